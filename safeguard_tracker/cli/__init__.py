@@ -1,0 +1,63 @@
+"""The command line: a thin wrapper over the tracker.
+
+``safeguard-tracker`` with no subcommand opens the TUI.  Usage errors exit 2
+with a one-line reason; a failed check exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Optional, Sequence
+
+from ..errors import ImportFailed, SafeguardError, StoreError
+from .common import CliError, Parser, open_from_args
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import lado, plans, privacy, store_cmds
+    parser = Parser(prog="safeguard-tracker",
+                    description="LADO allegations management and Learning Lessons action plans.")
+    parser.add_argument("--db", metavar="PATH", help="the store file (default: $SAFEGUARD_TRACKER_DB, else the user data folder)")
+    parser.add_argument("--user", metavar="NAME", help="who is making changes, for the audit trail (default: your login name)")
+    parser.add_argument("--demo", action="store_true", help="open the TUI on a fresh synthetic demo store")
+    parser.add_argument("--today", metavar="DATE", help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    groups = {
+        "root": sub,
+        "report": sub.add_parser("report", help="render a report (md, html, csv, json)").add_subparsers(
+            dest="report", metavar="REPORT", required=True, parser_class=Parser),
+        "import": sub.add_parser("import", help="import a CSV (all or nothing)").add_subparsers(
+            dest="kind", metavar="KIND", required=True, parser_class=Parser),
+        "export": sub.add_parser("export", help="export records as CSV or JSON").add_subparsers(
+            dest="kind", metavar="KIND", required=True, parser_class=Parser),
+    }
+    for module in (store_cmds, lado, plans, privacy):
+        module.register(groups)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            from .common import run_tui
+            return run_tui(args)
+        return int(args.func(args) or 0)
+    except CliError as exc:
+        print(f"safeguard-tracker: {exc}", file=sys.stderr)
+        return exc.code
+    except ImportFailed as exc:
+        print(f"safeguard-tracker: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"safeguard-tracker: {exc}", file=sys.stderr)
+        return 1
+    except SafeguardError as exc:
+        print(f"safeguard-tracker: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

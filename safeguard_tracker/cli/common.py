@@ -1,0 +1,67 @@
+"""Shared CLI plumbing: the parser that exits 2 with one line, opening the store, output."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, NoReturn, Optional
+
+from ..dates import parse_date
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one clear line and exit code 2, not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        where = self.prog.replace("safeguard-tracker", "").strip()
+        raise CliError(f"{where + ': ' if where else ''}{message} (see --help)")
+
+
+def today_from_args(args: argparse.Namespace):
+    if getattr(args, "today", None):
+        fixed = parse_date(args.today, "--today")
+        return lambda: fixed
+    return None
+
+
+def open_from_args(args: argparse.Namespace, *, create: bool = True):
+    from ..tracker import open_tracker
+    from pathlib import Path
+    if args.db and not create and not Path(args.db).expanduser().exists():
+        raise CliError(f"--db: {args.db} does not exist")
+
+    def waiting(msg: str) -> None:
+        print(f"safeguard-tracker: {msg}", file=sys.stderr)
+
+    tracker = open_tracker(args.db, user=args.user, today=today_from_args(args), on_wait=waiting)
+    for w in tracker.store.warnings:
+        print(f"safeguard-tracker: warning: {w}", file=sys.stderr)
+    return tracker
+
+
+def emit(tracker: Any, args: argparse.Namespace, text: str, *, what: str, personal: bool, records: int = 0) -> None:
+    """Print, or write to ``-o FILE`` (atomically, guarded, logged when it holds personal data)."""
+    out = getattr(args, "output", None)
+    if out:
+        from ..outputs import write_output
+        target = write_output(tracker, out, text, what=what, personal=personal, records=records)
+        print(f"wrote {target}", file=sys.stderr)
+    else:
+        if personal:
+            from ..outputs import log_access
+            log_access(tracker, what, target="(standard output)", records=records)
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    try:
+        from tui.app import run
+    except ImportError as exc:  # pragma: no cover - textual is a dependency
+        raise CliError(f"the TUI cannot start: {exc}", code=1)
+    return run(args)

@@ -1,0 +1,1 @@
+"""CSV and JSON import and export: strict, all-or-nothing, defended against formula injection."""

@@ -1,0 +1,60 @@
+"""Integrity check: the store parses, its references are unique, and its audit
+trail, replayed from the start, rebuilds every record exactly."""
+
+from __future__ import annotations
+
+from .core import RECORD_TABLES, Store
+
+
+def replay(store: Store) -> dict[tuple[str, str], dict]:
+    """Rebuild every record from the audit trail alone."""
+    rebuilt: dict[tuple[str, str], dict] = {}
+    for a in store.tables["audit"].values():
+        key = (a.get("table", "contacts"), a["ref"])
+        if a["field"] == "*":
+            rebuilt[key] = dict(a["new"] or {})
+        else:
+            doc = rebuilt.setdefault(key, {})
+            if a["new"] is None and a["field"] not in doc:
+                continue
+            doc[a["field"]] = a["new"]
+    return rebuilt
+
+
+def check_store(store: Store) -> list[str]:
+    """Problems found, as sentences; an empty list means the store is sound."""
+    problems: list[str] = []
+    seen_refs: dict[str, str] = {}
+    for table in RECORD_TABLES:
+        for key, doc in store.tables[table].items():
+            ref = doc.get("reference")
+            if ref != key:
+                problems.append(f"{table}: record stored under '{key}' says its reference is '{ref}'")
+            folded = str(key).casefold()
+            if folded in seen_refs:
+                problems.append(f"{table}: reference '{key}' is not unique (also '{seen_refs[folded]}')")
+            seen_refs[folded] = key
+    rebuilt = replay(store)
+    revs: dict[tuple[str, str], set] = {}
+    for a in store.tables["audit"].values():
+        revs.setdefault((a.get("table", "contacts"), a["ref"]), set()).add(a.get("seq"))
+    for table in RECORD_TABLES:
+        for key, doc in store.tables[table].items():
+            current = {k: v for k, v in doc.items() if k != "_rev"}
+            from_trail = rebuilt.get((table, key))
+            if from_trail is None:
+                problems.append(f"{table} {key}: has no entry in the audit trail")
+                continue
+            if {k: v for k, v in from_trail.items() if v is not None} != {k: v for k, v in current.items() if v is not None}:
+                diff = sorted(k for k in set(current) | set(from_trail) if current.get(k) != from_trail.get(k))
+                problems.append(f"{table} {key}: the audit trail does not agree with the record (fields: {', '.join(diff)})")
+            changes = len(revs.get((table, key), ()))
+            if doc.get("_rev", 0) != changes:
+                problems.append(f"{table} {key}: revision {doc.get('_rev')} but the trail has {changes} change(s)")
+    for (table, key) in rebuilt:
+        if table in RECORD_TABLES and key not in store.tables[table]:
+            problems.append(f"{table} {key}: in the audit trail but missing from the store")
+    for key, doc in store.tables["actions"].items():
+        if doc.get("review") not in store.tables["reviews"]:
+            problems.append(f"actions {key}: belongs to review '{doc.get('review')}', which is not in the store")
+    return problems

@@ -1,0 +1,474 @@
+"""The store: records that are never lost, every change attributed.
+
+Design (see README, "The store"):
+
+* ``store.json`` is a checksummed snapshot in TinyDB's table layout.
+* ``store.json.journal`` gets one fsynced line per committed transaction, so a
+  save costs the size of the change, not the size of the store.
+* Every so often (when the journal outgrows a quarter of the snapshot) the
+  state is compacted into a new snapshot: temp file, fsync, ``os.replace``,
+  fsync of the folder.  A copy goes to the rotating backups.
+* A write transaction holds ``store.json.lock`` (filelock), first catches up
+  with what other processes committed, checks the revision each edit was based
+  on, then appends.  Two users editing different records both keep their
+  edits; an edit from a stale copy raises ConflictError.
+* A file that cannot be read is never written: the store refuses to open and
+  names the newest backup.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import stat
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional
+
+import filelock
+
+from ..errors import ConflictError, StoreCorrupt, StoreLocked, StoreWriteError
+from .files import FILE_MODE, append_durably, atomic_write, describe_os_error
+from .format import (SCHEMA_VERSION, TABLES, decode_snapshot, empty_tables, encode_entry, encode_snapshot,
+                     iter_journal)
+
+KEEP_BACKUPS = 5
+COMPACT_MIN_BYTES = 1 << 20
+RECORD_TABLES = ("contacts", "reviews", "actions")
+
+
+def default_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return f"uid{os.getuid()}"
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def _without_rev(doc: dict) -> dict:
+    return {k: v for k, v in doc.items() if k != "_rev"}
+
+
+class Transaction:
+    """Buffered edits, committed as one journal line when the ``with`` block ends cleanly."""
+
+    def __init__(self, store: "Store"):
+        self.store = store
+        self.puts: dict[tuple[str, str], dict] = {}
+        self.audit: list[dict] = []
+        self.access: list[dict] = []
+        self.rewrites: list[dict] = []
+        self.at = now_iso()
+
+    def get(self, table: str, key: str) -> Optional[dict]:
+        if (table, key) in self.puts:
+            return self.puts[(table, key)]
+        return self.store.tables[table].get(key)
+
+    def exists(self, table: str, key: str) -> bool:
+        return self.get(table, key) is not None
+
+    def put(self, table: str, key: str, doc: dict, expected_rev: Optional[int] = None,
+            user: Optional[str] = None) -> dict:
+        """Stage a new version of a record; audit each changed field with old and new values."""
+        current = self.get(table, key)
+        current_rev = current.get("_rev", 0) if current else 0
+        if expected_rev is not None and expected_rev != current_rev:
+            raise ConflictError(key, expected_rev, current_rev, by=self.store.last_editor(key))
+        new = _without_rev(doc)
+        who = user or self.store.user
+        entries: list[dict] = []
+        if current is None:
+            entries.append({"field": "*", "old": None, "new": dict(new)})
+        else:
+            old = _without_rev(current)
+            for field in list(old) + [f for f in new if f not in old]:
+                if old.get(field) != new.get(field):
+                    entries.append({"field": field, "old": old.get(field), "new": new.get(field)})
+            if not entries:
+                return current
+        for e in entries:
+            self.audit.append({"at": self.at, "user": who, "table": table, "ref": key, **e})
+        new["_rev"] = current_rev + 1
+        self.puts[(table, key)] = new
+        return new
+
+    def log_access(self, what: str, detail: str = "", target: str = "", records: int = 0) -> None:
+        """Record an export or report containing personal data: who, when, what, where to."""
+        self.access.append({"at": self.at, "user": self.store.user, "what": what, "detail": detail,
+                            "target": target, "records": records})
+
+    def rewrite_audit(self, ref: str, fields: dict[str, Any]) -> None:
+        """Replace old/new values of ``ref``'s audit entries for ``fields`` (used by redaction only)."""
+        self.rewrites.append({"ref": ref, "fields": fields})
+
+    @property
+    def empty(self) -> bool:
+        return not (self.puts or self.access or self.rewrites)
+
+
+class Store:
+    """One store file, safe to share between processes."""
+
+    def __init__(self, path: str | os.PathLike, user: Optional[str] = None, lock_timeout: float = 15.0,
+                 on_wait: Optional[Callable[[str], None]] = None, compact_min_bytes: int = COMPACT_MIN_BYTES,
+                 progress: Optional[Callable[[str], None]] = None):
+        self.path = Path(path).expanduser().absolute()
+        self.journal_path = self.path.with_name(self.path.name + ".journal")
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.backup_dir = self.path.with_name(self.path.name + ".backups")
+        self.user = user or default_user()
+        self.lock_timeout = lock_timeout
+        self.on_wait = on_wait
+        self.progress = progress
+        self.compact_min_bytes = compact_min_bytes
+        self.warnings: list[str] = []
+        self.tables: dict[str, dict] = empty_tables()
+        self.last_seq = 0
+        self.migrated_from: Optional[int] = None
+        self._snap_id: Optional[tuple] = None
+        self._journal_end = 0
+        self._journal_torn = False
+        self._history: Optional[dict[str, list[dict]]] = None
+        self._thread_lock = threading.RLock()
+        self._flock = filelock.FileLock(str(self.lock_path), mode=FILE_MODE, thread_local=False,
+                                        preserve_lock_file=True)
+        self._lock_depth = 0
+        self.listeners: list[Callable[[list[tuple[str, str]]], None]] = []
+
+    # --- opening ---------------------------------------------------------------
+    def open(self) -> "Store":
+        if not self.path.parent.exists():
+            raise StoreWriteError(f"the folder {self.path.parent} does not exist; create it or choose another --db path")
+        with self.locked():
+            if not self.path.exists():
+                self._create()
+            self._load_full()
+            if self._lock_depth == 1:
+                self._daily_backup()
+        self._check_mode()
+        return self
+
+    def _create(self) -> None:
+        atomic_write(self.path, encode_snapshot(empty_tables(), 0))
+
+    def _check_mode(self) -> None:
+        for p in (self.path, self.journal_path):
+            try:
+                mode = p.stat().st_mode
+            except FileNotFoundError:
+                continue
+            if mode & (stat.S_IRWXG | stat.S_IRWXO):
+                self.warnings.append(
+                    f"{p} can be read by other users (mode {stat.filemode(mode)}); "
+                    f"it holds personal data: run `chmod 600 {p}`"
+                )
+
+    def _refuse(self, exc: StoreCorrupt) -> StoreCorrupt:
+        newest = self.newest_backup()
+        hint = (f"; the newest backup is {newest} (restore it with `safeguard-tracker restore --from-backup`)"
+                if newest else "; there is no backup of it")
+        return type(exc)(f"{exc}{hint}. The file has not been changed.")
+
+    def _load_full(self) -> None:
+        if self.progress:
+            self.progress(f"reading {self.path.name}")
+        try:
+            with open(self.path, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                raw = fh.read()
+        except OSError as exc:
+            raise StoreCorrupt(f"{self.path} cannot be read: {exc.strerror}") from exc
+        try:
+            info = decode_snapshot(raw, self.path)
+        except StoreCorrupt as exc:
+            raise self._refuse(exc) from None
+        del raw
+        tables = info.tables
+        if info.schema < SCHEMA_VERSION:
+            tables = self._migrate(info)
+            st = os.stat(self.path)
+        for t in TABLES:
+            tables.setdefault(t, {})
+        self.tables = tables
+        self.last_seq = info.last_seq
+        self._snap_id = (st.st_ino, st.st_size, st.st_mtime_ns)
+        self._journal_end = 0
+        self._history = None
+        self._read_journal()
+
+    def _read_journal(self) -> list[tuple[str, str]]:
+        try:
+            with open(self.journal_path, "rb") as fh:
+                fh.seek(self._journal_end)
+                raw = fh.read()
+        except FileNotFoundError:
+            self._journal_torn = False
+            return []
+        changed: list[tuple[str, str]] = []
+        end = 0
+        try:
+            for entry, end in iter_journal(raw, self.journal_path):
+                seq = entry.get("seq", 0)
+                if seq <= self.last_seq:
+                    continue  # already in the snapshot (a crash between compaction steps)
+                if seq != self.last_seq + 1:
+                    raise StoreCorrupt(f"{self.journal_path} skips from transaction {self.last_seq} to {seq}")
+                changed.extend(self._apply(entry))
+        except StoreCorrupt as exc:
+            raise self._refuse(exc) from None
+        self._journal_end += end
+        self._journal_torn = end < len(raw)
+        return changed
+
+    def _apply(self, entry: dict) -> list[tuple[str, str]]:
+        changed = []
+        for table, key, doc in entry.get("puts", ()):
+            self.tables.setdefault(table, {})[key] = doc
+            changed.append((table, key))
+        audit = self.tables["audit"]
+        n = len(audit)
+        history = self._history
+        for a in entry.get("audit", ()):
+            n += 1
+            a.setdefault("seq", entry["seq"])
+            audit[str(n)] = a
+            if history is not None:
+                history.setdefault(a["ref"], []).append(a)
+        access = self.tables["access_log"]
+        for a in entry.get("access", ()):
+            access[str(len(access) + 1)] = a
+        for rw in entry.get("rewrites", ()):
+            self._apply_rewrite(rw)
+        self.last_seq = entry["seq"]
+        return changed
+
+    def _apply_rewrite(self, rw: dict) -> None:
+        fields = rw["fields"]
+        for a in self.tables["audit"].values():
+            if a.get("ref") != rw["ref"]:
+                continue
+            if a["field"] == "*" and isinstance(a.get("new"), dict):
+                a["new"] = {**a["new"], **{k: v for k, v in fields.items() if k in a["new"]}}
+            elif a["field"] in fields:
+                if a.get("old") is not None:
+                    a["old"] = fields[a["field"]]
+                a["new"] = fields[a["field"]]
+
+    def _migrate(self, info) -> dict:
+        """Bring an older file up to the current schema, after copying it to the backups."""
+        self.backup_dir.mkdir(mode=0o700, exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        copy = self.backup_dir / f"{self.path.stem}-{stamp}-schema{info.schema}{self.path.suffix}"
+        shutil.copy2(self.path, copy)
+        os.chmod(copy, FILE_MODE)
+        tables = empty_tables()
+        for name, docs in info.tables.items():
+            target = tables.setdefault(name, {})
+            for doc_id, doc in docs.items():
+                key = doc.get("reference", doc_id) if name in RECORD_TABLES else doc_id
+                doc = dict(doc)
+                doc.setdefault("_rev", 1)
+                target[str(key)] = doc
+        # Records that came without history get a creation entry, so the trail agrees with them.
+        audit = tables["audit"]
+        for name in RECORD_TABLES:
+            for key, doc in tables[name].items():
+                audit[str(len(audit) + 1)] = {"at": now_iso(), "user": self.user, "table": name, "ref": key,
+                                              "field": "*", "old": None, "new": _without_rev(doc), "seq": 0,
+                                              "migrated": True}
+                doc["_rev"] = 1
+        atomic_write(self.path, encode_snapshot(tables, 0))
+        atomic_write(self.journal_path, b"")
+        self.migrated_from = info.schema
+        self.warnings.append(f"{self.path} was upgraded from schema {info.schema} to {SCHEMA_VERSION}; "
+                             f"the old file was copied to {copy}")
+        return tables
+
+    # --- locking and catching up --------------------------------------------------
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        with self._thread_lock:
+            if self._lock_depth == 0:
+                self._acquire()
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+                if self._lock_depth == 0:
+                    self._flock.release()
+
+    def _acquire(self) -> None:
+        try:
+            self._flock.acquire(timeout=min(0.5, self.lock_timeout))
+            return
+        except filelock.Timeout:
+            pass
+        except OSError as exc:
+            raise StoreWriteError(describe_os_error(exc, self.lock_path)) from exc
+        if self.on_wait:
+            self.on_wait(f"{self.path.name} is being written by another user or process; waiting up to "
+                         f"{self.lock_timeout:.0f} s")
+        try:
+            self._flock.acquire(timeout=max(0.0, self.lock_timeout - 0.5))
+        except filelock.Timeout:
+            raise StoreLocked(
+                f"{self.path} is locked by another process (waited {self.lock_timeout:.0f} s); "
+                f"try again when it has finished (lock file: {self.lock_path})"
+            ) from None
+
+    def refresh(self) -> list[tuple[str, str]]:
+        """Catch up with what other processes committed.  Returns the (table, key) pairs that changed."""
+        with self.locked():
+            return self._refresh_locked()
+
+    def _refresh_locked(self) -> list[tuple[str, str]]:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            raise StoreCorrupt(f"{self.path} has disappeared") from None
+        if (st.st_ino, st.st_size, st.st_mtime_ns) != self._snap_id:
+            self._load_full()
+            return [("*", "*")]
+        try:
+            jsize = os.stat(self.journal_path).st_size
+        except FileNotFoundError:
+            jsize = 0
+        if jsize < self._journal_end:
+            self._load_full()
+            return [("*", "*")]
+        changed = self._read_journal() if jsize > self._journal_end else []
+        if changed:
+            for listener in self.listeners:
+                listener(changed)
+        return changed
+
+    # --- writing --------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Lock, catch up, stage edits; commit them as one durable write when the block ends."""
+        with self.locked():
+            self._refresh_locked()
+            txn = Transaction(self)
+            yield txn
+            if not txn.empty:
+                self._commit(txn)
+
+    def _commit(self, txn: Transaction) -> None:
+        if self._journal_torn:
+            self._cut_torn_tail()
+        entry = {
+            "seq": self.last_seq + 1, "at": txn.at, "user": self.user,
+            "puts": [[t, k, doc] for (t, k), doc in txn.puts.items()],
+            "audit": txn.audit, "access": txn.access,
+        }
+        if txn.rewrites:
+            entry["rewrites"] = txn.rewrites
+        line = encode_entry(entry)
+        append_durably(self.journal_path, line)
+        self._journal_end += len(line)
+        self._apply(entry)
+        if self._journal_end > max(self.compact_min_bytes, (self._snap_id[1] if self._snap_id else 0) // 4):
+            try:
+                self.compact()
+            except StoreWriteError:
+                pass  # the journal holds everything; compaction is retried on the next write
+
+    def _cut_torn_tail(self) -> None:
+        try:
+            with open(self.journal_path, "r+b") as fh:
+                fh.truncate(self._journal_end)
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise StoreWriteError(describe_os_error(exc, self.journal_path)) from exc
+        self._journal_torn = False
+
+    def compact(self) -> None:
+        """Fold the journal into a new snapshot, atomically, and keep a backup of it."""
+        with self.locked():
+            self._refresh_locked()
+            chunks = encode_snapshot(self.tables, self.last_seq)
+            atomic_write(self.path, chunks)
+            atomic_write(self.journal_path, b"")
+            st = os.stat(self.path)
+            self._snap_id = (st.st_ino, st.st_size, st.st_mtime_ns)
+            self._journal_end = 0
+            self._journal_torn = False
+            self._write_backup(chunks)
+
+    # --- backups ----------------------------------------------------------------------
+    def backups(self) -> list[Path]:
+        """Backups, newest first."""
+        if not self.backup_dir.is_dir():
+            return []
+        return sorted((p for p in self.backup_dir.iterdir() if p.is_file() and not p.name.startswith(".")),
+                      key=lambda p: p.name, reverse=True)
+
+    def newest_backup(self) -> Optional[Path]:
+        found = self.backups()
+        return found[0] if found else None
+
+    def _write_backup(self, chunks: list[bytes]) -> None:
+        try:
+            self.backup_dir.mkdir(mode=0o700, exist_ok=True)
+            stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
+            atomic_write(self.backup_dir / f"{self.path.stem}-{stamp}-seq{self.last_seq}{self.path.suffix}", chunks)
+            rotating = [p for p in self.backups() if "-schema" not in p.name]
+            for old in rotating[KEEP_BACKUPS:]:
+                old.unlink()
+        except (OSError, StoreWriteError) as exc:
+            self.warnings.append(f"a backup could not be written: {exc}")
+
+    def _daily_backup(self) -> None:
+        newest = self.newest_backup()
+        if newest is not None and (datetime.now().timestamp() - newest.stat().st_mtime) < 86400:
+            return
+        if not any(self.tables[t] for t in RECORD_TABLES):
+            return
+        self._write_backup(encode_snapshot(self.tables, self.last_seq))
+
+    def restore(self, backup: Path) -> None:
+        """Make a backup the live store.  The current file is kept as a backup first, if readable."""
+        backup = Path(backup)
+        raw = backup.read_bytes()
+        info = decode_snapshot(raw, backup)  # refuses a damaged backup
+        with self.locked():
+            try:
+                self._load_full()
+                self._write_backup(encode_snapshot(self.tables, self.last_seq))
+            except StoreCorrupt:
+                pass  # the live file is unreadable: nothing to keep
+            tables = info.tables
+            last_seq = max(info.last_seq, self.last_seq)  # seq numbers must never go backwards
+            atomic_write(self.path, encode_snapshot(tables, last_seq))
+            atomic_write(self.journal_path, b"")
+            self._load_full()
+
+    # --- reading --------------------------------------------------------------------------
+    def get(self, table: str, key: str) -> Optional[dict]:
+        return self.tables[table].get(key)
+
+    def all(self, table: str) -> dict[str, dict]:
+        return self.tables[table]
+
+    def history(self, ref: str) -> list[dict]:
+        if self._history is None:
+            index: dict[str, list[dict]] = {}
+            for a in self.tables["audit"].values():
+                index.setdefault(a["ref"], []).append(a)
+            self._history = index
+        return list(self._history.get(ref, ()))
+
+    def last_editor(self, ref: str) -> Optional[str]:
+        h = self.history(ref)
+        return h[-1]["user"] if h else None
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,35 @@
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import safeguard_tracker as st  # noqa: E402
+
+FIXED_TODAY = date(2018, 6, 15)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--full", action="store_true", default=False,
+                     help="run the heavy fault-injection tests at full size (e.g. 200 kills)")
+
+
+@pytest.fixture
+def full(request) -> bool:
+    return bool(request.config.getoption("--full"))
+
+
+@pytest.fixture
+def store_path(tmp_path) -> Path:
+    return tmp_path / "store.json"
+
+
+@pytest.fixture
+def tracker(store_path):
+    with st.open_tracker(store_path, user="a.lado", today=lambda: FIXED_TODAY) as t:
+        yield t
