@@ -8,7 +8,7 @@ Design (see README, "The store"):
 * Every so often (when the journal outgrows a quarter of the snapshot) the
   state is compacted into a new snapshot: temp file, fsync, ``os.replace``,
   fsync of the folder.  A copy goes to the rotating backups.
-* A write transaction holds ``store.json.lock`` (filelock), first catches up
+* A write transaction holds ``store.json.lock`` (see lockfile.py), first catches up
   with what other processes committed, checks the revision each edit was based
   on, then appends.  Two users editing different records both keep their
   edits; an edit from a stale copy raises ConflictError.
@@ -28,10 +28,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
-import filelock
-
-from ..errors import ConflictError, StoreCorrupt, StoreLocked, StoreWriteError
+from ..errors import ConflictError, StoreCorrupt, StoreTooNew, StoreWriteError
 from .files import FILE_MODE, append_durably, atomic_write, describe_os_error
+from .lockfile import LockFile, LockUnavailable
 from .format import (SCHEMA_VERSION, TABLES, decode_snapshot, empty_tables, encode_entry, encode_snapshot,
                      iter_journal)
 
@@ -137,8 +136,8 @@ class Store:
         self._journal_torn = False
         self._history: Optional[dict[str, list[dict]]] = None
         self._thread_lock = threading.RLock()
-        self._flock = filelock.FileLock(str(self.lock_path), mode=FILE_MODE, thread_local=False,
-                                        preserve_lock_file=True)
+        self._lock = LockFile(self.lock_path, self.user)
+        self.read_only: Optional[str] = None   # why the store cannot be changed (a read-only folder), else None
         self._lock_depth = 0
         self.listeners: list[Callable[[list[tuple[str, str]]], None]] = []
 
@@ -150,7 +149,7 @@ class Store:
             if not self.path.exists():
                 self._create()
             self._load_full()
-            if self._lock_depth == 1:
+            if self._lock_depth == 1 and not self.read_only:
                 self._daily_backup()
         self._check_mode()
         return self
@@ -187,7 +186,7 @@ class Store:
             raise StoreCorrupt(f"{self.path} cannot be read: {exc.strerror}") from exc
         try:
             info = decode_snapshot(raw, self.path)
-        except StoreCorrupt as exc:
+        except (StoreCorrupt, StoreTooNew) as exc:
             raise self._refuse(exc) from None
         del raw
         tables = info.tables
@@ -303,26 +302,34 @@ class Store:
             finally:
                 self._lock_depth -= 1
                 if self._lock_depth == 0:
-                    self._flock.release()
+                    self._lock.release()
 
     def _acquire(self) -> None:
+        """Take the lock, waiting (with a message) for a live holder; a dead holder's lock is already free.
+
+        Where the lock file cannot be opened for writing (a read-only folder),
+        the store stays readable and every write is refused by ``_verify_lock``.
+        """
         try:
-            self._flock.acquire(timeout=min(0.5, self.lock_timeout))
+            self._lock.acquire(self.lock_timeout, self.on_wait, what=str(self.path))
+        except LockUnavailable as exc:
+            self._note_read_only(str(exc))  # nobody can write here without the lock file: read unlocked
             return
-        except filelock.Timeout:
-            pass
-        except OSError as exc:
-            raise StoreWriteError(describe_os_error(exc, self.lock_path)) from exc
-        if self.on_wait:
-            self.on_wait(f"{self.path.name} is being written by another user or process; waiting up to "
-                         f"{self.lock_timeout:.0f} s")
-        try:
-            self._flock.acquire(timeout=max(0.0, self.lock_timeout - 0.5))
-        except filelock.Timeout:
-            raise StoreLocked(
-                f"{self.path} is locked by another process (waited {self.lock_timeout:.0f} s); "
-                f"try again when it has finished (lock file: {self.lock_path})"
-            ) from None
+        if self._lock.read_only_reason:
+            self._note_read_only(self._lock.read_only_reason)
+        else:
+            self.read_only = None
+
+    def _note_read_only(self, reason: str) -> None:
+        if self.read_only is None:
+            self.warnings.append(reason)
+        self.read_only = reason
+
+    def _verify_lock(self) -> None:
+        """Just before writing: refuse if read-only, or if the lock file was deleted under us."""
+        if self.read_only:
+            raise StoreWriteError(f"{self.read_only}; nothing was saved")
+        self._lock.verify()
 
     def refresh(self) -> list[tuple[str, str]]:
         """Catch up with what other processes committed.  Returns the (table, key) pairs that changed."""
@@ -362,6 +369,7 @@ class Store:
                 self._commit(txn)
 
     def _commit(self, txn: Transaction) -> None:
+        self._verify_lock()
         if self._journal_torn:
             self._cut_torn_tail()
         entry = {
@@ -394,6 +402,7 @@ class Store:
         """Fold the journal into a new snapshot, atomically, and keep a backup of it."""
         with self.locked():
             self._refresh_locked()
+            self._verify_lock()
             chunks = encode_snapshot(self.tables, self.last_seq)
             atomic_write(self.path, chunks)
             atomic_write(self.journal_path, b"")
@@ -435,21 +444,42 @@ class Store:
         self._write_backup(encode_snapshot(self.tables, self.last_seq))
 
     def restore(self, backup: Path) -> None:
-        """Make a backup the live store.  The current file is kept as a backup first, if readable."""
+        """Make a backup the live store.
+
+        The current state is kept as a backup first.  A live file that cannot
+        be read is never lost either: it is copied, with its journal, to
+        ``<backups>/damaged/`` (not offered for restore) before the backup replaces it.
+        """
         backup = Path(backup)
         raw = backup.read_bytes()
         info = decode_snapshot(raw, backup)  # refuses a damaged backup
         with self.locked():
+            self._verify_lock()
             try:
                 self._load_full()
                 self._write_backup(encode_snapshot(self.tables, self.last_seq))
-            except StoreCorrupt:
-                pass  # the live file is unreadable: nothing to keep
+            except (StoreCorrupt, StoreTooNew):
+                self._keep_damaged()
             tables = info.tables
             last_seq = max(info.last_seq, self.last_seq)  # seq numbers must never go backwards
             atomic_write(self.path, encode_snapshot(tables, last_seq))
             atomic_write(self.journal_path, b"")
             self._load_full()
+
+    def _keep_damaged(self) -> None:
+        """Copy unreadable live files aside; refuse to go on if they cannot be kept."""
+        folder = self.backup_dir / "damaged"
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            for p in (self.path, self.journal_path):
+                if p.exists():
+                    copy = folder / f"{p.name}-{stamp}"
+                    shutil.copyfile(p, copy)
+                    os.chmod(copy, FILE_MODE)
+        except OSError as exc:
+            raise StoreWriteError(f"{describe_os_error(exc, folder)}; the damaged store could not be kept aside, "
+                                  f"so it was not replaced") from exc
 
     # --- reading --------------------------------------------------------------------------
     def get(self, table: str, key: str) -> Optional[dict]:
