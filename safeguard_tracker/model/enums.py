@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 from ..errors import choice_error
@@ -89,6 +90,33 @@ class SuspensionDecision(Choice):
     NOT_SUSPENDED = "not_suspended"
 
 
+def _spoken(value: object) -> str:
+    """'Serious-Case  Review' -> 'serious case review': the key for the synonym tables below."""
+    text = str(value).strip().lower().replace("'", "").replace("\u2019", "")
+    return re.sub(r"[\s_\-\u2013]+", " ", text).strip()
+
+
+# How spreadsheets and minutes spell the review kinds and action statuses.
+REVIEW_KIND_SYNONYMS = {
+    "serious case review": "scr",
+    "local child safeguarding practice review": "lcspr", "cspr": "lcspr", "practice review": "lcspr",
+    "rapid": "rapid_review", "rr": "rapid_review",
+    "learning lessons review": "llr", "learning lesson review": "llr", "lessons learned review": "llr",
+    "case file audit": "audit", "multi agency audit": "audit", "multi agency case file audit": "audit",
+    "themed audit": "audit", "maca": "audit", "cfag": "audit",
+    "domestic homicide review": "dhr",
+    "other board": "other_board", "another board": "other_board", "led by another board": "other_board",
+    "other boards review": "other_board", "other area": "other_board",
+}
+ACTION_STATUS_SYNONYMS = {
+    "not yet started": "not_started", "new": "not_started", "open": "not_started",
+    "started": "in_progress", "ongoing": "in_progress", "on going": "in_progress", "in hand": "in_progress",
+    "completed": "complete", "done": "complete", "closed": "complete",
+    "signed": "signed_off", "assured": "signed_off", "complete and assured": "signed_off",
+    "completed and signed off": "signed_off",
+}
+
+
 class ReviewKind(Choice):
     SCR = "scr"
     LCSPR = "lcspr"
@@ -105,6 +133,12 @@ class ReviewKind(Choice):
             "audit": "Multi-agency audit", "dhr": "DHR", "other_board": "Other board's review",
         }[self.value]
 
+    @classmethod
+    def parse(cls, value: object, field: str, row: int | None = None):
+        if isinstance(value, str) and _spoken(value) in REVIEW_KIND_SYNONYMS:
+            return cls(REVIEW_KIND_SYNONYMS[_spoken(value)])
+        return super().parse(value, field, row)
+
 
 class ReviewStatus(Choice):
     NOTIFIED = "notified"
@@ -119,6 +153,16 @@ class ActionStatus(Choice):
     IN_PROGRESS = "in_progress"
     COMPLETE = "complete"
     SIGNED_OFF = "signed_off"
+
+    @property
+    def rank(self) -> int:
+        return ("not_started", "in_progress", "complete", "signed_off").index(self.value)
+
+    @classmethod
+    def parse(cls, value: object, field: str, row: int | None = None):
+        if isinstance(value, str) and _spoken(value) in ACTION_STATUS_SYNONYMS:
+            return cls(ACTION_STATUS_SYNONYMS[_spoken(value)])
+        return super().parse(value, field, row)
 
 
 class RAG(Choice):

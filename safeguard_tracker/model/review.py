@@ -52,6 +52,11 @@ class Review:
 
     @property
     def title(self) -> str:
+        """'SCR Dawn', 'LLR Ruby', 'Audit: Neglect', 'Harry (led by Thurrock LSCB)'."""
+        if self.kind is ReviewKind.AUDIT:
+            return f"Audit: {self.name}"
+        if self.kind is ReviewKind.OTHER_BOARD:
+            return f"{self.name} (led by {self.lead_board})" if self.lead_board else self.name
         return f"{self.kind.label} {self.name}"
 
     def recommendation(self, number: int) -> Optional[Recommendation]:
