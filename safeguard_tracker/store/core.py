@@ -31,8 +31,8 @@ from typing import Any, Callable, Iterator, Optional
 from ..errors import ConflictError, StoreCorrupt, StoreTooNew, StoreWriteError
 from .files import FILE_MODE, append_durably, atomic_write, describe_os_error
 from .lockfile import LockFile, LockUnavailable
-from .format import (SCHEMA_VERSION, TABLES, decode_snapshot, empty_tables, encode_entry, encode_snapshot,
-                     iter_journal)
+from .format import (SCHEMA_VERSION, TABLES, RawTable, decode_snapshot, empty_tables, encode_entry, encode_snapshot,
+                     gc_paused, iter_journal)
 
 KEEP_BACKUPS = 5
 COMPACT_MIN_BYTES = 1 << 20
@@ -68,7 +68,7 @@ class Transaction:
     def get(self, table: str, key: str) -> Optional[dict]:
         if (table, key) in self.puts:
             return self.puts[(table, key)]
-        return self.store.tables[table].get(key)
+        return self.store.get(table, key)
 
     def exists(self, table: str, key: str) -> bool:
         return self.get(table, key) is not None
@@ -128,7 +128,7 @@ class Store:
         self.progress = progress
         self.compact_min_bytes = compact_min_bytes
         self.warnings: list[str] = []
-        self.tables: dict[str, dict] = empty_tables()
+        self._tables: dict[str, Any] = empty_tables()   # the audit table may be a RawTable: see ``tables``
         self.last_seq = 0
         self.migrated_from: Optional[int] = None
         self._snap_id: Optional[tuple] = None
@@ -185,7 +185,8 @@ class Store:
         except OSError as exc:
             raise StoreCorrupt(f"{self.path} cannot be read: {exc.strerror}") from exc
         try:
-            info = decode_snapshot(raw, self.path)
+            with gc_paused(freeze=True):
+                info = decode_snapshot(raw, self.path, lazy=("audit",))
         except (StoreCorrupt, StoreTooNew) as exc:
             raise self._refuse(exc) from None
         del raw
@@ -200,7 +201,8 @@ class Store:
         self._snap_id = (st.st_ino, st.st_size, st.st_mtime_ns)
         self._journal_end = 0
         self._history = None
-        self._read_journal()
+        with gc_paused():
+            self._read_journal()
 
     def _read_journal(self) -> list[tuple[str, str]]:
         try:
@@ -228,19 +230,21 @@ class Store:
 
     def _apply(self, entry: dict) -> list[tuple[str, str]]:
         changed = []
+        tables = self._tables
         for table, key, doc in entry.get("puts", ()):
-            self.tables.setdefault(table, {})[key] = doc
+            tables.setdefault(table, {})[key] = doc
             changed.append((table, key))
-        audit = self.tables["audit"]
+        audit = tables["audit"]
+        add = audit.add if isinstance(audit, RawTable) else audit.__setitem__
         n = len(audit)
         history = self._history
         for a in entry.get("audit", ()):
             n += 1
             a.setdefault("seq", entry["seq"])
-            audit[str(n)] = a
+            add(str(n), a)
             if history is not None:
                 history.setdefault(a["ref"], []).append(a)
-        access = self.tables["access_log"]
+        access = tables["access_log"]
         for a in entry.get("access", ()):
             access[str(len(access) + 1)] = a
         for rw in entry.get("rewrites", ()):
@@ -403,7 +407,7 @@ class Store:
         with self.locked():
             self._refresh_locked()
             self._verify_lock()
-            chunks = encode_snapshot(self.tables, self.last_seq)
+            chunks = encode_snapshot(self._tables, self.last_seq)
             atomic_write(self.path, chunks)
             atomic_write(self.journal_path, b"")
             st = os.stat(self.path)
@@ -439,9 +443,9 @@ class Store:
         newest = self.newest_backup()
         if newest is not None and (datetime.now().timestamp() - newest.stat().st_mtime) < 86400:
             return
-        if not any(self.tables[t] for t in RECORD_TABLES):
+        if not any(self._tables[t] for t in RECORD_TABLES):
             return
-        self._write_backup(encode_snapshot(self.tables, self.last_seq))
+        self._write_backup(encode_snapshot(self._tables, self.last_seq))
 
     def restore(self, backup: Path) -> None:
         """Make a backup the live store.
@@ -457,7 +461,7 @@ class Store:
             self._verify_lock()
             try:
                 self._load_full()
-                self._write_backup(encode_snapshot(self.tables, self.last_seq))
+                self._write_backup(encode_snapshot(self._tables, self.last_seq))
             except (StoreCorrupt, StoreTooNew):
                 self._keep_damaged()
             tables = info.tables
@@ -482,11 +486,29 @@ class Store:
                                   f"so it was not replaced") from exc
 
     # --- reading --------------------------------------------------------------------------
+    @property
+    def tables(self) -> dict[str, dict]:
+        """Every table as plain dicts.
+
+        The audit trail is as large as all the records together and is read
+        only for history, ``check`` and redaction, so opening keeps it as the
+        snapshot's bytes (a RawTable, which new entries are added to); it is
+        parsed here, once, on first use.
+        """
+        audit = self._tables.get("audit")
+        if isinstance(audit, RawTable):
+            self._tables["audit"] = audit.load(self.path)
+        return self._tables
+
+    @tables.setter
+    def tables(self, value: dict[str, dict]) -> None:
+        self._tables = value
+
     def get(self, table: str, key: str) -> Optional[dict]:
-        return self.tables[table].get(key)
+        return (self.tables if table == "audit" else self._tables)[table].get(key)
 
     def all(self, table: str) -> dict[str, dict]:
-        return self.tables[table]
+        return (self.tables if table == "audit" else self._tables)[table]
 
     def history(self, ref: str) -> list[dict]:
         if self._history is None:
