@@ -2,13 +2,10 @@
 
 import json
 import os
-import signal
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
-import random
 
 import pytest
 
@@ -135,22 +132,7 @@ def _run_writer(path, user, n, mode="add"):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_kill_minus_nine_never_loses_an_acknowledged_write(store_path, full):
-    _fill(store_path, 1)
-    rounds = 60 if full else 8
-    rng = random.Random(7)
-    acked: set[str] = set()
-    for _ in range(rounds):
-        proc = _run_writer(store_path, "w", 10_000)
-        time.sleep(0.3 + rng.random() * 0.5)
-        proc.send_signal(signal.SIGKILL)
-        out, _ = proc.communicate()
-        acked.update(line.split()[1] for line in out.splitlines() if line.startswith("ACK"))
-        with st.open_tracker(store_path, user="checker") as t:
-            assert t.check() == []
-            missing = acked - set(t.store.all("contacts"))
-            assert not missing, f"acknowledged but lost: {sorted(missing)[:5]}"
-    assert acked
+# kill -9 during single edits, bulk imports and compaction: tests/test_faults_kill.py
 
 
 def test_two_processes_adding_and_editing_keep_every_record(store_path):

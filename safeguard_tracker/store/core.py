@@ -150,9 +150,26 @@ class Store:
                 self._create()
             self._load_full()
             if self._lock_depth == 1 and not self.read_only:
+                self._sweep_temp_files()
                 self._daily_backup()
         self._check_mode()
         return self
+
+    def _sweep_temp_files(self) -> None:
+        """Remove temp files of writes that a kill -9 interrupted.
+
+        Every atomic write of the store, its journal and its backups happens
+        under the lock, so a temp file seen while we hold the lock is an orphan.
+        """
+        name = self.path.name  # mkstemp names: ".store.json." + 8 random characters + ".tmp"
+        orphans = [*self.path.parent.glob(f".{name}.????????.tmp"), *self.path.parent.glob(f".{name}.journal.????????.tmp")]
+        if self.backup_dir.is_dir():
+            orphans += self.backup_dir.glob(".*.tmp")
+        for p in orphans:
+            try:
+                p.unlink()
+            except OSError:
+                pass
 
     def _create(self) -> None:
         atomic_write(self.path, encode_snapshot(empty_tables(), 0))
