@@ -124,6 +124,9 @@ class ReviewsMixin:
                 return ref
         folded = text.casefold()
         by_name = [k for k, d in docs.items() if d["name"].casefold() == folded]
+        by_title = [k for k, d in docs.items() if self._structure(Review, REVIEWS, k, d).title.casefold() == folded]
+        if len(by_title) == 1:
+            return by_title[0]
         words = text.split(" ")
         for cut in (1, 2, 3):
             if len(words) <= cut:
@@ -225,11 +228,12 @@ class ReviewsMixin:
                                       f"({key})", row=row)
         return review
 
-    def _next_review_reference(self, txn, review: Review) -> str:
+    def _next_review_reference(self, txn, review: Review, taken: Iterable[str] = ()) -> str:
+        """R-YYYY-NNN, by the year of the review's earliest date (else this year), not in ``taken``."""
         year = min((d for d in (getattr(review, f) for f in REVIEW_DATE_FIELDS) if d is not None),
                    default=self.today()).year
         highest = 0
-        for key in self.store.all(REVIEWS):
+        for key in list(self.store.all(REVIEWS)) + list(taken):
             m = _REVIEW_REF.match(key)
             if m and int(m.group(1)) == year:
                 highest = max(highest, int(m.group(2)))
@@ -303,7 +307,7 @@ class ReviewsMixin:
         def after(old: Review, new: Review, txn) -> None:
             moved = {EVENT_FIELDS[f] for f in EVENT_FIELDS if getattr(new, f) != getattr(old, f)}
             if moved:
-                self._follow_events(txn, review=new, events=moved)
+                self._follow(txn, reviews=[new])
         return self._change_review(review, change, expected_rev, after)
 
     def save_review(self, review: Review) -> Review:
@@ -524,34 +528,50 @@ class ReviewsMixin:
                                       f"({rule.action} is not)", row=row)
         return resolve_rule(rule, review, lambda ref: self._completed_on(ref, txn)), rule
 
-    def _follow_events(self, txn, *, review: Optional[Review] = None, events: Iterable[str] = (),
-                       completed: str = "") -> None:
-        """Re-resolve the due dates that depend on a review's dates or on an action's completion."""
-        events = set(events)
-        reviews: dict[str, Review] = {review.reference: review} if review is not None else {}
-        for key, doc in self.store.all(ACTIONS).items():
-            rule = doc.get("due_rule")
-            if not rule:
-                continue
-            if completed and rule["event"] == "completion" and rule.get("action") == completed:
-                pass
-            elif review is not None and doc["review"] == review.reference and rule["event"] in events:
-                pass
-            else:
-                continue
-            current = txn.get(ACTIONS, key)
-            action = self._structure(Action, ACTIONS, key, current) if current is doc else \
-                self._structure_fresh(Action, current)
-            r = reviews.get(action.review)
-            if r is None and action.review in self.store.all(REVIEWS):
-                r = reviews[action.review] = self.get_review(action.review)
-            due = resolve_rule(action.due_rule, r, lambda ref: self._completed_on(ref, txn))
-            if due != action.due_on:
-                txn.put(ACTIONS, key, to_doc(attrs.evolve(action, due_on=due)))
+    def _due_changes(self, reviews: dict[str, Review], actions: dict[str, Action]) -> dict[str, Action]:
+        """The actions whose relative due dates move, given changed (not yet stored) reviews and actions.
 
-    def _structure_fresh(self, cls: type[T], doc: dict) -> T:
-        from ..convert import from_doc
-        return from_doc(cls, doc)
+        ``reviews`` and ``actions`` override what the store holds.  Returns each
+        action (stored or overridden) whose resolved date differs, with the new
+        date.  Completion only feeds its dependents' dates, never another
+        completion, so one pass is enough.  Callers stage each record once.
+        """
+        docs = self.store.all(ACTIONS)
+
+        def completed_on(ref: str) -> Optional[date]:
+            a = actions.get(ref)
+            if a is not None:
+                return a.completed_on
+            d = docs.get(ref)
+            return date.fromisoformat(d["completed_on"]) if d and d.get("completed_on") else None
+
+        def review_of(ref: str) -> Optional[Review]:
+            if ref in reviews:
+                return reviews[ref]
+            d = self.store.get(REVIEWS, ref)
+            return self._structure(Review, REVIEWS, ref, d) if d is not None else None
+
+        out: dict[str, Action] = {}
+        for key in set(docs) | set(actions):
+            a = actions.get(key)
+            if a is None:
+                if not docs[key].get("due_rule"):
+                    continue
+                a = self._structure(Action, ACTIONS, key, docs[key])
+            if a.due_rule is None:
+                continue
+            due = resolve_rule(a.due_rule, review_of(a.review), completed_on)
+            if due != a.due_on:
+                out[key] = attrs.evolve(a, due_on=due)
+        return out
+
+    def _follow(self, txn, *, reviews: Iterable[Review] = (), actions: Iterable[Action] = ()) -> None:
+        """Stage the dependants of records just staged in ``txn`` (which are not staged again)."""
+        changed_reviews = {r.reference: r for r in reviews}
+        changed_actions = {a.reference: a for a in actions}
+        for key, a in self._due_changes(changed_reviews, changed_actions).items():
+            if key not in changed_actions:
+                txn.put(ACTIONS, key, to_doc(a))
 
     def _next_action_number(self, txn) -> int:
         highest = 0
@@ -714,7 +734,7 @@ class ReviewsMixin:
                                 else _text(impact_measure, "impact_measure", "", False))
 
         def after(old: Action, a: Action, txn) -> None:
-            self._follow_events(txn, completed=a.reference)
+            self._follow(txn, actions=[a])
             if follow_text is not None:
                 ref = f"A-{self._next_action_number(txn):06d}"
                 rule = DueRule(period=period_text(n, unit), event="completion", action=a.reference)
@@ -736,7 +756,7 @@ class ReviewsMixin:
             return attrs.evolve(a, status=ActionStatus.IN_PROGRESS, completed_on=None, updates=a.updates + (
                 Update(at=self.now(), by=self.user, text=f"Reopened: {reason}", on=self.today()),))
         return self._change_action(reference, change, expected_rev,
-                                   lambda old, new, txn: self._follow_events(txn, completed=new.reference))
+                                   lambda old, new, txn: self._follow(txn, actions=[new]))
 
     def sign_off(self, reference: Any, *, by: str, on: Any = None, expected_rev: Optional[int] = None) -> Action:
         """The sub group's assurance: records who signed it off and when.  Only a complete action with evidence."""
@@ -775,6 +795,25 @@ class ReviewsMixin:
             return attrs.evolve(a, off_track_reason="", updates=a.updates + (
                 Update(at=self.now(), by=self.user, text=text, on=self.today()),))
         return self._change_action(reference, change, expected_rev)
+
+    # --- import and export ----------------------------------------------------------------------------
+    def import_reviews(self, path: Any, *, dry_run: bool = False):
+        """Import reviews from a CSV (or a JSON export): all or nothing, one transaction, idempotent.
+
+        Raises ImportFailed listing every bad row; returns a PlanImportResult.
+        """
+        from ..io.plans_csv import import_reviews
+        return import_reviews(self, path, dry_run=dry_run)
+
+    def import_actions(self, path: Any, *, dry_run: bool = False):
+        """Import an action plan (one row per action) from a CSV or a JSON export: all or nothing, idempotent."""
+        from ..io.plans_csv import import_actions
+        return import_actions(self, path, dry_run=dry_run)
+
+    def export_plans(self, kind: str = "actions", fmt: str = "csv") -> str:
+        """Reviews or actions as CSV (defended against formula injection) or JSON (lossless)."""
+        from ..io.plans_csv import export_plans
+        return export_plans(self, kind, fmt)
 
     # --- bulk --------------------------------------------------------------------------------------------
     def add_plan_records(self, reviews: Iterable[Review] = (), actions: Iterable[Action] = (), *,
