@@ -57,6 +57,7 @@ def _compact(t, n: int) -> None:
 def _race(t, user: str, n: int, shared: list[str], own: list[str], go: Path) -> None:
     while not go.exists():
         time.sleep(0.005)
+    rng = random.Random(user)
     stale = t.get_contact(shared[0])
     for i in range(n):
         if i % 2:
@@ -71,6 +72,7 @@ def _race(t, user: str, n: int, shared: list[str], own: list[str], go: Path) -> 
             print(f"CONFLICT {copy.reference} {exc.expected_rev} {exc.actual_rev}", flush=True)
         if not i % 2:
             stale = t.get_contact(shared[(i // 2 + 1) % len(shared)])  # used after the next (own) edit
+        time.sleep(rng.random() * 0.003)   # a moment between edits, as people have: others get the lock
 
 
 def main() -> None:

@@ -45,7 +45,7 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 GRACE_SECONDS = 0.5        # contention shorter than this is not worth a message
-POLL_SECONDS = 0.02
+POLL_SECONDS = 0.01
 _CONTENDED = {errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK}
 _READ_ONLY = {errno.EACCES, errno.EPERM, errno.EROFS}
 
