@@ -26,7 +26,7 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from ..errors import ConflictError, StoreCorrupt, StoreTooNew, StoreWriteError
 from .files import FILE_MODE, append_durably, atomic_write, describe_os_error
@@ -52,6 +52,23 @@ def now_iso() -> str:
 
 def _without_rev(doc: dict) -> dict:
     return {k: v for k, v in doc.items() if k != "_rev"}
+
+
+def rewrite_audit_values(entries: Iterable[dict], ref: str, fields: dict[str, Any]) -> None:
+    """Overwrite, in place, the old and new values that ``ref``'s audit entries hold for ``fields``.
+
+    Redaction only: the entries keep who changed which field and when, but no
+    longer the values.  Used on the live trail and on the backups' trails.
+    """
+    for a in entries:
+        if a.get("ref") != ref:
+            continue
+        if a["field"] == "*" and isinstance(a.get("new"), dict):
+            a["new"] = {**a["new"], **{k: v for k, v in fields.items() if k in a["new"]}}
+        elif a["field"] in fields:
+            if a.get("old") is not None:
+                a["old"] = fields[a["field"]]
+            a["new"] = fields[a["field"]]
 
 
 class Transaction:
@@ -270,16 +287,7 @@ class Store:
         return changed
 
     def _apply_rewrite(self, rw: dict) -> None:
-        fields = rw["fields"]
-        for a in self.tables["audit"].values():
-            if a.get("ref") != rw["ref"]:
-                continue
-            if a["field"] == "*" and isinstance(a.get("new"), dict):
-                a["new"] = {**a["new"], **{k: v for k, v in fields.items() if k in a["new"]}}
-            elif a["field"] in fields:
-                if a.get("old") is not None:
-                    a["old"] = fields[a["field"]]
-                a["new"] = fields[a["field"]]
+        rewrite_audit_values(self.tables["audit"].values(), rw["ref"], rw["fields"])
 
     def _migrate(self, info) -> dict:
         """Bring an older file up to the current schema, after copying it to the backups."""
