@@ -1,48 +1,268 @@
-"""The Textual application: entry point and store opening."""
+"""The Textual application: entry point, store opening with progress, app-wide keys.
+
+``TrackerApp(tracker)`` runs on an open tracker (tests, benchmarks); ``TrackerApp(opener=f)``
+opens the store itself, in a worker thread, showing progress meanwhile (a 100,000-contact store
+takes a few seconds to read).  ``run(args)`` is what ``safeguard-tracker`` calls.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import tempfile
+import time
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Iterable, Optional
 
+from rich.text import Text
+from textual import work
 from textual.app import App, ComposeResult
-from textual.widgets import DataTable, Footer, Header
+from textual.binding import Binding
+from textual.containers import Center, Middle
+from textual.reactive import reactive, var
+from textual.screen import Screen
+from textual.widgets import LoadingIndicator, Static
 
-from safeguard_tracker.dates import fmt
+from safeguard_tracker.errors import SafeguardError
+
+from .commands import TrackerCommands
+from .registry import AREAS, REGISTRY
+
+DEFAULT_REFRESH_SECONDS = 5.0
+
+
+class LoadingScreen(Screen):
+    """Shown while the store opens: what is happening, and for how long so far."""
+
+    DEFAULT_CSS = """
+    LoadingScreen { align: center middle; }
+    LoadingScreen #loading-box { width: 60; height: 7; border: round $accent; padding: 1 2; }
+    LoadingScreen LoadingIndicator { height: 1; }
+    LoadingScreen #loading-text { text-align: center; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="loading")
+        self.started = time.monotonic()
+        self.message = "opening the store"
+
+    def compose(self) -> ComposeResult:
+        with Middle(), Center(id="loading-box"):
+            yield Static("safeguard-tracker", id="loading-title")
+            yield LoadingIndicator()
+            yield Static(self.message, id="loading-text")
+
+    def on_mount(self) -> None:
+        self.set_interval(0.25, self._tick)
+
+    def show(self, message: str) -> None:
+        self.message = message
+        self._tick()
+
+    def _tick(self) -> None:
+        elapsed = time.monotonic() - self.started
+        self.query_one("#loading-text", Static).update(f"{self.message}\u2026 {elapsed:.0f} s")
 
 
 class TrackerApp(App):
+    """The LADO's (and later the sub group's) workspace, on the tracker API only."""
+
     TITLE = "safeguard-tracker"
-    BINDINGS = [("q", "quit", "Quit")]
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {TrackerCommands}
+    ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, tracker, **kwargs):
-        super().__init__(**kwargs)
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", key_display="?", tooltip="this list of every key"),
+        Binding("q", "quit", "Quit", tooltip="leave the app (everything is already saved)"),
+        Binding("g", "goto", "Go to", show=False, tooltip="open a record by its reference (L-2018-0042, or just 2018-42)"),
+        Binding("1", "workspace(1)", "Tabs", show=False, key_display="1-9",
+                tooltip="switch to the numbered tab of the main screen"),
+        *[Binding(str(n), f"workspace({n})", show=False) for n in range(2, 10)],
+    ]
+
+    data_version: reactive[int] = reactive(0, init=False)
+    status_message: var[tuple[str, str]] = var(("", ""))
+
+    def __init__(self, tracker: Any = None, *, opener: Optional[Callable[[Callable[[str], None]], Any]] = None,
+                 refresh_interval: Optional[float] = DEFAULT_REFRESH_SECONDS, page_size: int = 200,
+                 startup_messages: Iterable[str] = (), cursor_blink: bool = True) -> None:
+        super().__init__()
+        if tracker is None and opener is None:
+            raise ValueError("TrackerApp needs a tracker or an opener")
         self.tracker = tracker
+        self.opener = opener
+        self.refresh_interval = refresh_interval
+        self.page_size = page_size
+        self.area_data: dict[str, Any] = {}
+        self.startup_messages = list(startup_messages)
+        self.open_error: Optional[str] = None
+        self.cursor_blink = cursor_blink
+        for area in AREAS:
+            importlib.import_module(area)
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield DataTable(id="contacts")
-        yield Footer()
-
+    # --- starting ----------------------------------------------------------------------
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Reference", "Received", "Agency", "Category", "Status")
-        for c in self.tracker.contacts()[-200:]:
-            table.add_row(c.reference, fmt(c.received_on), c.agency, c.category.value if c.category else "-", c.status)
+        if self.tracker is not None:
+            self._start()
+        else:
+            self.push_screen(LoadingScreen())
+            self._open_store()
+
+    @work(thread=True, exclusive=True, group="open")
+    def _open_store(self) -> None:
+        def progress(message: str) -> None:
+            self.call_from_thread(self._loading_progress, message)
+        try:
+            tracker = self.opener(progress)
+        except SafeguardError as exc:
+            self.call_from_thread(self._open_failed, str(exc))
+            return
+        except OSError as exc:
+            self.call_from_thread(self._open_failed, f"{exc.filename or 'the store'}: {exc.strerror}")
+            return
+        self.call_from_thread(self._opened, tracker)
+
+    def _loading_progress(self, message: str) -> None:
+        screen = self.screen
+        if isinstance(screen, LoadingScreen):
+            screen.show(message)
+
+    def _open_failed(self, message: str) -> None:
+        self.open_error = message
+        self.exit(return_code=1, message=f"safeguard-tracker: {message}")
+
+    def _opened(self, tracker: Any) -> None:
+        self.tracker = tracker
+        if isinstance(self.screen, LoadingScreen):
+            self.screen.show("preparing the triage queue")
+        self.call_after_refresh(self._start, replace=True)
+
+    def _start(self, replace: bool = False) -> None:
+        from .main import MainScreen
+        main = MainScreen(self.tracker)
+        if replace:
+            self.switch_screen(main)
+        else:
+            self.push_screen(main)
+        warnings = list(getattr(self.tracker.store, "warnings", [])) + self.startup_messages
+        if warnings:
+            self.say("WARNING: " + " | ".join(warnings), "warning")
+        else:
+            self.say(f"{self.tracker.path.name}: ? lists every key, ctrl+p finds any action")
+        if self.refresh_interval:
+            self.set_interval(self.refresh_interval, self.catch_up_quietly)
+
+    # --- shared services for the screens -------------------------------------------------------
+    def say(self, message: str, kind: str = "ok") -> None:
+        """Show ``message`` in every screen's status line (kind: ok, warning, error)."""
+        self.status_message = (message, kind)
+
+    def data_changed(self) -> None:
+        """The store changed: views recompute when next shown."""
+        self.data_version += 1
+
+    def catch_up(self) -> bool:
+        """Take in other users' changes now.  True if there were any."""
+        if self.tracker is None:
+            return False
+        try:
+            changed = self.tracker.refresh()
+        except SafeguardError as exc:
+            self.say(f"Could not read other users' changes: {exc}", "error")
+            return False
+        if changed:
+            self.data_changed()
+        return bool(changed)
+
+    def catch_up_quietly(self) -> None:
+        if isinstance(self.screen, Screen) and not getattr(self.screen, "is_modal", False):
+            self.catch_up()
+
+    def current_reference(self) -> Optional[str]:
+        """The record the user is on: the open record, or the highlighted row."""
+        for screen in reversed(self.screen_stack):
+            finder = getattr(screen, "current_reference", None)
+            if finder is not None:
+                return finder()
+        return None
+
+    def open_reference(self, reference: str, **kwargs: Any) -> bool:
+        ref = reference.strip().upper()
+        opener = REGISTRY.opener_for(ref)
+        if opener is None:
+            self.say(f"'{reference}' is not a reference this app opens (e.g. L-2018-0042)", "error")
+            return False
+        opener(self, ref, **kwargs)
+        return True
+
+    def main_screen(self) -> Any:
+        from .main import MainScreen
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    def show_workspace(self, ws_id: str, focus: Optional[str] = None) -> None:
+        main = self.main_screen()
+        if main is None:
+            return
+        while self.screen is not main:
+            self.pop_screen()
+        main.show_workspace(ws_id, focus=focus)
+
+    # --- app-wide actions -----------------------------------------------------------------------
+    def action_help(self) -> None:
+        from .help import HelpScreen
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_workspace(self, number: int) -> None:
+        main = self.main_screen()
+        if main is not None and self.screen is main:
+            main.show_workspace_number(number)
+
+    def action_goto(self) -> None:
+        from .forms import Field, FormScreen
+        from .lado import normalise_reference
+
+        def submit(values: dict[str, str]) -> str:
+            ref = normalise_reference(values["reference"])
+            if REGISTRY.opener_for(ref) is None:
+                from safeguard_tracker.errors import ValidationError
+                raise ValidationError("reference", values["reference"], "a reference such as L-2018-0042 or 2018-42")
+            self.tracker.history(ref)  # raises UnknownReference if there is no such record
+            submit.ref = ref  # type: ignore[attr-defined]
+            return f"Opened {ref}"
+
+        def done(message: Optional[str]) -> None:
+            if message:
+                self.open_reference(submit.ref)  # type: ignore[attr-defined]
+
+        self.push_screen(FormScreen("Go to a record", [Field("reference", "Reference", required=True,
+                                                              placeholder="L-2018-0042 or 2018-42")],
+                                    submit, today=self.tracker.today(), id="form-goto"), done)
 
 
-def open_for_args(args: argparse.Namespace):
-    from safeguard_tracker.cli.common import open_from_args
-    if args.demo:
+def open_for_args(args: argparse.Namespace, progress: Optional[Callable[[str], None]] = None):
+    """Open the store the command line names (or build the demo), reporting progress."""
+    if getattr(args, "demo", False):
         from safeguard_tracker.demo import build_demo
+        if progress:
+            progress("building the demo store (about 1,000 invented contacts)")
         folder = Path(tempfile.mkdtemp(prefix="safeguard-demo-"))
         return build_demo(folder / "demo.json", user=args.user or "demo.lado")
-    return open_from_args(args)
+    from safeguard_tracker.cli.common import today_from_args
+    from safeguard_tracker.tracker import open_tracker
+    if progress:
+        progress(f"opening {args.db or 'the store'}")
+    return open_tracker(args.db, user=args.user, today=today_from_args(args), progress=progress,
+                        on_wait=progress)
 
 
 def run(args: argparse.Namespace) -> int:
-    tracker = open_for_args(args)
-    TrackerApp(tracker).run()
-    return 0
+    app = TrackerApp(opener=lambda progress: open_for_args(args, progress))
+    app.run()
+    if app.tracker is not None:
+        app.tracker.close()
+    return app.return_code or 0

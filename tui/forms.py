@@ -1,0 +1,382 @@
+"""Forms: fields with their messages beside them, and saves that never lose the input.
+
+Every form in the TUI (quick add, categorise, escalate, JEM...) is a ``FormScreen`` built from
+``Field`` specs.  Each field is one line (label and input); under it, its hint while it has
+focus and its validation message whenever there is one.  ``submit(values)`` calls the tracker;
+whatever it raises is shown in the form, which stays open with the user's input:
+
+* ``ValidationError`` -> the message beside the field it names;
+* ``ConflictError`` (another user saved first) -> a CONFLICT banner; ``ctrl+r`` reloads the record
+  and keeps the input, so the user checks it and saves again;
+* ``StoreError`` (locked, disk full, read-only) -> a NOT SAVED banner; ``ctrl+s`` tries again.
+
+Choice fields are typed, not picked from a menu: the first letters are enough ("r" for referral),
+the full word is suggested as you type, and the choices are listed beside the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable, Optional, Sequence
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Input, Label, Static
+
+from .widgets import TextInput
+
+from safeguard_tracker.dates import DATE_HELP, parse_date
+from safeguard_tracker.errors import (ConflictError, RuleError, SafeguardError, StoreError, StoreLocked,
+                                      UnknownReference, ValidationError)
+from safeguard_tracker.taxonomy import fold
+
+
+@dataclass
+class Field:
+    """One form field.
+
+    kind: ``text``; ``date`` (today, yesterday, dd/mm/yyyy); ``choice`` (one of ``choices``, typed:
+    a unique beginning is enough); ``agency`` (a name from the taxonomy, suggested as you type).
+    ``aliases`` are the tracker's names for this field, so its ValidationError lands here.
+    """
+    name: str
+    label: str
+    kind: str = "text"
+    value: str = ""
+    placeholder: str = ""
+    hint: str = ""
+    required: bool = False
+    choices: Sequence[str] = ()
+    aliases: Sequence[str] = ()
+
+
+class ChoiceSuggester(Suggester):
+    """Suggests the first choice that starts with what was typed (dash and case blind)."""
+
+    def __init__(self, choices: Sequence[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.choices = list(choices)
+
+    async def get_suggestion(self, value: str) -> Optional[str]:
+        if not value:
+            return None
+        lowered = value.lower()
+        for choice in self.choices:
+            # Keep what was typed and complete it with the rest of the choice's spelling.
+            if choice.lower().startswith(lowered) and len(choice) > len(value):
+                return value + choice[len(value):]
+        return None
+
+
+def resolve_choice(value: str, choices: Sequence[str]) -> Optional[str]:
+    """The choice ``value`` names: exact (dash and case blind), else the only one it begins, else
+    the only one containing it.  None when it names none or several."""
+    key = fold(value)
+    if not key:
+        return None
+    exact = [c for c in choices if fold(c) == key]
+    if exact:
+        return exact[0]
+    starts = [c for c in choices if fold(c).startswith(key)]
+    if len(starts) == 1:
+        return starts[0]
+    if starts:
+        return None
+    inside = [c for c in choices if key in fold(c)]
+    return inside[0] if len(inside) == 1 else None
+
+
+def matching_choices(value: str, choices: Sequence[str]) -> list[str]:
+    key = fold(value)
+    if not key:
+        return list(choices)
+    starts = [c for c in choices if fold(c).startswith(key)]
+    return starts + [c for c in choices if key in fold(c) and c not in starts]
+
+
+class FieldRow(Vertical):
+    """A label, an input, and under them the field's hint or its message."""
+
+    DEFAULT_CSS = """
+    FieldRow { height: auto; }
+    FieldRow > Horizontal { height: 1; }
+    FieldRow Label { width: 16; padding: 0 1 0 0; text-align: right; color: $text-muted; }
+    FieldRow.-required Label { color: $text; }
+    FieldRow Input { width: 1fr; }
+    FieldRow > .field-note { height: auto; padding: 0 0 0 16; color: $text-muted; display: none; }
+    FieldRow > .field-note.-shown { display: block; }
+    FieldRow > .field-error { height: auto; padding: 0 0 0 16; color: $error; text-style: bold; display: none; }
+    FieldRow > .field-error.-shown { display: block; }
+    """
+
+    def __init__(self, spec: Field, today: date) -> None:
+        super().__init__(id=f"row-{spec.name}", classes="-required" if spec.required else "")
+        self.spec = spec
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        spec = self.spec
+        suggester = ChoiceSuggester(spec.choices) if spec.choices else None
+        placeholder = spec.placeholder or {"date": "today, yesterday or dd/mm/yyyy"}.get(spec.kind, "")
+        with Horizontal():
+            yield Label(spec.label + ("*" if spec.required else ""))
+            yield TextInput(value=spec.value, placeholder=placeholder, suggester=suggester, compact=True,
+                        id=f"field-{spec.name}")
+        yield Static(classes="field-note")
+        yield Static(classes="field-error")
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(Input)
+
+    @property
+    def value(self) -> str:
+        return self.input.value.strip()
+
+    def set_error(self, message: str) -> None:
+        error = self.query_one(".field-error", Static)
+        error.update(Text("\u2717 " + message) if message else "")
+        error.set_class(bool(message), "-shown")
+
+    def note_text(self) -> str:
+        spec = self.spec
+        value = self.value
+        if spec.kind == "date":
+            if value:
+                try:
+                    day = parse_date(value, spec.name, today=self.today)
+                    return f"= {day:%A %d/%m/%Y}"
+                except ValidationError:
+                    return DATE_HELP
+            return spec.hint or DATE_HELP
+        if spec.choices:
+            shown = matching_choices(value, spec.choices) if value else list(spec.choices)
+            if not shown:
+                return f"no match: {spec.hint or 'one of the listed choices'}"
+            text = " \u00b7 ".join(shown[:6])
+            if len(shown) > 6:
+                text += f" \u2026 (+{len(shown) - 6})"
+            chosen = resolve_choice(value, spec.choices) if value else None
+            prefix = f"= {chosen}   " if chosen and fold(chosen) != fold(value) else ""
+            return prefix + text
+        return spec.hint
+
+    def show_note(self, shown: bool) -> None:
+        note = self.query_one(".field-note", Static)
+        text = self.note_text() if shown else ""
+        note.update(Text(text))
+        note.set_class(bool(shown and text), "-shown")
+
+
+class FormScreen(ModalScreen[Optional[str]]):
+    """A form over the screen.  Dismisses with the confirmation message once saved.
+
+    ``submit(values) -> str`` saves and returns the message for the status line; ``reload()``
+    (optional) takes in another user's newer copy after a conflict, keeping the input.
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True, tooltip="save the form (Enter in the last field too)"),
+        Binding("escape", "cancel", "Cancel", tooltip="close the form without saving"),
+        Binding("ctrl+r", "reload", "Reload", show=False,
+                tooltip="after a CONFLICT: take in the other user's change, keeping your input"),
+        Binding("q", "noop", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    FormScreen { align: center middle; }
+    FormScreen > #form { width: 78; max-width: 100%; height: auto; max-height: 100%;
+                         border: round $accent; background: $surface; padding: 0 1; }
+    FormScreen > #form > #form-title { height: auto; text-style: bold; padding: 0 0 1 0; }
+    FormScreen > #form > #form-banner { height: auto; display: none; padding: 0 1; margin: 0 0 1 0; }
+    FormScreen > #form > #form-banner.-shown { display: block; }
+    FormScreen > #form > #form-banner.-error { background: $error 30%; text-style: bold; }
+    FormScreen > #form > #form-banner.-info { background: $primary 25%; }
+    FormScreen > #form > #form-fields { height: auto; max-height: 100%; }
+    FormScreen > #form > #form-keys { height: 1; color: $text-muted; padding: 1 0 0 0; height: 2; }
+    """
+
+    def __init__(self, title: str, fields: Sequence[Field], submit: Callable[[dict[str, str]], str], *,
+                 today: date, reload: Optional[Callable[[], str]] = None, intro: str = "",
+                 id: Optional[str] = None) -> None:
+        super().__init__(id=id)
+        self.form_title = title
+        self.fields = list(fields)
+        self.submit = submit
+        self.reload_fn = reload
+        self.intro = intro
+        self.today = today
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form"):
+            title = Text(self.form_title, style="bold")
+            if self.intro:
+                title.append("\n" + self.intro, style="not bold")
+            yield Static(title, id="form-title")
+            yield Static(id="form-banner")
+            with VerticalScroll(id="form-fields"):
+                for spec in self.fields:
+                    yield FieldRow(spec, self.today)
+            yield Static(Text("ctrl+s save \u00b7 enter next field \u00b7 esc cancel \u00b7 * required"),
+                         id="form-keys")
+
+    def on_mount(self) -> None:
+        rows = list(self.query(FieldRow))
+        if rows:
+            rows[0].input.focus()
+
+    # --- field helpers ------------------------------------------------------------------
+    def row(self, name: str) -> FieldRow:
+        return self.query_one(f"#row-{name}", FieldRow)
+
+    def values(self) -> dict[str, str]:
+        return {row.spec.name: row.value for row in self.query(FieldRow)}
+
+    def _row_for(self, field_name: str) -> Optional[FieldRow]:
+        for row in self.query(FieldRow):
+            if field_name == row.spec.name or field_name in row.spec.aliases:
+                return row
+        return None
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        row = event.input.parent.parent if event.input.parent else None
+        if isinstance(row, FieldRow):
+            row.show_note(True)
+            if row.query_one(".field-error").has_class("-shown"):
+                row.set_error("")
+
+    def on_descendant_focus(self, event) -> None:
+        for row in self.query(FieldRow):
+            row.show_note(row.input.has_focus)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        rows = list(self.query(FieldRow))
+        inputs = [r.input for r in rows]
+        if event.input in inputs:
+            row = rows[inputs.index(event.input)]
+            if row.spec.choices and row.value:
+                chosen = resolve_choice(row.value, row.spec.choices)
+                if chosen:
+                    event.input.value = chosen
+            i = inputs.index(event.input)
+            if i < len(inputs) - 1:
+                inputs[i + 1].focus()
+                return
+        self.action_save()
+
+    # --- banner -----------------------------------------------------------------------------
+    def show_banner(self, text: str, kind: str = "error") -> None:
+        banner = self.query_one("#form-banner", Static)
+        banner.update(Text(text))
+        banner.set_class(bool(text), "-shown")
+        banner.set_class(kind == "error", "-error")
+        banner.set_class(kind == "info", "-info")
+
+    def clear_errors(self) -> None:
+        for row in self.query(FieldRow):
+            row.set_error("")
+        self.show_banner("")
+
+    # --- validation -------------------------------------------------------------------------
+    def check(self) -> Optional[dict[str, str]]:
+        """Field-level checks before calling the tracker: required, dates, choices."""
+        values = self.values()
+        ok = True
+        first_bad: Optional[FieldRow] = None
+        for row in self.query(FieldRow):
+            spec, value = row.spec, row.value
+            message = ""
+            if spec.required and not value:
+                message = f"{spec.label} is required"
+                if spec.hint and spec.kind not in ("date",):
+                    message += f": {spec.hint}"
+            elif value and spec.kind == "date":
+                try:
+                    parse_date(value, spec.name, today=self.today)
+                except ValidationError:
+                    message = f"'{value}' is not a date: {DATE_HELP}"
+            elif value and spec.choices:
+                chosen = resolve_choice(value, spec.choices)
+                if chosen is None:
+                    near = matching_choices(value, spec.choices)
+                    message = (f"'{value}' could be {', '.join(near[:4])}: type more of it" if near else
+                               f"'{value}' is not one of: " + ", ".join(spec.choices[:8])
+                               + (" \u2026" if len(spec.choices) > 8 else ""))
+                else:
+                    values[spec.name] = chosen
+                    row.input.value = chosen
+            row.set_error(message)
+            if message:
+                ok = False
+                first_bad = first_bad or row
+        if first_bad is not None:
+            first_bad.input.focus()
+            self.show_banner("NOT SAVED: check the fields marked \u2717 (your input is kept).")
+        return values if ok else None
+
+    # --- actions ----------------------------------------------------------------------------
+    def action_noop(self) -> None:
+        pass
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        self.clear_errors()
+        values = self.check()
+        if values is None:
+            return
+        self.saving = True
+        try:
+            message = self.submit(values)
+        except ValidationError as exc:
+            row = self._row_for(exc.field)
+            if row is not None:
+                row.set_error(str(exc))
+                row.input.focus()
+                self.show_banner("NOT SAVED: check the field marked \u2717 (your input is kept).")
+            else:
+                self.show_banner(f"NOT SAVED: {exc}")
+            return
+        except ConflictError as exc:
+            hint = " Press ctrl+r to take in their change (your input is kept), then ctrl+s to save." \
+                if self.reload_fn else " Your input is kept."
+            self.show_banner(f"CONFLICT, NOT SAVED: {exc}.{hint}")
+            return
+        except StoreLocked as exc:
+            self.show_banner(f"NOT SAVED, the store is busy: {exc}. Your input is kept: press ctrl+s to try again.")
+            return
+        except StoreError as exc:
+            self.show_banner(f"NOT SAVED: {exc}. Your input is kept: press ctrl+s to try again.")
+            return
+        except (RuleError, UnknownReference, SafeguardError) as exc:
+            self.show_banner(f"NOT SAVED: {exc}")
+            return
+        except OSError as exc:  # anything the store did not wrap: still never lose the form
+            self.show_banner(f"NOT SAVED: {exc}. Your input is kept: press ctrl+s to try again.")
+            return
+        finally:
+            self.saving = False
+        self.dismiss(message)
+
+    def action_reload(self) -> None:
+        if self.reload_fn is None:
+            return
+        try:
+            message = self.reload_fn()
+        except SafeguardError as exc:
+            self.show_banner(f"Could not reload: {exc}")
+            return
+        self.show_banner(message or "Reloaded; your input is kept.", kind="info")

@@ -1,0 +1,112 @@
+"""The LADO's workspace: triage queue, all contacts, chase list, contact detail and forms.
+
+Importing this module registers its tabs, commands, reference opener, header counts and help
+sections with ``tui.registry.REGISTRY``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from .data import LadoData
+
+CONTACT_REF = re.compile(r"^L-\d{4}-\d+$", re.IGNORECASE)
+_REF_IN_QUERY = re.compile(r"\b(L-?\s*\d{4}-?\s*\d+|\d{4}-\d+)\b", re.IGNORECASE)
+
+
+def lado_data(app: Any) -> LadoData:
+    """The app's LADO caches, brought up to the app's data version."""
+    data = app.area_data.get("lado")
+    if data is None or data.tracker is not app.tracker:
+        data = app.area_data["lado"] = LadoData(app.tracker)
+    data.sync(app.data_version)
+    return data
+
+
+def normalise_reference(text: str) -> str:
+    """'l-2018-42', '2018-42', 'L 2018 0042' -> 'L-2018-0042'."""
+    m = re.match(r"^\s*(?:L\s*-?\s*)?(\d{4})\s*-?\s*(\d+)\s*$", text, re.IGNORECASE)
+    if not m:
+        return text.strip().upper()
+    return f"L-{m.group(1)}-{int(m.group(2)):04d}"
+
+
+def _register() -> None:
+    from ..registry import REGISTRY, Command, Workspace
+    from .actions import ACTIONS, BY_VERB, add_contact_form, open_action
+    from .detail import ContactScreen
+    from .views import ChaseView, ContactListView, ContactsView, QueueView
+
+    REGISTRY.add_workspace(Workspace("queue", "Queue", lambda: QueueView(id="queue"), order=10,
+                                     home_rank=lambda t: 10,
+                                     help="uncategorised, overdue and due-soon contacts"))
+    REGISTRY.add_workspace(Workspace("contacts", "Contacts", lambda: ContactsView(id="contacts"), order=20,
+                                     help="every contact, filtered as you type"))
+    REGISTRY.add_workspace(Workspace("chase", "Chase", lambda: ChaseView(id="chase"), order=30,
+                                     help="what is overdue and due within 7 days"))
+
+    def open_contact(app: Any, ref: str, warnings: Iterable[str] = ()) -> None:
+        app.push_screen(ContactScreen(ref.upper(), warnings=warnings))
+
+    REGISTRY.add_opener(lambda ref: bool(CONTACT_REF.match(ref)), open_contact)
+
+    def counts(app: Any) -> list[tuple[str, int, str]]:
+        open_, overdue, week = lado_data(app).counts()
+        return [("open", open_, ""), ("OVERDUE", overdue, "OVERDUE"), ("due this week", week, "")]
+
+    REGISTRY.header_counts.append(counts)
+
+    def add(app: Any) -> None:
+        add_contact_form(app, on_added=lambda ref, warnings: app.open_reference(ref, warnings=warnings))
+
+    def fixed_commands(app: Any) -> list[Command]:
+        out = [Command("Add contact (quick add)", add, "log a new contact"),
+               Command("Triage queue", lambda a: a.show_workspace("queue"), "uncategorised, overdue, due soon"),
+               Command("All contacts: find and filter", lambda a: a.show_workspace("contacts", focus="#contacts-filter"),
+                       "filter by year, category, agency, status, harm and text"),
+               Command("Chase list", lambda a: a.show_workspace("chase"), "what is overdue and due this week")]
+        ref = app.current_reference()
+        if ref and CONTACT_REF.match(ref):
+            out.append(Command(f"Open {ref}", lambda a, r=ref: a.open_reference(r), "the highlighted contact"))
+            for action in ACTIONS:
+                out.append(Command(f"{action.verb.capitalize()} {ref}",
+                                   lambda a, v=action.verb, r=ref: open_action(a, v, r), action.help))
+        return out
+
+    def query_commands(app: Any, query: str) -> list[Command]:
+        """'escalate L-2018-0042', 'note 2018-42', 'L-2018-0042' (opens it)."""
+        m = _REF_IN_QUERY.search(query)
+        if not m:
+            return []
+        ref = normalise_reference(m.group(1))
+        if ref not in lado_data(app).docs:
+            return []
+        words = (query[:m.start()] + " " + query[m.end():]).strip().lower().split()
+        verb_word = words[0] if words else ""
+        out = []
+        for action in ACTIONS:
+            if not verb_word or action.verb.startswith(verb_word) or action.label.lower().startswith(verb_word):
+                out.append(Command(f"{action.verb.capitalize()} {ref}",
+                                   lambda a, v=action.verb, r=ref: open_action(a, v, r), action.help))
+        if not verb_word or "open".startswith(verb_word):
+            out.insert(0, Command(f"Open {ref}", lambda a, r=ref: a.open_reference(r), "show the record"))
+        return out
+
+    REGISTRY.command_sources.append(fixed_commands)
+    REGISTRY.query_command_sources.append(query_commands)
+
+    REGISTRY.add_help("Triage queue and all contacts", QueueView, ContactsView, ContactListView,
+                      intro="Keys work on the highlighted row.")
+    REGISTRY.add_help("Chase list", ChaseView)
+    REGISTRY.add_help("A contact", ContactScreen,
+                      intro="Each change is confirmed in the status line at the bottom; "
+                            "s, p and u are not in the footer for lack of room.")
+    from ..forms import FormScreen
+    REGISTRY.add_help("Forms", FormScreen,
+                      intro="Type a choice's first letters ('r' for referral); the choices show under the field. "
+                            "Dates: today, yesterday, 05/01/2018 (day first).")
+    del BY_VERB
+
+
+_register()

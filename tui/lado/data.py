@@ -1,0 +1,275 @@
+"""What the LADO screens show, computed from ``tracker.contact_docs()`` without Textual.
+
+Everything here works on the stored documents (plain dicts), never on 100,000 Contact objects,
+and is cached per data version: the app bumps the version after each save and when another
+user's changes arrive, and the first call after that recomputes.
+
+``filter_contacts`` is the function behind the All contacts filter; a benchmark can call it
+directly (see docs/tui.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any, Optional, Sequence
+
+from safeguard_tracker.dates import financial_year_of, fmt
+from safeguard_tracker.due import DueItem
+from safeguard_tracker.model import Category, Harm
+from safeguard_tracker.search import ContactFilter
+from safeguard_tracker.taxonomy import fold
+
+CATEGORY_CHOICES = ("uncategorised",) + tuple(c.value for c in Category)
+STATUS_CHOICES = ("open", "closed")
+HARM_CHOICES = tuple(h.value for h in Harm)
+SORT_COLUMNS = ("reference", "received", "agency", "category", "status", "due")
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """The All contacts filter.  Blank means any.  ``agency`` matches any agency whose name
+    contains it (case and dash blind); ``text`` words must all appear in the reference,
+    employer, role, summary or agency."""
+    year: str = ""
+    category: str = ""
+    agency: str = ""
+    status: str = ""
+    harm: str = ""
+    text: str = ""
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(w for w in self.text.casefold().split() if w)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.year or self.category or self.agency.strip() or self.status or self.harm or self.words)
+
+
+def _iso_to_uk(iso: Optional[str]) -> str:
+    return fmt(date.fromisoformat(iso)) if iso else ""
+
+
+def _ref_key(ref: str) -> tuple:
+    # L-2018-0042 < L-2018-10000: by year, then by number, whatever its width.
+    head, _, number = ref.rpartition("-")
+    return (head, len(number), number)
+
+
+class LadoData:
+    """Caches over the tracker's contact documents for one data version."""
+
+    def __init__(self, tracker: Any) -> None:
+        self.tracker = tracker
+        self.version = -1
+        self._reset()
+
+    def _reset(self) -> None:
+        self._due: Optional[list[DueItem]] = None
+        self._due_by_ref: Optional[dict[str, DueItem]] = None
+        self._counts: Optional[tuple[int, int, int]] = None
+        self._queue: Optional[list[str]] = None
+        self._hay: Optional[dict[str, str]] = None
+        self._orders: dict[tuple[str, bool], list[str]] = {}
+        self._agency_sets: dict[str, frozenset[str]] = {}
+        self._years: Optional[list[str]] = None
+        self._last: Optional[tuple[Criteria, str, bool, list[str]]] = None
+
+    def sync(self, version: int) -> None:
+        """Drop every cache when the data version moved on."""
+        if version != self.version:
+            self.version = version
+            self._reset()
+
+    # --- documents --------------------------------------------------------------------
+    @property
+    def docs(self) -> dict[str, dict]:
+        return self.tracker.contact_docs()
+
+    def doc(self, ref: str) -> Optional[dict]:
+        return self.docs.get(ref)
+
+    # --- due items -----------------------------------------------------------------------
+    @property
+    def due_items(self) -> list[DueItem]:
+        if self._due is None:
+            self._due = list(self.tracker.due())
+        return self._due
+
+    @property
+    def due_by_ref(self) -> dict[str, DueItem]:
+        """The most urgent item of each record (the tracker lists them most urgent first)."""
+        if self._due_by_ref is None:
+            out: dict[str, DueItem] = {}
+            for item in self.due_items:
+                out.setdefault(item.reference, item)
+            self._due_by_ref = out
+        return self._due_by_ref
+
+    def counts(self) -> tuple[int, int, int]:
+        """(open contacts, overdue items, items due within the week)."""
+        if self._counts is None:
+            open_ = sum(1 for d in self.docs.values() if d.get("closed_on") is None)
+            overdue = sum(1 for i in self.due_items if i.overdue)
+            self._counts = (open_, overdue, len(self.due_items) - overdue)
+        return self._counts
+
+    # --- the triage queue -------------------------------------------------------------------
+    def queue(self) -> list[str]:
+        """Open contacts needing a decision or an action: uncategorised (oldest first), then
+        overdue (most overdue first), then due soon (soonest first).  Each appears once."""
+        if self._queue is None:
+            docs = self.docs
+            waiting = sorted((k for k, d in docs.items() if d.get("category") is None and d.get("closed_on") is None),
+                             key=lambda k: (docs[k]["received_on"], _ref_key(k)))
+            seen = set(waiting)
+            overdue: list[str] = []
+            soon: list[str] = []
+            for item in self.due_items:
+                ref = item.reference
+                d = docs.get(ref)
+                if ref in seen or d is None or d.get("closed_on") is not None:
+                    continue
+                seen.add(ref)
+                (overdue if item.overdue else soon).append(ref)
+            self._queue = waiting + overdue + soon
+        return self._queue
+
+    # --- all contacts: sorting and filtering -----------------------------------------------
+    def years(self) -> list[str]:
+        """The financial years the store holds, newest first."""
+        if self._years is None:
+            received = [d["received_on"] for d in self.docs.values()]
+            if not received:
+                self._years = [financial_year_of(self.tracker.today())]
+            else:
+                first = financial_year_of(date.fromisoformat(min(received)))
+                last = financial_year_of(date.fromisoformat(max(received)))
+                start, end = int(first[:4]), int(last[:4])
+                self._years = [f"{y}-{(y + 1) % 100:02d}" for y in range(end, start - 1, -1)]
+        return self._years
+
+    def order(self, column: str = "received", reverse: bool = True) -> list[str]:
+        """Every reference sorted by ``column`` (computed once per version and direction)."""
+        key = (column, reverse)
+        if key not in self._orders:
+            docs = self.docs
+            if column == "reference":
+                keys = sorted(docs, key=_ref_key, reverse=reverse)
+            elif column == "received":
+                keys = sorted(docs, key=lambda k: (docs[k]["received_on"], _ref_key(k)), reverse=reverse)
+            elif column == "agency":
+                index = {a: i for i, a in enumerate(self.tracker.taxonomy.agencies)}
+                keys = sorted(docs, key=lambda k: (index.get(docs[k].get("agency"), len(index)),
+                                                   docs[k].get("agency") or "", docs[k]["received_on"]),
+                              reverse=reverse)
+            elif column == "category":
+                rank = {None: 0, "enquiry": 1, "consultation": 2, "referral": 3}
+                keys = sorted(docs, key=lambda k: (rank.get(docs[k].get("category"), 9), docs[k]["received_on"]),
+                              reverse=reverse)
+            elif column == "status":
+                keys = sorted(docs, key=lambda k: (docs[k].get("closed_on") is not None, docs[k]["received_on"]),
+                              reverse=reverse)
+            elif column == "due":
+                due = self.due_by_ref
+                far = date.max
+
+                def due_key(k: str) -> tuple:
+                    item = due.get(k)
+                    return (item.due_on if item else far, docs[k]["received_on"])
+                keys = sorted(docs, key=due_key, reverse=reverse)
+            else:
+                raise ValueError(f"cannot sort by {column!r}: one of {', '.join(SORT_COLUMNS)}")
+            self._orders[key] = keys
+        return self._orders[key]
+
+    @property
+    def hay(self) -> dict[str, str]:
+        """The searchable text of each contact, casefolded once per version."""
+        if self._hay is None:
+            out: dict[str, str] = {}
+            for k, d in self.docs.items():
+                s = d.get("subject") or {}
+                out[k] = " ".join((k, s.get("employer", ""), s.get("role", ""), d.get("summary", ""),
+                                   d.get("agency", ""))).casefold()
+            self._hay = out
+        return self._hay
+
+    def agencies_matching(self, text: str) -> frozenset[str]:
+        key = fold(text)
+        if key not in self._agency_sets:
+            self._agency_sets[key] = frozenset(a for a in self.tracker.taxonomy.agencies if key in fold(a))
+        return self._agency_sets[key]
+
+
+def _narrower(old: Criteria, new: Criteria) -> bool:
+    """True when ``new`` can only match a subset of what ``old`` matched (typing more text)."""
+    if replace(old, text="") != replace(new, text=""):
+        return False
+    return all(any(w in n for n in new.words) for w in old.words)
+
+
+def filter_contacts(data: LadoData, criteria: Criteria, sort: str = "received", reverse: bool = True) -> list[str]:
+    """The references matching ``criteria``, sorted.  One pass over plain dicts; when the user
+    types more of the same word, only the previous matches are scanned again."""
+    order = data.order(sort, reverse)
+    if criteria.empty:
+        return order
+    last = data._last
+    source: Sequence[str] = order
+    if last is not None and last[1] == sort and last[2] == reverse and _narrower(last[0], criteria):
+        source = last[3]
+    docs = data.docs
+    flt = ContactFilter.build(data.tracker, year=criteria.year or None, category=criteria.category or None,
+                              status=criteria.status or None, harm=criteria.harm or None)
+    structured = any((flt.start, flt.category, flt.status, flt.harm))
+    agencies = data.agencies_matching(criteria.agency) if criteria.agency.strip() else None
+    words = criteria.words
+    hay = data.hay if words else None
+    match = flt.matches
+    out: list[str] = []
+    append = out.append
+    for k in source:
+        d = docs.get(k)
+        if d is None:
+            continue
+        if structured and not match(d):
+            continue
+        if agencies is not None and d.get("agency") not in agencies:
+            continue
+        if words:
+            h = hay[k]
+            if not all(w in h for w in words):
+                continue
+        append(k)
+    data._last = (criteria, sort, reverse, out)
+    return out
+
+
+def category_label(d: dict) -> str:
+    return d.get("category") or "UNCATEGORISED"
+
+
+def due_cell(item: Optional[DueItem]) -> tuple[str, str]:
+    """(state word, rest) for the Next due column: OVERDUE and DUE TODAY say so in words (the
+    colour only repeats it); an item still to come shows its date.  Then what is due, briefly."""
+    if item is None:
+        return "", ""
+    what = item.what.split(" (")[0]
+    if item.overdue:
+        return "OVERDUE", what
+    if item.days_overdue == 0:
+        return "DUE TODAY", what
+    return "", f"{fmt(item.due_on)} {what}"
+
+
+def contact_row_cells(d: dict, item: Optional[DueItem]) -> tuple[str, list[str], str]:
+    """(state, cells, due text) for a contact row: reference, received, agency, category,
+    status, next due.  ``state`` is OVERDUE, DUE TODAY, UNCATEGORISED or blank."""
+    state, due_text = due_cell(item)
+    if not state and d.get("category") is None and d.get("closed_on") is None:
+        state = "UNCATEGORISED"
+    cells = [d.get("reference", ""), _iso_to_uk(d.get("received_on")), d.get("agency", ""), category_label(d),
+             "open" if d.get("closed_on") is None else "closed"]
+    return state, cells, due_text

@@ -1,0 +1,285 @@
+"""The contact detail screen: every field, the decisions, meetings, notes, outcome, and the
+audit history as a timeline.  Its keys are the LADO actions (``actions.ACTIONS``)."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Any, Iterable, Optional
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from safeguard_tracker.dates import fmt
+from safeguard_tracker.due import DueItem
+from safeguard_tracker.errors import SafeguardError
+from safeguard_tracker.model import Contact
+
+from ..widgets import STATE_STYLES, StatusLine, TopBar, state_text
+from .actions import ACTIONS, open_action
+
+
+DASH = "\u2013"
+ARROW = " \u2192 "
+
+
+def _grid() -> Table:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="dim", no_wrap=True, min_width=14)
+    table.add_column(ratio=1)
+    return table
+
+
+def _blank(value: Any, empty: str = "\u2013") -> str:
+    if value is None or value == "" or value == ():
+        return empty
+    return str(value)
+
+
+def _section(title: str, body: Any) -> Group:
+    return Group(Text(title, style="bold underline"), body, Text(""))
+
+
+def _item_text(item: DueItem) -> Text:
+    if item.overdue:
+        return state_text("OVERDUE", f"{item.what}: due {fmt(item.due_on)}, {item.days_overdue} day(s) late")
+    if item.days_overdue == 0:
+        return state_text("DUE TODAY", f"{item.what}")
+    return state_text("DUE SOON", f"{item.what}: due {fmt(item.due_on)}")
+
+
+def contact_renderable(c: Contact, due: Iterable[DueItem] = ()) -> Group:
+    """Everything recorded about a contact, in the order a LADO reads it."""
+    parts: list[Any] = []
+    g = _grid()
+    status = "open" if c.is_open else f"CLOSED on {fmt(c.closed_on)}"
+    g.add_row("Received", fmt(c.received_on))
+    g.add_row("Agency", c.agency)
+    g.add_row("Category", c.category.value if c.category else Text("UNCATEGORISED: decide (c)", style="bold"))
+    g.add_row("Status", status)
+    g.add_row("Outcome", c.outcome.value.replace("_", " ") if c.outcome else "\u2013")
+    g.add_row("Harm", _blank(c.harm.value if c.harm else None))
+    g.add_row("Threshold", ", ".join(t.value for t in c.threshold) or "\u2013")
+    g.add_row("Responded", fmt(c.responded_on) or "not yet")
+    g.add_row("Summary", _blank(c.summary))
+    parts.append(_section("Contact", g))
+
+    due = list(due)
+    if due:
+        parts.append(_section("Next due", Group(*[_item_text(i) for i in due])))
+
+    g = _grid()
+    g.add_row("Name", _blank(c.subject.name, "not recorded"))
+    g.add_row("Role", _blank(c.subject.role))
+    g.add_row("Employer", _blank(c.subject.employer))
+    g.add_row("Date of birth", fmt(c.subject.date_of_birth) or "\u2013")
+    g.add_row("Case manager", _blank(c.case_manager))
+    parts.append(_section("Staff member", g))
+
+    g = _grid()
+    g.add_row("Name", _blank(c.referrer.name))
+    g.add_row("Role", _blank(c.referrer.role))
+    g.add_row("Organisation", _blank(c.referrer.organisation))
+    ages = ", ".join(map(str, c.children_ages)) or DASH
+    g.add_row("Children", f"{_blank(c.children_count)} (ages {ages})")
+    parts.append(_section("Referrer and children", g))
+
+    lines = []
+    for d in c.category_history:
+        line = Text(f"{fmt(d.on)}  ")
+        line.append(d.kind.value.replace("_", " ").upper(), style="bold")
+        line.append(f" {d.from_.value + ARROW if d.from_ else ''}{d.to.value}  by {d.user}")
+        line.append(f"\n            {d.rationale}", style="italic")
+        lines.append(line)
+    parts.append(_section("Category history", Group(*lines) if lines else Text("none yet", style="dim")))
+
+    lines = []
+    for m in c.meetings:
+        line = Text(f"{fmt(m.held_on)}  ")
+        line.append(m.kind.value.replace("_", " ").upper(), style="bold")
+        if m.recorded_by:
+            line.append(f"  recorded by {m.recorded_by}", style="dim")
+        if m.agencies_present:
+            line.append(f"\n            present: {', '.join(m.agencies_present)}")
+        if m.decisions:
+            line.append(f"\n            decisions: {m.decisions}")
+        for a in m.actions:
+            bits = [a.description]
+            if a.owner:
+                bits.append(f"owner {a.owner}")
+            if a.due_on:
+                bits.append(f"due {fmt(a.due_on)}")
+            if a.done_on:
+                bits.append(f"done {fmt(a.done_on)}")
+            line.append(f"\n            action: {'; '.join(bits)}")
+        lines.append(line)
+    parts.append(_section("Meetings", Group(*lines) if lines else Text("none yet", style="dim")))
+
+    g = _grid()
+    g.add_row("Police", ("involved" + (f", ref {c.police_reference}" if c.police_reference else ""))
+              if c.police_involved else "not involved")
+    g.add_row("s47 strategy", fmt(c.s47_strategy_on) or "\u2013")
+    for s in c.suspension:
+        g.add_row("Suspension", f"{fmt(s.on)} {s.decision.value.replace('_', ' ')}: {s.rationale}")
+    for r in c.regulator_referrals:
+        g.add_row("Referred to", f"{r.body} on {fmt(r.on)}" + (f" (ref {r.reference})" if r.reference else ""))
+    if not c.regulator_referrals:
+        g.add_row("DBS/regulator", "no referral recorded")
+    g.add_row("Disciplinary", _blank(c.disciplinary))
+    g.add_row("Report asked", fmt(c.employer_report_requested_on) or "\u2013")
+    g.add_row("Report in", fmt(c.employer_report_received_on) or "\u2013")
+    g.add_row("Employer said", _blank(c.employer_outcome))
+    parts.append(_section("Consequences and the employer", g))
+
+    g = _grid()
+    g.add_row("Outcome", c.outcome.value.replace("_", " ") if c.outcome else "open: no outcome yet")
+    g.add_row("Closed on", fmt(c.closed_on) or "\u2013")
+    for r in c.reopenings:
+        was = r.previous_outcome.value if r.previous_outcome else "closed"
+        g.add_row("Reopened", f"{fmt(r.on)} by {r.user} (was {was}, {fmt(r.previous_closed_on)}): {r.reason}")
+    parts.append(_section("Outcome", g))
+
+    lines = []
+    for n in c.notes:
+        line = Text(f"{n.at:%d/%m/%Y %H:%M}  ", style="dim")
+        line.append(n.user, style="bold")
+        line.append(f"  {n.text}")
+        lines.append(line)
+    parts.append(_section("Notes", Group(*lines) if lines else Text("none yet", style="dim")))
+    return Group(*parts)
+
+
+def history_renderable(changes: list) -> Group:
+    """The audit trail as a timeline: when, who, then each field from old to new."""
+    if not changes:
+        return Group(Text("No history recorded.", style="dim"))
+    parts: list[Any] = [Text("Oldest first. Every change, with who made it and the old and new values.\n",
+                             style="dim")]
+    for (at, user), group in groupby(changes, key=lambda ch: (ch.at, ch.user)):
+        head = Text("\u25cf ", style="bold")
+        head.append(f"{at:%d/%m/%Y %H:%M}", style="bold")
+        head.append(f"  {user}")
+        parts.append(head)
+        for ch in group:
+            parts.append(Text(f"  \u2502 {ch.description}"))
+    return Group(*parts)
+
+
+def _contact_bindings() -> list[Binding]:
+    return [Binding(a.key, f"contact('{a.verb}')", a.label, show=a.footer, tooltip=a.help) for a in ACTIONS]
+
+
+class ContactScreen(Screen):
+    """One contact: ``Record`` and ``History`` tabs; keys for every LADO action."""
+
+    BINDINGS = [
+        *_contact_bindings(),
+        Binding("h", "toggle_history", "History", show=False, tooltip="switch between the record and its audit history"),
+        Binding("escape", "back", "Back", tooltip="back to the list"),
+    ]
+
+    DEFAULT_CSS = """
+    ContactScreen #detail-head { height: auto; padding: 0 1; background: $boost; }
+    ContactScreen #warnings { height: auto; padding: 0 1; background: $warning 25%; display: none; }
+    ContactScreen #warnings.-shown { display: block; }
+    ContactScreen TabbedContent { height: 1fr; }
+    ContactScreen TabPane { padding: 0; }
+    ContactScreen VerticalScroll { padding: 0 1; }
+    """
+
+    def __init__(self, reference: str, warnings: Iterable[str] = ()) -> None:
+        super().__init__(id=f"contact-{reference}")
+        self.reference = reference
+        self.warnings = list(warnings)
+        self.contact: Optional[Contact] = None
+
+    def compose(self) -> ComposeResult:
+        yield TopBar()
+        yield Static(id="detail-head")
+        yield Static(id="warnings")
+        with TabbedContent(id="detail-tabs"):
+            with TabPane("Record (h)", id="tab-record"):
+                with VerticalScroll(id="record-scroll"):
+                    yield Static(id="record")
+            with TabPane("History (h)", id="tab-history"):
+                with VerticalScroll(id="history-scroll"):
+                    yield Static(id="history")
+        yield StatusLine()
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "data_version", self._reload, init=True)
+        self.query_one("#record-scroll").focus()
+
+    def current_reference(self) -> Optional[str]:
+        return self.reference
+
+    def _reload(self, _version: int = 0) -> None:
+        app: Any = self.app
+        try:
+            c = app.tracker.get_contact(self.reference)
+        except SafeguardError as exc:
+            self.query_one("#detail-head", Static).update(Text(str(exc), style="bold"))
+            return
+        self.contact = c
+        from . import lado_data
+        due = [i for i in lado_data(app).due_items if i.reference == c.reference]
+        head = Text(c.reference, style="bold")
+        head.append(f"  {c.category.value.upper() if c.category else 'UNCATEGORISED'}", style="bold")
+        head.append(f"  {'open' if c.is_open else 'CLOSED ' + fmt(c.closed_on)}")
+        if c.outcome:
+            head.append(f"  {c.outcome.value.replace('_', ' ')}")
+        if due and c.is_open:
+            first = due[0]
+            word = "OVERDUE" if first.overdue else ("DUE TODAY" if first.days_overdue == 0 else "")
+            if word:
+                head.append("  ")
+                head.append(word, style=STATE_STYLES[word])
+                head.append(f" {first.what.split(' (')[0]}")
+        head.append(f"\n{c.agency}", style="dim")
+        self.query_one("#detail-head", Static).update(head)
+        if self.warnings:
+            text = Text("PATTERN WARNING", style="bold")
+            for w in self.warnings:
+                text.append(f"\n\u2022 {w}")
+            warnings = self.query_one("#warnings", Static)
+            warnings.update(text)
+            warnings.add_class("-shown")
+        self.query_one("#record", Static).update(contact_renderable(c, due))
+        self.query_one("#history", Static).update(history_renderable(app.tracker.history(c.reference)))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple) -> Optional[bool]:
+        # Show Close on open contacts and Reopen on closed ones; both keys still answer.
+        # (the hidden one still answers, through on_key, with why it does not apply).
+        if action == "contact" and parameters and self.contact is not None:
+            if parameters[0] == "reopen" and self.contact.is_open:
+                return False
+            if parameters[0] == "close" and not self.contact.is_open:
+                return False
+        return True
+
+    def on_key(self, event) -> None:
+        if self.contact is None:
+            return
+        for action in ACTIONS:
+            if event.key == action.key and action.verb in ("close", "reopen"):
+                event.stop()
+                open_action(self.app, action.verb, self.reference)
+
+    def action_contact(self, verb: str) -> None:
+        open_action(self.app, verb, self.reference)
+
+    def action_toggle_history(self) -> None:
+        tabs = self.query_one("#detail-tabs", TabbedContent)
+        tabs.active = "tab-record" if tabs.active == "tab-history" else "tab-history"
+        scroll = "#history-scroll" if tabs.active == "tab-history" else "#record-scroll"
+        self.query_one(scroll).focus()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,100 @@
+"""The main screen: one tab per registered workspace, the top bar, the status line, the footer."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, TabbedContent, TabPane
+
+from .registry import REGISTRY, Workspace
+from .widgets import StatusLine, TopBar, WorkspaceView
+
+
+class MainScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Back", show=False,
+                tooltip="from a filter: back to the list; from another tab: back to the first tab"),
+    ]
+
+    DEFAULT_CSS = """
+    MainScreen TabbedContent { height: 1fr; }
+    MainScreen TabPane { padding: 0; }
+    """
+
+    def __init__(self, tracker: Any) -> None:
+        super().__init__(id="main")
+        self.tracker = tracker
+        self.workspaces: list[Workspace] = [w for w in REGISTRY.workspaces if w.available(tracker)]
+
+    def compose(self) -> ComposeResult:
+        yield TopBar()
+        home = max(self.workspaces, key=lambda w: w.home_rank(self.tracker)) if self.workspaces else None
+        with TabbedContent(initial=f"tab-{home.id}" if home else "", id="workspaces"):
+            for n, ws in enumerate(self.workspaces, 1):
+                with TabPane(f"{n} {ws.title}" if n < 10 else ws.title, id=f"tab-{ws.id}"):
+                    yield ws.factory()
+        yield StatusLine()
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._show_active)
+
+    def on_screen_resume(self) -> None:
+        view = self.active_view()
+        if view is not None:
+            view.ensure_loaded()
+
+    def active_view(self) -> Optional[WorkspaceView]:
+        tabs = self.query_one("#workspaces", TabbedContent)
+        if not tabs.active:
+            return None
+        pane = tabs.get_pane(tabs.active)
+        views = pane.query(WorkspaceView)
+        return views.first() if views else None
+
+    def _show_active(self, focus: bool = True) -> None:
+        view = self.active_view()
+        if view is not None:
+            view.ensure_loaded()
+            if focus:
+                view.focus_default()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        self.call_after_refresh(self._show_active)
+
+    def show_workspace(self, ws_id: str, focus: Optional[str] = None) -> bool:
+        tabs = self.query_one("#workspaces", TabbedContent)
+        if not any(w.id == ws_id for w in self.workspaces):
+            return False
+        tabs.active = f"tab-{ws_id}"
+        view = self.active_view()
+        if view is not None:
+            view.ensure_loaded()
+            if focus:
+                self.query_one(focus).focus()
+            else:
+                view.focus_default()
+        return True
+
+    def show_workspace_number(self, n: int) -> None:
+        if 1 <= n <= len(self.workspaces):
+            self.show_workspace(self.workspaces[n - 1].id)
+
+    def current_reference(self) -> Optional[str]:
+        view = self.active_view()
+        return view.current_reference() if view is not None else None
+
+    def action_back(self) -> None:
+        view = self.active_view()
+        if view is not None and not view.has_focus_within:
+            view.focus_default()
+            return
+        if self.workspaces and self.query_one("#workspaces", TabbedContent).active != f"tab-{self.workspaces[0].id}":
+            self.show_workspace(self.workspaces[0].id)
+            return
+        self.app.say("This is the first screen: q quits, ? lists every key")

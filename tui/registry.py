@@ -1,0 +1,88 @@
+"""Extension points of the TUI: each area (LADO today, Learning Lessons next) registers here.
+
+The app itself knows no area.  An area module (``tui.lado``) registers:
+
+* **workspaces**: the tabs of the main screen (triage queue, all contacts, chase list...);
+* **commands**: what the command palette (Ctrl+P) offers, fixed ones and ones read from the
+  query ("escalate L-2018-0042");
+* **reference openers**: which screen opens a reference (L-2018-0042, A-000123...);
+* **header counts**: the figures in the top bar (open, overdue, due this week);
+* **help sections**: the classes whose bindings the help screen lists.
+
+``tui.app`` imports the areas listed in ``AREAS``; a new area adds its module there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
+
+if TYPE_CHECKING:  # pragma: no cover
+    from textual.widget import Widget
+
+# Area modules imported (in order) when the app starts; each registers itself on import.
+AREAS: list[str] = ["tui.lado"]
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A tab of the main screen.
+
+    ``factory`` builds the widget (a ``tui.widgets.WorkspaceView``).  ``home_rank(tracker)``
+    picks the first tab shown: the highest rank wins (the triage queue is 10; a dashboard can
+    return more when the store holds reviews).  ``available(tracker)`` hides a tab.
+    """
+    id: str
+    title: str
+    factory: Callable[[], "Widget"]
+    order: int = 100
+    home_rank: Callable[[Any], int] = lambda tracker: 0
+    available: Callable[[Any], bool] = lambda tracker: True
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command-palette entry.  ``run(app)`` does it (usually pushes a screen)."""
+    title: str
+    run: Callable[[Any], Any]
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class HelpSection:
+    title: str
+    classes: tuple[type, ...]
+    intro: str = ""
+
+
+@dataclass
+class Registry:
+    workspaces: list[Workspace] = field(default_factory=list)
+    # Fixed commands for discovery: (app) -> commands.  Query commands: (app, query) -> commands.
+    command_sources: list[Callable[[Any], Iterable[Command]]] = field(default_factory=list)
+    query_command_sources: list[Callable[[Any, str], Iterable[Command]]] = field(default_factory=list)
+    # (predicate(reference), open(app, reference)): the first predicate that accepts wins.
+    openers: list[tuple[Callable[[str], bool], Callable[[Any, str], Any]]] = field(default_factory=list)
+    # (app) -> [(label, value, state)]: state is "" or a word such as "OVERDUE" that styles it.
+    header_counts: list[Callable[[Any], list[tuple[str, int, str]]]] = field(default_factory=list)
+    help_sections: list[HelpSection] = field(default_factory=list)
+
+    def add_workspace(self, ws: Workspace) -> None:
+        self.workspaces = [w for w in self.workspaces if w.id != ws.id] + [ws]
+        self.workspaces.sort(key=lambda w: w.order)
+
+    def add_opener(self, accepts: Callable[[str], bool], opener: Callable[[Any, str], Any]) -> None:
+        self.openers.append((accepts, opener))
+
+    def opener_for(self, reference: str) -> Optional[Callable[[Any, str], Any]]:
+        for accepts, opener in self.openers:
+            if accepts(reference):
+                return opener
+        return None
+
+    def add_help(self, title: str, *classes: type, intro: str = "") -> None:
+        self.help_sections.append(HelpSection(title, classes, intro))
+
+
+REGISTRY = Registry()
