@@ -145,15 +145,15 @@ class _Rows:
 
     def __init__(self, source: str):
         self.source = source
-        self.problems: list[str] = []
+        self.problems: list[tuple[int, str]] = []
 
     def fail(self, exc: Exception, row: int) -> None:
         text = str(exc)
-        self.problems.append(text if text.startswith("row ") else f"row {row}: {text}")
+        self.problems.append((row, text if text.startswith("row ") else f"row {row}: {text}"))
 
     def raise_if_any(self) -> None:
         if self.problems:
-            raise ImportFailed(self.problems, source=self.source)
+            raise ImportFailed([text for _, text in sorted(self.problems, key=lambda p: p[0])], source=self.source)
 
 
 def _date(tracker: Any, column: str, text: str, row: int) -> Optional[date]:
@@ -373,7 +373,6 @@ def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False) -> 
             parsed.append((number, _action_row(tracker, row, number)))
         except SafeguardError as exc:
             check.fail(exc, number)
-    check.raise_if_any()
 
     store_actions = tracker.store.all(ACTIONS)
     by_text = {(d["review"], d["recommendation"], d["description"].casefold()): k for k, d in store_actions.items()}
