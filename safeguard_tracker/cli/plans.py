@@ -389,26 +389,25 @@ def cmd_action_complete(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace, render: Any, what: str, **options: Any) -> int:
+    t = open_from_args(args, create=False)
+    text = render(t, args.format, agency=args.agency, as_of=args.as_of, templates=args.templates, **options)
+    emit(t, args, text, what=what, personal=False)
+    return 0
+
+
 def cmd_action_plan(args: argparse.Namespace) -> int:
     from ..reports.action_plan import render_action_plan
-    t = open_from_args(args, create=False)
-    text = render_action_plan(t, args.format, review=args.review, agency=args.agency, as_of=args.as_of,
-                              templates=args.templates)
-    emit(t, args, text, what="report action-plan", personal=False)
-    return 0
+    return _report(args, render_action_plan, "report action-plan", review=args.review)
 
 
 def cmd_chase_letters(args: argparse.Namespace) -> int:
     from ..reports.chase_letters import render_chase_letters
-    t = open_from_args(args, create=False)
-    text = render_chase_letters(t, args.format, agency=args.agency, as_of=args.as_of, within_days=args.within,
-                                templates=args.templates)
-    emit(t, args, text, what="report chase-letters", personal=False)
-    return 0
+    return _report(args, render_chase_letters, "report chase-letters", within_days=args.within)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    t = open_from_args(args, create=False)
+    t = open_from_args(args)   # a first import may create the store
     method = t.import_reviews if args.table == "reviews" else t.import_actions
     result = method(args.file, dry_run=args.dry_run)
     print("\n".join(result.summary()))
