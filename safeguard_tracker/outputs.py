@@ -3,6 +3,7 @@ and logged when the content holds personal data."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Optional
 
@@ -10,22 +11,34 @@ from .errors import ValidationError
 from .store.files import atomic_write
 
 
+def _entry(path: Path) -> Path:
+    """The directory entry a write to ``path`` replaces: its folder resolved, its own name kept
+    (an atomic write replaces a symlink itself rather than following it)."""
+    return path.parent.resolve() / path.name
+
+
 def guard_output_path(tracker: Any, path: str | Path) -> Path:
-    """Refuse an output path that is the store, its journal, lock, or a backup."""
+    """Refuse an output path that is, or leads to, the store, its journal, its lock, or the backups.
+
+    Compared by directory entry, by where a symlink points, and by inode (a
+    hard link, or another spelling of the name on a case-insensitive disk).
+    """
     target = Path(path).expanduser().absolute()
     store = tracker.store
-    protected = {store.path, store.journal_path, store.lock_path}
-    resolved = target.resolve() if target.exists() else target.parent.resolve() / target.name
-    for p in protected:
-        if resolved == p.resolve() if p.exists() else resolved == p:
-            raise ValidationError("output", str(path), "a file other than the store itself, its journal or its lock")
-    backups = store.backup_dir.resolve()
-    if resolved.parent == backups or backups in resolved.parents:
-        raise ValidationError("output", str(path), f"a file outside the backups folder {store.backup_dir}")
     if target.is_dir():
         raise ValidationError("output", str(path), "a file name, not a folder")
-    if not target.parent.exists():
+    if not target.parent.is_dir():
         raise ValidationError("output", str(path), f"a path in an existing folder ({target.parent} does not exist)")
+    entry = _entry(target)
+    pointed = target.resolve() if target.is_symlink() else entry
+    for p in (store.path, store.journal_path, store.lock_path):
+        same_file = target.exists() and p.exists() and os.path.samefile(target, p)
+        if same_file or _entry(p) in (entry, pointed):
+            raise ValidationError("output", str(path), "a file other than the store itself, its journal or its lock")
+    backups = _entry(store.backup_dir)
+    for candidate in (entry, pointed):
+        if candidate == backups or backups in candidate.parents:
+            raise ValidationError("output", str(path), f"a file outside the backups folder {store.backup_dir}")
     return target
 
 
