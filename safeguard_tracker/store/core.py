@@ -202,6 +202,14 @@ class Store:
                     f"{p} can be read by other users (mode {stat.filemode(mode)}); "
                     f"it holds personal data: run `chmod 600 {p}`"
                 )
+        if self.backup_dir.is_dir():  # copies of the same personal data
+            loose = [p for p in (self.backup_dir, *self.backup_dir.rglob("*"))
+                     if p.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO) and (p.is_file() or p.is_dir())]
+            if loose:
+                self.warnings.append(
+                    f"{len(loose)} backup file(s) or folder(s) in {self.backup_dir} can be read by other users; "
+                    f"they hold personal data: run `chmod -R go-rwx {self.backup_dir}`"
+                )
 
     def _refuse(self, exc: StoreCorrupt) -> StoreCorrupt:
         newest = self.newest_backup()
