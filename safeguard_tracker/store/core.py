@@ -203,8 +203,13 @@ class Store:
                     f"it holds personal data: run `chmod 600 {p}`"
                 )
         if self.backup_dir.is_dir():  # copies of the same personal data
-            loose = [p for p in (self.backup_dir, *self.backup_dir.rglob("*"))
-                     if p.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO) and (p.is_file() or p.is_dir())]
+            loose = []
+            for p in (self.backup_dir, *self.backup_dir.rglob("*")):
+                try:
+                    if p.lstat().st_mode & (stat.S_IRWXG | stat.S_IRWXO) and not p.is_symlink():
+                        loose.append(p)
+                except OSError:
+                    pass  # rotated away by another process meanwhile
             if loose:
                 self.warnings.append(
                     f"{len(loose)} backup file(s) or folder(s) in {self.backup_dir} can be read by other users; "
