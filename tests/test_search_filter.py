@@ -1,0 +1,61 @@
+"""ContactFilter's compiled test agrees with the plain reading of each criterion, for every combination."""
+
+import itertools
+
+import pytest
+
+from safeguard_tracker.demo import demo_contacts
+from safeguard_tracker.convert import to_doc
+from safeguard_tracker.search import ContactFilter
+
+
+@pytest.fixture(scope="module")
+def docs():
+    return [to_doc(c) for c in demo_contacts(contacts=400)]
+
+
+def plain(f: ContactFilter, d: dict) -> bool:
+    if f.start is not None and not (f.start <= d["received_on"] <= f.end):
+        return False
+    if f.category is not None and (d.get("category") or "none") != f.category:
+        return False
+    if f.agency is not None and d.get("agency") != f.agency:
+        return False
+    if f.status is not None and (f.status == "open") != (d.get("closed_on") is None):
+        return False
+    if f.harm is not None and d.get("harm") != f.harm:
+        return False
+    s = d.get("subject") or {}
+    hay = " ".join((d["reference"], s.get("employer", ""), s.get("role", ""), d.get("summary", ""),
+                    d.get("agency", ""))).casefold()
+    return all(w in hay for w in f.words)
+
+
+CHOICES = {
+    "start": [None, ("2017-04-01", "2018-03-31")],
+    "category": [None, "referral", "none"],
+    "agency": [None, "Police"],
+    "status": [None, "open", "closed"],
+    "harm": [None, "physical"],
+    "words": [(), ("school",), ("pupil", "arm")],
+}
+
+
+def test_every_combination_matches_the_plain_reading(docs):
+    seen_matches = set()
+    for combo in itertools.product(*CHOICES.values()):
+        kw = dict(zip(CHOICES, combo))
+        start, end = kw.pop("start") or (None, None)
+        f = ContactFilter(start=start, end=end, **kw)
+        got = [d["reference"] for d in docs if f.matches(d)]
+        want = [d["reference"] for d in docs if plain(f, d)]
+        assert got == want, kw
+        assert f.keys({d["reference"]: d for d in docs}) == want
+        seen_matches.add(len(got))
+    assert len(seen_matches) > 5, "the combinations should select different numbers of contacts"
+
+
+def test_filters_compare_by_their_criteria_only():
+    a = ContactFilter(start="2017-04-01", end="2018-03-31", agency="Police")
+    b = ContactFilter(start="2017-04-01", end="2018-03-31", agency="Police")
+    assert a == b and hash(a) == hash(b) and "matches" not in repr(a)
