@@ -1,0 +1,119 @@
+"""The data every measurement and its baseline share, built fresh for each size.
+
+One demo store per size (``safeguard_tracker.demo.build_demo``), and from the
+very same records: the contacts as plain dicts, a SQLite file, a naive TinyDB
+file and a contacts CSV with UK dates.  Nothing is kept between runs: the
+folder is a fresh temporary one and is deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import json
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import orjson
+
+from safeguard_tracker.dates import financial_year_bounds
+from safeguard_tracker.demo import DEMO_TODAY, build_demo
+
+QUERY_YEAR = "2017-18"
+QUERY_WORD = "child"
+
+
+@dataclass
+class Dataset:
+    size: int
+    folder: Path
+    store: Path
+    contacts: list[dict]                 # the stored contacts, parsed separately, for the baselines
+    agency: str                          # the filter's agency: the most common one in the query year
+    year: str = QUERY_YEAR
+    word: str = QUERY_WORD
+    seconds: dict[str, float] = field(default_factory=dict)
+    _sqlite: Optional[Path] = None
+    _tinydb: Optional[Path] = None
+    _csv: Optional[Path] = None
+
+    @property
+    def bounds(self) -> tuple[str, str]:
+        s, e = financial_year_bounds(self.year)
+        return s.isoformat(), e.isoformat()
+
+    def snapshot_body(self) -> bytes:
+        raw = self.store.read_bytes()
+        return raw[raw.index(b"\n") + 1:]
+
+    # --- derived files, built on first use -------------------------------------------
+    def sqlite_path(self) -> Path:
+        if self._sqlite is None:
+            t = time.perf_counter()
+            self._sqlite = self.folder / "contacts.sqlite"
+            con = sqlite3.connect(self._sqlite)
+            con.execute("CREATE TABLE contacts (reference TEXT PRIMARY KEY, received_on TEXT, agency TEXT, "
+                        "category TEXT, harm TEXT, closed_on TEXT, subject_name TEXT, employer TEXT, role TEXT, "
+                        "summary TEXT, doc TEXT)")
+            con.executemany("INSERT INTO contacts VALUES (?,?,?,?,?,?,?,?,?,?,?)", (
+                (d["reference"], d["received_on"], d["agency"], d.get("category"), d.get("harm"), d.get("closed_on"),
+                 (d.get("subject") or {}).get("name", ""), (d.get("subject") or {}).get("employer", ""),
+                 (d.get("subject") or {}).get("role", ""), d.get("summary", ""), orjson.dumps(d).decode())
+                for d in self.contacts))
+            con.commit()
+            con.close()
+            self.seconds["build sqlite"] = time.perf_counter() - t
+        return self._sqlite
+
+    def tinydb_path(self) -> Path:
+        """A TinyDB file in its default layout, holding the same contacts (written as TinyDB writes it)."""
+        if self._tinydb is None:
+            t = time.perf_counter()
+            self._tinydb = self.folder / "tinydb.json"
+            table = {str(i): d for i, d in enumerate(self.contacts, 1)}
+            with open(self._tinydb, "w", encoding="utf-8") as fh:
+                json.dump({"contacts": table}, fh)
+            self.seconds["build tinydb"] = time.perf_counter() - t
+        return self._tinydb
+
+    def csv_path(self, columns: list[str], row: Any) -> Path:
+        """The contacts as a CSV with UK dates; ``row(doc)`` gives one row's values for ``columns``."""
+        if self._csv is None:
+            t = time.perf_counter()
+            self._csv = self.folder / "contacts.csv"
+            with open(self._csv, "w", encoding="utf-8", newline="") as fh:
+                w = csv.writer(fh)
+                w.writerow(columns)
+                for d in self.contacts:
+                    w.writerow(row(d))
+            self.seconds["build csv"] = time.perf_counter() - t
+        return self._csv
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def build(size: int, workdir: Optional[Path] = None) -> Dataset:
+    folder = Path(tempfile.mkdtemp(prefix=f"bench-{size}-", dir=workdir))
+    store = folder / "store.json"
+    t = time.perf_counter()
+    tracker = build_demo(store, contacts=size, today=DEMO_TODAY, user="bench.builder")
+    tracker.close()
+    del tracker
+    gc.collect()
+    built = time.perf_counter() - t
+    raw = store.read_bytes()
+    contacts = list(orjson.loads(raw[raw.index(b"\n") + 1:])["contacts"].values())
+    del raw
+    ds = Dataset(size=size, folder=folder, store=store, contacts=contacts, agency="")
+    s, e = ds.bounds
+    in_year = Counter(d["agency"] for d in contacts if s <= d["received_on"] <= e)
+    ds.agency = in_year.most_common(1)[0][0]
+    ds.seconds["build store"] = built
+    return ds

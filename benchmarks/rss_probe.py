@@ -1,0 +1,53 @@
+"""Peak RSS of one fresh process: ``python rss_probe.py store|orjson PATH``.
+
+Both modes import the library first, so the two figures differ only by the
+data: the store opened through the API, or the snapshot's bytes parsed by
+``orjson.loads``.  Prints {"maxrss_kb": ..., "records": ...} as JSON.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import resource
+import sys
+
+
+def main(mode: str, path: str) -> None:
+    import orjson
+    import safeguard_tracker.tracker  # noqa: F401  the same imports in both modes
+
+    if mode == "store":
+        from safeguard_tracker.tracker import open_tracker
+        t = open_tracker(path, user="bench.rss")
+        docs = t.contact_docs()
+        if docs:
+            t.get_contact(next(reversed(docs)))
+        records = len(docs)
+    elif mode == "orjson":
+        gc.disable()  # as fast as orjson can go; the peak does not depend on it
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        data = orjson.loads(memoryview(raw)[raw.index(b"\n") + 1:])
+        records = len(data["contacts"])
+    else:
+        raise SystemExit(f"unknown mode {mode!r}: store or orjson")
+    print(json.dumps({"maxrss_kb": peak_rss_kb(), "records": records}))
+
+
+def peak_rss_kb() -> int:
+    """This process's peak RSS.  VmHWM belongs to the process's own memory map, which exec starts afresh;
+    ru_maxrss is carried over from the parent's fork, so a child of a big benchmark process would report
+    at least the parent's size."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,158 @@
+"""Benchmarks for issue 7: every figure a ratio to a baseline run in the same process on the same data.
+
+    python benchmarks/run.py [--sizes 1000,10000,100000] [--out results.json] [--repeat N]
+
+For each size it builds a fresh demo store (``safeguard_tracker.demo``), runs
+each measurement and its baseline alternately several times, and reports the
+medians.  It prints a table and writes JSON.  1,000 records are always run,
+because two targets compare a size with 1,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import datasets, measures  # noqa: E402
+from benchmarks.measures import Row  # noqa: E402
+
+DEFAULT_SIZES = (1000, 10_000, 100_000)
+CROSS_SIZE = ("2", "10")   # rows whose baseline is the same measurement at 1,000 records
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor()
+    return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
+            "platform": platform.platform(), "date": time.strftime("%Y-%m-%d %H:%M")}
+
+
+def default_repeats(size: int) -> int:
+    return 3 if size >= 50_000 else 5
+
+
+def fill_cross_size(rows: list[Row]) -> None:
+    base = {r.id: r for r in rows if r.size == 1000 and r.id in CROSS_SIZE}
+    for r in rows:
+        ref = base.get(r.id)
+        if r.id in CROSS_SIZE and ref is not None and ref.value is not None and r.value is not None:
+            r.baseline, r.baseline_samples = ref.value, list(ref.samples)
+
+
+def fmt_value(v: Optional[float], unit: str) -> str:
+    if v is None:
+        return "-"
+    if unit == "MB":
+        return f"{v:,.0f} MB"
+    if v >= 1:
+        return f"{v:.2f} s"
+    if v >= 1e-3:
+        return f"{v * 1e3:.1f} ms"
+    return f"{v * 1e6:.0f} µs"
+
+
+def fmt_ratio(r: Row) -> str:
+    ratio = r.ratio
+    if ratio is None:
+        return "-"
+    return f"{ratio:,.1f}× faster" if r.kind == "speed-up" else f"{ratio:.2f}×"
+
+
+def fmt_target(r: Row) -> str:
+    if r.target is None:
+        return "(info)"
+    return f"≥ {r.target:g}×" if r.kind == "speed-up" else f"≤ {r.target:g}×"
+
+
+def table(rows: list[Row]) -> str:
+    """A Markdown table, readable in a terminal too."""
+    lines = ["| # | size | measurement | value | baseline | baseline value | ratio | target | met |",
+             "|---|---:|---|---:|---|---:|---:|---:|:-:|"]
+    for r in rows:
+        met = {True: "yes", False: "**no**", None: "-"}[r.met]
+        if not r.available and r.note.startswith("not available"):
+            met = "n/a"
+        lines.append(f"| {r.id} | {r.size:,} | {r.name} | {fmt_value(r.value, r.unit)} | {r.baseline_name} | "
+                     f"{fmt_value(r.baseline, r.unit)} | {fmt_ratio(r)} | {fmt_target(r)} | {met} |")
+    notes = [f"- #{r.id} at {r.size:,}: {r.note}" for r in rows if r.note]
+    return "\n".join(lines + ([""] + notes if notes else []))
+
+
+def run(sizes: list[int], repeat: Optional[int] = None, workdir: Optional[Path] = None,
+        only: Optional[set[str]] = None, log=print) -> dict:
+    sizes = sorted(set(sizes) | {1000})
+    rows: list[Row] = []
+    setup: dict[str, dict] = {}
+    started = time.perf_counter()
+    for size in sizes:
+        t = time.perf_counter()
+        ds = datasets.build(size, workdir)
+        log(f"[{size:,}] store built in {ds.seconds['build store']:.1f} s "
+            f"({ds.store.stat().st_size / 1e6:.0f} MB); filter: {ds.year}, {ds.agency}, '{ds.word}'")
+        try:
+            for fn in measures.MEASURES:
+                name = fn.__name__.removeprefix("measure_")
+                if only and name not in only:
+                    continue
+                m = time.perf_counter()
+                got = fn(ds, repeat or default_repeats(size))
+                rows.extend(got)
+                log(f"[{size:,}] {name}: {time.perf_counter() - m:.1f} s")
+                gc.collect()
+        finally:
+            setup[str(size)] = dict(ds.seconds, total=time.perf_counter() - t)
+            ds.close()
+            del ds
+            gc.collect()
+    rows.sort(key=lambda r: (int("".join(c for c in r.id if c.isdigit())), r.id, r.size))
+    fill_cross_size(rows)
+    return {"machine": machine(), "sizes": sizes, "seconds": round(time.perf_counter() - started, 1),
+            "setup": setup, "rows": rows}
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES),
+                    help="comma-separated record counts (default: %(default)s); 1000 is always included")
+    ap.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
+    ap.add_argument("--repeat", type=int, default=None, help="repeats per measurement (default 5, or 3 at 50k+)")
+    ap.add_argument("--workdir", type=Path, default=None, help="where to build the data (default: the temp folder)")
+    ap.add_argument("--only", default="", help="comma-separated measurement names, e.g. open,edit,filter")
+    args = ap.parse_args(argv)
+    try:
+        sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        ap.error(f"--sizes: expected numbers separated by commas, got {args.sizes!r}")
+    if any(s < 100 for s in sizes):
+        ap.error("--sizes: each size must be at least 100")
+    only = {s.strip() for s in args.only.split(",") if s.strip()} or None
+    result = run(sizes, args.repeat, args.workdir, only, log=lambda m: print(m, file=sys.stderr, flush=True))
+    m = result["machine"]
+    print(f"\nMachine: {m['nproc']} CPUs, {m['cpu']}, Python {m['python']}; "
+          f"sizes {', '.join(f'{s:,}' for s in result['sizes'])}; {result['seconds']:.0f} s in all\n")
+    print(table(result["rows"]))
+    if args.out:
+        data = dict(result, rows=[r.to_json() for r in result["rows"]])
+        args.out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
