@@ -20,8 +20,7 @@ from typing import Any, Optional
 
 import attrs
 
-from .dates import add_period
-from .model import (Action, ActionStatus, DueRule, Recommendation, Review, ReviewKind, ReviewStatus, Revision,
+from .model import (Action, ActionStatus, Recommendation, Review, ReviewKind, ReviewStatus, Revision,
                     Update)
 from .plan_dates import parse_due, resolve_rule
 

@@ -131,7 +131,6 @@ def period_text(n: int, unit: str) -> str:
 
 _RULE = re.compile(r"^\s*(?P<period>\d+\s*[a-z ]+?)\s+(?:after|from|following)\s+(?P<event>.+?)\s*\.?\s*$",
                    re.IGNORECASE)
-_ACTION_REF = re.compile(r"(?:\baction\s+)?\b(?:A-)?(\d{1,9})\b", re.IGNORECASE)
 
 
 def action_reference(text: str | int) -> str:

@@ -36,6 +36,7 @@ agencies of a new recommendation are its rows' lead agencies.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from datetime import date
@@ -156,8 +157,22 @@ class _Rows:
             raise ImportFailed([text for _, text in sorted(self.problems, key=lambda p: p[0])], source=self.source)
 
 
+_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def _day(text: str, column: str, row: int, today: date) -> Optional[date]:
+    """A cell as a date: dd/mm/yyyy directly (the common case, and fast), else the general reader."""
+    m = _UK_DATE.fullmatch(text)
+    if m:
+        try:
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            pass   # 31/02/2018: let the general reader word the error
+    return parse_date(unguard(text), column, row=row, today=today, required=False)
+
+
 def _date(tracker: Any, column: str, text: str, row: int) -> Optional[date]:
-    day = parse_date(unguard(text), column, row=row, today=tracker.today(), required=False)
+    day = _day(text, column, row, tracker.today())
     if day is not None and day > tracker.today():
         raise ValidationError(column, fmt(day), f"a date no later than today ({fmt(tracker.today())})", row=row)
     return day
@@ -263,10 +278,10 @@ def reviews_csv(tracker: Any) -> str:
 
 # --- actions --------------------------------------------------------------------------------------------
 
-def _action_row(tracker: Any, row: dict[str, str], number: int) -> dict[str, Any]:
+def _action_row(tracker: Any, row: dict[str, str], number: int, review_key: Any) -> dict[str, Any]:
     """One row's cells, parsed and checked on their own (rules against the store come later)."""
     v: dict[str, Any] = {}
-    v["review"] = tracker._review_key(unguard(row["review"])) if row.get("review") else None
+    v["review"] = review_key(unguard(row["review"])) if row.get("review") else None
     text = row.get("recommendation", "")
     if not re.fullmatch(r"\d+", text or "") or int(text) < 1:
         raise ValidationError("recommendation", text, "the recommendation's number within its review (1, 2, 3...)",
@@ -280,12 +295,13 @@ def _action_row(tracker: Any, row: dict[str, str], number: int) -> dict[str, Any
         raise ValidationError("review", "", "the review's name or reference", row=number)
     v["agency"] = tracker._plan_agency(unguard(row.get("agency", "")), "agency", number)
     v["officer"] = unguard(row.get("officer", ""))
-    v["due"] = parse_due(unguard(row.get("due", "")), "due", row=number, today=tracker.today())
+    due = unguard(row.get("due", ""))
+    v["due"] = (_day(due, "due", number, tracker.today()), None) if _UK_DATE.fullmatch(due) else \
+        parse_due(due, "due", row=number, today=tracker.today())
     v["status"] = ActionStatus.parse(row["status"], "status", row=number) if row.get("status") else None
     for column in ("completed", "signed_off_on"):
         v[column] = _date(tracker, column, row.get(column, ""), number)
-    v["revised_due"] = parse_date(unguard(row.get("revised_due", "")), "revised_due", row=number,
-                                  today=tracker.today(), required=False)
+    v["revised_due"] = _day(row.get("revised_due", ""), "revised_due", number, tracker.today())
     for column in ("evidence", "impact_measure", "revision_reason", "signed_off_by", "off_track_reason"):
         v[column] = unguard(row.get(column, "")).strip()
     v["reference"] = tracker._action_key(row["reference"]) if row.get("reference") else None
@@ -368,11 +384,25 @@ def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False) -> 
     keys, rows = read_rows(path, required=ACTION_REQUIRED, aliases=ACTION_ALIASES, known=ACTION_KNOWN)
     check = _Rows(path.name)
     parsed: list[tuple[int, dict[str, Any]]] = []
+    review_key = functools.lru_cache(maxsize=None)(tracker._review_key)   # a plan repeats its review's name
     for number, row in rows:
         try:
-            parsed.append((number, _action_row(tracker, row, number)))
+            parsed.append((number, _action_row(tracker, row, number, review_key)))
         except SafeguardError as exc:
             check.fail(exc, number)
+
+    # A new recommendation's text may sit on any of its rows (usually the first).
+    texts: dict[tuple[str, int], str] = {}
+    for _, v in parsed:
+        if v["recommendation_text"]:
+            texts.setdefault((v["review"], v["recommendation"]), v["recommendation_text"])
+    for number, row in rows:   # rows that failed above still say which recommendation has text
+        if row.get("recommendation_text") and row.get("review") and (row.get("recommendation") or "").isdigit():
+            try:
+                key = (review_key(unguard(row["review"])), int(row["recommendation"]))
+            except SafeguardError:
+                continue
+            texts.setdefault(key, " ".join(unguard(row["recommendation_text"]).split()))
 
     store_actions = tracker.store.all(ACTIONS)
     by_text = {(d["review"], d["recommendation"], d["description"].casefold()): k for k, d in store_actions.items()}
@@ -384,14 +414,15 @@ def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False) -> 
     for number, v in parsed:
         try:
             rkey = v["review"]
-            review = reviews.get(rkey) or tracker.get_review(rkey)
+            review = reviews.get(rkey) or tracker._load(Review, REVIEWS, rkey, "review")
             rec = review.recommendation(v["recommendation"])
             text = v["recommendation_text"]
             if rec is None:
+                text = text or texts.get((rkey, v["recommendation"]), "")
                 if not text:
                     raise ValidationError("recommendation_text", "", f"the text of recommendation "
-                                          f"{v['recommendation']} of {review.title}: it is new, so its first row "
-                                          f"needs the text", row=number)
+                                          f"{v['recommendation']} of {review.title}: it is new, so one of its rows "
+                                          f"(usually the first) needs the text", row=number)
                 rec = Recommendation(number=v["recommendation"], text=text, owner_agencies=(v["agency"],))
                 recs = tuple(sorted(review.recommendations + (rec,), key=lambda x: x.number))
             else:

@@ -103,13 +103,33 @@ class ReviewsMixin:
     @property
     def plan_agencies(self) -> Taxonomy:
         """The agency list plus the plan-only owners (the board itself): who can own or lead."""
-        extra = self.settings.get("plan_agencies", DEFAULT_PLAN_AGENCIES)
-        return Taxonomy(tuple(self.taxonomy.agencies) + tuple(a for a in extra if a not in self.taxonomy))
+        base = self.taxonomy
+        extra = tuple(self.settings.get("plan_agencies", DEFAULT_PLAN_AGENCIES))
+        cached = getattr(self, "_plan_taxonomy", None)
+        if cached is None or cached[0] is not base or cached[1] != extra:
+            cached = (base, extra, Taxonomy(tuple(base.agencies) + tuple(a for a in extra if a not in base)))
+            self._plan_taxonomy = cached
+        return cached[2]
 
     def _plan_agency(self, name: Any, field: str, row: Optional[int] = None) -> str:
         return self.plan_agencies.canonical(name if isinstance(name, str) else str(name or ""), field, row=row)
 
     # --- reading reviews ----------------------------------------------------------------------
+    def _review_names(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """References by folded name and by folded title, rebuilt only when the store has moved on."""
+        docs = self.store.all(REVIEWS)
+        stamp = (id(docs), self.store.last_seq, len(docs))
+        cached = getattr(self, "_review_name_index", None)
+        if cached is None or cached[0] != stamp:
+            by_name: dict[str, list[str]] = {}
+            by_title: dict[str, list[str]] = {}
+            for k, d in docs.items():
+                by_name.setdefault(d["name"].casefold(), []).append(k)
+                by_title.setdefault(self._structure(Review, REVIEWS, k, d).title.casefold(), []).append(k)
+            cached = (stamp, by_name, by_title)
+            self._review_name_index = cached
+        return cached[1], cached[2]
+
     def _review_key(self, key: Any) -> str:
         """A reference, 'Dawn', or 'SCR Dawn' -> the review's reference."""
         if isinstance(key, Review):
@@ -122,9 +142,10 @@ class ReviewsMixin:
             ref = text.upper()
             if ref in docs:
                 return ref
+        names, titles = self._review_names()
         folded = text.casefold()
-        by_name = [k for k, d in docs.items() if d["name"].casefold() == folded]
-        by_title = [k for k, d in docs.items() if self._structure(Review, REVIEWS, k, d).title.casefold() == folded]
+        by_name = names.get(folded, [])
+        by_title = titles.get(folded, [])
         if len(by_title) == 1:
             return by_title[0]
         words = text.split(" ")
@@ -135,8 +156,7 @@ class ReviewsMixin:
                 kind = ReviewKind.parse(" ".join(words[:cut]), "kind")
             except ValidationError:
                 continue
-            name = " ".join(words[cut:]).casefold()
-            named = [k for k, d in docs.items() if d["name"].casefold() == name]
+            named = names.get(" ".join(words[cut:]).casefold(), [])
             typed = [k for k in named if docs[k]["kind"] == kind.value]
             if len(typed) == 1:
                 return typed[0]
@@ -145,12 +165,11 @@ class ReviewsMixin:
         if len(by_name) == 1:
             return by_name[0]
         if len(by_name) > 1:
-            titles = sorted(self._structure(Review, REVIEWS, k, docs[k]).title for k in by_name)
+            shown = sorted(self._structure(Review, REVIEWS, k, docs[k]).title for k in by_name)
             raise ValidationError("review", text, "one review: several have that name, so give the kind or the "
-                                  "reference (" + ", ".join(titles) + ")")
-        names = [d["name"] for d in docs.values()]
-        names += [self._structure(Review, REVIEWS, k, d).title for k, d in docs.items()]
-        raise UnknownReview(text, names)
+                                  "reference (" + ", ".join(shown) + ")")
+        raise UnknownReview(text, [d["name"] for d in docs.values()] + list(
+            self._structure(Review, REVIEWS, k, d).title for k, d in docs.items()))
 
     def get_review(self, key: Any) -> Review:
         """A review by its reference (R-2018-002), its name ('Dawn') or its title ('SCR Dawn')."""
