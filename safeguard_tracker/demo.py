@@ -115,6 +115,13 @@ def _days(rng: random.Random, category: Category, outcome_fast: bool) -> int:
     return rng.randint(91, 300)
 
 
+def _adult_on(received: date, dob: date) -> date:
+    """Born at least 18 years before the contact (large demos reach back decades); no extra draws."""
+    while dob.year > received.year - 18:
+        dob = dob.replace(year=dob.year - 44)
+    return dob
+
+
 def make_contact(rng: random.Random, reference: str, received: date, agency: str, today: date,
                  user: str = "demo.lado") -> Contact:
     kind = _kind(agency)
@@ -138,7 +145,8 @@ def make_contact(rng: random.Random, reference: str, received: date, agency: str
     setting = rng.choice(SETTINGS[kind])
     subject = Subject(name=f"{rng.choice(FIRST)} {rng.choice(LAST)}" if named else "",
                       role=rng.choice(ROLES[kind]), employer=setting,
-                      date_of_birth=date(rng.randint(1955, 1998), rng.randint(1, 12), rng.randint(1, 28))
+                      date_of_birth=_adult_on(received, date(rng.randint(1955, 1998), rng.randint(1, 12),
+                                                             rng.randint(1, 28)))
                       if named and rng.random() < 0.7 else None)
     referrer = Referrer(name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
                         role=rng.choice(("designated safeguarding lead", "head teacher", "social worker",
@@ -191,10 +199,10 @@ def make_contact(rng: random.Random, reference: str, received: date, agency: str
             outcome = Outcome.ADVICE_GIVEN
         else:
             outcome = rng.choice(ALLEGATION_OUTCOMES + (Outcome.NO_FURTHER_ACTION,) * 3)
-            fields["employer_report_requested_on"] = responded
+            fields["employer_report_requested_on"] = min(responded, closed)  # never after the report came in
             fields["employer_report_received_on"] = closed
             fields["employer_outcome"] = "Management advice and further training for the staff member."
-    elif final_cat is Category.CONSULTATION:
+    elif final_cat is Category.CONSULTATION and responded <= today:  # never a request in the future
         fields["employer_report_requested_on"] = responded
     return Contact(
         reference=reference, received_on=received, agency=agency, category=final_cat,

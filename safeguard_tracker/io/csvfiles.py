@@ -38,6 +38,30 @@ def read_rows(path: str | Path, *, required: Sequence[str], aliases: dict[str, s
               known: Iterable[str] | None = None) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """Rows as (spreadsheet row number, {normalised header: value}).  Row 1 is the header."""
     source = str(path)
+    keys, reader = open_table(path, required=required, aliases=aliases, known=known)
+    problems = []
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        for number, values in enumerate(reader, start=2):
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) > len(keys) and any(v.strip() for v in values[len(keys):]):
+                problems.append(f"row {number}: has {len(values)} cells but the header names {len(keys)} columns")
+                continue
+            row = {k: (values[i].strip() if i < len(values) else "") for i, k in enumerate(keys) if k}
+            rows.append((number, row))
+    except csv.Error as exc:
+        problems.append(f"row {reader.line_num}: {exc}")
+    if problems:
+        raise ImportFailed(problems, source=source)
+    return keys, rows
+
+
+def open_table(path: str | Path, *, required: Sequence[str], aliases: dict[str, str] | None = None,
+               known: Iterable[str] | None = None) -> tuple[list[str], Iterator[list[str]]]:
+    """The checked, normalised header and a csv.reader positioned at row 2, for importers that
+    want plain lists (100,000 rows) rather than a dict a row."""
+    source = str(path)
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
@@ -71,21 +95,7 @@ def read_rows(path: str | Path, *, required: Sequence[str], aliases: dict[str, s
                             f"{', '.join(sorted(known_set))}")
     if problems:
         raise ImportFailed(problems, source=source)
-    rows: list[tuple[int, dict[str, str]]] = []
-    try:
-        for number, values in enumerate(reader, start=2):
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) > len(keys) and any(v.strip() for v in values[len(keys):]):
-                problems.append(f"row {number}: has {len(values)} cells but the header names {len(keys)} columns")
-                continue
-            row = {k: (values[i].strip() if i < len(values) else "") for i, k in enumerate(keys) if k}
-            rows.append((number, row))
-    except csv.Error as exc:
-        problems.append(f"row {reader.line_num}: {exc}")
-    if problems:
-        raise ImportFailed(problems, source=source)
-    return keys, rows
+    return keys, reader
 
 
 def safe_cell(value: object) -> str:
@@ -95,6 +105,13 @@ def safe_cell(value: object) -> str:
     text = str(value)
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
+    return text
+
+
+def unguard(text: str) -> str:
+    """The inverse of ``safe_cell`` on import: "'=SUM(A1)" was written for "=SUM(A1)"."""
+    if text[:1] == "'" and text[1:2] and text[1:2] in FORMULA_PREFIXES:
+        return text[1:]
     return text
 
 

@@ -9,12 +9,13 @@ from typing import Callable, Optional
 from ..store import Store
 from .base import ENV_DB, Change, TrackerBase, default_store_path
 from .contacts import ContactsMixin
+from .lado import LadoMixin
 from .privacy_mixin import PrivacyMixin
 from .reviews import ReviewsMixin
 from .due import DueMixin
 
 
-class Tracker(PrivacyMixin, DueMixin, ReviewsMixin, ContactsMixin, TrackerBase):
+class Tracker(PrivacyMixin, DueMixin, LadoMixin, ReviewsMixin, ContactsMixin, TrackerBase):
     """Everything a LADO, the Learning Lessons sub group, or a script can do to a store."""
 
 

@@ -561,6 +561,10 @@ class ContactsMixin:
         return pattern_warnings(self, contact)
 
 
+_FIVE = ", ".join(o.value for o in ALLEGATION_OUTCOMES)
+_CONSULTATION_OUTCOMES = frozenset(ALLEGATION_OUTCOMES + (Outcome.NO_FURTHER_ACTION,))
+
+
 def closing_problem(category: Optional[Category], outcome: Optional[Outcome]) -> Optional[tuple[str, str, str]]:
     """Why ``outcome`` cannot close a contact of ``category``, as ValidationError arguments; None if it can.
 
@@ -568,21 +572,24 @@ def closing_problem(category: Optional[Category], outcome: Optional[Outcome]) ->
     of the five allegation outcomes; an enquiry with advice given; a
     consultation with the employer's outcome (one of the five, or no further action).
     """
-    five = ", ".join(o.value for o in ALLEGATION_OUTCOMES)
-    shown = outcome.value if outcome is not None else ""
     if category is Category.REFERRAL:
-        if outcome not in ALLEGATION_OUTCOMES:
-            return ("outcome", shown, f"a referral closes only with one of: {five}")
+        if outcome in _ALLEGATION:
+            return None
+        accepted = f"a referral closes only with one of: {_FIVE}"
     elif category is Category.ENQUIRY:
-        if outcome is not Outcome.ADVICE_GIVEN:
-            return ("outcome", shown, "an enquiry closes with advice_given; escalate it first if the threshold is met")
+        if outcome is Outcome.ADVICE_GIVEN:
+            return None
+        accepted = "an enquiry closes with advice_given; escalate it first if the threshold is met"
     elif category is Category.CONSULTATION:
-        if outcome not in ALLEGATION_OUTCOMES + (Outcome.NO_FURTHER_ACTION,):
-            return ("outcome", shown, f"a consultation closes with the employer's outcome: one of {five}, "
-                                      f"no_further_action")
+        if outcome in _CONSULTATION_OUTCOMES:
+            return None
+        accepted = f"a consultation closes with the employer's outcome: one of {_FIVE}, no_further_action"
     else:
         return ("category", "", "a category: categorise the contact before closing it")
-    return None
+    return ("outcome", outcome.value if outcome is not None else "", accepted)
+
+
+_ALLEGATION = frozenset(ALLEGATION_OUTCOMES)
 
 
 def _names(categories: Iterable[Category]) -> str:

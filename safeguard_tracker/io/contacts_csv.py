@@ -1,0 +1,655 @@
+"""Contacts in and out: CSV as spreadsheets write it, and JSON that round-trips losslessly.
+
+Import is **all or nothing**: every row is checked first and every problem is
+listed (row number, column, value, what is accepted, the nearest agency
+names); if there is one, ``ImportFailed`` is raised and nothing is written.
+Otherwise the whole file is one store transaction.  Rows with a ``reference``
+upsert, so re-importing a file changes nothing; rows without one are added.
+
+Speed matters (100,000 rows): each row is checked in plain Python with cached
+parsers, and turned straight into the stored document (the same dict that
+``convert.to_doc`` makes from a Contact; a test holds them equal), never into
+model objects and back.
+
+Columns (headers in any case and spacing; aliases such as "Date received"):
+
+* required: ``received``, ``agency``, ``category``
+* optional: ``reference``, ``summary``, ``harm``, ``threshold``, ``subject_name``,
+  ``subject_role``, ``employer``, ``subject_dob``, ``referrer``, ``referrer_role``,
+  ``referrer_organisation``, ``case_manager``, ``children_count``, ``children_ages``,
+  ``responded``, ``police_involved``, ``police_reference``, ``s47_strategy``,
+  ``disciplinary``, ``employer_report_requested``, ``employer_report_received``,
+  ``employer_outcome``, ``outcome``, ``closed``, ``rationale``, ``first_category``,
+  ``category_changed``
+* written by the export for reading only, and ignored on import: ``status``,
+  ``escalated``, ``jem_held``, ``meetings``, ``suspension``, ``regulator_referrals``,
+  ``reopened``
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import io
+import json
+import re
+from datetime import date
+from pathlib import Path
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Optional
+
+import attrs
+
+from ..convert import from_doc, to_doc
+from ..dates import DATE_HELP, fmt, parse_date
+from ..errors import ImportFailed, ValidationError
+from ..model import Category, Contact, Harm, Outcome, Threshold
+from ..tracker.contacts import closing_problem
+from .csvfiles import decode_bytes, open_table, unguard, write_csv
+from .importing import ImportResult, changed_fields
+
+TABLE = "contacts"
+JSON_FORMAT = "safeguard-tracker/contacts"
+JSON_VERSION = 1
+_REF = re.compile(r"^L-\d{4}-\d+$")
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+REQUIRED = ("received", "agency", "category")
+
+# column -> where it lives in the stored document
+PATHS: dict[str, tuple[str, ...]] = {
+    "received": ("received_on",), "agency": ("agency",), "category": ("category",),
+    "summary": ("summary",), "harm": ("harm",), "threshold": ("threshold",),
+    "subject_name": ("subject", "name"), "subject_role": ("subject", "role"),
+    "employer": ("subject", "employer"), "subject_dob": ("subject", "date_of_birth"),
+    "referrer": ("referrer", "name"), "referrer_role": ("referrer", "role"),
+    "referrer_organisation": ("referrer", "organisation"),
+    "case_manager": ("case_manager",), "children_count": ("children_count",),
+    "children_ages": ("children_ages",), "responded": ("responded_on",),
+    "police_involved": ("police_involved",), "police_reference": ("police_reference",),
+    "s47_strategy": ("s47_strategy_on",), "disciplinary": ("disciplinary",),
+    "employer_report_requested": ("employer_report_requested_on",),
+    "employer_report_received": ("employer_report_received_on",),
+    "employer_outcome": ("employer_outcome",), "outcome": ("outcome",), "closed": ("closed_on",),
+}
+# Columns about the record's history rather than its fields: used when a contact is created.
+HISTORY_COLUMNS = ("rationale", "first_category", "category_changed")
+EXPORT_ONLY = ("status", "escalated", "jem_held", "meetings", "suspension", "regulator_referrals", "reopened")
+KNOWN = ("reference",) + tuple(PATHS) + HISTORY_COLUMNS + EXPORT_ONLY
+
+ALIASES = {
+    "ref": "reference", "lado_reference": "reference", "id": "reference",
+    "received_on": "received", "date_received": "received", "received_date": "received", "date": "received",
+    "employer_agency": "agency", "agency_type": "agency",
+    "closed_on": "closed", "date_closed": "closed", "closed_date": "closed",
+    "harm_category": "harm", "category_of_harm": "harm", "harm_type": "harm",
+    "name": "subject_name", "subject": "subject_name", "subject_role_title": "subject_role", "role": "subject_role",
+    "job_title": "subject_role", "employer_name": "employer", "setting": "employer",
+    "dob": "subject_dob", "date_of_birth": "subject_dob", "subject_date_of_birth": "subject_dob",
+    "referrer_name": "referrer", "referrer_organization": "referrer_organisation",
+    "responded_on": "responded", "response": "responded",
+    "police": "police_involved", "s47": "s47_strategy", "s47_strategy_on": "s47_strategy",
+    "employer_report_requested_on": "employer_report_requested",
+    "employer_report_received_on": "employer_report_received",
+    "threshold_limbs": "threshold", "initial_category": "first_category",
+    "escalated_on": "category_changed", "escalation_date": "category_changed",
+    "category_changed_on": "category_changed", "children": "children_count", "number_of_children": "children_count",
+}
+
+YES = {"y", "yes", "true", "1", "x"}
+NO = {"", "n", "no", "false", "0"}
+
+
+# --- cell parsers: text in, JSON-safe value out, ValidationError on bad input ----------------------
+
+DATE_COLUMNS = ("received", "closed", "responded", "subject_dob", "s47_strategy", "employer_report_requested",
+                "employer_report_received", "category_changed")
+# Dates that record something done for the contact: on or after receipt, never in the future.
+EVENT_COLUMNS = ("closed", "responded", "s47_strategy", "employer_report_requested", "employer_report_received",
+                 "category_changed")
+LIST_COLUMNS = ("threshold", "children_ages")
+
+
+def _converters(tracker: Any) -> dict[str, Callable[[str, str], Any]]:
+    """For each column that is not free text: cell text -> stored value, or a ValidationError *returned*
+    (not raised), so that the result can be cached: a file repeats the same few hundred values."""
+    today = tracker.today()
+    taxonomy = tracker.taxonomy
+
+    def guard(fn: Callable[[str, str], Any]) -> Callable[[str, str], Any]:
+        def run(column: str, text: str) -> Any:
+            try:
+                return fn(column, text)
+            except ValidationError as exc:
+                return exc
+        return run
+
+    def a_date(column: str, text: str) -> Optional[str]:
+        if not text:
+            if column == "received":
+                raise ValidationError(column, "", f"a date is required: {DATE_HELP}")
+            return None
+        if len(text) == 10 and text[4] == "-":
+            try:
+                return date.fromisoformat(text).isoformat()
+            except ValueError:
+                raise ValidationError(column, text, DATE_HELP) from None
+        m = _UK_DATE.match(text)
+        if m:
+            try:
+                return date(int(m.group(3)), int(m.group(2)), int(m.group(1))).isoformat()
+            except ValueError:
+                raise ValidationError(column, text, DATE_HELP) from None
+        return parse_date(text, column, today=today).isoformat()
+
+    def agency(column: str, text: str) -> str:
+        if not text:
+            raise ValidationError(column, "", f"an agency is required: one of the {len(taxonomy)} names in the taxonomy")
+        return taxonomy.canonical(text, column)
+
+    def choice(enum: type, required: bool = False) -> Callable[[str, str], Any]:
+        def parse(column: str, text: str) -> Optional[str]:
+            if not text:
+                if required:
+                    raise ValidationError(column, "", "one of: " + ", ".join(m.value for m in enum) + " is required")
+                return None
+            return enum.parse(text, column).value
+        return parse
+
+    def threshold(column: str, text: str) -> tuple[str, ...]:
+        limbs = []
+        for part in (p.strip() for p in re.split(r"[;,]", text)):
+            if not part:
+                continue
+            if part.isdigit():
+                if not 1 <= int(part) <= 4:
+                    raise ValidationError(column, part, "limb numbers 1 to 4, or harmed, offence, risk, suitability")
+                limbs.append(list(Threshold)[int(part) - 1])
+            else:
+                limbs.append(Threshold.parse(part, column))
+        return tuple(t.value for t in sorted(set(limbs), key=list(Threshold).index))
+
+    def count(column: str, text: str) -> Optional[int]:
+        if not text:
+            return None
+        if not text.isdigit():
+            raise ValidationError(column, text, "a whole number of children, 0 or more")
+        return int(text)
+
+    def ages(column: str, text: str) -> tuple[int, ...]:
+        out = []
+        for part in (p for p in re.split(r"[;, ]+", text) if p):
+            if not part.isdigit() or int(part) > 17:
+                raise ValidationError(column, part, "ages in whole years from 0 to 17, separated by ';'")
+            out.append(int(part))
+        return tuple(out)
+
+    def flag(column: str, text: str) -> bool:
+        low = text.lower()
+        if low in YES:
+            return True
+        if low in NO:
+            return False
+        raise ValidationError(column, text, "yes or no (also y/n, true/false, 1/0; blank is no)")
+
+    table: dict[str, Callable[[str, str], Any]] = {c: a_date for c in DATE_COLUMNS}
+    table.update(agency=agency, category=choice(Category, required=True), first_category=choice(Category),
+                 harm=choice(Harm), outcome=choice(Outcome), threshold=threshold, children_count=count,
+                 children_ages=ages, police_involved=flag)
+    return {column: guard(fn) for column, fn in table.items()}
+
+
+def _blank_doc() -> dict:
+    return to_doc(Contact(reference="", received_on=date(2000, 1, 1), agency=""))
+
+
+def _row_rules(v: dict[str, Any], row: int, today: str, events: tuple[str, ...]) -> list[ValidationError]:
+    """The rules across a row's cells.  ``v`` maps column to parsed value (None when blank)."""
+    problems: list[ValidationError] = []
+    received = v["received"]
+    if received > today:
+        problems.append(ValidationError("received", _uk(received), f"a date no later than today ({_uk(today)})", row=row))
+    for column in events:
+        d = v[column]
+        if d is not None and (d < received or d > today):
+            problems.append(ValidationError(column, _uk(d), f"a date from the received date {_uk(received)} to today "
+                                            f"({_uk(today)})", row=row))
+    dob = v.get("subject_dob")
+    if dob is not None and dob >= received:
+        problems.append(ValidationError("subject_dob", _uk(dob), "a date of birth before the contact was received",
+                                        row=row))
+    requested, got = v.get("employer_report_requested"), v.get("employer_report_received")
+    if requested and got and got < requested:
+        problems.append(ValidationError("employer_report_received", _uk(got), f"a date on or after the report was "
+                                        f"requested ({_uk(requested)})", row=row))
+    outcome, closed = v.get("outcome"), v.get("closed")
+    if outcome is not None or closed is not None:
+        category = Category(v["category"])
+        if closed is None:
+            problems.append(ValidationError("closed", "", "a closing date: the row has an outcome", row=row))
+        else:
+            if outcome is None and category is Category.ENQUIRY:
+                v["outcome"] = outcome = Outcome.ADVICE_GIVEN.value
+            problem = closing_problem(category, Outcome(outcome) if outcome else None)
+            if problem is not None:
+                problems.append(ValidationError(*problem, row=row))
+    first = v.get("first_category")
+    if first is not None and first != v["category"] and v.get("category_changed") is None:
+        problems.append(ValidationError("category_changed", "", f"the date the category changed from {first} "
+                                        f"to {v['category']}", row=row))
+    return problems
+
+
+def _uk(iso: str) -> str:
+    return fmt(date.fromisoformat(iso))
+
+
+# --- import ------------------------------------------------------------------------------------------
+
+@contextmanager
+def _bulk() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a file's worth of rows is built.
+
+    An import makes millions of small containers and no reference cycles; left on, the
+    collector re-walks the growing heap again and again (about a third of the time at
+    100,000 rows).  Reference counting still frees everything; the collector is back on,
+    as it was, when the import ends, whether it succeeded or not.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def import_contacts(tracker: Any, path: str | Path, *, dry_run: bool = False) -> ImportResult:
+    """Import contacts from a CSV file (or a JSON export, by its .json name): all or nothing."""
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        return import_contacts_json(tracker, path, dry_run=dry_run)
+    with _bulk():
+        return _import_csv(tracker, path, dry_run)
+
+
+def _import_csv(tracker: Any, path: Path, dry_run: bool) -> ImportResult:
+    source = path.name
+    keys, reader = open_table(path, required=REQUIRED, aliases=ALIASES, known=KNOWN)
+    width = len(keys)
+    converters = _converters(tracker)
+    today = tracker.today().isoformat()
+    wanted = [(i, k) for i, k in enumerate(keys) if k and k not in EXPORT_ONLY and k != "reference"]
+    columns = [k for _, k in wanted]
+    ignored = tuple(k for k in dict.fromkeys(keys) if k in EXPORT_ONLY)
+    events = tuple(c for c in EVENT_COLUMNS if c in columns)
+    problems: list[str] = []
+
+    # 1. The rows, padded to the header's width; blank lines (spreadsheets leave them) dropped.
+    numbers: list[int] = []
+    rows: list[list[str]] = []
+    number = 1
+    try:
+        for number, cells in enumerate(reader, start=2):
+            if len(cells) != width:
+                if len(cells) > width and any(c.strip() for c in cells[width:]):
+                    problems.append(f"row {number}: has {len(cells)} cells but the header names {width} columns")
+                    continue
+                cells = (cells + [""] * width)[:width]
+            if "".join(cells).strip():
+                rows.append(cells)
+                numbers.append(number)
+    except csv.Error as exc:
+        problems.append(f"row {number + 1}: {exc}")
+    if problems:
+        raise ImportFailed(problems, source=source)
+
+    # 2. Column by column: each distinct value is converted once, and map() applies the results.
+    #    A file repeats the same few hundred dates, agencies and categories, so this is most of
+    #    the speed.  Converters *return* ValidationErrors, which are reported by row below.
+    by_column = list(zip(*rows)) if rows else [() for _ in keys]
+    del rows
+    bad: dict[int, list[ValidationError]] = {}
+    out: list[Any] = []
+    for i, column in wanted:
+        cells = list(map(str.strip, by_column[i]))
+        convert = converters.get(column)
+        if convert is None:                       # free text
+            if "\x00'" in "\x00" + "\x00".join(cells):  # a cell starting with ' (the export's defence)
+                cells = list(map(unguard, cells))
+            out.append(cells)
+            continue
+        cache = {text: convert(column, text) for text in set(cells)}
+        for text, value in cache.items():
+            if value.__class__ is ValidationError:
+                for j in (j for j, t in enumerate(cells) if t == text):
+                    bad.setdefault(j, []).append(ValidationError(column, value.value, value.accepted, row=numbers[j]))
+        values = list(map(cache.__getitem__, cells))
+        out.append(list(map(list, values)) if column in LIST_COLUMNS else values)
+    refs: list[str] = (list(map(str.upper, map(str.strip, by_column[keys.index("reference")])))
+                       if "reference" in keys else [""] * len(numbers))
+    del by_column
+
+    # 3. Row by row: references, and the rules across a row's cells.
+    parsed: list[tuple[int, Optional[str], dict[str, Any]]] = []
+    seen: dict[str, int] = {}
+    for j, (number, ref, row_values) in enumerate(zip(numbers, refs, zip(*out) if out else ((),) * len(numbers))):
+        row_bad = bad.get(j, [])
+        if ref:
+            if not _REF.match(ref):
+                row_bad.append(ValidationError("reference", ref, "a reference like L-2018-0042, or blank to have "
+                                               "one assigned", row=number))
+            elif ref in seen:
+                row_bad.append(ValidationError("reference", ref, f"a reference used once in the file (it is also on "
+                                               f"row {seen[ref]})", row=number))
+            else:
+                seen[ref] = number
+        values = dict(zip(columns, row_values))
+        if not row_bad:
+            row_bad = _row_rules(values, number, today, events)
+        if row_bad:
+            problems.extend(str(e) for e in sorted(row_bad, key=lambda e: columns.index(e.field)
+                                                   if e.field in columns else -1))
+            continue
+        parsed.append((number, ref or None, values))
+    if problems:
+        raise ImportFailed(problems, source=source)
+    return _apply(tracker, source, parsed, columns, ignored, dry_run)
+
+
+def _apply(tracker: Any, source: str, parsed: list[tuple[int, Optional[str], dict[str, Any]]],
+           columns: list[str], ignored: tuple[str, ...], dry_run: bool) -> ImportResult:
+    """Merge the checked rows into the store in one transaction (or only work out what would change)."""
+    blank = _blank_doc()
+    list_keys = [k for k, v in blank.items() if isinstance(v, list)]
+    field_columns = [(c, PATHS[c]) for c in columns if c in PATHS]
+    top = [(c, p[0]) for c, p in field_columns if len(p) == 1]
+    subject = [(c, p[1]) for c, p in field_columns if p[0] == "subject"]
+    referrer = [(c, p[1]) for c, p in field_columns if p[0] == "referrer"]
+    user, today = tracker.user, tracker.today().isoformat()
+    added: list[str] = []
+    updated: dict[str, tuple[str, ...]] = {}
+    unchanged: list[str] = []
+    problems: list[str] = []
+    explicit = {ref for _, ref, _ in parsed if ref}
+    with tracker.store.transaction() as txn:
+        docs: list[tuple[str, dict]] = []
+        for number, ref, v in parsed:
+            existing = txn.get(TABLE, ref) if ref is not None else None
+            if existing is None:
+                doc = dict(blank)
+                for k in list_keys:
+                    doc[k] = []
+                for column, key in top:
+                    doc[key] = v[column]
+                doc["subject"] = s_doc = dict(blank["subject"])
+                for column, key in subject:
+                    s_doc[key] = v[column]
+                doc["referrer"] = r_doc = dict(blank["referrer"])
+                for column, key in referrer:
+                    r_doc[key] = v[column]
+                doc["category_history"] = _history(v, user, source, number)
+                try:
+                    _final_check(doc, number)
+                except ValidationError as exc:
+                    problems.append(str(exc))
+                    continue
+                named = ref
+                while ref is None or (named is None and ref in explicit):   # not a reference another row names
+                    ref = tracker._next_contact_reference(txn, date.fromisoformat(v["received"]))
+                doc["reference"] = ref
+                added.append(ref)
+            else:
+                doc = {k: (dict(x) if isinstance(x, dict) else x) for k, x in existing.items() if k != "_rev"}
+                for column, path in field_columns:
+                    _set(doc, path, v[column])
+                try:
+                    _merge_rules(existing, doc, v, user, today, number)
+                    _final_check(doc, number)
+                except ValidationError as exc:
+                    problems.append(str(exc))
+                    continue
+                changed = changed_fields(existing, doc)
+                if changed:
+                    updated[ref] = changed
+                else:
+                    unchanged.append(ref)
+                    continue
+            docs.append((ref, doc))
+        if problems or dry_run:
+            tracker._ref_counters = None   # references handed out here were never used
+        if problems:
+            raise ImportFailed(problems, source=source)
+        if not dry_run:
+            put = txn.put
+            for ref, doc in docs:
+                put(TABLE, ref, doc)
+    if not dry_run:
+        tracker._after_commit()
+    return ImportResult(source=source, rows=len(parsed), added=tuple(added), updated=updated,
+                        unchanged=tuple(unchanged), dry_run=dry_run, ignored_columns=ignored,
+                        without_reference=sum(1 for _, ref, _ in parsed if ref is None))
+
+
+def _set(doc: dict, path: tuple[str, ...], value: Any) -> None:
+    if len(path) == 1:
+        doc[path[0]] = value
+    else:
+        doc[path[0]][path[1]] = value
+
+
+def _history(v: dict[str, Any], user: str, source: str, number: int) -> list[dict]:
+    """The category history of a new contact: its categorisation, and a change if the row records one."""
+    received, category, first = v["received"], v["category"], v.get("first_category")
+    note = v.get("rationale") or f"as recorded in {source}, row {number}"
+    if first is None or first == category:
+        return [{"on": received, "user": user, "kind": "categorised", "to": category, "rationale": note, "from": None}]
+    kind = "escalated" if Category(category).rank > Category(first).rank else "stepped_down"
+    return [{"on": received, "user": user, "kind": "categorised", "to": first,
+             "rationale": f"as recorded in {source}, row {number}", "from": None},
+            {"on": v["category_changed"], "user": user, "kind": kind, "to": category, "rationale": note,
+             "from": first}]
+
+
+def _merge_rules(existing: dict, doc: dict, v: dict[str, Any], user: str, today: str, number: int) -> None:
+    """The workflow rules for a row that changes a stored contact (the same as the tracker's steps)."""
+    was_closed = existing.get("closed_on")
+    if was_closed is not None:
+        if doc.get("closed_on") is None:
+            raise ValidationError("closed", "", f"the closing date {fmt(date.fromisoformat(was_closed))}: the "
+                                  f"contact is closed, and reopening needs `reopen` with a reason", row=number)
+        for field, column in (("closed_on", "closed"), ("outcome", "outcome"), ("category", "category")):
+            if doc.get(field) != existing.get(field):
+                raise ValidationError(column, v.get(column) or "", f"'{existing.get(field)}' as stored: the contact "
+                                      f"is closed; reopen it with a reason to change its {column}", row=number)
+    old, new = existing.get("category"), doc.get("category")
+    if new != old:
+        if not v.get("rationale"):
+            raise ValidationError("rationale", "", f"a rationale for changing the category from {old} to {new} "
+                                  f"(an escalation needs a reason, a step-down a rationale)", row=number)
+        kind = ("categorised" if old is None else
+                "escalated" if Category(new).rank > Category(old).rank else "stepped_down")
+        doc["category_history"] = list(existing.get("category_history") or ()) + [
+            {"on": today, "user": user, "kind": kind, "to": new, "rationale": v["rationale"], "from": old}]
+
+
+def _final_check(doc: dict, number: int) -> None:
+    """Rules on the record as it will be stored (new, or merged with what the store holds)."""
+    closed = doc.get("closed_on")
+    if closed is None or doc.get("category") != "consultation":
+        return
+    got = doc.get("employer_report_received_on")
+    if got is None:
+        raise ValidationError("employer_report_received", "", "the date the employer's report was received: a "
+                              "consultation closes with the employer's outcome once its report is in", row=number)
+    if got > closed:
+        raise ValidationError("closed", fmt(date.fromisoformat(closed)),
+                              f"a date on or after the employer's report was received "
+                              f"({fmt(date.fromisoformat(got))})", row=number)
+
+
+# --- JSON -----------------------------------------------------------------------------------------------
+
+def import_contacts_json(tracker: Any, path: str | Path, *, dry_run: bool = False) -> ImportResult:
+    """Import a JSON export: whole records, upserted by reference, all or nothing."""
+    path = Path(path)
+    source = path.name
+    try:
+        data = json.loads(decode_bytes(path.read_bytes(), source))
+    except OSError as exc:
+        raise ImportFailed([f"{source}: cannot be read ({exc.strerror})"], source=source) from None
+    except json.JSONDecodeError as exc:
+        raise ImportFailed([f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"],
+                           source=source) from None
+    if isinstance(data, dict) and data.get("format") == JSON_FORMAT:
+        if data.get("version") != JSON_VERSION:
+            raise ImportFailed([f"{source}: version {data.get('version')!r} of {JSON_FORMAT}; this version reads "
+                                f"version {JSON_VERSION}"], source=source)
+        records = data.get("contacts")
+    else:
+        records = data
+    if not isinstance(records, list):
+        raise ImportFailed([f"{source}: expected a safeguard-tracker contacts export (an object with a 'contacts' "
+                            f"list) or a list of contacts"], source=source)
+    known = {a.name for a in attrs.fields(Contact)} - {"rev"}
+    taxonomy = tracker.taxonomy
+    problems: list[str] = []
+    docs: list[tuple[str, dict]] = []
+    seen: dict[str, int] = {}
+    for i, rec in enumerate(records, 1):
+        where = f"contacts[{i}]"
+        if not isinstance(rec, dict):
+            problems.append(f"{where}: expected an object, got {type(rec).__name__}")
+            continue
+        ref = str(rec.get("reference") or "").strip().upper()
+        where += f" ({ref})" if ref else ""
+        extra = sorted(set(rec) - known - {"_rev"})
+        if extra:
+            problems.append(f"{where}: unknown field(s) {', '.join(extra)}; accepted: {', '.join(sorted(known))}")
+            continue
+        if not _REF.match(ref):
+            problems.append(f"{where}: reference {rec.get('reference')!r} is not valid: a reference like L-2018-0042")
+            continue
+        if ref in seen:
+            problems.append(f"{where}: reference {ref} appears twice (also contacts[{seen[ref]}])")
+            continue
+        seen[ref] = i
+        try:
+            contact = from_doc(Contact, {k: v for k, v in rec.items() if k != "_rev"})
+            agency = taxonomy.canonical(contact.agency)
+            if contact.closed_on is not None:
+                problem = closing_problem(contact.category, contact.outcome)
+                if problem is not None:
+                    raise ValidationError(*problem)
+        except ValidationError as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        except Exception as exc:  # cattrs reports bad types and values as assorted exceptions
+            problems.append(f"{where}: {_describe(exc)}")
+            continue
+        doc = to_doc(attrs.evolve(contact, reference=ref, agency=agency))
+        docs.append((ref, doc))
+    if problems:
+        raise ImportFailed(problems, source=source)
+    added: list[str] = []
+    updated: dict[str, tuple[str, ...]] = {}
+    unchanged: list[str] = []
+    with tracker.store.transaction() as txn:
+        for ref, doc in docs:
+            existing = txn.get(TABLE, ref)
+            if existing is None:
+                added.append(ref)
+            else:
+                changed = changed_fields(existing, doc)
+                if not changed:
+                    unchanged.append(ref)
+                    continue
+                updated[ref] = changed
+            if not dry_run:
+                txn.put(TABLE, ref, doc)
+    if not dry_run:
+        tracker._after_commit()
+    return ImportResult(source=source, rows=len(docs), added=tuple(added), updated=updated,
+                        unchanged=tuple(unchanged), dry_run=dry_run)
+
+
+def _describe(exc: BaseException) -> str:
+    """A one-line reason from cattrs' nested exceptions: 'invalid value for type, expected date @ $.received_on'."""
+    try:
+        from cattrs import transform_error
+        return "; ".join(transform_error(exc, path="$")[:5]) or type(exc).__name__
+    except Exception:  # pragma: no cover - not a cattrs error
+        return f"{type(exc).__name__}: {exc}"
+
+
+# --- export ---------------------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "reference", "received", "agency", "category", "first_category", "category_changed", "rationale", "status",
+    "escalated", "summary", "harm", "threshold", "subject_name", "subject_role", "employer", "subject_dob",
+    "referrer", "referrer_role", "referrer_organisation", "case_manager", "children_count", "children_ages",
+    "responded", "jem_held", "meetings", "police_involved", "police_reference", "s47_strategy", "suspension",
+    "regulator_referrals", "disciplinary", "employer_report_requested", "employer_report_received",
+    "employer_outcome", "outcome", "closed", "reopened",
+)
+
+
+def _csv_row(d: dict) -> list[Any]:
+    s, r = d.get("subject") or {}, d.get("referrer") or {}
+    history = d.get("category_history") or []
+    first = history[0]["to"] if history else ""
+    changed = history[-1]["on"] if len(history) > 1 else ""
+    jems = [m["held_on"] for m in d.get("meetings") or () if m.get("kind") == "jem"]
+    suspension = d.get("suspension") or []
+    return [
+        d["reference"], d["received_on"], d.get("agency", ""), d.get("category") or "",
+        first if first != (d.get("category") or "") or changed else "", changed,
+        history[-1]["rationale"] if history else "", "closed" if d.get("closed_on") else "open",
+        "yes" if any(h.get("kind") == "escalated" for h in history) else "", d.get("summary", ""), d.get("harm") or "",
+        ";".join(d.get("threshold") or ()), s.get("name", ""), s.get("role", ""), s.get("employer", ""),
+        s.get("date_of_birth") or "", r.get("name", ""), r.get("role", ""), r.get("organisation", ""),
+        d.get("case_manager", ""), "" if d.get("children_count") is None else d["children_count"],
+        ";".join(str(a) for a in d.get("children_ages") or ()), d.get("responded_on") or "",
+        min(jems) if jems else "", len(d.get("meetings") or ()), "yes" if d.get("police_involved") else "",
+        d.get("police_reference", ""), d.get("s47_strategy_on") or "",
+        f"{suspension[-1]['decision']} {suspension[-1]['on']}" if suspension else "",
+        "; ".join(f"{x['body']} {x['on']}{' ' + x['reference'] if x.get('reference') else ''}"
+                  for x in d.get("regulator_referrals") or ()),
+        d.get("disciplinary", ""), d.get("employer_report_requested_on") or "",
+        d.get("employer_report_received_on") or "", d.get("employer_outcome", ""), d.get("outcome") or "",
+        d.get("closed_on") or "", len(d.get("reopenings") or ()) or "",
+    ]
+
+
+def _selected(tracker: Any, year: Optional[str]) -> list[tuple[str, dict]]:
+    docs = tracker.contact_docs()
+    if year:
+        from ..search import ContactFilter
+        keys = ContactFilter.build(tracker, year=year).keys(docs)
+    else:
+        keys = list(docs)
+    return [(k, docs[k]) for k in sorted(keys)]
+
+
+def export_contacts(tracker: Any, fmt_: str = "csv", *, year: Optional[str] = None) -> str:
+    """Every contact (or one financial year's) as CSV or JSON.
+
+    CSV: one row a contact, ISO dates, every text cell defended against formula
+    injection (numbers stay numbers).  It re-imports without change.  JSON: whole
+    records, sorted, so that export -> import into an empty store -> export is identical.
+    """
+    chosen = _selected(tracker, year)
+    if fmt_ == "csv":
+        return write_csv(CSV_COLUMNS, (_csv_row(d) for _, d in chosen))
+    if fmt_ == "json":
+        records = [{k: v for k, v in d.items() if k != "_rev"} for _, d in chosen]
+        return json.dumps({"format": JSON_FORMAT, "version": JSON_VERSION, "contacts": records},
+                          indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    raise ValidationError("format", fmt_, "csv or json")
+
+
+def count_contacts(tracker: Any, year: Optional[str] = None) -> int:
+    return len(_selected(tracker, year))
+
+
+__all__ = ["CSV_COLUMNS", "ImportResult", "export_contacts", "import_contacts", "import_contacts_json", "unguard"]
