@@ -51,7 +51,8 @@ from ..errors import ImportFailed, SafeguardError, ValidationError
 from ..model import Action, ActionStatus, Recommendation, Review, ReviewKind, Revision
 from ..plan_dates import describe_rule, parse_due
 from ..rag import action_rag, days_overdue
-from .csvfiles import FORMULA_PREFIXES, decode_bytes, read_rows, write_csv
+from .csvfiles import decode_bytes, read_rows, unguard, write_csv
+from .importing import ImportResult, changed_fields
 
 REVIEWS, ACTIONS = "reviews", "actions"
 JSON_VERSION = 1
@@ -97,50 +98,6 @@ ACTION_ALIASES = {
 }
 
 
-@attrs.frozen(kw_only=True)
-class PlanImportResult:
-    """What an import did (or, with ``dry_run``, would do)."""
-    source: str
-    rows: int
-    added: tuple[str, ...]
-    updated: dict[str, tuple[str, ...]]         # reference -> the fields that change
-    unchanged: tuple[str, ...]
-    dry_run: bool = False
-
-    @property
-    def changed(self) -> int:
-        return len(self.added) + len(self.updated)
-
-    def summary(self, limit: int = 20) -> list[str]:
-        verb = ("would add", "would update") if self.dry_run else ("added", "updated")
-        lines = [f"{self.source}: {self.rows} row(s): {verb[0]} {len(self.added)}, {verb[1]} {len(self.updated)}, "
-                 f"{len(self.unchanged)} unchanged" + (" (dry run: nothing was written)" if self.dry_run else "")]
-        for ref, fields in list(self.updated.items())[:limit]:
-            lines.append(f"  {verb[1]} {ref}: {', '.join(fields)}")
-        if len(self.updated) > limit:
-            lines.append(f"  ... and {len(self.updated) - limit} more updated")
-        if self.added:
-            more = f" ... and {len(self.added) - limit} more" if len(self.added) > limit else ""
-            lines.append(f"  {verb[0]}: {', '.join(self.added[:limit])}{more}")
-        return lines
-
-    def to_dict(self) -> dict:
-        return {"source": self.source, "rows": self.rows, "dry_run": self.dry_run, "added": list(self.added),
-                "updated": {k: list(v) for k, v in self.updated.items()}, "unchanged": len(self.unchanged)}
-
-
-def unguard(text: str) -> str:
-    """Undo the export's formula-injection defence: "'-3 months" was written for "-3 months"."""
-    if text[:1] == "'" and text[1:2] and text[1:2] in FORMULA_PREFIXES:
-        return text[1:]
-    return text
-
-
-def _diff(old: Optional[dict], new: dict) -> tuple[str, ...]:
-    old = old or {}
-    return tuple(k for k in new if k != "_rev" and new[k] != old.get(k))
-
-
 class _Rows:
     """Collects row-level problems so every bad row is reported at once."""
 
@@ -180,7 +137,7 @@ def _date(tracker: Any, column: str, text: str, row: int) -> Optional[date]:
 
 # --- reviews -------------------------------------------------------------------------------------------
 
-def import_reviews(tracker: Any, path: str | Path, *, dry_run: bool = False) -> PlanImportResult:
+def import_reviews(tracker: Any, path: str | Path, *, dry_run: bool = False) -> ImportResult:
     """Import reviews from a CSV (or a JSON export, by its .json name): all or nothing."""
     path = Path(path)
     if path.suffix.lower() == ".json":
@@ -243,7 +200,7 @@ def import_reviews(tracker: Any, path: str | Path, *, dry_run: bool = False) -> 
                 review = attrs.evolve(review, reference=new_ref)
                 added.append(new_ref)
             else:
-                changed = _diff(existing, to_doc(review))
+                changed = changed_fields(existing, to_doc(review))
                 if not changed:
                     unchanged.append(ref)
                     continue
@@ -253,7 +210,7 @@ def import_reviews(tracker: Any, path: str | Path, *, dry_run: bool = False) -> 
             for review in staged:
                 txn.put(REVIEWS, review.reference, to_doc(review))
             tracker._follow(txn, reviews=[r for r in staged if r.reference in updated])
-    return PlanImportResult(source=path.name, rows=len(rows), added=tuple(added), updated=updated,
+    return ImportResult(source=path.name, rows=len(rows), added=tuple(added), updated=updated,
                             unchanged=tuple(unchanged), dry_run=dry_run)
 
 
@@ -376,7 +333,7 @@ def _merge_action(tracker: Any, a: Action, v: dict[str, Any], number: int) -> Ac
     return merged
 
 
-def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False) -> PlanImportResult:
+def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False) -> ImportResult:
     """Import an action plan from a CSV (or a JSON export, by its .json name): all or nothing."""
     path = Path(path)
     if path.suffix.lower() == ".json":
@@ -479,7 +436,7 @@ def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False) -> 
             if existing is None:
                 added.append(ref)
             else:
-                changed = _diff(existing, doc)
+                changed = changed_fields(existing, doc)
                 if not changed:
                     unchanged.append(ref)
                     continue
@@ -489,12 +446,12 @@ def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False) -> 
         for rkey, review in reviews.items():
             existing = tracker.store.get(REVIEWS, rkey)
             doc = to_doc(review)
-            changed = _diff(existing, doc)
+            changed = changed_fields(existing, doc)
             if changed:
                 updated[rkey] = changed
                 if not dry_run:
                     txn.put(REVIEWS, rkey, doc)
-    return PlanImportResult(source=path.name, rows=len(rows), added=tuple(added), updated=updated,
+    return ImportResult(source=path.name, rows=len(rows), added=tuple(added), updated=updated,
                             unchanged=tuple(unchanged), dry_run=dry_run)
 
 
@@ -536,7 +493,7 @@ def export_json(tracker: Any, table: str) -> str:
                       indent=1, ensure_ascii=False) + "\n"
 
 
-def _import_json(tracker: Any, path: Path, table: str, *, dry_run: bool) -> PlanImportResult:
+def _import_json(tracker: Any, path: Path, table: str, *, dry_run: bool) -> ImportResult:
     """Whole records from a JSON export, upserted by reference, all or nothing."""
     source = path.name
     try:
@@ -585,14 +542,14 @@ def _import_json(tracker: Any, path: Path, table: str, *, dry_run: bool) -> Plan
             if existing is None:
                 added.append(ref)
             else:
-                changed = _diff(existing, doc)
+                changed = changed_fields(existing, doc)
                 if not changed:
                     unchanged.append(ref)
                     continue
                 updated[ref] = changed
             if not dry_run:
                 txn.put(table, ref, doc)
-    return PlanImportResult(source=source, rows=len(records), added=tuple(added), updated=updated,
+    return ImportResult(source=source, rows=len(records), added=tuple(added), updated=updated,
                             unchanged=tuple(unchanged), dry_run=dry_run)
 
 
