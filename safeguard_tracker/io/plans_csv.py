@@ -98,6 +98,31 @@ ACTION_ALIASES = {
 }
 
 
+class _Tally:
+    """Sorts records into added, updated (with the fields that change) and unchanged."""
+
+    def __init__(self):
+        self.added: list[str] = []
+        self.updated: dict[str, tuple[str, ...]] = {}
+        self.unchanged: list[str] = []
+
+    def see(self, ref: str, existing: Optional[dict], doc: dict) -> bool:
+        """Whether ``doc`` needs writing."""
+        if existing is None:
+            self.added.append(ref)
+            return True
+        changed = changed_fields(existing, doc)
+        if changed:
+            self.updated[ref] = changed
+        else:
+            self.unchanged.append(ref)
+        return bool(changed)
+
+    def result(self, source: str, rows: int, dry_run: bool) -> ImportResult:
+        return ImportResult(source=source, rows=rows, added=tuple(self.added), updated=self.updated,
+                            unchanged=tuple(self.unchanged), dry_run=dry_run)
+
+
 class _Rows:
     """Collects row-level problems so every bad row is reported at once."""
 
@@ -188,30 +213,23 @@ def import_reviews(tracker: Any, path: str | Path, *, dry_run: bool = False) -> 
         except SafeguardError as exc:
             check.fail(exc, number)
     check.raise_if_any()
-    added, updated, unchanged = [], {}, []
+    tally = _Tally()
     with tracker.store.transaction() as txn:
         staged: list[Review] = []
         taken: set[str] = set()
         for number, ref, review in planned:
             existing = docs.get(ref) if ref else None
             if existing is None:
-                new_ref = ref or tracker._next_review_reference(txn, review, taken)
-                taken.add(new_ref)
-                review = attrs.evolve(review, reference=new_ref)
-                added.append(new_ref)
-            else:
-                changed = changed_fields(existing, to_doc(review))
-                if not changed:
-                    unchanged.append(ref)
-                    continue
-                updated[ref] = changed
-            staged.append(review)
+                ref = ref or tracker._next_review_reference(txn, review, taken)
+                taken.add(ref)
+                review = attrs.evolve(review, reference=ref)
+            if tally.see(ref, existing, to_doc(review)):
+                staged.append(review)
         if not dry_run:
             for review in staged:
                 txn.put(REVIEWS, review.reference, to_doc(review))
-            tracker._follow(txn, reviews=[r for r in staged if r.reference in updated])
-    return ImportResult(source=path.name, rows=len(rows), added=tuple(added), updated=updated,
-                            unchanged=tuple(unchanged), dry_run=dry_run)
+            tracker._follow(txn, reviews=[r for r in staged if r.reference in tally.updated])
+    return tally.result(path.name, len(rows), dry_run)
 
 
 REVIEW_CSV_COLUMNS = ("reference", "name", "kind", "lead_board", "status", "incident", "known", "notified",
@@ -416,9 +434,7 @@ def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False) -> 
             check.fail(exc, number)
     check.raise_if_any()
 
-    added: list[str] = []
-    updated: dict[str, tuple[str, ...]] = {}
-    unchanged: list[str] = []
+    tally = _Tally()
     with tracker.store.transaction() as txn:
         n = tracker._next_action_number(txn)
         final: dict[str, Action] = {}
@@ -431,28 +447,16 @@ def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False) -> 
             final[action.reference] = action
         final.update(tracker._due_changes(reviews, final))
         for ref, action in final.items():
-            existing = store_actions.get(ref)
             doc = to_doc(action)
-            if existing is None:
-                added.append(ref)
-            else:
-                changed = changed_fields(existing, doc)
-                if not changed:
-                    unchanged.append(ref)
-                    continue
-                updated[ref] = changed
-            if not dry_run:
+            if tally.see(ref, store_actions.get(ref), doc) and not dry_run:
                 txn.put(ACTIONS, ref, doc)
+        reviews_seen = _Tally()     # recommendations added or changed: reported as updates of their review
         for rkey, review in reviews.items():
-            existing = tracker.store.get(REVIEWS, rkey)
             doc = to_doc(review)
-            changed = changed_fields(existing, doc)
-            if changed:
-                updated[rkey] = changed
-                if not dry_run:
-                    txn.put(REVIEWS, rkey, doc)
-    return ImportResult(source=path.name, rows=len(rows), added=tuple(added), updated=updated,
-                            unchanged=tuple(unchanged), dry_run=dry_run)
+            if reviews_seen.see(rkey, tracker.store.get(REVIEWS, rkey), doc) and not dry_run:
+                txn.put(REVIEWS, rkey, doc)
+        tally.updated.update(reviews_seen.updated)
+    return tally.result(path.name, len(rows), dry_run)
 
 
 ACTION_CSV_COLUMNS = ("reference", "review", "recommendation", "recommendation_text", "action", "agency", "officer",
@@ -526,7 +530,7 @@ def _import_json(tracker: Any, path: Path, table: str, *, dry_run: bool) -> Impo
             where += f" ({obj.reference})"
             if obj.reference in records:
                 raise ValueError(f"reference {obj.reference} appears twice")
-            _check_record(tracker, obj, data[table])
+            _check_record(tracker, obj)
             records[obj.reference] = obj
         except (SafeguardError, ValueError) as exc:
             problems.append(f"{where}: {exc}")
@@ -534,26 +538,16 @@ def _import_json(tracker: Any, path: Path, table: str, *, dry_run: bool) -> Impo
             problems.append(f"{where}: {type(exc).__name__}: {exc}")
     if problems:
         raise ImportFailed(problems, source=source)
-    added, updated, unchanged = [], {}, []
+    tally = _Tally()
     with tracker.store.transaction() as txn:
         for ref, obj in records.items():
             doc = to_doc(obj)
-            existing = txn.get(table, ref)
-            if existing is None:
-                added.append(ref)
-            else:
-                changed = changed_fields(existing, doc)
-                if not changed:
-                    unchanged.append(ref)
-                    continue
-                updated[ref] = changed
-            if not dry_run:
+            if tally.see(ref, txn.get(table, ref), doc) and not dry_run:
                 txn.put(table, ref, doc)
-    return ImportResult(source=source, rows=len(records), added=tuple(added), updated=updated,
-                            unchanged=tuple(unchanged), dry_run=dry_run)
+    return tally.result(source, len(records), dry_run)
 
 
-def _check_record(tracker: Any, obj: Any, batch: list) -> None:
+def _check_record(tracker: Any, obj: Any) -> None:
     """The checks a whole record must pass: references, agencies, and an action's review and recommendation."""
     if isinstance(obj, Review):
         if not re.fullmatch(r"R-\d{4}-\d+", obj.reference):
