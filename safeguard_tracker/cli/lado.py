@@ -1,7 +1,412 @@
-"""Subcommands for this area (filled in by its issue)."""
+"""The LADO from the command line: contacts and their workflow, the chase list, the annual report,
+and contacts in and out of CSV and JSON.
+
+Every command is a thin wrapper over the tracker.  Pattern warnings are
+printed to stderr as ``warning: ...`` and never stop a save.  A wrong value
+exits 2 with the library's one-line reason.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
+from typing import Any
+
+from ..dates import fmt
+from .common import CliError, emit, open_from_args
+
+FORMATS = ("md", "html", "csv", "json")
+
 
 def register(groups: dict) -> None:
-    pass
+    sub = groups["root"]
+
+    # --- the chase list ----------------------------------------------------------------------------
+    p = sub.add_parser("due", help="what is overdue and what falls due within 7 days, most urgent first")
+    p.add_argument("--as-of", metavar="DATE", help="the date to judge from (default: today)")
+    p.add_argument("--within", type=int, default=7, metavar="DAYS", help="the look-ahead in days (default 7)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_due)
+
+    p = sub.add_parser("deadlines", help="show the LADO deadline rules, or change one with --set")
+    p.add_argument("--set", action="append", default=[], metavar="RULE=VALUE",
+                   help="e.g. employer_report='15 working days' or resolution='1 month,3 months,12 months'")
+    p.set_defaults(func=cmd_deadlines)
+
+    # --- contacts ------------------------------------------------------------------------------------
+    p = sub.add_parser("contacts", help="list contacts (reference, received, agency, category, status)")
+    p.add_argument("--year", help="a financial year, e.g. 2017-18")
+    p.add_argument("--category", help="enquiry, consultation, referral or none")
+    p.add_argument("--agency")
+    p.add_argument("--status", choices=("open", "closed"))
+    p.add_argument("--harm")
+    p.add_argument("--text", help="words in the reference, employer, role, summary or agency")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_contacts)
+
+    contact = sub.add_parser("contact", help="add a contact, or take a step on one")
+    csub = contact.add_subparsers(dest="contact_command", metavar="STEP", required=True)
+
+    p = csub.add_parser("add", help="log a new contact (pattern warnings are printed, never blocking)")
+    p.add_argument("--received", required=True, metavar="DATE")
+    p.add_argument("--agency", required=True)
+    p.add_argument("--category", help="enquiry, consultation or referral (or decide later with `categorise`)")
+    p.add_argument("--rationale", default="", help="why this category")
+    p.add_argument("--reference", help="a reference of your choosing (default: the next L-YYYY-NNNN)")
+    _detail_options(p)
+    p.set_defaults(func=cmd_add)
+
+    p = csub.add_parser("update", help="change a contact's details (subject, referrer, summary, harm...)")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("--received", metavar="DATE")
+    p.add_argument("--agency")
+    _detail_options(p)
+    _rev(p)
+    p.set_defaults(func=cmd_update)
+
+    p = csub.add_parser("show", help="one contact in full (holds personal data: the view is logged)")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_show)
+
+    p = csub.add_parser("categorise", help="decide the category, with a rationale")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("category", metavar="CATEGORY", help="enquiry, consultation or referral")
+    p.add_argument("--rationale", required=True)
+    p.add_argument("--on", metavar="DATE")
+    _rev(p)
+    p.set_defaults(func=lambda a: _step(a, "categorise", a.reference, a.category, a.rationale, on=a.on))
+
+    p = csub.add_parser("escalate", help="escalate up (enquiry -> consultation/referral, consultation -> referral)")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("--to", default="referral", help="consultation or referral (default: referral)")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--on", metavar="DATE", help="the date of the decision; it starts the JEM clock")
+    _rev(p)
+    p.set_defaults(func=lambda a: _step(a, "escalate", a.reference, to=a.to, reason=a.reason, on=a.on))
+
+    p = csub.add_parser("step-down", help="step down to a lower category, with a rationale")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("--to", required=True, help="enquiry or consultation")
+    p.add_argument("--rationale", required=True)
+    p.add_argument("--on", metavar="DATE")
+    _rev(p)
+    p.set_defaults(func=lambda a: _step(a, "step_down", a.reference, a.to, a.rationale, on=a.on))
+
+    p = csub.add_parser("respond", help="record the first response to the referrer")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("--on", metavar="DATE")
+    _rev(p)
+    p.set_defaults(func=lambda a: _step(a, "record_response", a.reference, on=a.on))
+
+    p = csub.add_parser("meeting", help="record a JEM, a JEM review or a strategy discussion")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("--kind", default="jem", help="jem, jem_review, strategy or other (default jem)")
+    p.add_argument("--on", dest="held_on", metavar="DATE", help="when it was held (default: today)")
+    p.add_argument("--agencies", default="", help="agencies present, separated by ';'")
+    p.add_argument("--decisions", default="")
+    p.add_argument("--action", action="append", default=[], metavar="'WHAT|OWNER|DUE'",
+                   help="an action with its owner and due date (repeat for several)")
+    _rev(p)
+    p.set_defaults(func=lambda a: _step(a, "record_meeting", a.reference, kind=a.kind, held_on=a.held_on,
+                                        agencies_present=a.agencies.split(";"), decisions=a.decisions,
+                                        actions=a.action))
+
+    p = csub.add_parser("action-done", help="mark a meeting's action done")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("meeting", type=int, metavar="MEETING", help="the meeting's number (1 = first recorded)")
+    p.add_argument("action", type=int, metavar="ACTION", help="the action's number within the meeting")
+    p.add_argument("--on", metavar="DATE")
+    _rev(p)
+    p.set_defaults(func=lambda a: _step(a, "complete_meeting_action", a.reference, a.meeting, a.action,
+                                        done_on=a.on))
+
+    p = csub.add_parser("police", help="record police involvement and the s47 strategy discussion")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("--police-reference", default="")
+    p.add_argument("--s47", metavar="DATE", help="the date of the s47 strategy discussion")
+    p.add_argument("--not-involved", action="store_true", help="record that the police are not involved")
+    _rev(p)
+    p.set_defaults(func=lambda a: _step(a, "record_police", a.reference, involved=not a.not_involved,
+                                        police_reference=a.police_reference, s47_strategy_on=a.s47))
+
+    p = csub.add_parser("suspension", help="record suspension, an alternative, or not suspending, with the reasoning")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("--decision", required=True, help="suspended, alternative or not_suspended")
+    p.add_argument("--rationale", required=True)
+    p.add_argument("--on", metavar="DATE")
+    _rev(p)
+    p.set_defaults(func=lambda a: _step(a, "record_suspension", a.reference, decision=a.decision, on=a.on,
+                                        rationale=a.rationale))
+
+    p = csub.add_parser("regulator", help="record a referral to the DBS or a regulator")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("--body", required=True, help="DBS, Teaching Regulation Agency, Ofsted, HCPC, NMC...")
+    p.add_argument("--on", metavar="DATE")
+    p.add_argument("--their-reference", default="", help="the body's reference number")
+    _rev(p)
+    p.set_defaults(func=lambda a: _step(a, "record_regulator_referral", a.reference, body=a.body, on=a.on,
+                                        reference_number=a.their_reference))
+
+    p = csub.add_parser("report-requested", help="record asking the employer for its investigation report")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("--on", metavar="DATE")
+    _rev(p)
+    p.set_defaults(func=lambda a: _step(a, "request_employer_report", a.reference, on=a.on))
+
+    p = csub.add_parser("report-received", help="record the employer's report and its outcome")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("--on", metavar="DATE")
+    p.add_argument("--outcome", default="", help="the employer's outcome, in its words")
+    _rev(p)
+    p.set_defaults(func=lambda a: _step(a, "record_employer_report", a.reference, received_on=a.on,
+                                        outcome=a.outcome))
+
+    p = csub.add_parser("note", help="add a dated, attributed note")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("text", metavar="TEXT")
+    _rev(p)
+    p.set_defaults(func=lambda a: _step(a, "add_note", a.reference, a.text))
+
+    p = csub.add_parser("close", help="close with the outcome the category needs")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("--outcome", help="referral: substantiated, false, malicious, unsubstantiated or unfounded; "
+                                     "enquiry: advice_given; consultation: one of the five or no_further_action")
+    p.add_argument("--on", metavar="DATE", help="the closing date (default: today)")
+    p.add_argument("--employer-outcome", default="", help="a consultation: the employer's outcome in its words")
+    p.add_argument("--report-received", metavar="DATE", help="a consultation: when the employer's report came in")
+    _rev(p)
+    p.set_defaults(func=lambda a: _step(a, "close_contact", a.reference, outcome=a.outcome, closed_on=a.on,
+                                        employer_outcome=a.employer_outcome, report_received_on=a.report_received))
+
+    p = csub.add_parser("reopen", help="reopen a closed contact, with a reason")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--on", metavar="DATE")
+    _rev(p)
+    p.set_defaults(func=lambda a: _step(a, "reopen", a.reference, a.reason, on=a.on))
+
+    # --- the annual report ---------------------------------------------------------------------------------
+    p = groups["report"].add_parser("lado-annual", help="the annual report's LADO section (no names)")
+    p.add_argument("--year", required=True, help="a financial year, e.g. 2017-18")
+    p.add_argument("--compare-with", metavar="YEAR", help="the year to compare with (default: the year before)")
+    p.add_argument("--format", choices=FORMATS, default="md")
+    p.add_argument("--stated-total", type=int, metavar="N",
+                   help="a headline total published elsewhere for --year, to reconcile against the records")
+    p.add_argument("-o", "--output", metavar="FILE")
+    p.add_argument("--templates", metavar="DIR", help="a folder of your own templates (e.g. a letterhead)")
+    p.set_defaults(func=cmd_report)
+
+    # --- import and export -----------------------------------------------------------------------------------
+    p = groups["import"].add_parser("contacts", help="contacts from a CSV (or a JSON export): all or nothing")
+    p.add_argument("file", metavar="FILE.csv")
+    p.add_argument("--dry-run", action="store_true", help="check the file and say what would change; write nothing")
+    p.set_defaults(func=cmd_import)
+
+    p = groups["export"].add_parser("contacts", help="contacts as CSV (formula-safe) or JSON (lossless)")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--year", help="only one financial year, e.g. 2017-18")
+    p.add_argument("-o", "--output", metavar="FILE")
+    p.set_defaults(func=cmd_export)
+
+
+def _detail_options(p: argparse.ArgumentParser) -> None:
+    for option, help_ in (("summary", None), ("harm", "physical, sexual, emotional, neglect or suitability"),
+                          ("threshold", "limbs met: 1-4 or harmed, offence, risk, suitability, separated by ','"),
+                          ("subject-name", "optional for an enquiry or consultation"), ("subject-role", None),
+                          ("employer", None), ("subject-dob", "date of birth"), ("referrer", "the referrer's name"),
+                          ("referrer-role", None), ("referrer-organisation", None), ("case-manager", None),
+                          ("children-count", None), ("children-ages", "ages separated by ','"),
+                          ("police-reference", None), ("disciplinary", None)):
+        p.add_argument(f"--{option}", dest=option.replace("-", "_"), help=help_)
+
+
+DETAIL_FIELDS = ("summary", "harm", "threshold", "subject_name", "subject_role", "employer", "subject_dob",
+                 "referrer", "referrer_role", "referrer_organisation", "case_manager", "children_count",
+                 "children_ages", "police_reference", "disciplinary")
+
+
+def _rev(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--expected-rev", type=int, metavar="N", help="refuse if the contact is no longer at revision N")
+
+
+def _details(args: argparse.Namespace) -> dict[str, Any]:
+    return {k: getattr(args, k) for k in DETAIL_FIELDS if getattr(args, k, None) is not None}
+
+
+def _warn(tracker: Any) -> None:
+    for w in tracker.last_warnings:
+        print(f"warning: {w}", file=sys.stderr)
+
+
+def _status_line(c: Any) -> str:
+    cat = c.category.value if c.category else "uncategorised"
+    state = f"closed {fmt(c.closed_on)} ({c.outcome.value})" if c.closed_on and c.outcome else (
+        f"closed {fmt(c.closed_on)}" if c.closed_on else "open")
+    return f"{c.reference}  {fmt(c.received_on)}  {cat:<12}  {state}  rev {c.rev}"
+
+
+# --- commands -----------------------------------------------------------------------------------------------
+
+def _step(args: argparse.Namespace, method: str, *pos: Any, **kw: Any) -> int:
+    tracker = open_from_args(args, create=False)
+    c = getattr(tracker, method)(*pos, expected_rev=args.expected_rev, **kw)
+    print(_status_line(c))
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    tracker = open_from_args(args)
+    c = tracker.add_contact(received_on=args.received, agency=args.agency, category=args.category,
+                            rationale=args.rationale, reference=args.reference, **_details(args))
+    print(f"added {_status_line(c)}")
+    _warn(tracker)
+    return 0
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    tracker = open_from_args(args, create=False)
+    fields = _details(args)
+    if args.received is not None:
+        fields["received_on"] = args.received
+    if args.agency is not None:
+        fields["agency"] = args.agency
+    if not fields:
+        raise CliError("contact update: give at least one field to change (see --help)")
+    c = tracker.update_contact(args.reference, expected_rev=args.expected_rev, **fields)
+    print(f"updated {_status_line(c)}")
+    _warn(tracker)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from ..convert import to_doc
+    from ..deadlines import contact_items
+    tracker = open_from_args(args, create=False)
+    c = tracker.get_contact(args.reference)
+    if args.format == "json":
+        text = json.dumps(to_doc(c), indent=2, ensure_ascii=False)
+    else:
+        s, r = c.subject, c.referrer
+        lines = [_status_line(c), f"agency:     {c.agency}", f"summary:    {c.summary}",
+                 f"subject:    {s.name or '(not named)'}; {s.role}; {s.employer}"
+                 + (f"; born {fmt(s.date_of_birth)}" if s.date_of_birth else ""),
+                 f"referrer:   {r.name}; {r.role}; {r.organisation}",
+                 f"harm:       {c.harm.value if c.harm else '(not recorded)'}"
+                 + (f"; threshold: {', '.join(t.value for t in c.threshold)}" if c.threshold else "")]
+        for d in c.category_history:
+            lines.append(f"category:   {fmt(d.on)} {d.kind.value} {d.from_.value + ' -> ' if d.from_ else ''}"
+                         f"{d.to.value} by {d.user}: {d.rationale}")
+        for n, m in enumerate(c.meetings, 1):
+            lines.append(f"meeting {n}:  {m.kind.value} {fmt(m.held_on)}; present: {', '.join(m.agencies_present)}; "
+                         f"{m.decisions}")
+            for k, a in enumerate(m.actions, 1):
+                lines.append(f"  action {k}: {a.description} ({a.owner}, due {fmt(a.due_on)})"
+                             + (f" done {fmt(a.done_on)}" if a.done_on else ""))
+        if c.police_involved or c.s47_strategy_on:
+            lines.append(f"police:     {c.police_reference or 'involved'}"
+                         + (f"; s47 strategy {fmt(c.s47_strategy_on)}" if c.s47_strategy_on else ""))
+        lines += [f"suspension: {fmt(x.on)} {x.decision.value}: {x.rationale}" for x in c.suspension]
+        lines += [f"regulator:  {fmt(x.on)} {x.body} {x.reference}" for x in c.regulator_referrals]
+        if c.employer_report_requested_on or c.employer_report_received_on:
+            lines.append(f"employer's report: requested {fmt(c.employer_report_requested_on) or '-'}, received "
+                         f"{fmt(c.employer_report_received_on) or '-'} {c.employer_outcome}")
+        lines += [f"reopened:   {fmt(x.on)} by {x.user}: {x.reason}" for x in c.reopenings]
+        lines += [f"note:       {x.at:%d/%m/%Y %H:%M} {x.user}: {x.text}" for x in c.notes]
+        due = list(contact_items(c, tracker.today(), 7, tracker.deadline_rules()))
+        lines += [f"due:        {i.line()}" for i in due]
+        text = "\n".join(lines)
+    emit(tracker, args, text, what=f"show contact {c.reference}", personal=True, records=1)
+    _warn_patterns(tracker, c)
+    return 0
+
+
+def _warn_patterns(tracker: Any, c: Any) -> None:
+    for w in tracker.pattern_warnings(c):
+        print(f"warning: {w}", file=sys.stderr)
+
+
+def cmd_contacts(args: argparse.Namespace) -> int:
+    tracker = open_from_args(args, create=False)
+    found = tracker.contacts(year=args.year, category=args.category, agency=args.agency, status=args.status,
+                             harm=args.harm, text=args.text)
+    if args.format == "json":
+        rows = [{"reference": c.reference, "received": c.received_on.isoformat(), "agency": c.agency,
+                 "category": c.category.value if c.category else None, "status": c.status,
+                 "outcome": c.outcome.value if c.outcome else None} for c in found]
+        text = json.dumps(rows, indent=2, ensure_ascii=False)
+    else:
+        text = "\n".join(f"{_status_line(c)}  {c.agency}" for c in found) or "no contacts match"
+    emit(tracker, args, text, what="list contacts", personal=False)
+    return 0
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    tracker = open_from_args(args, create=False)
+    items = tracker.due(as_of=args.as_of, within_days=args.within)
+    if args.format == "json":
+        text = json.dumps([i.to_dict() for i in items], indent=2, ensure_ascii=False)
+    elif items:
+        overdue = sum(1 for i in items if i.overdue)
+        text = "\n".join([f"{overdue} overdue, {len(items) - overdue} due within {args.within} days "
+                          f"(as of {fmt(items[0].as_of)}):"] + [i.line() for i in items])
+    else:
+        from ..dates import parse_date
+        day = parse_date(args.as_of, "--as-of", required=False, today=tracker.today()) or tracker.today()
+        text = f"nothing overdue or due within {args.within} days (as of {fmt(day)})"
+    emit(tracker, args, text, what="due", personal=False)
+    return 0
+
+
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    tracker = open_from_args(args, create=bool(args.set))
+    if args.set:
+        changes = {}
+        for item in args.set:
+            name, sep, value = item.partition("=")
+            if not sep:
+                raise CliError(f"deadlines --set: '{item}' is not RULE=VALUE (for example jem='5 working days')")
+            changes[name.strip()] = value.strip()
+        tracker.set_deadline_rules(**changes)
+    for name, value, meaning in tracker.deadline_rules().describe():
+        print(f"{name:<20} {value:<26} {meaning}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ..reports.lado_annual import render_lado_annual
+    tracker = open_from_args(args, create=False)
+    stated = {args.year: args.stated_total} if args.stated_total is not None else None
+    text = render_lado_annual(tracker, args.year, args.compare_with, args.format, templates=args.templates,
+                              stated_totals=stated)
+    emit(tracker, args, text, what=f"report lado-annual {args.year} {args.format}", personal=False)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from ..patterns import PatternIndex
+    tracker = open_from_args(args)
+    result = tracker.import_contacts(args.file, dry_run=args.dry_run)
+    print("\n".join(result.summary()))
+    if not args.dry_run and result.changed:
+        touched = list(result.added) + list(result.updated)
+        found = PatternIndex(tracker).warnings_for(touched)
+        if found:
+            print(f"warning: {len(found)} imported contact(s) match earlier contacts or a busy setting "
+                  f"(`safeguard-tracker contact show REF` lists them):", file=sys.stderr)
+            for ref, ws in list(found.items())[:20]:
+                for w in ws:
+                    print(f"warning: {ref}: {w}", file=sys.stderr)
+            if len(found) > 20:
+                print(f"warning: ... and {len(found) - 20} more contact(s) with warnings", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from ..io.contacts_csv import count_contacts
+    tracker = open_from_args(args, create=False)
+    text = tracker.export_contacts(args.format, year=args.year)
+    emit(tracker, args, text, what=f"export contacts {args.format}" + (f" {args.year}" if args.year else ""),
+         personal=True, records=count_contacts(tracker, args.year))
+    return 0
