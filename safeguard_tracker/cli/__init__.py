@@ -37,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(exc: BaseException) -> str:
+    """A message stays one line even when it quotes a value holding a line break."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(exc))
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     try:
@@ -46,16 +51,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return run_tui(args)
         return int(args.func(args) or 0)
     except CliError as exc:
-        print(f"safeguard-tracker: {exc}", file=sys.stderr)
+        print(f"safeguard-tracker: {_one_line(exc)}", file=sys.stderr)
         return exc.code
     except ImportFailed as exc:
         print(f"safeguard-tracker: {exc}", file=sys.stderr)
         return 2
     except StoreError as exc:
-        print(f"safeguard-tracker: {exc}", file=sys.stderr)
+        print(f"safeguard-tracker: {_one_line(exc)}", file=sys.stderr)
         return 1
     except SafeguardError as exc:
-        print(f"safeguard-tracker: {exc}", file=sys.stderr)
+        print(f"safeguard-tracker: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
