@@ -1,7 +1,8 @@
-"""The snapshot's sections: the audit trail stays unparsed bytes until it is needed, and nothing is lost by that."""
+"""The store's fast paths keep every guarantee: the audit trail parsed lazily, big transactions written as a snapshot."""
 
 import gc
 import json
+from pathlib import Path
 
 import orjson
 import pytest
@@ -135,3 +136,110 @@ def test_gc_paused_restores_the_collector_and_nests():
         assert not gc.isenabled(), "a collector that was off stays off"
     finally:
         gc.enable()
+
+
+# --- a big transaction is committed as a snapshot ------------------------------------------------------
+
+def _big_batch(first: int, n: int = 1200):
+    from safeguard_tracker.demo import make_contact
+    import random
+    from datetime import date
+    rng = random.Random(first)
+    return [make_contact(rng, f"L-2016-{first + j:05d}", date(2016, 5, 1 + j % 28), "School - Primary",
+                         date(2018, 6, 15)) for j in range(n)]
+
+
+def test_a_big_transaction_replaces_the_snapshot_instead_of_growing_the_journal(store_path):
+    _fill(store_path)
+    before = store_path.stat().st_ino
+    with st.open_tracker(store_path, user="bulk") as t:
+        t.update_contact("L-2018-0001", summary="a small edit first, in the journal")
+        assert Path(str(store_path) + ".journal").stat().st_size > 0
+        assert t.add_contacts(_big_batch(1)) == 1200
+        assert store_path.stat().st_ino != before, "a new snapshot was written"
+        assert Path(str(store_path) + ".journal").stat().st_size == 0
+        assert isinstance(t.store._tables["audit"], RawTable), "the audit trail was never parsed"
+        assert len(t.store.backups()) >= 2
+        in_memory = {k: dict(v) for k, v in t.store.all("contacts").items()}
+    s = Store(store_path).open()
+    assert s.all("contacts") == in_memory and len(in_memory) == 6 + 1200
+    assert check_store(s) == []
+    assert s.history("L-2016-00005")[0]["user"] == "bulk"
+    assert s.history("L-2018-0001")[-1]["new"] == "a small edit first, in the journal"
+
+
+def test_a_failed_snapshot_commit_changes_nothing(store_path, monkeypatch):
+    from safeguard_tracker.errors import StoreWriteError
+    from safeguard_tracker.store import core
+    _fill(store_path)
+    raw = store_path.read_bytes()
+    with st.open_tracker(store_path, user="bulk") as t:
+        def refuse(path, chunks):
+            raise StoreWriteError(f"{path} could not be written: the disk is full; the previous version is intact")
+        monkeypatch.setattr(core, "atomic_write", refuse)
+        with pytest.raises(StoreWriteError, match="disk is full"):
+            t.add_contacts(_big_batch(1))
+        monkeypatch.undo()
+        assert len(t.store.all("contacts")) == 6 and len(t.store._tables["audit"]) == 7
+        assert t.store.last_seq == Store(store_path).open().last_seq
+        t.update_contact("L-2018-0001", summary="still writable")
+    assert store_path.read_bytes() == raw
+    s = Store(store_path).open()
+    assert len(s.all("contacts")) == 6 and check_store(s) == []
+
+
+BULK_WRITER = r'''
+import sys
+from datetime import date
+sys.path.insert(0, sys.argv[2])
+import safeguard_tracker as st
+from tests.test_store_fast_paths import _big_batch
+t = st.open_tracker(sys.argv[1], user="killed")
+done = [int(k.rsplit("-", 1)[1]) for k in t.store.all("contacts") if k.startswith("L-2016-")]
+print("READY", flush=True)
+for i in range(max(done, default=0) // 1200 + 1, 10000):
+    t.add_contacts(_big_batch(i * 1200))
+    print("ACK", i * 1200, flush=True)
+'''
+
+
+def test_kill_minus_nine_during_snapshot_commits_loses_no_acknowledged_batch(tmp_path):
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+    root = str(Path(__file__).resolve().parent.parent)
+    path = tmp_path / "store.json"
+    _fill(path)
+    rng = random.Random(7)
+    acked: list[int] = []
+    for _ in range(4):
+        proc = subprocess.Popen([sys.executable, "-c", BULK_WRITER, str(path), root], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "READY", proc.stderr.read()
+        time.sleep(0.2 + rng.random() * 0.8)
+        proc.send_signal(signal.SIGKILL)
+        out, _ = proc.communicate()
+        assert proc.returncode == -signal.SIGKILL, f"the writer should still have been writing: {_}"
+        acked += [int(line.split()[1]) for line in out.splitlines() if line.startswith("ACK")]
+        with st.open_tracker(path, user="checker") as t:
+            assert t.check() == []
+            contacts = t.store.all("contacts")
+            for first in acked:
+                assert f"L-2016-{first:05d}" in contacts and f"L-2016-{first + 1199:05d}" in contacts
+    assert acked, "no batch was acknowledged before the kills"
+
+
+def test_the_tracker_keeps_a_bounded_number_of_model_objects(store_path, monkeypatch):
+    from safeguard_tracker.tracker import base
+    monkeypatch.setattr(base, "CACHE_LIMIT", 8)
+    _fill(store_path, n=20)
+    with st.open_tracker(store_path, user="a") as t:
+        first = t.get_contact("L-2018-0001")
+        assert t.get_contact("L-2018-0001") is first, "an unchanged record is reused"
+        contacts = t.contacts()
+        assert len(contacts) == 20 and len(t._cache) <= 8
+        assert t.get_contact("L-2018-0020") is contacts[-1]
+        t.update_contact("L-2018-0020", summary="changed")
+        assert t.get_contact("L-2018-0020").summary == "changed"

@@ -104,6 +104,12 @@ class RawTable:
     def add(self, key: str, doc: Any) -> None:
         self.extra[key] = doc
 
+    def with_extra(self, more: dict[str, Any]) -> "RawTable":
+        """A copy with ``more`` entries added; this one is left as it was."""
+        copy = RawTable(self.raw, self.count)
+        copy.extra = {**self.extra, **more}
+        return copy
+
     def load(self, path: Path) -> dict:
         try:
             with gc_paused():

@@ -6,6 +6,7 @@ so every change is checked, locked, audited and attributed to ``user``.
 
 from __future__ import annotations
 
+import itertools
 import os
 from datetime import date, datetime
 from pathlib import Path
@@ -21,6 +22,9 @@ from ..taxonomy import DEFAULT_TAXONOMY, Taxonomy
 T = TypeVar("T")
 
 ENV_DB = "SAFEGUARD_TRACKER_DB"
+# Model objects kept for reuse.  Bounded: a script that walks 100,000 contacts must not keep
+# 100,000 Contact objects alive on top of the stored documents.
+CACHE_LIMIT = 20_000
 
 
 def default_store_path() -> Path:
@@ -144,12 +148,17 @@ class TrackerBase:
         return self._structure(cls, table, key, doc)
 
     def _structure(self, cls: type[T], table: str, key: str, doc: dict) -> T:
+        """The model object for a stored document, reused while the document's revision is unchanged."""
         rev = doc.get("_rev", 0)
-        hit = self._cache.get((table, key))
+        cache = self._cache
+        hit = cache.get((table, key))
         if hit is not None and hit[0] == rev:
             return hit[1]
         obj = from_doc(cls, doc)
-        self._cache[(table, key)] = (rev, obj)
+        if len(cache) >= CACHE_LIMIT and (table, key) not in cache:
+            for old in list(itertools.islice(cache, CACHE_LIMIT // 4)):  # the oldest quarter
+                del cache[old]
+        cache[(table, key)] = (rev, obj)
         return obj
 
     def _put(self, txn, table: str, obj: Any, expected_rev: Optional[int]) -> None:
