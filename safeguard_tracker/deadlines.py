@@ -229,13 +229,14 @@ def _resolution_item(contact: Contact, as_of: date, horizon: date, rules: Deadli
     targets = resolution_targets(contact.received_on, rules)
     missed = [(p, d) for p, d in targets if d < as_of]
     upcoming = [(p, d) for p, d in targets if d >= as_of]
-    detail = ("missed: " + ", ".join(f"{p} ({fmt(d)})" for p, d in missed)) if missed else ""
     if upcoming and upcoming[0][1] <= horizon:
         period, due = upcoming[0]
     elif missed:
         period, due = missed[-1]
     else:
         return None
+    earlier = [(p, d) for p, d in missed if p != period]
+    detail = ("missed: " + ", ".join(f"{p} ({fmt(d)})" for p, d in earlier)) if earlier else ""
     return DueItem(reference=contact.reference, what=f"resolve within {period} of receipt", due_on=due, as_of=as_of,
                    area="lado", agency=contact.agency, detail=detail)
 
