@@ -176,11 +176,23 @@ def parse_due(value: Any, field: str = "due", row: Optional[int] = None,
         except ValidationError:
             raise ValidationError(field, text, DUE_HELP, row=row) from None
         event, action = _event(m.group("event"), field, row)
+        check_period((n, unit), field, row)
         return None, DueRule(period=period_text(n, unit), event=event, action=action)
     try:
         return parse_date(text, field, row=row, today=today), None
     except ValidationError:
         raise ValidationError(field, text, DUE_HELP, row=row) from None
+
+
+def check_period(period: str | tuple[int, str], field: str, row: Optional[int] = None) -> tuple[int, str]:
+    """A period that gives a real date for any event this century (not '999999 years')."""
+    n, unit = parse_period(period, field) if isinstance(period, str) else period
+    try:
+        add_period(date(2100, 12, 31), (n, unit))
+    except (ValueError, OverflowError):
+        raise ValidationError(field, period_text(n, unit), "a period of at most a few years, such as '3 months'",
+                              row=row) from None
+    return n, unit
 
 
 def describe_rule(rule: DueRule) -> str:

@@ -91,6 +91,12 @@ def test_import_from_the_command_line(run, tmp_path):
     (("report", "action-plan", "--format", "pdf"), "invalid choice"),
     (("report", "chase-letters", "--as-of", "31/02/2018"), "as_of '31/02/2018'"),
     (("export", "reviews", "--format", "xml"), "invalid choice"),
+    (("export", "reviews", "-o", "bad\x00name"), "not a file name"),
+    (("report", "action-plan", "-o", "bad\x00name"), "not a file name"),
+    (("import", "actions", "bad\x00name.csv"), "NUL"),
+    (("report", "chase-letters", "--within", "999999999999"), "within_days"),
+    (("action", "complete", "A-000001", "--follow-up", "Audit", "--follow-up-after", "999999 years"), "few years"),
+    (("action", "add", "Dawn", "1", "y", "--agency", "Police", "--due", "9999 years after publication"), "few years"),
 ])
 def test_usage_errors_exit_2_with_one_line(run, argv, needle):
     run("review", "add", "Dawn", "--kind", "scr")

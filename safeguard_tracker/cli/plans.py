@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 from ..dates import fmt
-from .common import emit, open_from_args
+from .common import CliError, emit, open_from_args
 
 REVIEW_DATE_OPTIONS = (("incident", "incident_on"), ("known", "known_on"), ("notified", "notified_on"),
                        ("decision", "decision_on"), ("initiated", "initiated_on"), ("published", "published_on"))
@@ -373,7 +373,6 @@ def cmd_action_edit(args: argparse.Namespace) -> int:
     fields = {f: getattr(args, f) for f in ("description", "lead_agency", "lead_officer", "status", "due")
               if getattr(args, f) is not None}
     if not fields:
-        from .common import CliError
         raise CliError("action edit: give at least one of --description, --agency, --officer, --status, --due")
     return _step(args, "update_action", args.reference, **fields)
 
@@ -389,7 +388,13 @@ def cmd_action_complete(args: argparse.Namespace) -> int:
     return 0
 
 
+def _output(args: argparse.Namespace) -> None:
+    if args.output is not None and ("\x00" in args.output or not args.output.strip()):
+        raise CliError(f"-o: {args.output!r} is not a file name")
+
+
 def _report(args: argparse.Namespace, render: Any, what: str, **options: Any) -> int:
+    _output(args)
     t = open_from_args(args, create=False)
     text = render(t, args.format, agency=args.agency, as_of=args.as_of, templates=args.templates, **options)
     emit(t, args, text, what=what, personal=False)
@@ -415,6 +420,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    _output(args)
     t = open_from_args(args, create=False)
     text = t.export_plans(args.table, args.format)
     count = len(t.store.all(args.table))

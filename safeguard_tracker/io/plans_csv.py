@@ -162,9 +162,15 @@ def _date(tracker: Any, column: str, text: str, row: int) -> Optional[date]:
 
 # --- reviews -------------------------------------------------------------------------------------------
 
+def _source(path: str | Path) -> Path:
+    if "\x00" in str(path):
+        raise ImportFailed([f"{str(path)!r}: a file name cannot contain a NUL character"], source="import")
+    return Path(path)
+
+
 def import_reviews(tracker: Any, path: str | Path, *, dry_run: bool = False) -> ImportResult:
     """Import reviews from a CSV (or a JSON export, by its .json name): all or nothing."""
-    path = Path(path)
+    path = _source(path)
     if path.suffix.lower() == ".json":
         return _import_json(tracker, path, REVIEWS, dry_run=dry_run)
     keys, rows = read_rows(path, required=REVIEW_REQUIRED, aliases=REVIEW_ALIASES, known=REVIEW_KNOWN)
@@ -353,7 +359,7 @@ def _merge_action(tracker: Any, a: Action, v: dict[str, Any], number: int) -> Ac
 
 def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False) -> ImportResult:
     """Import an action plan from a CSV (or a JSON export, by its .json name): all or nothing."""
-    path = Path(path)
+    path = _source(path)
     if path.suffix.lower() == ".json":
         return _import_json(tracker, path, ACTIONS, dry_run=dry_run)
     keys, rows = read_rows(path, required=ACTION_REQUIRED, aliases=ACTION_ALIASES, known=ACTION_KNOWN)

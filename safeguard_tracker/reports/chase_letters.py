@@ -30,8 +30,8 @@ def chase_letters_data(tracker: Any, *, agency: Optional[str] = None, as_of: Any
     Off-track actions are chased whatever their date: they are Red.
     """
     day = parse_date(as_of, "as_of", required=False, today=tracker.today()) or tracker.today()
-    if within_days < 0:
-        raise ValidationError("within_days", within_days, "a number of days, 0 or more")
+    if not 0 <= within_days <= 3660:
+        raise ValidationError("within_days", within_days, "a number of days from 0 to 3660")
     lead = None if agency in (None, "") else tracker.plan_agencies.canonical(agency, "agency")
     horizon = day + timedelta(days=within_days)
     titles = {r.reference: r.title for r in tracker.reviews()}

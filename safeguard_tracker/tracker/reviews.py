@@ -19,12 +19,12 @@ from typing import Any, Callable, Iterable, Optional, TypeVar
 import attrs
 
 from ..convert import to_doc
-from ..dates import add_period, fmt, parse_date, parse_period
+from ..dates import add_period, fmt, parse_date
 from ..errors import ConflictError, RuleError, UnknownReference, ValidationError, nearest
 from ..model import (RAG, Action, ActionStatus, DueRule, ImpactFinding, Recommendation, Review, ReviewKind,
                      ReviewStatus, Revision, Update)
 from ..plan_dates import (EVENT_FIELDS, NOTIFIED_KINDS, OPEN_STATUSES, PlanRules, ReviewDeadline, StatutoryDates,
-                          action_reference, describe_rule, impact_review_due, parse_due, period_text, resolve_rule,
+                          action_reference, check_period, describe_rule, impact_review_due, parse_due, period_text, resolve_rule,
                           review_deadlines, statutory_dates)
 from ..rag import action_rag, days_overdue, doc_rag
 from ..taxonomy import Taxonomy
@@ -741,7 +741,7 @@ class ReviewsMixin:
         day = self._day(on)
         follow_text = None if follow_up in (None, "") else _text(follow_up, "follow_up", "the follow-up's description")
         if follow_text is not None:
-            n, unit = parse_period(follow_up_after, "follow_up_after")
+            n, unit = check_period(str(follow_up_after), "follow_up_after")
         agency = None if follow_up_agency in (None, "") else self._plan_agency(follow_up_agency, "follow_up_agency")
 
         def change(a: Action, txn) -> Action:
