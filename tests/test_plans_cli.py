@@ -93,7 +93,7 @@ def test_import_from_the_command_line(run, tmp_path):
     (("export", "reviews", "--format", "xml"), "invalid choice"),
     (("export", "reviews", "-o", "bad\x00name"), "not a file name"),
     (("report", "action-plan", "-o", "bad\x00name"), "not a file name"),
-    (("import", "actions", "bad\x00name.csv"), "NUL"),
+    (("import", "actions", "bad\x00name.csv"), "without a NUL"),
     (("report", "chase-letters", "--within", "999999999999"), "within_days"),
     (("action", "complete", "A-000001", "--follow-up", "Audit", "--follow-up-after", "999999 years"), "few years"),
     (("action", "add", "Dawn", "1", "y", "--agency", "Police", "--due", "9999 years after publication"), "few years"),

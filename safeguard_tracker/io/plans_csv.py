@@ -164,7 +164,7 @@ def _date(tracker: Any, column: str, text: str, row: int) -> Optional[date]:
 
 def _source(path: str | Path) -> Path:
     if "\x00" in str(path):
-        raise ImportFailed([f"{str(path)!r}: a file name cannot contain a NUL character"], source="import")
+        raise ValidationError("file", str(path), "a file name without a NUL character")
     return Path(path)
 
 
