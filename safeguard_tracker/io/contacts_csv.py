@@ -325,7 +325,8 @@ def _import_csv(tracker: Any, path: Path, dry_run: bool) -> ImportResult:
                 for j in (j for j, t in enumerate(cells) if t == text):
                     bad.setdefault(j, []).append(ValidationError(column, value.value, value.accepted, row=numbers[j]))
         values = list(map(cache.__getitem__, cells))
-        out.append(list(map(list, values)) if column in LIST_COLUMNS else values)
+        out.append([v if v.__class__ is ValidationError else list(v) for v in values]
+                   if column in LIST_COLUMNS else values)
     refs: list[str] = (list(map(str.upper, map(str.strip, by_column[keys.index("reference")])))
                        if "reference" in keys else [""] * len(numbers))
     del by_column
