@@ -1,0 +1,292 @@
+"""How reviews, recommendations and actions read on screen (Rich text, no widgets).
+
+Every RAG colour comes with its word (RED, AMBER, GREEN, BLUE) and every late date with
+"OVERDUE" and its days, so the screens read the same without colour.  A revised due date is
+marked "(revised)" and the original stays visible in the detail.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from safeguard_tracker.dates import fmt
+from safeguard_tracker.model import RAG, Action, Recommendation, Review
+from safeguard_tracker.plan_dates import ReviewDeadline, describe_rule
+
+from ..widgets import STATE_STYLES
+from .data import RAG_MEANING, PlansData
+
+RAG_STYLES = {
+    RAG.RED: "bold white on red3",
+    RAG.AMBER: "bold black on dark_orange",
+    RAG.GREEN: "bold white on green4",
+    RAG.BLUE: "bold white on blue3",
+}
+RAG_TEXT_STYLES = {RAG.RED: "bold red", RAG.AMBER: "bold dark_orange", RAG.GREEN: "bold green", RAG.BLUE: "bold blue"}
+
+
+def rag_badge(rag: RAG, width: int = 0) -> Text:
+    """The RAG word on its colour: ' RED ', ' AMBER '...  ``width`` pads it for lining up."""
+    word = rag.value.upper()
+    text = Text(f" {word} ".ljust(width) if width else f" {word} ", style=RAG_STYLES[rag])
+    return text
+
+
+def rag_word(rag: RAG) -> Text:
+    """The RAG word in its colour (for table cells, where a background would be noisy)."""
+    return Text(rag.value.upper(), style=RAG_TEXT_STYLES[rag])
+
+
+def due_text(a: Action, *, long: bool = False) -> str:
+    """'31/07/2018 (revised)', or '3 months after publication (not yet set)'."""
+    due = a.current_due_on
+    if due is None:
+        if a.due_rule is not None:
+            return f"{describe_rule(a.due_rule)} (no date yet)" if long else "when its event happens"
+        return "no due date"
+    text = fmt(due)
+    if a.revisions:
+        text += f" (revised from {fmt(a.due_on)})" if long and a.due_on else " (revised)"
+    return text
+
+
+def late_text(days: int) -> Text:
+    return Text(f"OVERDUE {days}d", style=STATE_STYLES["OVERDUE"]) if days > 0 else Text("")
+
+
+def short(text: str, limit: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def deadline_state(d: ReviewDeadline, today) -> Text:
+    """'met 04/10/2016', 'OVERDUE 74d', 'due in 4 days', 'not applicable'."""
+    if d.done_on is not None:
+        late = (d.done_on - d.due_on).days
+        return Text(f"met {fmt(d.done_on)}" + (f" ({late} days after the date)" if late > 0 else ""))
+    if not d.outstanding:
+        return Text("passed this stage", style="dim")
+    days = (today - d.due_on).days
+    if days > 0:
+        return Text(f"OVERDUE {days}d", style=STATE_STYLES["OVERDUE"])
+    if days == 0:
+        return Text("DUE TODAY", style=STATE_STYLES["DUE TODAY"])
+    return Text(f"due in {-days} day(s)")
+
+
+# --- tree labels ----------------------------------------------------------------------------------
+def review_label(data: PlansData, r: Review) -> Text:
+    """'SCR Jay  scr · in progress · PUBLICATION OVERDUE 74d'."""
+    text = Text(r.title, style="bold")
+    text.append(f"  {r.kind.label} \u00b7 {r.status.label}", style="")
+    late = data.late_deadlines(r)
+    if late:
+        for d in late:
+            text.append(" \u00b7 ")
+            text.append(f"{d.what.upper()} OVERDUE {(data.today - d.due_on).days}d", style=STATE_STYLES["OVERDUE"])
+    else:
+        coming = [d for d in data.deadlines(r) if d.outstanding]
+        if coming:
+            d = coming[0]
+            text.append(f" \u00b7 {d.what.lower()} due {fmt(d.due_on)}")
+        elif data.deadlines(r):
+            text.append(" \u00b7 statutory dates met", style="dim")
+    n_red = sum(1 for a in data.actions_of(r.reference) if data.rag(a) is RAG.RED)
+    if n_red:
+        text.append(" \u00b7 ")
+        text.append(f"{n_red} RED", style=RAG_TEXT_STYLES[RAG.RED])
+    return text
+
+
+def deadline_label(d: ReviewDeadline, today) -> Text:
+    text = Text(f"{d.what} due {fmt(d.due_on)}: ", style="")
+    text.append_text(deadline_state(d, today))
+    text.append(f"  ({d.rule})", style="dim")
+    return text
+
+
+def recommendation_label(data: PlansData, r: Review, rec: Recommendation) -> Text:
+    """'Rec 3: 2 RED · Agencies should review…': the counts first, so a narrow screen keeps them."""
+    acts = data.actions_of(r.reference, rec.number)
+    text = Text(f"Rec {rec.number}: ", style="bold")
+    counts = data.rag_counts(acts)
+    bits = [(k, n) for k, n in counts.items() if n]
+    if bits:
+        for i, (k, n) in enumerate(bits):
+            if i:
+                text.append(" ")
+            text.append(f"{n} {k.value.upper()}", style=RAG_TEXT_STYLES[k])
+    else:
+        text.append("no actions yet", style="dim")
+    text.append(" \u00b7 " + short(rec.text, 60))
+    return text
+
+
+def action_label(data: PlansData, a: Action) -> Text:
+    """'[RED] A-000006 OVERDUE 15d due 31/05/2018 · Medway NHS… · Present the trust's…'."""
+    rag = data.rag(a)
+    text = rag_badge(rag, width=7)
+    text.append(f" {a.reference} ")
+    late = data.late(a)
+    if late:
+        text.append_text(late_text(late))
+        text.append(" ")
+    if a.off_track_reason and a.is_open:
+        text.append("OFF TRACK", style=STATE_STYLES["OVERDUE"])
+        text.append(" ")
+    text.append(f"due {due_text(a)}")
+    text.append(f" \u00b7 {short(a.lead_agency or 'no lead agency', 28)}", style="")
+    text.append(f" \u00b7 {short(a.description, 48)}", style="dim")
+    return text
+
+
+def action_preview(data: PlansData, a: Action) -> Text:
+    """Three lines for the board's preview: state and dates; plan and people; what it is."""
+    rag = data.rag(a)
+    text = rag_badge(rag)
+    text.append(f" {a.reference} ", style="bold")
+    text.append(a.status.label)
+    late = data.late(a)
+    if late:
+        text.append(" ")
+        text.append_text(late_text(late))
+    if a.off_track_reason and a.is_open:
+        text.append(" OFF TRACK", style=STATE_STYLES["OVERDUE"])
+        text.append(f": {short(a.off_track_reason, 40)}")
+    text.append(f" \u00b7 due {due_text(a, long=True)}")
+    text.append(f"\n{data.title(a.review)} rec {a.recommendation} \u00b7 {a.lead_agency or 'no lead agency'} "
+                f"\u00b7 {a.lead_officer or 'no lead officer'}", style="dim")
+    text.append(f"\n{a.description}")
+    return text
+
+
+# --- detail ---------------------------------------------------------------------------------------
+def _grid() -> Table:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="dim", no_wrap=True, min_width=13)
+    table.add_column(ratio=1)
+    return table
+
+
+def _section(title: str, body: Any) -> Group:
+    return Group(Text(title, style="bold underline"), body, Text(""))
+
+
+def review_renderable(data: PlansData, r: Review, *, brief: bool = False) -> Group:
+    """The review's details, statutory dates and recommendations (``brief``: the first two only)."""
+    g = _grid()
+    g.add_row("Review", f"{r.title} ({r.reference})")
+    g.add_row("Kind \u00b7 status", f"{r.kind.label} \u00b7 {r.status.label}")
+    if r.lead_board:
+        g.add_row("Lead board", r.lead_board)
+    people = ", ".join(x for x in (f"chair {r.chair}" if r.chair else "", f"author {r.author}" if r.author else "") if x)
+    if people:
+        g.add_row("Chair, author", people)
+    dates = [(label, getattr(r, f)) for label, f in (("incident", "incident_on"), ("known", "known_on"),
+                                                     ("notified", "notified_on"), ("decision", "decision_on"),
+                                                     ("initiated", "initiated_on"), ("published", "published_on"))]
+    g.add_row("Dates", " \u00b7 ".join(f"{label} {fmt(d)}" for label, d in dates if d) or "none recorded")
+    if r.themes:
+        g.add_row("Themes", "; ".join(r.themes))
+    parts: list[Any] = [g]
+    deadlines = data.deadlines(r)
+    if deadlines:
+        s = _grid()
+        for d in deadlines:
+            line = Text(f"due {fmt(d.due_on)}: ")
+            line.append_text(deadline_state(d, data.today))
+            line.append(f"  ({d.rule})", style="dim")
+            s.add_row(d.what, line)
+        parts += [Text(""), Text("Statutory dates", style="bold"), s]
+    else:
+        parts += [Text("No statutory dates for this kind of review.", style="dim")]
+    if not brief:
+        for rec in r.recommendations:
+            parts += [Text(""), Text(f"Recommendation {rec.number}", style="bold"), Text(rec.text),
+                      Text("Owner: " + ", ".join(rec.owner_agencies), style="dim")]
+            if rec.impact_finding:
+                f = rec.impact_finding
+                parts.append(Text(f"Impact finding {fmt(f.on)} by {f.by}: {f.text}"))
+    return Group(*parts)
+
+
+def recommendation_renderable(data: PlansData, r: Review, rec: Recommendation) -> Group:
+    g = _grid()
+    g.add_row("Review", f"{r.title} ({r.reference})")
+    g.add_row(f"Rec {rec.number}", rec.text)
+    g.add_row("Owner", ", ".join(rec.owner_agencies) or "\u2013")
+    if rec.themes:
+        g.add_row("Themes", "; ".join(rec.themes))
+    acts = data.actions_of(r.reference, rec.number)
+    counts = data.rag_counts(acts)
+    line = Text(f"{len(acts)} action(s): ")
+    for k, n in counts.items():
+        line.append(f"{n} {k.value.upper()} ", style=RAG_TEXT_STYLES[k] if n else "dim")
+    g.add_row("Actions", line)
+    if rec.impact_finding:
+        f = rec.impact_finding
+        g.add_row("Impact", f"{f.text} ({fmt(f.on)}, {f.by})")
+    return Group(g)
+
+
+def action_renderable(data: PlansData, a: Action, *, brief: bool = False) -> Group:
+    """Everything recorded about an action: the plan it answers, dates, progress, evidence, sign-off."""
+    r = data.review(a.review)
+    rec: Optional[Recommendation] = r.recommendation(a.recommendation) if r is not None else None
+    rag = data.rag(a)
+    g = _grid()
+    head = rag_badge(rag)
+    head.append(f" {RAG_MEANING[rag]}", style="")
+    g.add_row("RAG", head)
+    g.add_row("Action", a.description)
+    g.add_row("Plan", f"{data.title(a.review)} \u00b7 rec {a.recommendation}"
+              + (f": {short(rec.text, 160)}" if rec is not None and not brief else ""))
+    g.add_row("Lead", f"{a.lead_agency or 'no lead agency'} \u00b7 {a.lead_officer or 'no lead officer'}")
+    due = Text(due_text(a, long=True))
+    late = data.late(a)
+    if late:
+        due.append("  ")
+        due.append_text(late_text(late))
+    g.add_row("Due", due)
+    if a.due_rule is not None and a.due_on is not None:
+        g.add_row("Due rule", f"{describe_rule(a.due_rule)} = {fmt(a.due_on)}")
+    g.add_row("Status", a.status.label + (f" on {fmt(a.completed_on)}" if a.completed_on else ""))
+    if a.off_track_reason:
+        g.add_row("OFF TRACK", Text(a.off_track_reason, style="bold"))
+    if brief:
+        if a.updates:
+            u = a.updates[-1]
+            g.add_row("Latest", f"{fmt(u.on or u.at.date())} {u.by}: {u.text}")
+        return Group(g)
+    parts: list[Any] = [_section("Action", g)]
+    if a.revisions:
+        lines = [Text(f"original due date {fmt(a.due_on)}" if a.due_on else "no original due date", style="dim")]
+        for v in a.revisions:
+            line = Text(f"{fmt(v.on)} {v.by}: ")
+            line.append(f"{fmt(v.from_) or 'none'} \u2192 {fmt(v.to)}", style="bold")
+            line.append(f"  because {v.reason}")
+            lines.append(line)
+        parts.append(_section("Due date revisions", Group(*lines)))
+    lines = []
+    for u in reversed(a.updates):
+        line = Text(f"{fmt(u.on or u.at.date())} ", style="bold")
+        line.append(f"{u.by}: ", style="dim")
+        line.append(u.text)
+        lines.append(line)
+    parts.append(_section("Progress updates (newest first)", Group(*lines) if lines else Text("none yet", style="dim")))
+    e = _grid()
+    e.add_row("Evidence", a.evidence or Text("none recorded (needed for GREEN and for sign-off)", style="dim"))
+    e.add_row("Impact measure", a.impact_measure or Text("none recorded", style="dim"))
+    e.add_row("Completed", fmt(a.completed_on) or "not yet")
+    e.add_row("Signed off", f"{fmt(a.signed_off_on)} by {a.signed_off_by}" if a.signed_off_on else "not yet")
+    if a.follow_up_of:
+        e.add_row("Follows up", a.follow_up_of)
+    follow = [x for x in data.actions if x.follow_up_of == a.reference]
+    if follow:
+        e.add_row("Follow-ups", ", ".join(f"{x.reference} ({due_text(x)})" for x in follow))
+    parts.append(_section("Evidence and assurance", e))
+    return Group(*parts)
