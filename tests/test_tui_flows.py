@@ -3,11 +3,7 @@ read back through a second tracker opened on the same file, not only what the sc
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import inspect
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -19,7 +15,8 @@ from tui.app import TrackerApp
 from tui.forms import FieldRow, FormScreen
 from tui.lado.detail import ContactScreen
 from tui.main import MainScreen
-from tui.testing import screen_text
+from tui.testing import (app_for, field_error, fill, reread, run_coroutine_tests, screen_text, show, status,
+                         type_in)
 
 TODAY = date(2018, 6, 15)
 
@@ -31,36 +28,8 @@ def demo(tmp_path):
     tracker.close()
 
 
-def reread(tracker) -> st.Tracker:
-    """A second tracker on the same file: what another user would see."""
-    return st.open_tracker(tracker.path, user="checker")
-
-
-def app_for(tracker, **kwargs) -> TrackerApp:
-    return TrackerApp(tracker, refresh_interval=None, cursor_blink=False, **kwargs)
-
-
 def first(tracker, **filters) -> st.Contact:
     return tracker.contacts(**filters)[0]
-
-
-async def type_in(pilot, text: str) -> None:
-    await pilot.press(*["space" if ch == " " else ch for ch in text])
-
-
-async def fill(pilot, name: str, text: str, typed: bool = False) -> None:
-    """Put ``text`` in form field ``name``: typed key by key, or (quicker) set as a paste would."""
-    screen = pilot.app.screen
-    assert isinstance(screen, FormScreen), screen
-    field = screen.query_one(f"#field-{name}")
-    field.focus()
-    field.value = ""
-    await pilot.pause()
-    if typed:
-        await type_in(pilot, text)
-    else:
-        field.insert_text_at_cursor(text)
-        await pilot.pause()
 
 
 async def open_contact(pilot, ref: str) -> ContactScreen:
@@ -70,16 +39,12 @@ async def open_contact(pilot, ref: str) -> ContactScreen:
     return pilot.app.screen
 
 
-def status(app) -> str:
-    return app.status_message[0]
-
-
 # --- quick add -----------------------------------------------------------------------------------
 
 async def test_add_contact_from_the_queue(demo):
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await show(pilot)
         assert isinstance(app.screen, MainScreen)
         await pilot.press("a")
         await pilot.pause()
@@ -112,7 +77,7 @@ async def test_add_shows_pattern_warnings_after_saving_without_blocking(demo):
     employer = earlier.subject.employer
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await show(pilot)
         await pilot.press("a")
         await pilot.pause()
         await fill(pilot, "agency", earlier.agency)
@@ -133,7 +98,7 @@ async def test_add_validation_messages_sit_next_to_the_field_and_keep_the_input(
     before = len(demo.contact_docs())
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await show(pilot)
         await pilot.press("a")
         await pilot.pause()
         await fill(pilot, "received_on", "31/02/2018")
@@ -143,7 +108,7 @@ async def test_add_validation_messages_sit_next_to_the_field_and_keep_the_input(
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, FormScreen)
-        errors = {row.spec.name: str(row.query_one(".field-error").render()) for row in screen.query(FieldRow)}
+        errors = {row.spec.name: field_error(screen, row.spec.name) for row in screen.query(FieldRow)}
         assert "not a date" in errors["received_on"]
         assert "zzz" in errors["agency"]
         assert errors["summary"] == ""
@@ -165,7 +130,7 @@ async def test_add_validation_messages_sit_next_to_the_field_and_keep_the_input(
 async def test_category_without_rationale_is_refused_beside_the_rationale(demo):
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await show(pilot)
         await pilot.press("a")
         await pilot.pause()
         await fill(pilot, "agency", "police")
@@ -174,7 +139,7 @@ async def test_category_without_rationale_is_refused_beside_the_rationale(demo):
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, FormScreen)
-        assert "rationale" in str(screen.row("rationale").query_one(".field-error").render())
+        assert "rationale" in field_error(screen, "rationale")
 
 
 # --- the actions on a contact ---------------------------------------------------------------------
@@ -183,7 +148,7 @@ async def test_categorise_from_the_queue(demo):
     new = demo.add_contact(received_on="today", agency="Police", summary="waiting for a decision")
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await show(pilot)
         queue = app.screen.query_one("#queue")
         assert queue.current_reference() == new.reference, "uncategorised contacts come first"
         await pilot.press("enter")
@@ -219,7 +184,7 @@ async def test_escalate_asks_for_the_reason(demo):
         await pilot.press("ctrl+s")          # no reason yet: refused beside the field
         await pilot.pause()
         assert app.screen is form
-        assert "required" in str(form.row("reason").query_one(".field-error").render())
+        assert "required" in field_error(form, "reason")
         await fill(pilot, "reason", "second allegation from another pupil")
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -434,9 +399,7 @@ async def test_filter_applies_as_you_type_and_opens_the_match(demo):
     target = first(demo, status="closed", category="referral")
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await pilot.press("2")
-        await pilot.pause()
+        await show(pilot, "contacts")
         view = app.screen.query_one("#contacts")
         total = len(demo.contact_docs())
         assert f"of {total:,}" in screen_text(app)
@@ -454,9 +417,7 @@ async def test_filter_applies_as_you_type_and_opens_the_match(demo):
 async def test_structured_filters_and_sorting(demo):
     app = app_for(demo)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await pilot.press("2")
-        await pilot.pause()
+        await show(pilot, "contacts")
         view = app.screen.query_one("#contacts")
         app.screen.query_one("#filter-category").value = "referral"
         app.screen.query_one("#filter-status").value = "open"
@@ -485,9 +446,7 @@ async def test_structured_filters_and_sorting(demo):
 async def test_agency_filter_matches_part_of_the_name(demo):
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await pilot.press("2")
-        await pilot.pause()
+        await show(pilot, "contacts")
         app.screen.query_one("#filter-agency").focus()
         await type_in(pilot, "secure")
         await pilot.pause()
@@ -500,9 +459,7 @@ async def test_agency_filter_matches_part_of_the_name(demo):
 async def test_paging_keeps_the_table_small(demo):
     app = app_for(demo, page_size=50)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await pilot.press("2")
-        await pilot.pause()
+        await show(pilot, "contacts")
         view = app.screen.query_one("#contacts")
         table = view.pager.table
         assert table.row_count == 50
@@ -527,9 +484,7 @@ async def test_chase_list_enter_opens_the_record(demo):
         pytest.skip("no deadline rules in this build")
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await pilot.press("3")
-        await pilot.pause()
+        await show(pilot, "chase")
         assert "OVERDUE" in screen_text(app)
         await pilot.press("enter")
         await pilot.pause()
@@ -582,7 +537,8 @@ async def test_history_tab_shows_the_change_just_made(demo):
         await pilot.press("h")
         await pilot.pause()
         text = screen_text(app)
-        assert "category: consultation -> referral" in text
+        assert "category: consultation \u2192 referral" in text
+        assert "escalated: consultation \u2192 referral, because: history check" in text
         assert "a.lado" in text
 
 
@@ -659,14 +615,5 @@ async def test_q_quits_but_types_in_a_field(demo):
     assert app.return_code == 0
 
 
-# No async test plugin is installed: run each coroutine test in its own event loop.
-def _sync(fn):
-    @functools.wraps(fn)
-    def run(*args, **kwargs):
-        return asyncio.run(fn(*args, **kwargs))
-    return run
 
-
-for _name, _fn in list(globals().items()):
-    if _name.startswith("test_") and inspect.iscoroutinefunction(_fn):
-        globals()[_name] = _sync(_fn)
+run_coroutine_tests(globals())

@@ -27,6 +27,7 @@ from safeguard_tracker.errors import SafeguardError
 
 from .commands import TrackerCommands
 from .registry import AREAS, REGISTRY
+from .widgets import PAGE_SIZE
 
 DEFAULT_REFRESH_SECONDS = 5.0
 
@@ -82,10 +83,11 @@ class TrackerApp(App):
     ]
 
     data_version: reactive[int] = reactive(0, init=False)
+    view_version: reactive[int] = reactive(0, init=False)
     status_message: var[tuple[str, str]] = var(("", ""))
 
     def __init__(self, tracker: Any = None, *, opener: Optional[Callable[[Callable[[str], None]], Any]] = None,
-                 refresh_interval: Optional[float] = DEFAULT_REFRESH_SECONDS, page_size: int = 200,
+                 refresh_interval: Optional[float] = DEFAULT_REFRESH_SECONDS, page_size: int = PAGE_SIZE,
                  startup_messages: Iterable[str] = (), cursor_blink: bool = True) -> None:
         super().__init__()
         if tracker is None and opener is None:
@@ -95,6 +97,7 @@ class TrackerApp(App):
         self.refresh_interval = refresh_interval
         self.page_size = page_size
         self.area_data: dict[str, Any] = {}
+        self._changes: list[tuple[int, Optional[set[str]]]] = []
         self.startup_messages = list(startup_messages)
         self.open_error: Optional[str] = None
         self.cursor_blink = cursor_blink
@@ -115,6 +118,8 @@ class TrackerApp(App):
             self.call_from_thread(self._loading_progress, message)
         try:
             tracker = self.opener(progress)
+            for warm_up in REGISTRY.warmups:
+                warm_up(self, tracker, progress)
         except SafeguardError as exc:
             self.call_from_thread(self._open_failed, str(exc))
             return
@@ -158,9 +163,27 @@ class TrackerApp(App):
         """Show ``message`` in every screen's status line (kind: ok, warning, error)."""
         self.status_message = (message, kind)
 
-    def data_changed(self) -> None:
-        """The store changed: views recompute when next shown."""
+    def data_changed(self, references: Optional[Iterable[str]] = None) -> None:
+        """The store changed (``references``: which records, if known): views recompute."""
+        self._changes.append((self.data_version + 1, set(references) if references is not None else None))
+        del self._changes[:-200]
         self.data_version += 1
+
+    def changed_since(self, version: int) -> Optional[set[str]]:
+        """The references changed after ``version`` (None when unknown: recompute everything)."""
+        out: set[str] = set()
+        for v, refs in self._changes:
+            if v > version:
+                if refs is None:
+                    return None
+                out |= refs
+        if self._changes and self._changes[0][0] > version + 1:
+            return None
+        return out
+
+    def views_changed(self) -> None:
+        """Derived figures (deadlines worked out in the background) arrived: repaint."""
+        self.view_version += 1
 
     def catch_up(self) -> bool:
         """Take in other users' changes now.  True if there were any."""
@@ -172,7 +195,8 @@ class TrackerApp(App):
             self.say(f"Could not read other users' changes: {exc}", "error")
             return False
         if changed:
-            self.data_changed()
+            keys = {key for table, key in changed}
+            self.data_changed(None if "*" in keys else keys)
         return bool(changed)
 
     def catch_up_quietly(self) -> None:

@@ -156,15 +156,16 @@ class FieldRow(Vertical):
                     return DATE_HELP
             return spec.hint or DATE_HELP
         if spec.choices:
+            chosen = resolve_choice(value, spec.choices) if value else None
+            if chosen is not None:
+                return f"= {chosen}" + ("   (Enter takes it)" if chosen != value else "")
             shown = matching_choices(value, spec.choices) if value else list(spec.choices)
             if not shown:
                 return f"no match: {spec.hint or 'one of the listed choices'}"
             text = " \u00b7 ".join(shown[:6])
             if len(shown) > 6:
-                text += f" \u2026 (+{len(shown) - 6})"
-            chosen = resolve_choice(value, spec.choices) if value else None
-            prefix = f"= {chosen}   " if chosen and fold(chosen) != fold(value) else ""
-            return prefix + text
+                text += f" \u2026 (+{len(shown) - 6} more: type more of the name)"
+            return (spec.hint + ": " if spec.hint and not value else "") + text
         return spec.hint
 
     def show_note(self, shown: bool) -> None:
@@ -224,13 +225,15 @@ class FormScreen(ModalScreen[Optional[str]]):
             with VerticalScroll(id="form-fields"):
                 for spec in self.fields:
                     yield FieldRow(spec, self.today)
-            yield Static(Text("ctrl+s save \u00b7 enter next field \u00b7 esc cancel \u00b7 * required"),
+            yield Static(Text("ctrl+s save \u00b7 enter next field \u00b7 \u2192 takes the grey suggestion \u00b7 esc cancel \u00b7 * required"),
                          id="form-keys")
 
     def on_mount(self) -> None:
+        # Start where there is something to type: the first required field still empty.
         rows = list(self.query(FieldRow))
-        if rows:
-            rows[0].input.focus()
+        empty = [r for r in rows if r.spec.required and not r.value]
+        if empty or rows:
+            (empty or rows)[0].input.focus()
 
     # --- field helpers ------------------------------------------------------------------
     def row(self, name: str) -> FieldRow:
@@ -264,10 +267,12 @@ class FormScreen(ModalScreen[Optional[str]]):
         inputs = [r.input for r in rows]
         if event.input in inputs:
             row = rows[inputs.index(event.input)]
+            message = self.field_problem(row)
+            if message:
+                row.set_error(message)     # stay on the field until it makes sense
+                return
             if row.spec.choices and row.value:
-                chosen = resolve_choice(row.value, row.spec.choices)
-                if chosen:
-                    event.input.value = chosen
+                event.input.value = resolve_choice(row.value, row.spec.choices) or row.value
             i = inputs.index(event.input)
             if i < len(inputs) - 1:
                 inputs[i + 1].focus()
@@ -288,6 +293,26 @@ class FormScreen(ModalScreen[Optional[str]]):
         self.show_banner("")
 
     # --- validation -------------------------------------------------------------------------
+    def field_problem(self, row: FieldRow, *, required: bool = False) -> str:
+        """What is wrong with one field's value, in words ('' when nothing is)."""
+        spec, value = row.spec, row.value
+        if not value:
+            if required and spec.required:
+                return f"{spec.label} is required" + (f": {spec.hint}" if spec.hint and spec.kind != "date" else "")
+            return ""
+        if spec.kind == "date":
+            try:
+                parse_date(value, spec.name, today=self.today)
+            except ValidationError:
+                return f"'{value}' is not a date: {DATE_HELP}"
+        elif spec.choices and resolve_choice(value, spec.choices) is None:
+            near = matching_choices(value, spec.choices)
+            if near:
+                return f"'{value}' could be {', '.join(near[:4])}{' ...' if len(near) > 4 else ''}: type more of it"
+            return (f"'{value}' is not one of: " + ", ".join(spec.choices[:8])
+                    + (" \u2026" if len(spec.choices) > 8 else ""))
+        return ""
+
     def check(self) -> Optional[dict[str, str]]:
         """Field-level checks before calling the tracker: required, dates, choices."""
         values = self.values()
@@ -295,26 +320,11 @@ class FormScreen(ModalScreen[Optional[str]]):
         first_bad: Optional[FieldRow] = None
         for row in self.query(FieldRow):
             spec, value = row.spec, row.value
-            message = ""
-            if spec.required and not value:
-                message = f"{spec.label} is required"
-                if spec.hint and spec.kind not in ("date",):
-                    message += f": {spec.hint}"
-            elif value and spec.kind == "date":
-                try:
-                    parse_date(value, spec.name, today=self.today)
-                except ValidationError:
-                    message = f"'{value}' is not a date: {DATE_HELP}"
-            elif value and spec.choices:
+            message = self.field_problem(row, required=True)
+            if not message and value and spec.choices:
                 chosen = resolve_choice(value, spec.choices)
-                if chosen is None:
-                    near = matching_choices(value, spec.choices)
-                    message = (f"'{value}' could be {', '.join(near[:4])}: type more of it" if near else
-                               f"'{value}' is not one of: " + ", ".join(spec.choices[:8])
-                               + (" \u2026" if len(spec.choices) > 8 else ""))
-                else:
-                    values[spec.name] = chosen
-                    row.input.value = chosen
+                values[spec.name] = chosen
+                row.input.value = chosen
             row.set_error(message)
             if message:
                 ok = False

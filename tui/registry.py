@@ -67,6 +67,9 @@ class Registry:
     # (app) -> [(label, value, state)]: state is "" or a word such as "OVERDUE" that styles it.
     header_counts: list[Callable[[Any], list[tuple[str, int, str]]]] = field(default_factory=list)
     help_sections: list[HelpSection] = field(default_factory=list)
+    # (app, tracker, progress) -> None, run in the thread that opens the store, before the first
+    # screen: work out what the first screen needs while the loading screen shows progress.
+    warmups: list[Callable[[Any, Any, Callable[[str], None]], None]] = field(default_factory=list)
 
     def add_workspace(self, ws: Workspace) -> None:
         self.workspaces = [w for w in self.workspaces if w.id != ws.id] + [ws]

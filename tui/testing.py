@@ -1,9 +1,16 @@
-"""Helpers for tests and benchmarks of the TUI (no effect on the running app)."""
+"""Helpers for tests and benchmarks of the TUI (no effect on the running app).
+
+Pilot tests in tests/test_tui_*.py share these: start an app on a tracker, go to a tab, type into
+a form field, read the screen as text, read the store back as another user would.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import inspect
 import io
-from typing import Any
+from typing import Any, Callable
 
 from rich.console import Console
 
@@ -16,3 +23,72 @@ def screen_text(app: Any) -> str:
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     console.print(update)
     return console.export_text()
+
+
+def app_for(tracker: Any, **kwargs: Any):
+    """A TrackerApp for tests: no background refresh timer, no cursor blink."""
+    from .app import TrackerApp
+    return TrackerApp(tracker, refresh_interval=None, cursor_blink=False, **kwargs)
+
+
+def reread(tracker: Any):
+    """A second tracker on the same file: what another user would see."""
+    from safeguard_tracker.tracker import open_tracker
+    return open_tracker(tracker.path, user="checker")
+
+
+def status(app: Any) -> str:
+    """The status line's text."""
+    return app.status_message[0]
+
+
+async def show(pilot: Any, workspace: str = "queue") -> None:
+    """Go to a main-screen tab by its id (another area's tab may be the first screen)."""
+    await pilot.pause()
+    pilot.app.show_workspace(workspace)
+    await pilot.pause()
+
+
+async def type_in(pilot: Any, text: str) -> None:
+    """Type ``text`` key by key into whatever has focus."""
+    await pilot.press(*["space" if ch == " " else ch for ch in text])
+
+
+async def fill(pilot: Any, name: str, text: str, typed: bool = False) -> None:
+    """Put ``text`` in form field ``name``: typed key by key, or (quicker) inserted as a paste is."""
+    from .forms import FormScreen
+    screen = pilot.app.screen
+    assert isinstance(screen, FormScreen), screen
+    field = screen.query_one(f"#field-{name}")
+    field.focus()
+    field.value = ""
+    await pilot.pause()
+    if typed:
+        await type_in(pilot, text)
+    else:
+        field.insert_text_at_cursor(text)
+        await pilot.pause()
+
+
+def field_error(screen: Any, name: str) -> str:
+    """The message shown beside form field ``name`` ('' when none)."""
+    return str(screen.row(name).query_one(".field-error").render())
+
+
+def field_note(screen: Any, name: str) -> str:
+    """The hint or resolved value shown under form field ``name`` while it has focus."""
+    return str(screen.row(name).query_one(".field-note").render())
+
+
+def run_coroutine_tests(namespace: dict) -> None:
+    """Without an async pytest plugin: wrap each ``async def test_*`` in ``namespace`` so that it
+    runs in its own event loop.  Call at the end of a test module: ``run_coroutine_tests(globals())``."""
+    def sync(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            return asyncio.run(fn(*args, **kwargs))
+        return run
+
+    for name, fn in list(namespace.items()):
+        if name.startswith("test_") and inspect.iscoroutinefunction(fn):
+            namespace[name] = sync(fn)

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Input, Static
 
 from .registry import REGISTRY
 
-PAGE_SIZE = 200
+PAGE_SIZE = 100
 
 # Colours carry meaning, and every coloured state also carries its word.
 STATE_STYLES = {
@@ -66,6 +66,7 @@ class TopBar(Horizontal):
 
     def on_mount(self) -> None:
         self.watch(self.app, "data_version", self._update, init=True)
+        self.watch(self.app, "view_version", self._update, init=False)
 
     def _update(self, _version: int = 0) -> None:
         app: Any = self.app
@@ -354,12 +355,13 @@ class WorkspaceView(Vertical):
 
     def __init__(self, *, id: Optional[str] = None) -> None:
         super().__init__(id=id)
-        self.loaded_version = -1
+        self.loaded_version: Any = None
 
     def on_mount(self) -> None:
         self.watch(self.app, "data_version", self._data_changed, init=False)
+        self.watch(self.app, "view_version", self._data_changed, init=False)
 
-    def _data_changed(self, version: int) -> None:
+    def _data_changed(self, _version: int) -> None:
         if self.is_shown():
             self.ensure_loaded()
 
@@ -368,7 +370,7 @@ class WorkspaceView(Vertical):
             self.screen is self.app.screen
 
     def ensure_loaded(self) -> None:
-        version = getattr(self.app, "data_version", 0)
+        version = (getattr(self.app, "data_version", 0), getattr(self.app, "view_version", 0))
         if self.loaded_version != version:
             self.loaded_version = version
             self.reload()

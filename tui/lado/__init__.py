@@ -20,8 +20,50 @@ def lado_data(app: Any) -> LadoData:
     data = app.area_data.get("lado")
     if data is None or data.tracker is not app.tracker:
         data = app.area_data["lado"] = LadoData(app.tracker)
-    data.sync(app.data_version)
+    if data.version != app.data_version:
+        data.sync(app.data_version, app.changed_since(data.version) if data.version >= 0 else None)
+    if data.due_pending and not data.due_running:
+        _due_in_background(app, data)
     return data
+
+
+def _due_in_background(app: Any, data: LadoData) -> None:
+    """Work out the deadlines in a thread; the screens show the previous ones meanwhile."""
+    data.due_running = True
+    version = data.version
+
+    def work() -> None:
+        items = None
+        for _attempt in range(5):
+            try:
+                items = list(app.tracker.due())
+                break
+            except RuntimeError:  # the store took in a change while we read it: read again
+                continue
+        app.call_from_thread(done, items)
+
+    def done(items) -> None:
+        if items is None:
+            data.due_running = False
+            return
+        if data.set_due(items, version):
+            app.views_changed()
+        else:
+            lado_data(app)  # a newer version is waiting: start again for it
+
+    app.run_worker(work, thread=True, group="lado-due", name="deadlines")
+
+
+def warm_up(app: Any, tracker: Any, progress) -> None:
+    """In the opening thread: the deadlines, the queue and the search text, before the first screen."""
+    progress("working out the deadlines")
+    data = LadoData(tracker)
+    data.sync(0)
+    data.queue()
+    progress("indexing for search")
+    data.hay
+    data.order()
+    app.area_data["lado"] = data
 
 
 def normalise_reference(text: str) -> str:
@@ -52,10 +94,15 @@ def _register() -> None:
     REGISTRY.add_opener(lambda ref: bool(CONTACT_REF.match(ref)), open_contact)
 
     def counts(app: Any) -> list[tuple[str, int, str]]:
-        open_, overdue, week = lado_data(app).counts()
-        return [("open", open_, ""), ("OVERDUE", overdue, "OVERDUE"), ("due this week", week, "")]
+        data = lado_data(app)
+        open_, overdue, week = data.counts()
+        out = [("open", open_, ""), ("OVERDUE", overdue, "OVERDUE"), ("due this week", week, "")]
+        if data.due_pending:
+            out[-1] = ("due this week (updating)", week, "")
+        return out
 
     REGISTRY.header_counts.append(counts)
+    REGISTRY.warmups.append(warm_up)
 
     def add(app: Any) -> None:
         add_contact_form(app, on_added=lambda ref, warnings: app.open_reference(ref, warnings=warnings))

@@ -332,7 +332,7 @@ def open_action(app: Any, verb: str, reference: str, *, on_saved: Optional[Calla
         app.catch_up()
         fresh = tracker.get_contact(reference)
         state["contact"] = fresh
-        app.data_changed()
+        app.data_changed([reference])
         who = _last_editor(tracker, reference)
         return (f"Took in the latest copy of {reference}{who}. Your input is kept: check the record "
                 f"behind this form, then press ctrl+s to save.")
@@ -346,7 +346,7 @@ def open_action(app: Any, verb: str, reference: str, *, on_saved: Optional[Calla
     def done(message: Optional[str]) -> None:
         if message:
             app.say("\u2713 " + message)
-            app.data_changed()
+            app.data_changed([reference])
             if on_saved is not None:
                 on_saved()
 
@@ -378,7 +378,7 @@ def add_fields(tracker: Any) -> list[Field]:
         Field("subject_name", "Staff name", hint="may be blank for an enquiry or consultation"),
         Field("subject_role", "Role"),
         Field("employer", "Employer", hint="the setting: earlier contacts there are flagged after saving"),
-        Field("subject_dob", "Date of birth", "date", hint="optional: dd/mm/yyyy"),
+        Field("subject_dob", "Date of birth", "date", placeholder="dd/mm/yyyy", hint="optional: dd/mm/yyyy"),
         Field("harm", "Harm", "choice", choices=HARM_CHOICES),
         Field("referrer_name", "Referrer"),
         Field("referrer_role", "Referrer role"),
@@ -412,8 +412,8 @@ def add_contact_form(app: Any, *, on_added: Optional[Callable[[str, list[str]], 
     def done(message: Optional[str]) -> None:
         if message:
             app.say("\u2713 " + message, "warning" if "PATTERN" in message else "ok")
-            app.data_changed()
             ref, warnings = submit.added  # type: ignore[attr-defined]
+            app.data_changed([ref])
             if on_added is not None:
                 on_added(ref, warnings)
 

@@ -57,30 +57,67 @@ def _ref_key(ref: str) -> tuple:
     return (head, len(number), number)
 
 
+# From this many contacts, the deadlines are worked out again in the background after a change
+# (the screens show the previous ones meanwhile) instead of holding up the keyboard.
+BACKGROUND_DUE_AT = 20_000
+
+
 class LadoData:
     """Caches over the tracker's contact documents for one data version."""
 
     def __init__(self, tracker: Any) -> None:
         self.tracker = tracker
         self.version = -1
+        self._due: Optional[list[DueItem]] = None
+        self._hay: Optional[dict[str, str]] = None
+        self._stale_due: Optional[list[DueItem]] = None
+        self.due_pending = False      # the screens show stale deadlines until a worker delivers
+        self.due_running = False
         self._reset()
 
-    def _reset(self) -> None:
-        self._due: Optional[list[DueItem]] = None
+    def _reset(self, *, keep_hay: bool = False) -> None:
+        if self._due is not None:
+            self._stale_due = self._due
+        self._due = None
         self._due_by_ref: Optional[dict[str, DueItem]] = None
         self._counts: Optional[tuple[int, int, int]] = None
         self._queue: Optional[list[str]] = None
-        self._hay: Optional[dict[str, str]] = None
+        if not keep_hay:
+            self._hay = None
         self._orders: dict[tuple[str, bool], list[str]] = {}
         self._agency_sets: dict[str, frozenset[str]] = {}
         self._years: Optional[list[str]] = None
         self._last: Optional[tuple[Criteria, str, bool, list[str]]] = None
 
-    def sync(self, version: int) -> None:
-        """Drop every cache when the data version moved on."""
+    def sync(self, version: int, changed: Optional[set[str]] = None) -> None:
+        """Catch up with data version ``version``.  ``changed``: the references changed since
+        this copy's version (None: unknown, so everything is recomputed)."""
+        if version == self.version:
+            return
+        known = changed is not None and self.version >= 0 and len(changed) <= 1000
+        self.version = version
+        self._reset(keep_hay=known)
+        if known and self._hay is not None:
+            docs = self.docs
+            for ref in changed:  # type: ignore[union-attr]
+                d = docs.get(ref)
+                if d is None:
+                    self._hay.pop(ref, None)
+                else:
+                    self._hay[ref] = _hay_of(ref, d)
+
+    def set_due(self, items: list[DueItem], version: int) -> bool:
+        """Deadlines worked out elsewhere (a worker thread) for ``version``."""
+        self.due_running = False
         if version != self.version:
-            self.version = version
-            self._reset()
+            return False
+        self._due = items
+        self._stale_due = None
+        self.due_pending = False
+        self._due_by_ref = self._counts = self._queue = None
+        self._orders = {k: v for k, v in self._orders.items() if k[0] != "due"}
+        self._last = None
+        return True
 
     # --- documents --------------------------------------------------------------------
     @property
@@ -94,7 +131,11 @@ class LadoData:
     @property
     def due_items(self) -> list[DueItem]:
         if self._due is None:
+            if self._stale_due is not None and len(self.docs) >= BACKGROUND_DUE_AT:
+                self.due_pending = True
+                return self._stale_due
             self._due = list(self.tracker.due())
+            self._stale_due = None
         return self._due
 
     @property
@@ -188,12 +229,7 @@ class LadoData:
     def hay(self) -> dict[str, str]:
         """The searchable text of each contact, casefolded once per version."""
         if self._hay is None:
-            out: dict[str, str] = {}
-            for k, d in self.docs.items():
-                s = d.get("subject") or {}
-                out[k] = " ".join((k, s.get("employer", ""), s.get("role", ""), d.get("summary", ""),
-                                   d.get("agency", ""))).casefold()
-            self._hay = out
+            self._hay = {k: _hay_of(k, d) for k, d in self.docs.items()}
         return self._hay
 
     def agencies_matching(self, text: str) -> frozenset[str]:
@@ -201,6 +237,12 @@ class LadoData:
         if key not in self._agency_sets:
             self._agency_sets[key] = frozenset(a for a in self.tracker.taxonomy.agencies if key in fold(a))
         return self._agency_sets[key]
+
+
+def _hay_of(ref: str, d: dict) -> str:
+    s = d.get("subject") or {}
+    return " ".join((ref, s.get("employer", ""), s.get("role", ""), d.get("summary", ""),
+                     d.get("agency", ""))).casefold()
 
 
 def _narrower(old: Criteria, new: Criteria) -> bool:
@@ -223,28 +265,21 @@ def filter_contacts(data: LadoData, criteria: Criteria, sort: str = "received", 
     docs = data.docs
     flt = ContactFilter.build(data.tracker, year=criteria.year or None, category=criteria.category or None,
                               status=criteria.status or None, harm=criteria.harm or None)
-    structured = any((flt.start, flt.category, flt.status, flt.harm))
-    agencies = data.agencies_matching(criteria.agency) if criteria.agency.strip() else None
-    words = criteria.words
-    hay = data.hay if words else None
-    match = flt.matches
-    out: list[str] = []
-    append = out.append
-    for k in source:
-        d = docs.get(k)
-        if d is None:
-            continue
-        if structured and not match(d):
-            continue
-        if agencies is not None and d.get("agency") not in agencies:
-            continue
-        if words:
-            h = hay[k]
-            if not all(w in h for w in words):
-                continue
-        append(k)
-    data._last = (criteria, sort, reverse, out)
-    return out
+    # One narrowing pass per criterion, each a plain comprehension: the words first (typing is
+    # usually the most selective), so the later passes see few keys.
+    keys = [k for k in source if k in docs]
+    if criteria.words:
+        hay = data.hay
+        for w in criteria.words:
+            keys = [k for k in keys if w in hay[k]]
+    if criteria.agency.strip():
+        agencies = data.agencies_matching(criteria.agency)
+        keys = [k for k in keys if docs[k].get("agency") in agencies]
+    if any((flt.start, flt.category, flt.status, flt.harm)):
+        match = flt.matches
+        keys = [k for k in keys if match(docs[k])]
+    data._last = (criteria, sort, reverse, keys)
+    return keys
 
 
 def category_label(d: dict) -> str:

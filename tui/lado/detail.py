@@ -3,8 +3,10 @@ audit history as a timeline.  Its keys are the LADO actions (``actions.ACTIONS``
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from itertools import groupby
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from rich.console import Group
 from rich.table import Table
@@ -22,9 +24,11 @@ from safeguard_tracker.model import Contact
 
 from ..widgets import STATE_STYLES, StatusLine, TopBar, state_text
 from .actions import ACTIONS, open_action
+from .data import BACKGROUND_DUE_AT
 
 
 DASH = "\u2013"
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ARROW = " \u2192 "
 
 
@@ -53,7 +57,7 @@ def _item_text(item: DueItem) -> Text:
     return state_text("DUE SOON", f"{item.what}: due {fmt(item.due_on)}")
 
 
-def contact_renderable(c: Contact, due: Iterable[DueItem] = ()) -> Group:
+def contact_renderable(c: Contact, due: Iterable[DueItem] = (), patterns: Iterable[str] = ()) -> Group:
     """Everything recorded about a contact, in the order a LADO reads it."""
     parts: list[Any] = []
     g = _grid()
@@ -72,6 +76,10 @@ def contact_renderable(c: Contact, due: Iterable[DueItem] = ()) -> Group:
     due = list(due)
     if due:
         parts.append(_section("Next due", Group(*[_item_text(i) for i in due])))
+    patterns = list(patterns)
+    if patterns:
+        parts.append(_section("Earlier contacts (pattern warnings)",
+                              Group(*[Text(f"\u2022 {w}") for w in patterns])))
 
     g = _grid()
     g.add_row("Name", _blank(c.subject.name, "not recorded"))
@@ -154,19 +162,76 @@ def contact_renderable(c: Contact, due: Iterable[DueItem] = ()) -> Group:
     return Group(*parts)
 
 
+def _value(value: Any) -> str:
+    """An audited value as a person reads it: dates dd/mm/yyyy, blanks as (blank)."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "(blank)"
+    if isinstance(value, str) and ISO_DATE.match(value):
+        return fmt(date.fromisoformat(value))
+    if isinstance(value, str):
+        return value.replace("_", " ") if value.islower() and " " not in value else value
+    if isinstance(value, list):
+        return ", ".join(_value(v) for v in value)
+    return str(value)
+
+
+def _added_item(field: str, item: dict) -> str:
+    """One entry appended to a list field (a decision, a meeting, a note...)."""
+    if field == "category_history":
+        was = item.get("from")   # stored as "from" (see safeguard_tracker.convert)
+        start = f"{_value(was)} \u2192 " if was else ""
+        return f"{_value(item.get('kind'))}: {start}{item.get('to')}, because: {item.get('rationale', '')}"
+    if field == "meetings":
+        present = item.get("agencies_present") or []
+        return (f"{_value(item.get('kind')).upper()} held {_value(item.get('held_on'))}"
+                + (f" with {', '.join(present)}" if present else "")
+                + (f"; decisions: {item['decisions']}" if item.get("decisions") else ""))
+    if field == "notes":
+        return f"note: {item.get('text', '')}"
+    if field == "regulator_referrals":
+        return f"referred to {item.get('body')} on {_value(item.get('on'))}"
+    if field == "suspension":
+        return f"suspension: {_value(item.get('decision'))} on {_value(item.get('on'))}: {item.get('rationale', '')}"
+    if field == "reopenings":
+        return f"reopened (was {_value(item.get('previous_outcome'))}): {item.get('reason', '')}"
+    return f"{field.replace('_', ' ')}: {item}"
+
+
+def describe_change(ch: Any) -> list[str]:
+    """The lines the timeline shows for one audited field change."""
+    old, new, field = ch.old, ch.new, ch.field
+    if field == "*":
+        doc = new if isinstance(new, dict) else {}
+        what = doc.get("category") or "uncategorised"
+        return [f"created: {what}, {doc.get('agency', '')}, received {_value(doc.get('received_on'))}"]
+    if isinstance(new, list) and isinstance(old, (list, type(None))) and len(new) > len(old or []) \
+            and all(isinstance(i, dict) for i in new):
+        return [_added_item(field, item) for item in new[len(old or []):]]
+    if isinstance(new, dict) or isinstance(old, dict):
+        o, n = old or {}, new or {}
+        return [f"{field}.{k.replace('_', ' ')}: {_value(o.get(k))} \u2192 {_value(n.get(k))}"
+                for k in sorted(set(o) | set(n)) if o.get(k) != n.get(k)] or [f"{field} changed"]
+    return [f"{field.replace('_', ' ')}: {_value(old)} \u2192 {_value(new)}"]
+
+
 def history_renderable(changes: list) -> Group:
-    """The audit trail as a timeline: when, who, then each field from old to new."""
+    """The audit trail as a timeline: when, who, then what changed, old and new values."""
     if not changes:
         return Group(Text("No history recorded.", style="dim"))
-    parts: list[Any] = [Text("Oldest first. Every change, with who made it and the old and new values.\n",
+    parts: list[Any] = [Text("Oldest first: every change, who made it, and the old and new values.\n",
                              style="dim")]
     for (at, user), group in groupby(changes, key=lambda ch: (ch.at, ch.user)):
         head = Text("\u25cf ", style="bold")
         head.append(f"{at:%d/%m/%Y %H:%M}", style="bold")
         head.append(f"  {user}")
         parts.append(head)
+        lines = Table.grid(padding=(0, 1))
+        lines.add_column(no_wrap=True, width=3)
+        lines.add_column(ratio=1)
         for ch in group:
-            parts.append(Text(f"  \u2502 {ch.description}"))
+            for line in describe_change(ch):
+                lines.add_row("  \u2502", line)
+        parts.append(lines)
     return Group(*parts)
 
 
@@ -185,7 +250,7 @@ class ContactScreen(Screen):
 
     DEFAULT_CSS = """
     ContactScreen #detail-head { height: auto; padding: 0 1; background: $boost; }
-    ContactScreen #warnings { height: auto; padding: 0 1; background: $warning 25%; display: none; }
+    ContactScreen #warnings { height: auto; max-height: 3; padding: 0 1; background: $warning 25%; display: none; }
     ContactScreen #warnings.-shown { display: block; }
     ContactScreen TabbedContent { height: 1fr; }
     ContactScreen TabPane { padding: 0; }
@@ -197,6 +262,9 @@ class ContactScreen(Screen):
         self.reference = reference
         self.warnings = list(warnings)
         self.contact: Optional[Contact] = None
+        self._patterns: Optional[tuple[int, list[str]]] = None
+        self._due: list[DueItem] = []
+        self._history_rev = -1
 
     def compose(self) -> ComposeResult:
         yield TopBar()
@@ -214,6 +282,7 @@ class ContactScreen(Screen):
 
     def on_mount(self) -> None:
         self.watch(self.app, "data_version", self._reload, init=True)
+        self.watch(self.app, "view_version", self._reload, init=False)
         self.query_one("#record-scroll").focus()
 
     def current_reference(self) -> Optional[str]:
@@ -244,15 +313,67 @@ class ContactScreen(Screen):
         head.append(f"\n{c.agency}", style="dim")
         self.query_one("#detail-head", Static).update(head)
         if self.warnings:
-            text = Text("PATTERN WARNING", style="bold")
-            for w in self.warnings:
-                text.append(f"\n\u2022 {w}")
+            # Just saved: say so at the top, one line each; the full lists are in the record.
+            lines = [Text(f"PATTERN WARNING: {w}", no_wrap=True, overflow="ellipsis") for w in self.warnings]
             warnings = self.query_one("#warnings", Static)
-            warnings.update(text)
+            warnings.update(Group(*lines))
             warnings.add_class("-shown")
-        self.query_one("#record", Static).update(contact_renderable(c, due))
-        self.query_one("#history", Static).update(history_renderable(app.tracker.history(c.reference)))
+        self._due = due
+        if self._patterns is not None and self._patterns[0] == c.rev:
+            patterns = self._patterns[1]
+        else:
+            patterns = ["checking for earlier contacts about this person or setting\u2026"]
+            self._later(lambda: app.tracker.pattern_warnings(c), self._patterns_ready, c.rev)
+        self.query_one("#record", Static).update(contact_renderable(c, due, patterns))
+        self._history_rev = -1
+        if self.query_one("#detail-tabs", TabbedContent).active == "tab-history":
+            self._load_history()
         self.refresh_bindings()
+
+    def _later(self, compute: Callable[[], Any], deliver: Callable[[int, Any], None], rev: int) -> None:
+        """Run ``compute`` now on a small store; in a thread on a large one (it scans every
+        contact), delivering on the main thread.  Either way the record is already on screen."""
+        app: Any = self.app
+        if len(app.tracker.contact_docs()) < BACKGROUND_DUE_AT:
+            try:
+                deliver(rev, compute())
+            except SafeguardError:
+                deliver(rev, [])
+            return
+
+        def work() -> None:
+            for _attempt in range(5):
+                try:
+                    result = compute()
+                    break
+                except RuntimeError:      # the store took in a change while we read it
+                    continue
+                except SafeguardError:
+                    result = []
+                    break
+            else:
+                return
+            app.call_from_thread(deliver, rev, result)
+
+        self.run_worker(work, thread=True, group=f"detail-{id(deliver)}")
+
+    def _patterns_ready(self, rev: int, patterns: list[str]) -> None:
+        self._patterns = (rev, patterns)
+        if self.contact is not None and self.contact.rev == rev:
+            self.query_one("#record", Static).update(contact_renderable(self.contact, self._due, patterns))
+
+    def _load_history(self) -> None:
+        c = self.contact
+        if c is None or self._history_rev == c.rev:
+            return
+        self._history_rev = c.rev
+        self.query_one("#history", Static).update(Text("reading the audit trail\u2026", style="dim"))
+        app: Any = self.app
+        self._later(lambda: app.tracker.history(c.reference), self._history_ready, c.rev)
+
+    def _history_ready(self, rev: int, changes: list) -> None:
+        if self.contact is not None and self.contact.rev == rev:
+            self.query_one("#history", Static).update(history_renderable(changes))
 
     def check_action(self, action: str, parameters: tuple) -> Optional[bool]:
         # Show Close on open contacts and Reopen on closed ones; both keys still answer.
@@ -278,8 +399,14 @@ class ContactScreen(Screen):
     def action_toggle_history(self) -> None:
         tabs = self.query_one("#detail-tabs", TabbedContent)
         tabs.active = "tab-record" if tabs.active == "tab-history" else "tab-history"
+        if tabs.active == "tab-history":
+            self._load_history()
         scroll = "#history-scroll" if tabs.active == "tab-history" else "#record-scroll"
         self.query_one(scroll).focus()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-history":
+            self._load_history()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -18,7 +18,7 @@ from textual.widgets import Input, Label, Select, Static
 from safeguard_tracker.dates import fmt
 
 from ..forms import ChoiceSuggester
-from ..widgets import STATE_STYLES, Column, PagedTable, TextInput, WorkspaceView, state_text
+from ..widgets import PAGE_SIZE, STATE_STYLES, Column, PagedTable, TextInput, WorkspaceView, state_text
 from . import lado_data
 from .actions import ACTIONS, add_contact_form, open_action
 from .data import (CATEGORY_CHOICES, HARM_CHOICES, SORT_COLUMNS, STATUS_CHOICES, Criteria, contact_row_cells,
@@ -52,7 +52,7 @@ class ContactListView(WorkspaceView):
 
     def make_pager(self) -> PagedTable:
         return PagedTable(CONTACT_COLUMNS, self.render_row, empty=self.empty, table_id=self.table_id,
-                          page_size=getattr(self.app, "page_size", 200))
+                          page_size=getattr(self.app, "page_size", PAGE_SIZE))
 
     @property
     def pager(self) -> PagedTable:
@@ -177,13 +177,15 @@ class ContactsView(ContactListView):
         super().__init__(id=id)
         self.sort = "received"
         self.reverse = True
+        self._applied: Any = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="filters"):
             yield Label("Find")
             yield TextInput(placeholder="reference, employer, role, summary", id="contacts-filter", compact=True)
             yield Label("Agency")
-            yield TextInput(placeholder="any", id="filter-agency", compact=True, suggester=ChoiceSuggester([]))
+            yield TextInput(placeholder="any", id="filter-agency", compact=True,
+                            suggester=ChoiceSuggester(list(self.app.tracker.taxonomy.agencies)))
         with Horizontal(classes="filters"):
             yield Select([], prompt="year: any", id="filter-year", compact=True)
             yield Select([(c, c) for c in CATEGORY_CHOICES], prompt="category: any", id="filter-category",
@@ -192,10 +194,6 @@ class ContactsView(ContactListView):
             yield Select([(h, h) for h in HARM_CHOICES], prompt="harm: any", id="filter-harm", compact=True)
         yield self.make_pager()
         yield Static(id="preview", classes="preview")
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#filter-agency", Input).suggester = ChoiceSuggester(list(self.app.tracker.taxonomy.agencies))
 
     def criteria(self) -> Criteria:
         def sel(id_: str) -> str:
@@ -218,9 +216,13 @@ class ContactsView(ContactListView):
                 year.value = current
         self.apply_filter()
 
-    def apply_filter(self) -> None:
+    def apply_filter(self, *, force: bool = True) -> None:
         data = lado_data(self.app)
         crit = self.criteria()
+        state = (crit, self.sort, self.reverse, data.version, self.app.view_version)
+        if not force and state == self._applied:
+            return   # a keystroke whose change an earlier update already showed
+        self._applied = state
         keys = filter_contacts(data, crit, self.sort, self.reverse)
         note = ""
         if crit.agency.strip() and not data.agencies_matching(crit.agency):
@@ -233,7 +235,7 @@ class ContactsView(ContactListView):
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
-        self.apply_filter()
+        self.apply_filter(force=False)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -243,7 +245,7 @@ class ContactsView(ContactListView):
     @on(Select.Changed)
     def _selected(self, event: Select.Changed) -> None:
         event.stop()
-        if self.is_mounted and self.loaded_version >= 0:
+        if self.is_mounted and self.loaded_version is not None:
             self.apply_filter()
 
     @on(PagedTable.SortRequested)
@@ -312,7 +314,7 @@ class ChaseView(WorkspaceView):
         yield Static(classes="intro", id="chase-intro")
         yield PagedTable(self.COLUMNS, self.render_row, table_id="chase-table",
                          empty="Nothing overdue and nothing due in the next 7 days.",
-                         page_size=getattr(self.app, "page_size", 200))
+                         page_size=getattr(self.app, "page_size", PAGE_SIZE))
 
     @property
     def pager(self) -> PagedTable:
