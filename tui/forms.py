@@ -188,6 +188,10 @@ class FormScreen(ModalScreen[Optional[str]]):
         Binding("ctrl+r", "reload", "Reload", show=False,
                 tooltip="after a CONFLICT: take in the other user's change, keeping your input"),
         Binding("q", "noop", show=False),
+        # Enter is taken before the key reaches the field (priority), so the keys typed right
+        # after it already land in the next field, however fast they come.
+        Binding("enter", "enter", "Next field", show=False, priority=True,
+                tooltip="Enter in the last field saves; a choice takes what you typed"),
     ]
 
     DEFAULT_CSS = """
@@ -263,17 +267,26 @@ class FormScreen(ModalScreen[Optional[str]]):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self.advance(event.input)
+
+    def action_enter(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Input):
+            self.advance(focused)
+
+    def advance(self, field: Input) -> None:
+        """Enter in a field: take its choice, then the next field; in the last one, save."""
         rows = list(self.query(FieldRow))
         inputs = [r.input for r in rows]
-        if event.input in inputs:
-            row = rows[inputs.index(event.input)]
+        if field in inputs:
+            row = rows[inputs.index(field)]
             message = self.field_problem(row)
             if message:
                 row.set_error(message)     # stay on the field until it makes sense
                 return
             if row.spec.choices and row.value:
-                event.input.value = resolve_choice(row.value, row.spec.choices) or row.value
-            i = inputs.index(event.input)
+                field.value = resolve_choice(row.value, row.spec.choices) or row.value
+            i = inputs.index(field)
             if i < len(inputs) - 1:
                 inputs[i + 1].focus()
                 return

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from .registry import REGISTRY
-from .widgets import StatusLine, TopBar
+from .widgets import PagedTable, StatusLine, TopBar
 
 
 def own_bindings(cls: type) -> list[Binding]:
@@ -83,7 +83,7 @@ class HelpScreen(Screen):
                               "the ones that work here.", style="bold"))
             from .app import TrackerApp
             yield Static("Everywhere", classes="help-title")
-            yield Static(help_table(self.app, own_bindings(TrackerApp) + GENERAL))
+            yield Static(help_table(self.app, own_bindings(TrackerApp) + GENERAL + own_bindings(PagedTable)))
             for section in REGISTRY.help_sections:
                 yield Static(section.title, classes="help-title")
                 if section.intro:
