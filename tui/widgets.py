@@ -135,6 +135,8 @@ def _fit(cells: Sequence[Any], widths: Sequence[int]) -> list[Any]:
 class WindowTable(DataTable):
     """A DataTable that asks its PagedTable for the next page when the cursor runs off an end."""
 
+    BINDINGS = [Binding("enter", "select_cursor", "Open", tooltip="open the highlighted row")]
+
     def action_cursor_down(self) -> None:
         pager = self.parent
         if isinstance(pager, PagedTable) and self.cursor_row >= self.row_count - 1 and pager.has_next:

@@ -93,7 +93,7 @@ class ContactListView(WorkspaceView):
         if not preview:
             return
         ref = self.current_reference()
-        text = Text()
+        text = Text(no_wrap=True, overflow="ellipsis")
         if ref is not None:
             data = lado_data(self.app)
             d = data.docs.get(ref) or {}
@@ -160,6 +160,7 @@ class ContactsView(ContactListView):
         Binding("ctrl+l", "clear_filters", "Clear filters", show=False, tooltip="clear every filter"),
         Binding("escape", "leave_filter", "Back to list", show=False,
                 tooltip="from a filter field: back to the list"),
+        Binding("down", "to_list", "To the list", show=False, tooltip="from the text filters: down into the list"),
     ]
 
     table_id = "contacts-table"
@@ -281,6 +282,9 @@ class ContactsView(ContactListView):
         self.apply_filter()
         self.app.say("Filters cleared")
 
+    def action_to_list(self) -> None:
+        self.pager.focus_table()
+
     def action_leave_filter(self) -> None:
         focused = self.app.focused
         if isinstance(focused, (Input, Select)):
@@ -315,6 +319,22 @@ class ChaseView(WorkspaceView):
         yield PagedTable(self.COLUMNS, self.render_row, table_id="chase-table",
                          empty="Nothing overdue and nothing due in the next 7 days.",
                          page_size=getattr(self.app, "page_size", PAGE_SIZE))
+        yield Static(id="preview", classes="preview")
+
+    def on_data_table_row_highlighted(self, event) -> None:
+        key = self.pager.current_key
+        items = lado_data(self.app).due_items
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if key is not None and int(key) < len(items):
+            item = items[int(key)]
+            text.append(item.reference, style="bold")
+            text.append(" ")
+            text.append(item.state, style=STATE_STYLES.get(item.state, ""))
+            late = f", {item.days_overdue} day(s) late" if item.overdue else ""
+            text.append(f" {item.what}: due {fmt(item.due_on)}{late}")
+            if item.detail:
+                text.append(f" \u00b7 {item.detail}", style="dim")
+        self.query_one("#preview", Static).update(text)
 
     @property
     def pager(self) -> PagedTable:
