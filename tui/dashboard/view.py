@@ -1,0 +1,168 @@
+"""The dashboard tab: the figures that say where things stand, and contacts by month as bars.
+
+Every figure carries its word (OVERDUE, RED...) and the two years' bars differ in shape
+(solid for this year, shaded for last year), so it reads the same without colour.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Static
+
+from safeguard_tracker.dates import fmt
+from safeguard_tracker.model import RAG
+
+from ..plans import plans_data
+from ..plans.render import RAG_TEXT_STYLES
+from ..widgets import STATE_STYLES, WorkspaceView
+from .data import Figures, figures, month_columns, scale
+
+THIS_BAR, LAST_BAR = "\u2588", "\u2591"
+THIS_STYLE, LAST_STYLE = "bold cyan", "grey62"
+
+
+def _lado(app: Any) -> tuple[list, int]:
+    """The due items (every area) and the open contacts, from the LADO area's caches when present."""
+    try:
+        from ..lado import lado_data
+    except ImportError:  # pragma: no cover - the LADO area is always there today
+        items = list(app.tracker.due())
+        return items, sum(1 for d in app.tracker.contact_docs().values() if d.get("closed_on") is None)
+    data = lado_data(app)
+    return data.due_items, data.counts()[0]
+
+
+def dashboard_figures(app: Any) -> Figures:
+    items, open_contacts = _lado(app)
+    return figures(app.tracker, items, open_contacts, plans_data(app))
+
+
+def figures_renderable(f: Figures, bar_width: int = 12) -> Group:
+    g = Table.grid(padding=(0, 1))
+    g.add_column(no_wrap=True)
+    g.add_column(justify="right", no_wrap=True)
+    g.add_row("Open contacts", f"{f.open_contacts:,}")
+    g.add_row(Text("OVERDUE items", style=STATE_STYLES["OVERDUE"] if f.overdue else ""), f"{f.overdue:,}")
+    g.add_row(Text(f"  LADO {f.overdue_by_area.get('lado', 0)} \u00b7 actions {f.overdue_by_area.get('action', 0)}"
+                   f" \u00b7 reviews {f.overdue_by_area.get('review', 0)}", style="dim"), "")
+    g.add_row("Due within 7 days", f"{f.due_soon:,}")
+    parts: list[Any] = [Text(f"As of {fmt(f.today)}", style="bold underline"), g, Text("")]
+
+    total = sum(f.rag.values())
+    parts.append(Text(f"Actions by RAG ({total})", style="bold underline"))
+    r = Table.grid(padding=(0, 1))
+    r.add_column(no_wrap=True, width=5)
+    r.add_column(no_wrap=True)
+    peak = max(f.rag.values()) if f.rag else 0
+    for rag, n in f.rag.items():
+        bar = Text(THIS_BAR * scale(n, peak, bar_width), style=RAG_TEXT_STYLES[rag].replace("bold ", ""))
+        bar.append(f" {n}", style="bold" if rag is RAG.RED and n else "")
+        r.add_row(Text(rag.value.upper(), style=RAG_TEXT_STYLES[rag]), bar)
+    parts += [r, Text("")]
+
+    parts.append(Text(f"Reviews past statutory dates ({len(f.late_deadlines)})", style="bold underline"))
+    if f.late_deadlines:
+        for d in f.late_deadlines[:4]:
+            line = Text(f"{d.title}: {d.what.lower()} ")
+            line.append(f"OVERDUE {d.days}d", style=STATE_STYLES["OVERDUE"])
+            line.append(f" (due {fmt(d.due_on)})", style="dim")
+            parts.append(line)
+        if len(f.late_deadlines) > 4:
+            parts.append(Text(f"\u2026 and {len(f.late_deadlines) - 4} more: r opens the reviews", style="dim"))
+    else:
+        parts.append(Text("none: every statutory date met or still to come", style="dim"))
+    if f.impact_overdue:
+        parts.append(Text(f"Impact reviews overdue: {f.impact_overdue}", style="bold"))
+    return Group(*parts)
+
+
+def month_chart(f: Figures, width: int, height: int = 8) -> Group:
+    """Contacts by month as vertical bars, this year beside last year, April first."""
+    top, cols = month_columns(f.by_month, height, f.months_so_far)
+    axis = len(f"{top}")
+    group = max(2, min(6, (width - axis - 2) // 12))
+    bar = 2 if group >= 5 else 1
+    gap = max(0, group - 2 * bar)
+    lines: list[Text] = []
+    lines.append(Text("Contacts by month, April first", style="bold underline"))
+    for row in range(height, 0, -1):
+        label = str(top) if row == height else (str(top // 2) if row * 2 == height else "")
+        line = Text(f"{label:>{axis}}" + ("\u2524" if label else "\u2502"), style="dim")
+        for this, last in cols:
+            line.append(THIS_BAR * bar if this >= row else " " * bar, style=THIS_STYLE)
+            line.append(LAST_BAR * bar if last >= row else " " * bar, style=LAST_STYLE)
+            line.append(" " * gap)
+        lines.append(line)
+    lines.append(Text(" " * (axis - 1) + "0\u2514" + "\u2500" * (group * 12), style="dim"))
+    months = Text(" " * (axis + 1))
+    for month, _, _ in f.by_month:
+        months.append((month if group >= 4 else month[0]).ljust(group)[:group])
+    lines.append(months)
+    legend = Text(f"{THIS_BAR} {f.year}", style=THIS_STYLE)
+    legend.append("  ")
+    legend.append(f"{LAST_BAR} {f.compare_year}", style=LAST_STYLE)
+    lines.append(legend)
+    so_far, before = f.year_to_date
+    lines.append(Text(f"{f.year} to date: {so_far:,} contacts; same months of {f.compare_year}: {before:,}"))
+    for note in f.notes:
+        lines.append(Text(note, style="dim"))
+    return Group(*lines)
+
+
+class DashboardView(WorkspaceView):
+    """Where things stand: open contacts, overdue items, actions by RAG, late reviews, contacts by month."""
+
+    BINDINGS = [
+        Binding("c", "go('chase')", "Chase list", tooltip="what is overdue and due this week"),
+        Binding("b", "go('actions')", "Actions board", tooltip="every action not yet signed off, RED first"),
+        Binding("r", "go('reviews')", "Reviews", tooltip="the reviews tree, with the statutory dates"),
+        Binding("p", "go('reports')", "Reports", tooltip="preview and save the reports"),
+    ]
+
+    DEFAULT_CSS = """
+    DashboardView #dashboard-scroll { height: 1fr; padding: 0 1; }
+    DashboardView #dashboard-row { height: auto; }
+    DashboardView #dashboard-figures { width: 40; height: auto; }
+    DashboardView #dashboard-chart { width: 1fr; height: auto; padding: 0 0 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dashboard-scroll"):
+            with Horizontal(id="dashboard-row"):
+                yield Static(id="dashboard-figures")
+                yield Static(id="dashboard-chart")
+
+    def reload(self) -> None:
+        self.figures: Optional[Figures] = dashboard_figures(self.app)
+        self._draw()
+
+    def _draw(self) -> None:
+        f = getattr(self, "figures", None)
+        if f is None:
+            return
+        chart = self.query_one("#dashboard-chart", Static)
+        width = chart.size.width or max(30, self.app.size.width - 42)
+        height = max(5, min(16, (self.size.height or self.app.size.height - 5) - 9))
+        self.query_one("#dashboard-figures", Static).update(figures_renderable(f))
+        chart.update(month_chart(f, width - 1, height))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._draw)
+
+    def focus_default(self) -> None:
+        self.query_one("#dashboard-scroll").focus()
+
+    def action_go(self, workspace: str) -> None:
+        app: Any = self.app
+        if workspace == "actions":
+            from ..plans import show_board
+            show_board(app)
+            return
+        app.show_workspace(workspace)
