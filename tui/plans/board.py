@@ -37,6 +37,22 @@ COLUMNS = [
 ]
 
 
+def spread(text: str, widths: list[int]) -> list[str]:
+    """Lay ``text`` word by word across adjacent columns, so a long heading (an agency's name) is
+    read whole on a narrow screen instead of being cut to one column."""
+    words = text.split()
+    cells: list[str] = []
+    for i, width in enumerate(widths):
+        if i == len(widths) - 1:
+            cells.append(" ".join(words))
+            break
+        line = ""
+        while words and len(line) + bool(line) + len(words[0]) <= width:
+            line += (" " if line else "") + words.pop(0)
+        cells.append(line)
+    return cells
+
+
 class ActionsBoardView(WorkspaceView):
     BINDINGS = [
         Binding("enter", "open", "Open", tooltip="open the highlighted action"),
@@ -160,7 +176,9 @@ class ActionsBoardView(WorkspaceView):
             cells[0] = Text(name, style=RAG_TEXT_STYLES[rag] + " underline")
             cells[6] = Text(RAG_MEANING[rag], style=style)
         else:
-            cells[5] = Text(name, style=style)
+            widths = list(getattr(self.pager, "_widths", []))[4:] or [len(name)]
+            for i, part in enumerate(spread(name, widths)):
+                cells[4 + i] = Text(part, style=style)
         return cells
 
     def groups_refs(self) -> set[str]:
