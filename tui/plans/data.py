@@ -54,10 +54,15 @@ class PlansData:
 
     def _reset(self) -> None:
         self._reviews: Optional[list[Review]] = None
+        self._review_by_ref: Optional[dict[str, Review]] = None
         self._actions: Optional[list[Action]] = None
+        self._action_by_ref: Optional[dict[str, Action]] = None
+        self._by_rec: Optional[dict[tuple[str, int], list[Action]]] = None
         self._rag: dict[str, RAG] = {}
         self._hay: Optional[dict[str, str]] = None
         self._deadlines: dict[str, list[ReviewDeadline]] = {}
+        self._late: dict[str, int] = {}
+        self._today: Optional[date] = None
 
     def sync(self, version: int) -> None:
         if version != self.version:
@@ -66,7 +71,9 @@ class PlansData:
 
     @property
     def today(self) -> date:
-        return self.tracker.today()
+        if self._today is None:
+            self._today = self.tracker.today()
+        return self._today
 
     # --- records ---------------------------------------------------------------------------
     @property
@@ -77,7 +84,9 @@ class PlansData:
 
     @property
     def review_by_ref(self) -> dict[str, Review]:
-        return {r.reference: r for r in self.reviews}
+        if self._review_by_ref is None:
+            self._review_by_ref = {r.reference: r for r in self.reviews}
+        return self._review_by_ref
 
     def review(self, ref: str) -> Optional[Review]:
         return self.review_by_ref.get(ref)
@@ -94,13 +103,21 @@ class PlansData:
 
     @property
     def action_by_ref(self) -> dict[str, Action]:
-        return {a.reference: a for a in self.actions}
+        if self._action_by_ref is None:
+            self._action_by_ref = {a.reference: a for a in self.actions}
+        return self._action_by_ref
 
     def action(self, ref: str) -> Optional[Action]:
         return self.action_by_ref.get(ref)
 
     def actions_of(self, review_ref: str, number: Optional[int] = None) -> list[Action]:
-        return [a for a in self.actions if a.review == review_ref and (number is None or a.recommendation == number)]
+        """A review's actions (or one recommendation's), in reference order."""
+        if self._by_rec is None:
+            self._by_rec = {}
+            for a in self.actions:
+                self._by_rec.setdefault((a.review, a.recommendation), []).append(a)
+                self._by_rec.setdefault((a.review, -1), []).append(a)
+        return list(self._by_rec.get((review_ref, -1 if number is None else number), ()))
 
     def rag(self, a: Action) -> RAG:
         rag = self._rag.get(a.reference)
@@ -109,7 +126,10 @@ class PlansData:
         return rag
 
     def late(self, a: Action) -> int:
-        return days_overdue(a, self.today)
+        late = self._late.get(a.reference)
+        if late is None:
+            late = self._late[a.reference] = days_overdue(a, self.today)
+        return late
 
     def deadlines(self, r: Review) -> list[ReviewDeadline]:
         if r.reference not in self._deadlines:
