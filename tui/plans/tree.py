@@ -34,8 +34,13 @@ NodeKey = tuple
 
 
 class PlanTree(Tree):
-    """The tree of reviews (or of one review, ``only``), rebuilt from ``PlansData``, keeping
-    what was expanded and where the cursor was."""
+    """The tree of reviews (or of one review, ``only``), rebuilt from ``PlansData``, keeping what
+    was expanded and where the cursor was.
+
+    A review's branches are built when it is first opened, so a store of 2,000 reviews and 20,000
+    actions shows its tree as quickly as the demo's.  Opening a review shows its recommendations
+    with their actions, and its statutory dates when one is late.
+    """
 
     DEFAULT_CSS = """
     PlanTree { height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; }
@@ -47,44 +52,73 @@ class PlanTree(Tree):
         self.show_root = False
         self.guide_depth = 3
         self.nodes_by_key: dict[NodeKey, TreeNode] = {}
-        self.expanded_keys: set[NodeKey] = set()
+        self.populated: set[str] = set()
+        self.data: Optional[PlansData] = None
         self.built = False
 
     def rebuild(self, data: PlansData) -> None:
+        self.data = data
         keep = self.cursor_node.data if self.cursor_node is not None and self.built else None
-        if self.built:
-            self.expanded_keys = {k for k, n in self.nodes_by_key.items() if n.is_expanded}
+        expanded = {k for k, n in self.nodes_by_key.items() if n.is_expanded}
+        populated, self.populated = set(self.populated), set()
         self.clear()
         self.nodes_by_key = {}
-        reviews = [r for r in data.reviews if self.only is None or r.reference == self.only]
-        for r in reviews:
-            node = self.root.add(review_label(data, r), ("review", r.reference))
+        for r in data.reviews:
+            if self.only is not None and r.reference != self.only:
+                continue
+            node = self.root.add(review_label(data, r), ("review", r.reference), allow_expand=True)
             self.nodes_by_key[("review", r.reference)] = node
-            deadlines = data.deadlines(r)
-            if deadlines:
-                dates = node.add(Text("Statutory dates", style="italic"), ("dates", r.reference))
-                self.nodes_by_key[("dates", r.reference)] = dates
-                for i, d in enumerate(deadlines):
-                    dates.add_leaf(deadline_label(d, data.today), ("deadline", r.reference, i))
-                if data.late_deadlines(r) and not self.built:
-                    self.expanded_keys.add(("dates", r.reference))
-            for rec in r.recommendations:
-                rnode = node.add(recommendation_label(data, r, rec), ("rec", r.reference, rec.number))
-                self.nodes_by_key[("rec", r.reference, rec.number)] = rnode
-                for a in data.actions_of(r.reference, rec.number):
-                    leaf = rnode.add_leaf(action_label(data, a), ("action", a.reference))
-                    self.nodes_by_key[("action", a.reference)] = leaf
-            if not r.recommendations:
-                node.add_leaf(Text("no recommendations yet (r adds one)", style="dim"), ("empty", r.reference))
-        if self.only is not None and not self.built:
-            self.expanded_keys |= {k for k in self.nodes_by_key if k[0] in ("review", "rec", "dates")}
-        for key in self.expanded_keys:
+            if r.reference in populated or self.only is not None or self.review_of(keep) == r.reference:
+                self.populate(node, fresh=r.reference not in populated)
+        for key in expanded:
             node = self.nodes_by_key.get(key)
             if node is not None:
                 node.expand()
+        if self.only is not None and not self.built:
+            self.root.expand_all()
         self.built = True
         target = self.nodes_by_key.get(keep) if keep is not None else None
         self.call_after_refresh(self._place_cursor, target)
+
+    def populate(self, node: TreeNode, fresh: bool = True) -> None:
+        """Build a review's branches: statutory dates, recommendations, actions."""
+        data = self.data
+        ref = node.data[1]
+        r = data.review(ref) if data is not None else None
+        if r is None or ref in self.populated:
+            return
+        self.populated.add(ref)
+        deadlines = data.deadlines(r)
+        if deadlines:
+            dates = node.add(Text("Statutory dates", style="italic"), ("dates", ref))
+            self.nodes_by_key[("dates", ref)] = dates
+            for i, d in enumerate(deadlines):
+                dates.add_leaf(deadline_label(d, data.today), ("deadline", ref, i))
+            if fresh and data.late_deadlines(r):
+                dates.expand()
+        for rec in r.recommendations:
+            rnode = node.add(recommendation_label(data, r, rec), ("rec", ref, rec.number))
+            self.nodes_by_key[("rec", ref, rec.number)] = rnode
+            for a in data.actions_of(ref, rec.number):
+                self.nodes_by_key[("action", a.reference)] = rnode.add_leaf(action_label(data, a),
+                                                                            ("action", a.reference))
+            if fresh:
+                rnode.expand()
+        if not r.recommendations:
+            node.add_leaf(Text("no recommendations yet (r adds one)", style="dim"), ("empty", ref))
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
+        key = event.node.data
+        if key and key[0] == "review" and key[1] not in self.populated:
+            self.populate(event.node)
+
+    def review_of(self, key: Optional[NodeKey]) -> Optional[str]:
+        if not key:
+            return None
+        if key[0] == "action":
+            a = self.data.action(key[1]) if self.data is not None else None
+            return a.review if a is not None else None
+        return key[1]
 
     def _place_cursor(self, target: Optional[TreeNode]) -> None:
         _ = self.last_line  # lays the lines out, so each node knows its line
@@ -95,6 +129,9 @@ class PlanTree(Tree):
 
     def show(self, key: NodeKey) -> None:
         """Expand the way to ``key`` and put the cursor on it."""
+        review = self.nodes_by_key.get(("review", self.review_of(key) or ""))
+        if review is not None:
+            self.populate(review)
         node = self.nodes_by_key.get(key)
         if node is None:
             return
