@@ -474,13 +474,13 @@ async def test_palette_finds_a_review_and_steps_by_reference(demo):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         titles = [c.title for source in REGISTRY.query_command_sources for c in source(app, "dawn")]
-        assert "SCR Dawn: its actions on the board" in titles
+        assert "SCR Dawn: its actions on the board, overdue first" in titles
         titles = [c.title for source in REGISTRY.query_command_sources for c in source(app, "sign off a-6")]
         assert titles == ["Sign off A-000006"]
         titles = [c.title for source in REGISTRY.query_command_sources for c in source(app, "A-000006")]
         assert "Open A-000006" in titles and "Revise A-000006" in titles
         command = next(c for source in REGISTRY.query_command_sources for c in source(app, "dawn")
-                       if c.title == "SCR Dawn: its actions on the board")
+                       if c.title == "SCR Dawn: its actions on the board, overdue first")
         command.run(app)
         await settle(pilot)
         board = app.screen.query_one("#actions")

@@ -70,8 +70,8 @@ def _register() -> None:
     def review_commands(app: Any, ref: str, title: str) -> list[Command]:
         return [Command(f"Open {title} ({ref})", lambda a, r=ref: a.open_reference(r),
                         "its statutory dates, recommendations and actions"),
-                Command(f"{title}: its actions on the board", lambda a, t=title: show_board(a, review=t),
-                        "overdue first, by RAG"),
+                Command(f"{title}: its actions on the board, overdue first", lambda a, t=title: show_board(a, review=t),
+                        "every action not yet signed off, by RAG"),
                 Command(f"Add recommendation to {title}", lambda a, r=ref: add_recommendation_form(a, r)),
                 Command(f"Add action to {title}", lambda a, r=ref: add_action_form(a, r))]
 

@@ -156,7 +156,7 @@ class ActionsBoardView(WorkspaceView):
             return [key, "", "", "", "", "(deleted)", ""]
         late = data.late(a)
         due = due_text(a)
-        due = due.replace(" (revised)", "*")
+        due = due.replace(" (revised)", "*") if a.current_due_on else "no date yet"
         late_cell = Text(f"{late}d late" if late else "off track" if a.off_track_reason and a.is_open else "",
                          style="bold red")
         return [rag_word(data.rag(a)), Text(a.reference), Text(due, style="bold" if late else ""), late_cell,

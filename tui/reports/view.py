@@ -40,7 +40,9 @@ class ReportsView(WorkspaceView):
     ReportsView #report-kind { width: 1fr; }
     ReportsView .param { width: 1fr; height: 1; }
     ReportsView .param Input { width: 1fr; }
-    ReportsView #report-note { height: auto; max-height: 4; padding: 0 1; background: $boost; }
+    ReportsView #report-note { height: auto; max-height: 4; padding: 0 1; background: $boost;
+                               text-wrap: nowrap; text-overflow: ellipsis; }
+    ReportsView #report-note.-wrap { text-wrap: wrap; }
     ReportsView #report-note.-error { background: $error 30%; text-style: bold; }
     ReportsView #report-preview-scroll { height: 1fr; padding: 0 1; }
     ReportsView Markdown { margin: 0; }
@@ -108,6 +110,7 @@ class ReportsView(WorkspaceView):
         note = self.query_one("#report-note", Static)
         note.update(Text(text, no_wrap=not wrap, overflow="fold" if wrap else "ellipsis"))
         note.set_class(error, "-error")
+        note.set_class(wrap, "-wrap")
 
     def refresh_preview(self) -> None:
         if self.timer is not None:
