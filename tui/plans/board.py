@@ -176,9 +176,12 @@ class ActionsBoardView(WorkspaceView):
             cells[0] = Text(name, style=RAG_TEXT_STYLES[rag] + " underline")
             cells[6] = Text(RAG_MEANING[rag], style=style)
         else:
-            widths = list(getattr(self.pager, "_widths", []))[4:] or [len(name)]
-            for i, part in enumerate(spread(name, widths)):
-                cells[4 + i] = Text(part, style=style)
+            widths = list(getattr(self.pager, "_widths", []))[4:] or [0, len(name)]
+            if len(name) <= widths[1]:
+                cells[5] = Text(name, style=style)       # in its own column when it fits
+            else:
+                for i, part in enumerate(spread(name, widths)):
+                    cells[4 + i] = Text(part, style=style)
         return cells
 
     def groups_refs(self) -> set[str]:

@@ -120,13 +120,12 @@ REVIEW_DATES = (("incident_on", "Incident"), ("known_on", "Known on"), ("notifie
 
 
 def review_fields(values: Optional[Review] = None) -> list[Field]:
-    kinds = ", ".join(f"{k.value} ({k.label})" if k.label.lower() != k.value else k.value for k in ReviewKind)
     v = values
     fields = [
         Field("name", "Name", required=True, value=v.name if v else "",
               hint="usually a pseudonym: 'Dawn' (never a child's real name)"),
         Field("kind", "Kind", "choice", required=True, choices=REVIEW_KINDS, value=v.kind.value if v else "",
-              hint=kinds),
+              hint="the first letters are enough ('ll' for llr, 'a' for audit)"),
         Field("lead_board", "Lead board", value=v.lead_board if v else "",
               hint="needed for a review led by another board (other_board)"),
         Field("chair", "Chair", value=v.chair if v else "", hint="the independent chair or reviewer"),

@@ -197,7 +197,7 @@ class ReportsView(WorkspaceView):
             return f"Saved to {target} ({fmt.upper()}, {size:,} bytes: the {spec.title.lower()})"
 
         fields = [Field("format", "Format", "choice", value=fmt_default, required=True, choices=list(spec.formats),
-                        hint="md, html (opens in a browser), csv (a spreadsheet) or json"),
+                        hint="html opens in a browser, csv in a spreadsheet"),
                   Field("path", "Save to", aliases=("output",),
                         placeholder=spec.default_name(tracker, params, fmt_default),
                         hint="a file name or path; blank: the name shown, in the current folder")]
