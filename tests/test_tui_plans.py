@@ -250,6 +250,10 @@ async def test_revise_due_date_asks_the_reason_and_keeps_the_original(demo):
         assert "now due 31/08/2018" in status(app)
         text = screen_text(app)
         assert "31/08/2018 (revised from 31/05/2018)" in text
+        await pilot.press("h")                       # the audit history, in words
+        await settle(pilot)
+        words = " ".join(screen_text(app).replace("\u2502", " ").split())
+        assert "due date revised 31/05/2018 \u2192 31/08/2018, because the trust's committee meets in August" in words
     with reread(demo) as other:
         a = other.get_action("A-000006")
         assert a.due_on == date(2018, 5, 31), "the original stays"

@@ -14,11 +14,10 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from safeguard_tracker.errors import SafeguardError
 from safeguard_tracker.model import Action
 
-from ..lado.detail import history_renderable  # the audit timeline reads the same for every record
 from ..widgets import StatusLine, TopBar
 from . import plans_data
 from .forms import fetch_or_say
-from .render import action_renderable, due_text, late_text, rag_badge
+from .render import action_renderable, due_text, late_text, plan_history_renderable, rag_badge
 from .steps import BY_NAME, STEPS, open_step
 
 
@@ -92,7 +91,7 @@ class ActionScreen(Screen):
             changes = app.tracker.history(a.reference)
         except SafeguardError:
             changes = []
-        self.query_one("#action-history", Static).update(history_renderable(changes))
+        self.query_one("#action-history", Static).update(plan_history_renderable(changes))
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple) -> Optional[bool]:

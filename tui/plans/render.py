@@ -290,3 +290,87 @@ def action_renderable(data: PlansData, a: Action, *, brief: bool = False) -> Gro
         e.add_row("Follow-ups", ", ".join(f"{x.reference} ({due_text(x)})" for x in follow))
     parts.append(_section("Evidence and assurance", e))
     return Group(*parts)
+
+
+# --- history --------------------------------------------------------------------------------------
+FIELD_LABELS = {
+    "description": "description", "lead_agency": "lead agency", "lead_officer": "lead officer",
+    "due_on": "due date", "due_rule": "due rule", "status": "status", "evidence": "evidence",
+    "impact_measure": "impact measure", "completed_on": "completed on", "signed_off_by": "signed off by",
+    "signed_off_on": "signed off on", "off_track_reason": "off-track reason", "follow_up_of": "follows up",
+    "name": "name", "kind": "kind", "lead_board": "lead board", "chair": "chair", "author": "author",
+    "themes": "themes", "incident_on": "incident", "known_on": "known on", "notified_on": "Panel notified",
+    "decision_on": "decision", "initiated_on": "initiated", "published_on": "published",
+}
+
+
+def _value(value: Any) -> str:
+    """A stored value as a reader writes it: dates dd/mm/yyyy, statuses in words, blanks as (none)."""
+    from datetime import date as _date
+    if value in (None, "", [], ()):
+        return "(none)"
+    if isinstance(value, str):
+        try:
+            return fmt(_date.fromisoformat(value)) if len(value) == 10 else value.replace("_", " ")
+        except ValueError:
+            return value.replace("_", " ") if value.islower() else value
+    if isinstance(value, dict) and "period" in value:
+        return f"{value['period']} after {value.get('action') or value.get('event')}"
+    if isinstance(value, list):
+        return "; ".join(_value(v) for v in value)
+    return str(value)
+
+
+def _added(field: str, old: Any, new: Any) -> Optional[str]:
+    """What was appended to a list field (an update, a revision, a recommendation), in words."""
+    if not isinstance(new, list) or not new or not isinstance(new[-1], dict):
+        return None
+    if isinstance(old, list) and len(new) <= len(old):
+        return None
+    item = new[-1]
+    if field == "updates":
+        return f"progress update: {item.get('text', '')}"
+    if field == "revisions":
+        return (f"due date revised {_value(item.get('from'))} \u2192 {_value(item.get('to'))}, "
+                f"because {item.get('reason', '')}")
+    if field == "recommendations":
+        return f"recommendation {item.get('number')} added: {short(item.get('text', ''), 80)}"
+    return None
+
+
+def describe_plan_change(ch: Any) -> str:
+    if ch.field == "*":
+        new = ch.new if isinstance(ch.new, dict) else {}
+        if "recommendation" in new:
+            return (f"action created for rec {new.get('recommendation')}: {short(new.get('description', ''), 70)}; "
+                    f"lead {new.get('lead_agency') or '(none)'}, due {_value(new.get('due_on'))}")
+        if "kind" in new:
+            return f"review created: {new.get('name', '')} ({_value(new.get('kind'))})"
+        return "created"
+    added = _added(ch.field, ch.old, ch.new)
+    if added:
+        return added
+    if ch.field == "recommendations" and isinstance(ch.new, list):
+        return "recommendations changed (text, owners or impact finding)"
+    label = FIELD_LABELS.get(ch.field, ch.field.replace("_", " "))
+    return f"{label}: {short(_value(ch.old), 60)} \u2192 {short(_value(ch.new), 60)}"
+
+
+def plan_history_renderable(changes: list) -> Group:
+    """The audit trail of an action or a review, oldest first: when, who, what changed."""
+    from itertools import groupby
+    if not changes:
+        return Group(Text("No history recorded.", style="dim"))
+    parts: list[Any] = [Text("Oldest first: every change, who made it, the old and new values.\n", style="dim")]
+    for (at, user), group in groupby(changes, key=lambda ch: (ch.at, ch.user)):
+        head = Text("\u25cf ", style="bold")
+        head.append(f"{at:%d/%m/%Y %H:%M}", style="bold")
+        head.append(f"  {user}")
+        parts.append(head)
+        lines = Table.grid(padding=(0, 1))
+        lines.add_column(no_wrap=True, width=3)
+        lines.add_column(ratio=1)
+        for ch in group:
+            lines.add_row("  \u2502", describe_plan_change(ch))
+        parts.append(lines)
+    return Group(*parts)
