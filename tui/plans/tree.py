@@ -375,6 +375,11 @@ class ReviewScreen(TreeKeys, Screen):
         self.tree.rebuild(data)
         self.call_after_refresh(self.show_detail)
 
+    def check_action(self, action: str, parameters: tuple) -> Optional[bool]:
+        if action == "info" and self.node_action() is None:
+            return False     # this screen is the review's details already
+        return super().check_action(action, parameters)
+
     def action_back(self) -> None:
         self.app.pop_screen()
 
