@@ -39,6 +39,7 @@ class Dataset:
     year: str = QUERY_YEAR
     word: str = QUERY_WORD
     seconds: dict[str, float] = field(default_factory=dict)
+    samples: dict[str, list[float]] = field(default_factory=dict)   # kept for rows that reuse a measurement
     _sqlite: Optional[Path] = None
     _tinydb: Optional[Path] = None
     _csv: Optional[Path] = None

@@ -186,6 +186,7 @@ def measure_edit(ds: Dataset, repeats: int) -> list[Row]:
     del t
     gc.collect()
     ds.seconds["edit"] = median(samples)
+    ds.samples["edit"] = samples
     return [Row("2", "one durable edit (a contact's summary, committed and fsynced)", ds.size,
                 "the same edit at 1,000 records", target=5.0, value=median(samples), samples=samples)]
 
@@ -206,9 +207,9 @@ def measure_tinydb(ds: Dataset, repeats: int) -> list[Row]:
     n = repeats if ds.size >= 50_000 else max(repeats, 5)
     samples = [clock(insert)[0] for _ in range(n)]
     db.close()
-    edit = ds.seconds.get("edit")
     return [Row("3", "the same edit", ds.size, "naive TinyDB insert (JSONStorage)", target=50.0, kind="speed-up",
-                value=edit, baseline=median(samples), baseline_samples=samples)]
+                value=ds.seconds.get("edit"), samples=ds.samples.get("edit", []), baseline=median(samples),
+                baseline_samples=samples, note="the speed-up: TinyDB's time over the store's")]
 
 
 # --- 4, 5. filtering --------------------------------------------------------------------------
@@ -399,9 +400,12 @@ def _tui_available() -> str:
 
 
 async def _tui_start(ds: Dataset) -> tuple[float, str]:
-    """Seconds from creating the app (which opens the store itself) to the triage queue painted."""
+    """Seconds from creating the app (which opens the store itself) to its first screen painted.
+
+    The first screen is the main screen's home tab: the triage queue, or the dashboard when the
+    store holds reviews (the demo's do).  Returns the seconds and the tab's name.
+    """
     from tui.app import TrackerApp
-    from tui.lado.views import QueueView
     from tui.main import MainScreen
     from tui.testing import screen_text
 
@@ -412,24 +416,31 @@ async def _tui_start(ds: Dataset) -> tuple[float, str]:
         while True:
             if app.open_error:
                 raise RuntimeError(app.open_error)
+            if not app.is_running or time.perf_counter() - t0 > 300:
+                raise RuntimeError("the app stopped (or took over 5 minutes) before showing its first screen")
             if isinstance(app.screen, MainScreen):
-                views = app.screen.query(QueueView)
-                if views and views.first().loaded_version >= 0:
+                view = app.screen.active_view()
+                if view is not None and view.loaded_version not in (None, -1):
                     break
             await asyncio.sleep(0.002)
-        await pilot.pause()  # the refresh that paints the loaded queue
+        await pilot.pause()  # the refresh that paints the loaded tab
         elapsed = time.perf_counter() - t0
-        queue = app.screen.query_one(QueueView).pager
-        first = queue.page_keys[0] if queue.page_keys else ""
+        name = type(view).__name__
         shown = screen_text(app)
-        assert first in shown, "the triage queue is not on the screen"
+        assert "safeguard-tracker" in shown or len(shown.split()) > 20, "nothing is painted"
         await pilot.press("q")
     app.tracker.close()
-    return elapsed, first
+    return elapsed, name
 
 
 async def _tui_keystrokes(ds: Dataset, rounds: int) -> tuple[list[float], int]:
-    """Type a word into All contacts' filter box, one key at a time: each key until the table is repainted."""
+    """Type a word into All contacts' filter box, one key at a time: each key until the table is repainted.
+
+    Timed from handing the key event to the app (as Pilot does) to the first screen update made
+    after the filter was applied: ``App._display`` receives each compositor update, headless or not.
+    Pilot's own waits (it sleeps until the process looks idle) are not counted.
+    """
+    from textual import events
     from textual.widgets import Input
     from tui.app import TrackerApp
     from tui.lado.views import ContactsView
@@ -438,7 +449,16 @@ async def _tui_keystrokes(ds: Dataset, rounds: int) -> tuple[list[float], int]:
     app = TrackerApp(t, refresh_interval=None, cursor_blink=False)
     samples: list[float] = []
     shown = -1
+    painted: list[float] = []
+    applied: list[float] = []
     async with app.run_test(size=TUI_SIZE) as pilot:
+        real_display = app._display
+
+        def display(screen, renderable):
+            if renderable is not None:
+                painted.append(time.perf_counter())
+            return real_display(screen, renderable)
+        app._display = display  # type: ignore[method-assign]
         await pilot.pause()
         app.show_workspace("contacts")
         await pilot.pause()
@@ -447,12 +467,26 @@ async def _tui_keystrokes(ds: Dataset, rounds: int) -> tuple[list[float], int]:
         view = app.screen.query_one(ContactsView)
         box = app.screen.query_one("#contacts-filter", Input)
         assert app.focused is box, app.focused
+        real_apply = view.apply_filter
+
+        def apply_filter(*args, **kwargs):
+            out = real_apply(*args, **kwargs)
+            applied.append(time.perf_counter())
+            return out
+        view.apply_filter = apply_filter  # type: ignore[method-assign]
         for _ in range(rounds):
             for ch in TUI_WORD:
+                n_applied = len(applied)
                 t0 = time.perf_counter()
-                await pilot.press(ch)
-                await pilot.pause()  # the refresh that paints the new rows
-                samples.append(time.perf_counter() - t0)
+                event = events.Key(ch, ch)
+                event.set_sender(app)
+                app._driver.send_message(event)
+                while not (len(applied) > n_applied and painted and painted[-1] > applied[-1]):
+                    if time.perf_counter() - t0 > 60:
+                        raise RuntimeError(f"no repaint within a minute of the key {ch!r}")
+                    await asyncio.sleep(0)
+                samples.append(painted[-1] - t0)
+                await pilot.pause()  # (untimed) let the app settle before the next key
             shown = len(view.pager.keys)
             assert box.value == TUI_WORD, box.value
             box.value = ""  # (untimed) start the word again
@@ -463,7 +497,7 @@ async def _tui_keystrokes(ds: Dataset, rounds: int) -> tuple[list[float], int]:
 
 
 def measure_tui(ds: Dataset, repeats: int) -> list[Row]:
-    start = Row("9", "TUI: start to the first triage screen painted (Pilot)", ds.size,
+    start = Row("9", "TUI: start to the first screen painted (Pilot)", ds.size,
                 "#1 (open the store) at the same size", target=1.3)
     key = Row("10", "TUI: keystroke in the filter box to the table repainted (Pilot)", ds.size,
               "the same at 1,000 records", target=3.0)
@@ -471,15 +505,29 @@ def measure_tui(ds: Dataset, repeats: int) -> list[Row]:
     if missing:
         start.note = key.note = missing
         return [start, key]
+    try:
+        _measure_tui(ds, repeats, start, key)
+    except Exception as exc:  # the TUI is another area's work in progress: report, do not stop the run
+        for row in (start, key):
+            if not row.available:
+                row.value = row.baseline = None
+                row.note = f"not available: the TUI failed: {type(exc).__name__}: {str(exc)[:200]}"
+    return [start, key]
+
+
+def _measure_tui(ds: Dataset, repeats: int, start: Row, key: Row) -> None:
     n = max(1, min(repeats, 3))
     ms, bs = [], []
+    home = ""
     for _ in range(n):
         gc.collect()
-        ms.append(asyncio.run(_tui_start(ds))[0])
+        seconds, home = asyncio.run(_tui_start(ds))
+        ms.append(seconds)
         gc.collect()
         bs.append(alternate(1, lambda: open_and_use(ds), lambda: None, lambda t: t and t.close())[0][0])
     start.value, start.baseline, start.samples, start.baseline_samples = median(ms), median(bs), ms, bs
-    start.note = "opened by the app itself (worker thread, loading screen); 120x40 headless"
+    start.note = (f"first screen: {home} (the home tab); the app opens the store itself (worker thread, "
+                  f"loading screen); 120x40 headless")
     gc.collect()
     samples, shown = asyncio.run(_tui_keystrokes(ds, rounds=max(2, n)))
     hay = [_haystack(d) for d in ds.contacts]
@@ -488,7 +536,6 @@ def measure_tui(ds: Dataset, repeats: int) -> list[Row]:
     key.value, key.samples = median(samples), samples
     key.note = (f"typing '{TUI_WORD}' key by key into Find ({len(samples)} keys; slowest {max(samples) * 1e3:.0f} ms, "
                 f"the first key after opening builds the search text)")
-    return [start, key]
 
 
 # Reading measurements first: the edits change the store (and the records the baselines hold).

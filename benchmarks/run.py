@@ -112,7 +112,11 @@ def run(sizes: list[int], repeat: Optional[int] = None, workdir: Optional[Path] 
                 if only and name not in only:
                     continue
                 m = time.perf_counter()
-                got = fn(ds, repeat or default_repeats(size))
+                try:
+                    got = fn(ds, repeat or default_repeats(size))
+                except Exception as exc:  # one broken measurement must not lose the others
+                    got = [Row(f"?{name}", name, size, "-", note=f"not available: failed: {type(exc).__name__}: {exc}")]
+                    log(f"[{size:,}] {name} FAILED: {type(exc).__name__}: {exc}")
                 rows.extend(got)
                 log(f"[{size:,}] {name}: {time.perf_counter() - m:.1f} s")
                 gc.collect()
@@ -121,7 +125,7 @@ def run(sizes: list[int], repeat: Optional[int] = None, workdir: Optional[Path] 
             ds.close()
             del ds
             gc.collect()
-    rows.sort(key=lambda r: (int("".join(c for c in r.id if c.isdigit())), r.id, r.size))
+    rows.sort(key=lambda r: (int("".join(c for c in r.id if c.isdigit()) or 99), r.id, r.size))
     fill_cross_size(rows)
     return {"machine": machine(), "sizes": sizes, "seconds": round(time.perf_counter() - started, 1),
             "setup": setup, "rows": rows}
