@@ -545,4 +545,26 @@ async def test_plan_screens_fit_80_by_24_with_words_beside_colours(demo):
         assert isinstance(app.screen, MainScreen)
 
 
+# --- the board's logic without the screen ------------------------------------------------------------
+
+def test_board_keys_group_filter_and_order(demo):
+    from tui.plans.data import BoardCriteria, PlansData
+    data = PlansData(demo)
+    keys = data.board_keys(BoardCriteria())
+    assert keys[:4] == ["group:RED", "A-000009", "A-000006", "A-000010"]
+    groups = [k for k in keys if k.startswith("group:")]
+    assert groups == ["group:RED", "group:AMBER", "group:GREEN"], "no BLUE: signed off actions are not listed"
+    everything = data.board_keys(BoardCriteria(signed_off=True))
+    assert "group:BLUE" in everything and "A-000013" in everything
+    by_agency = data.board_keys(BoardCriteria(), "agency")
+    assert by_agency[0] == "group:Medway Children's Services" and by_agency[1] == "A-000009"
+    # Words match the description (and updates, evidence...); within a group the earliest due first.
+    assert data.board_keys(BoardCriteria(review="ellie", text="gp")) == ["group:AMBER", "A-000005", "group:GREEN",
+                                                                          "A-000004", "A-000001"]
+    assert data.board_keys(BoardCriteria(agency="nhs")) == ["group:RED", "A-000006"]
+    assert data.board_keys(BoardCriteria(review="no such review")) == []
+    with pytest.raises(ValueError):
+        data.board_keys(BoardCriteria(), "officer")
+
+
 sync_tests(globals())

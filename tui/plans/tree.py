@@ -327,10 +327,6 @@ class ReviewsView(TreeKeys, WorkspaceView):
     def action_new_review(self) -> None:
         add_review_form(self.app, on_added=lambda ref: self.call_after_refresh(self.tree.show, ("review", ref)))
 
-    def show_node(self, key: NodeKey) -> None:
-        self.ensure_loaded()
-        self.tree.show(key)
-
 
 class ReviewScreen(TreeKeys, Screen):
     """One review: its details and statutory dates above, its recommendations and actions below."""
