@@ -253,15 +253,18 @@ def _before(day: date, period: str) -> date:
 
 
 def contact_due_items(tracker: Any, as_of: date, within_days: int) -> list[DueItem]:
-    """The LADO's part of ``tracker.due()``: open contacts' deadlines, and retention reviews."""
+    """The LADO's part of ``tracker.due()``: the deadlines of open contacts.
+
+    Retention reviews are not casework and are not on the chase list: a store that keeps
+    ten years of closed records would drown the week's JEMs in them.  They are listed by
+    ``retention_items`` (the ``retention`` command).
+    """
     rules = rules_of(tracker)
-    docs = tracker.contact_docs()
     items: list[DueItem] = []
-    for key, doc in docs.items():
+    for key, doc in tracker.contact_docs().items():
         if doc.get("closed_on") is None:
             contact = tracker._structure(Contact, "contacts", key, doc)
             items.extend(contact_items(contact, as_of, within_days, rules))
-    items.extend(retention_items(tracker, as_of, within_days, rules))
     return items
 
 
