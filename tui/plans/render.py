@@ -254,7 +254,7 @@ def action_renderable(data: PlansData, a: Action, *, brief: bool = False) -> Gro
     g.add_row("Due", due)
     if a.due_rule is not None and a.due_on is not None:
         g.add_row("Due rule", f"{describe_rule(a.due_rule)} = {fmt(a.due_on)}")
-    g.add_row("Status", a.status.label + (f" on {fmt(a.completed_on)}" if a.completed_on else ""))
+    g.add_row("Status", a.status.label + (f", completed {fmt(a.completed_on)}" if a.completed_on else ""))
     if a.off_track_reason:
         g.add_row("OFF TRACK", Text(a.off_track_reason, style="bold"))
     if brief:
