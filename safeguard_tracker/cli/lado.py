@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import Any, Optional
 
 from ..dates import fmt
 from .common import CliError, emit, open_from_args
@@ -70,121 +70,84 @@ def register(groups: dict) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_show)
 
-    p = csub.add_parser("categorise", help="decide the category, with a rationale")
-    p.add_argument("reference", metavar="REF")
+    p = _step_parser(csub, "categorise", "decide the category, with a rationale", on="")
     p.add_argument("category", metavar="CATEGORY", help="enquiry, consultation or referral")
     p.add_argument("--rationale", required=True)
-    p.add_argument("--on", metavar="DATE")
-    _rev(p)
     p.set_defaults(func=lambda a: _step(a, "categorise", a.reference, a.category, a.rationale, on=a.on))
 
-    p = csub.add_parser("escalate", help="escalate up (enquiry -> consultation/referral, consultation -> referral)")
-    p.add_argument("reference", metavar="REF")
+    p = _step_parser(csub, "escalate", "escalate up (enquiry -> consultation/referral, consultation -> referral)",
+                     on="the date of the decision; it starts the JEM clock")
     p.add_argument("--to", default="referral", help="consultation or referral (default: referral)")
     p.add_argument("--reason", required=True)
-    p.add_argument("--on", metavar="DATE", help="the date of the decision; it starts the JEM clock")
-    _rev(p)
     p.set_defaults(func=lambda a: _step(a, "escalate", a.reference, to=a.to, reason=a.reason, on=a.on))
 
-    p = csub.add_parser("step-down", help="step down to a lower category, with a rationale")
-    p.add_argument("reference", metavar="REF")
+    p = _step_parser(csub, "step-down", "step down to a lower category, with a rationale", on="")
     p.add_argument("--to", required=True, help="enquiry or consultation")
     p.add_argument("--rationale", required=True)
-    p.add_argument("--on", metavar="DATE")
-    _rev(p)
     p.set_defaults(func=lambda a: _step(a, "step_down", a.reference, a.to, a.rationale, on=a.on))
 
-    p = csub.add_parser("respond", help="record the first response to the referrer")
-    p.add_argument("reference", metavar="REF")
-    p.add_argument("--on", metavar="DATE")
-    _rev(p)
+    p = _step_parser(csub, "respond", "record the first response to the referrer", on="")
     p.set_defaults(func=lambda a: _step(a, "record_response", a.reference, on=a.on))
 
-    p = csub.add_parser("meeting", help="record a JEM, a JEM review or a strategy discussion")
-    p.add_argument("reference", metavar="REF")
+    p = _step_parser(csub, "meeting", "record a JEM, a JEM review or a strategy discussion")
     p.add_argument("--kind", default="jem", help="jem, jem_review, strategy or other (default jem)")
     p.add_argument("--on", dest="held_on", metavar="DATE", help="when it was held (default: today)")
     p.add_argument("--agencies", default="", help="agencies present, separated by ';'")
     p.add_argument("--decisions", default="")
     p.add_argument("--action", action="append", default=[], metavar="'WHAT|OWNER|DUE'",
                    help="an action with its owner and due date (repeat for several)")
-    _rev(p)
     p.set_defaults(func=lambda a: _step(a, "record_meeting", a.reference, kind=a.kind, held_on=a.held_on,
                                         agencies_present=a.agencies.split(";"), decisions=a.decisions,
                                         actions=a.action))
 
-    p = csub.add_parser("action-done", help="mark a meeting's action done")
-    p.add_argument("reference", metavar="REF")
+    p = _step_parser(csub, "action-done", "mark a meeting's action done", on="")
     p.add_argument("meeting", type=int, metavar="MEETING", help="the meeting's number (1 = first recorded)")
     p.add_argument("action", type=int, metavar="ACTION", help="the action's number within the meeting")
-    p.add_argument("--on", metavar="DATE")
-    _rev(p)
     p.set_defaults(func=lambda a: _step(a, "complete_meeting_action", a.reference, a.meeting, a.action,
                                         done_on=a.on))
 
-    p = csub.add_parser("police", help="record police involvement and the s47 strategy discussion")
-    p.add_argument("reference", metavar="REF")
+    p = _step_parser(csub, "police", "record police involvement and the s47 strategy discussion")
     p.add_argument("--police-reference", default="")
     p.add_argument("--s47", metavar="DATE", help="the date of the s47 strategy discussion")
     p.add_argument("--not-involved", action="store_true", help="record that the police are not involved")
-    _rev(p)
     p.set_defaults(func=lambda a: _step(a, "record_police", a.reference, involved=not a.not_involved,
                                         police_reference=a.police_reference, s47_strategy_on=a.s47))
 
-    p = csub.add_parser("suspension", help="record suspension, an alternative, or not suspending, with the reasoning")
-    p.add_argument("reference", metavar="REF")
+    p = _step_parser(csub, "suspension", "record suspension, an alternative, or not suspending, with the reasoning",
+                     on="")
     p.add_argument("--decision", required=True, help="suspended, alternative or not_suspended")
     p.add_argument("--rationale", required=True)
-    p.add_argument("--on", metavar="DATE")
-    _rev(p)
     p.set_defaults(func=lambda a: _step(a, "record_suspension", a.reference, decision=a.decision, on=a.on,
                                         rationale=a.rationale))
 
-    p = csub.add_parser("regulator", help="record a referral to the DBS or a regulator")
-    p.add_argument("reference", metavar="REF")
+    p = _step_parser(csub, "regulator", "record a referral to the DBS or a regulator", on="")
     p.add_argument("--body", required=True, help="DBS, Teaching Regulation Agency, Ofsted, HCPC, NMC...")
-    p.add_argument("--on", metavar="DATE")
     p.add_argument("--their-reference", default="", help="the body's reference number")
-    _rev(p)
     p.set_defaults(func=lambda a: _step(a, "record_regulator_referral", a.reference, body=a.body, on=a.on,
                                         reference_number=a.their_reference))
 
-    p = csub.add_parser("report-requested", help="record asking the employer for its investigation report")
-    p.add_argument("reference", metavar="REF")
-    p.add_argument("--on", metavar="DATE")
-    _rev(p)
+    p = _step_parser(csub, "report-requested", "record asking the employer for its investigation report", on="")
     p.set_defaults(func=lambda a: _step(a, "request_employer_report", a.reference, on=a.on))
 
-    p = csub.add_parser("report-received", help="record the employer's report and its outcome")
-    p.add_argument("reference", metavar="REF")
-    p.add_argument("--on", metavar="DATE")
+    p = _step_parser(csub, "report-received", "record the employer's report and its outcome", on="")
     p.add_argument("--outcome", default="", help="the employer's outcome, in its words")
-    _rev(p)
     p.set_defaults(func=lambda a: _step(a, "record_employer_report", a.reference, received_on=a.on,
                                         outcome=a.outcome))
 
-    p = csub.add_parser("note", help="add a dated, attributed note")
-    p.add_argument("reference", metavar="REF")
+    p = _step_parser(csub, "note", "add a dated, attributed note")
     p.add_argument("text", metavar="TEXT")
-    _rev(p)
     p.set_defaults(func=lambda a: _step(a, "add_note", a.reference, a.text))
 
-    p = csub.add_parser("close", help="close with the outcome the category needs")
-    p.add_argument("reference", metavar="REF")
+    p = _step_parser(csub, "close", "close with the outcome the category needs", on="the closing date (default: today)")
     p.add_argument("--outcome", help="referral: substantiated, false, malicious, unsubstantiated or unfounded; "
                                      "enquiry: advice_given; consultation: one of the five or no_further_action")
-    p.add_argument("--on", metavar="DATE", help="the closing date (default: today)")
     p.add_argument("--employer-outcome", default="", help="a consultation: the employer's outcome in its words")
     p.add_argument("--report-received", metavar="DATE", help="a consultation: when the employer's report came in")
-    _rev(p)
     p.set_defaults(func=lambda a: _step(a, "close_contact", a.reference, outcome=a.outcome, closed_on=a.on,
                                         employer_outcome=a.employer_outcome, report_received_on=a.report_received))
 
-    p = csub.add_parser("reopen", help="reopen a closed contact, with a reason")
-    p.add_argument("reference", metavar="REF")
+    p = _step_parser(csub, "reopen", "reopen a closed contact, with a reason", on="")
     p.add_argument("--reason", required=True)
-    p.add_argument("--on", metavar="DATE")
-    _rev(p)
     p.set_defaults(func=lambda a: _step(a, "reopen", a.reference, a.reason, on=a.on))
 
     # --- the annual report ---------------------------------------------------------------------------------
@@ -225,6 +188,16 @@ def _detail_options(p: argparse.ArgumentParser) -> None:
 DETAIL_FIELDS = ("summary", "harm", "threshold", "subject_name", "subject_role", "employer", "subject_dob",
                  "referrer", "referrer_role", "referrer_organisation", "case_manager", "children_count",
                  "children_ages", "police_reference", "disciplinary")
+
+
+def _step_parser(csub: Any, name: str, help_: str, *, on: Optional[str] = None) -> argparse.ArgumentParser:
+    """A workflow step on one contact: REF, optionally --on DATE, and --expected-rev."""
+    p = csub.add_parser(name, help=help_)
+    p.add_argument("reference", metavar="REF")
+    if on is not None:
+        p.add_argument("--on", metavar="DATE", help=on or None)
+    _rev(p)
+    return p
 
 
 def _rev(p: argparse.ArgumentParser) -> None:

@@ -45,8 +45,8 @@ from ..dates import DATE_HELP, fmt, parse_date
 from ..errors import ImportFailed, ValidationError
 from ..model import Category, Contact, Harm, Outcome, Threshold
 from ..tracker.contacts import closing_problem
-from .csvfiles import decode_bytes, open_table, unguard, write_csv
-from .importing import ImportResult, changed_fields
+from .csvfiles import open_table, unguard, write_csv
+from .importing import ImportResult, changed_fields, read_json_file
 
 TABLE = "contacts"
 JSON_FORMAT = "safeguard-tracker/contacts"
@@ -495,13 +495,7 @@ def import_contacts_json(tracker: Any, path: str | Path, *, dry_run: bool = Fals
     """Import a JSON export: whole records, upserted by reference, all or nothing."""
     path = Path(path)
     source = path.name
-    try:
-        data = json.loads(decode_bytes(path.read_bytes(), source))
-    except OSError as exc:
-        raise ImportFailed([f"{source}: cannot be read ({exc.strerror})"], source=source) from None
-    except json.JSONDecodeError as exc:
-        raise ImportFailed([f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"],
-                           source=source) from None
+    data = read_json_file(path)
     if isinstance(data, dict) and data.get("format") == JSON_FORMAT:
         if data.get("version") != JSON_VERSION:
             raise ImportFailed([f"{source}: version {data.get('version')!r} of {JSON_FORMAT}; this version reads "

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import attrs
+
+from ..errors import ImportFailed
+from .csvfiles import decode_bytes
 
 
 @attrs.frozen(kw_only=True)
@@ -48,3 +55,16 @@ class ImportResult:
 def changed_fields(old: dict, new: dict) -> tuple[str, ...]:
     """The top-level fields of a stored document that ``new`` would change."""
     return tuple(k for k in new if k != "_rev" and new[k] != old.get(k))
+
+
+def read_json_file(path: str | Path) -> Any:
+    """A JSON file's contents, or ImportFailed naming the file and where it stops being JSON."""
+    path = Path(path)
+    source = path.name
+    try:
+        return json.loads(decode_bytes(path.read_bytes(), source))
+    except OSError as exc:
+        raise ImportFailed([f"{source}: cannot be read ({exc.strerror})"], source=source) from None
+    except json.JSONDecodeError as exc:
+        raise ImportFailed([f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"],
+                           source=source) from None
