@@ -32,6 +32,7 @@ import csv
 import gc
 import io
 import json
+import operator
 import re
 from datetime import date
 from pathlib import Path
@@ -364,9 +365,17 @@ def _apply(tracker: Any, source: str, parsed: list[tuple[int, Optional[str], dic
     blank = _blank_doc()
     list_keys = [k for k, v in blank.items() if isinstance(v, list)]
     field_columns = [(c, PATHS[c]) for c in columns if c in PATHS]
-    top = [(c, p[0]) for c, p in field_columns if len(p) == 1]
-    subject = [(c, p[1]) for c, p in field_columns if p[0] == "subject"]
-    referrer = [(c, p[1]) for c, p in field_columns if p[0] == "referrer"]
+    # For new contacts: which row values go where, as (keys, getter) pairs that dict.update can use.
+    def getter(pairs: list[tuple[str, str]]) -> tuple[list[str], Callable[[dict], Any]]:
+        cols = [c for c, _ in pairs]
+        if not cols:
+            return [], lambda v: ()
+        pick = operator.itemgetter(*cols)
+        return [k for _, k in pairs], (pick if len(cols) > 1 else lambda v: (pick(v),))
+    top_keys, top_values = getter([(c, p[0]) for c, p in field_columns if len(p) == 1])
+    subject_keys, subject_values = getter([(c, p[1]) for c, p in field_columns if p[0] == "subject"])
+    referrer_keys, referrer_values = getter([(c, p[1]) for c, p in field_columns if p[0] == "referrer"])
+    blank_subject, blank_referrer = blank["subject"], blank["referrer"]
     user, today = tracker.user, tracker.today().isoformat()
     added: list[str] = []
     updated: dict[str, tuple[str, ...]] = {}
@@ -381,20 +390,18 @@ def _apply(tracker: Any, source: str, parsed: list[tuple[int, Optional[str], dic
                 doc = dict(blank)
                 for k in list_keys:
                     doc[k] = []
-                for column, key in top:
-                    doc[key] = v[column]
-                doc["subject"] = s_doc = dict(blank["subject"])
-                for column, key in subject:
-                    s_doc[key] = v[column]
-                doc["referrer"] = r_doc = dict(blank["referrer"])
-                for column, key in referrer:
-                    r_doc[key] = v[column]
+                doc.update(zip(top_keys, top_values(v)))
+                doc["subject"] = s_doc = dict(blank_subject)
+                s_doc.update(zip(subject_keys, subject_values(v)))
+                doc["referrer"] = r_doc = dict(blank_referrer)
+                r_doc.update(zip(referrer_keys, referrer_values(v)))
                 doc["category_history"] = _history(v, user, source, number)
-                try:
-                    _final_check(doc, number)
-                except ValidationError as exc:
-                    problems.append(str(exc))
-                    continue
+                if doc["closed_on"] is not None and doc["category"] == "consultation":
+                    try:
+                        _final_check(doc, number)
+                    except ValidationError as exc:
+                        problems.append(str(exc))
+                        continue
                 named = ref
                 while ref is None or (named is None and ref in explicit):   # not a reference another row names
                     ref = tracker._next_contact_reference(txn, date.fromisoformat(v["received"]))
