@@ -10,7 +10,7 @@ look-ups and no tests for criteria that were left blank.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Collection, Iterable, Mapping, Optional, Sequence
 
 import attrs
 
@@ -103,3 +103,61 @@ class ContactFilter:
     def keys(self, docs: dict[str, dict]) -> list[str]:
         match = self.matches
         return [k for k, d in docs.items() if match(d)]
+
+
+def received_range(keys: Sequence[str], docs: Mapping[str, dict], start: str, end: str,
+                   newest_first: bool) -> Sequence[str]:
+    """The run of ``keys`` (sorted by received date) received from ``start`` to ``end``, by bisection.
+
+    A year in a store of 100,000 contacts is a few thousand of them: finding them this way
+    costs some 40 look-ups instead of a pass over all 100,000.
+    """
+    def received(i: int) -> str:
+        return docs[keys[i]]["received_on"]
+
+    def first(pred) -> int:  # the first index where pred holds (pred is False, then True)
+        lo, hi = 0, len(keys)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if pred(received(mid)):
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
+    if newest_first:
+        lo, hi = first(lambda r: r <= end), first(lambda r: r < start)
+    else:
+        lo, hi = first(lambda r: r >= start), first(lambda r: r > end)
+    return keys[lo:hi]
+
+
+def narrow(keys: Sequence[str], docs: Mapping[str, dict], flt: ContactFilter, *,
+           agencies: Optional[Collection[str]] = None, hay: Optional[Mapping[str, str]] = None,
+           newest_first: Optional[bool] = None) -> list[str]:
+    """The ``keys`` whose documents pass ``flt`` (and are of one of ``agencies``), in their order.
+
+    The most selective and cheapest test goes first: the financial year, found by bisection
+    when ``keys`` are sorted by received date (``newest_first`` says which way; None: not
+    sorted), then the agency, then the other fields, and the words last, looked up in ``hay``
+    (each key's searchable text, already casefolded) when given.  Each step is one comprehension
+    over what the previous one left.
+    """
+    source: Sequence[str] = keys
+    rest = flt
+    if flt.start is not None and newest_first is not None:
+        source = received_range(keys, docs, flt.start, flt.end, newest_first)
+        rest = attrs.evolve(flt, start=None, end=None)
+    out = [k for k in source if k in docs]
+    if agencies is not None:
+        wanted = agencies if isinstance(agencies, (set, frozenset)) else frozenset(agencies)
+        out = [k for k in out if docs[k].get("agency") in wanted]
+    words = rest.words
+    if hay is not None and words:
+        rest = attrs.evolve(rest, words=())
+    if any(v is not None for v in (rest.start, rest.category, rest.agency, rest.status, rest.harm)) or rest.words:
+        match = rest.matches
+        out = [k for k in out if match(docs[k])]
+    if hay is not None:
+        for w in words:
+            out = [k for k in out if w in hay[k]]
+    return out

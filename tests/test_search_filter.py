@@ -59,3 +59,36 @@ def test_filters_compare_by_their_criteria_only():
     a = ContactFilter(start="2017-04-01", end="2018-03-31", agency="Police")
     b = ContactFilter(start="2017-04-01", end="2018-03-31", agency="Police")
     assert a == b and hash(a) == hash(b) and "matches" not in repr(a)
+
+
+def test_narrow_agrees_with_the_filter_for_every_order_and_combination(docs):
+    from safeguard_tracker.search import narrow
+    by_ref = {d["reference"]: d for d in docs}
+    hay = {d["reference"]: " ".join((d["reference"], d["subject"]["employer"], d["subject"]["role"], d["summary"],
+                                     d["agency"])).casefold() for d in docs}
+    newest = sorted(by_ref, key=lambda k: (by_ref[k]["received_on"], k), reverse=True)
+    oldest = newest[::-1]
+    shuffled = sorted(by_ref)
+    for combo in itertools.product(*CHOICES.values()):
+        kw = dict(zip(CHOICES, combo))
+        start, end = kw.pop("start") or (None, None)
+        agency = kw.pop("agency")
+        f = ContactFilter(start=start, end=end, **kw)
+        full = ContactFilter(start=start, end=end, agency=agency, **kw)
+        for keys, newest_first in ((newest, True), (oldest, False), (shuffled, None)):
+            want = [k for k in keys if full.matches(by_ref[k])]
+            for h in (hay, None):
+                got = narrow(keys, by_ref, f, agencies=None if agency is None else {agency}, hay=h,
+                             newest_first=newest_first)
+                assert got == want, (kw, agency, newest_first, h is None)
+
+
+def test_received_range_finds_the_edges():
+    from safeguard_tracker.search import received_range
+    docs = {f"k{i}": {"received_on": f"2017-{m:02d}-01"} for i, m in enumerate([1, 2, 2, 3, 3, 3, 5, 8])}
+    keys = sorted(docs, key=lambda k: docs[k]["received_on"])
+    assert [docs[k]["received_on"] for k in received_range(keys, docs, "2017-02-01", "2017-03-31", False)] == \
+        ["2017-02-01"] * 2 + ["2017-03-01"] * 3
+    assert received_range(keys, docs, "2017-06-01", "2017-07-31", False) == []
+    assert len(received_range(keys[::-1], docs, "2017-01-01", "2017-12-31", True)) == 8
+    assert received_range([], docs, "2017-01-01", "2017-12-31", True) == []
