@@ -282,3 +282,18 @@ def test_setting_threshold_is_configurable_and_never_blocks(tracker):
     tracker.update_settings(employer_window="3 months")
     assert not any("same setting" in w for w in tracker.pattern_warnings(c))   # only 2 since February
     assert len(tracker.contacts()) == 4
+
+
+def test_dates_set_directly_are_checked_too(tracker):
+    c = add(tracker, "consultation")
+    with pytest.raises(ValidationError, match="responded_on '04/03/2018'.*from the received date 05/03/2018"):
+        tracker.update_contact(c.reference, responded_on="04/03/2018")
+    with pytest.raises(ValidationError, match="s47_strategy_on '16/06/2018'"):
+        tracker.update_contact(c.reference, s47_strategy_on="16/06/2018")
+    with pytest.raises(ValidationError, match="employer_report_received_on '06/03/2018'.*requested"):
+        tracker.update_contact(c.reference, employer_report_requested_on="07/03/2018",
+                               employer_report_received_on="06/03/2018")
+    c = tracker.update_contact(c.reference, responded_on="06/03/2018")
+    with pytest.raises(ValidationError, match="responded_on"):
+        tracker.update_contact(c.reference, received_on="07/03/2018")
+    assert unchanged(tracker, c)

@@ -25,6 +25,8 @@ SIMPLE_FIELDS = {
     "police_involved", "police_reference", "s47_strategy_on", "disciplinary", "employer_report_requested_on",
     "employer_report_received_on", "employer_outcome", "received_on", "agency",
 }
+# Dates of things done for a contact, set directly: on or after receipt, never in the future.
+EVENT_FIELDS = ("responded_on", "s47_strategy_on", "employer_report_requested_on", "employer_report_received_on")
 SUBJECT_FIELDS = {"subject_name": "name", "subject_role": "role", "employer": "employer",
                   "subject_dob": "date_of_birth"}
 REFERRER_FIELDS = {"referrer": "name", "referrer_name": "name", "referrer_role": "role",
@@ -115,6 +117,17 @@ class ContactsMixin:
                                   f"({fmt(contact.received_on)})")
         if contact.received_on > self.today():
             raise ValidationError("received_on", fmt(contact.received_on), f"a date no later than today ({fmt(self.today())})")
+        for name in EVENT_FIELDS:
+            if name in fields or "received_on" in fields:
+                day = getattr(contact, name)
+                if day is not None and not contact.received_on <= day <= self.today():
+                    raise ValidationError(name, fmt(day), f"a date from the received date {fmt(contact.received_on)} "
+                                          f"to today ({fmt(self.today())})")
+        requested, got = contact.employer_report_requested_on, contact.employer_report_received_on
+        if requested and got and got < requested and ({"employer_report_requested_on",
+                                                       "employer_report_received_on"} & set(fields)):
+            raise ValidationError("employer_report_received_on", fmt(got), f"a date on or after the report was "
+                                  f"requested ({fmt(requested)})")
         return contact
 
     def _clean_simple(self, name: str, value: Any) -> Any:
