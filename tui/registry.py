@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from textual.widget import Widget
 
 # Area modules imported (in order) when the app starts; each registers itself on import.
-AREAS: list[str] = ["tui.lado"]
+AREAS: list[str] = ["tui.lado", "tui.dashboard", "tui.plans", "tui.reports"]
 
 
 @dataclass(frozen=True)
