@@ -238,3 +238,15 @@ def test_export_one_year(tracker):
     tracker.add_contact(received_on="05/05/2018", agency="Police", category="enquiry")
     rows = list(csv.DictReader(io.StringIO(export_contacts(tracker, "csv", year="2017-18"))))
     assert [r["received"] for r in rows] == ["2018-01-05"]
+
+
+def test_pattern_warnings_after_an_import(tracker, tmp_path):
+    text = ("reference,received,agency,category,subject_name,subject_dob,employer\n"
+            "L-2018-0001,05/01/2018,Police,enquiry,Jo Marchbank,01/01/1980,Castle Taxis\n"
+            "L-2018-0002,05/02/2018,Police,enquiry,JO  MARCHBANK,1980-01-01,Castle Taxis\n"
+            "L-2018-0003,05/03/2018,Police,enquiry,Lee Stanway,,Castle Taxis\n")
+    result = tracker.import_contacts(write(tmp_path, text))
+    found = tracker.pattern_warnings_for(result.added)
+    assert any("same person" in w and "L-2018-0002" in w for w in found["L-2018-0001"])
+    assert any("same setting: Castle Taxis has had 3 contacts" in w for w in found["L-2018-0003"])
+    assert found["L-2018-0003"] == tracker.pattern_warnings(tracker.get_contact("L-2018-0003"))

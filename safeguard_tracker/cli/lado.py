@@ -358,13 +358,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..patterns import PatternIndex
     tracker = open_from_args(args)
     result = tracker.import_contacts(args.file, dry_run=args.dry_run)
     print("\n".join(result.summary()))
     if not args.dry_run and result.changed:
-        touched = list(result.added) + list(result.updated)
-        found = PatternIndex(tracker).warnings_for(touched)
+        found = tracker.pattern_warnings_for(list(result.added) + list(result.updated))
         if found:
             print(f"warning: {len(found)} imported contact(s) match earlier contacts or a busy setting "
                   f"(`safeguard-tracker contact show REF` lists them):", file=sys.stderr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 from ..dates import normalise_financial_year
 
@@ -30,6 +30,16 @@ class LadoMixin:
         """When the contact comes up for retention review (see ``deadlines.retention_review_on``)."""
         from ..deadlines import retention_review_on
         return retention_review_on(self.get_contact(reference), self.deadline_rules())
+
+    # --- pattern warnings for many ---------------------------------------------------------------
+    def pattern_warnings_for(self, references: Iterable[str]) -> dict[str, list[str]]:
+        """Pattern warnings for many contacts at once (after an import): {reference: warnings}.
+
+        One index over the store instead of one pass per contact; an import does not work
+        these out itself, so that loading 100,000 rows does not pay for them.
+        """
+        from ..patterns import PatternIndex
+        return PatternIndex(self).warnings_for(references)
 
     # --- statistics ----------------------------------------------------------------------------
     def lado_statistics(self, year: str = "2017-18", compare_with: Optional[str] = None, *,
