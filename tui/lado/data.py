@@ -10,6 +10,7 @@ directly (see docs/tui.md).
 
 from __future__ import annotations
 
+import attrs
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Optional, Sequence
@@ -17,7 +18,7 @@ from typing import Any, Optional, Sequence
 from safeguard_tracker.dates import financial_year_of, fmt
 from safeguard_tracker.due import DueItem
 from safeguard_tracker.model import Category, Harm
-from safeguard_tracker.search import ContactFilter
+from safeguard_tracker.search import ContactFilter, narrow
 from safeguard_tracker.taxonomy import fold
 
 CATEGORY_CHOICES = ("uncategorised",) + tuple(c.value for c in Category)
@@ -262,22 +263,14 @@ def filter_contacts(data: LadoData, criteria: Criteria, sort: str = "received", 
     source: Sequence[str] = order
     if last is not None and last[1] == sort and last[2] == reverse and _narrower(last[0], criteria):
         source = last[3]
-    docs = data.docs
     flt = ContactFilter.build(data.tracker, year=criteria.year or None, category=criteria.category or None,
                               status=criteria.status or None, harm=criteria.harm or None)
-    # One narrowing pass per criterion, each a plain comprehension: the words first (typing is
-    # usually the most selective), so the later passes see few keys.
-    keys = [k for k in source if k in docs]
-    if criteria.words:
-        hay = data.hay
-        for w in criteria.words:
-            keys = [k for k in keys if w in hay[k]]
-    if criteria.agency.strip():
-        agencies = data.agencies_matching(criteria.agency)
-        keys = [k for k in keys if docs[k].get("agency") in agencies]
-    if any((flt.start, flt.category, flt.status, flt.harm)):
-        match = flt.matches
-        keys = [k for k in keys if match(docs[k])]
+    flt = attrs.evolve(flt, words=criteria.words)
+    # search.narrow: one comprehension per criterion, the most selective first; sorted by received
+    # date, the year is found by bisection (a year of 100,000 contacts costs ~40 look-ups).
+    keys = narrow(source, data.docs, flt,
+                  agencies=data.agencies_matching(criteria.agency) if criteria.agency.strip() else None,
+                  hay=data.hay if criteria.words else None, newest_first=reverse if sort == "received" else None)
     data._last = (criteria, sort, reverse, keys)
     return keys
 
