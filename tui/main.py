@@ -17,7 +17,7 @@ from .widgets import StatusLine, TopBar, WorkspaceView
 class MainScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", show=False,
-                tooltip="from a filter: back to the list; from another tab: back to the first tab"),
+                tooltip="from a filter: back to the list; from another tab: back to the first screen"),
     ]
 
     DEFAULT_CSS = """
@@ -32,13 +32,17 @@ class MainScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield TopBar()
-        home = max(self.workspaces, key=lambda w: w.home_rank(self.tracker)) if self.workspaces else None
+        home = self.home()
         with TabbedContent(initial=f"tab-{home.id}" if home else "", id="workspaces"):
             for n, ws in enumerate(self.workspaces, 1):
                 with TabPane(f"{n} {ws.title}" if n < 10 else ws.title, id=f"tab-{ws.id}"):
                     yield ws.factory()
         yield StatusLine()
         yield Footer(compact=True)
+
+    def home(self) -> Optional[Workspace]:
+        """The first tab shown: the workspace ranking highest for this store."""
+        return max(self.workspaces, key=lambda w: w.home_rank(self.tracker)) if self.workspaces else None
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._show_active)
@@ -94,7 +98,8 @@ class MainScreen(Screen):
         if view is not None and not view.has_focus_within:
             view.focus_default()
             return
-        if self.workspaces and self.query_one("#workspaces", TabbedContent).active != f"tab-{self.workspaces[0].id}":
-            self.show_workspace(self.workspaces[0].id)
+        home = self.home()
+        if home is not None and self.query_one("#workspaces", TabbedContent).active != f"tab-{home.id}":
+            self.show_workspace(home.id)
             return
         self.app.say("This is the first screen: q quits, ? lists every key")
