@@ -29,15 +29,13 @@ Columns (headers in any case and spacing; aliases such as "Date received"):
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import json
 import operator
 import re
 from datetime import date
 from pathlib import Path
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Optional
 
 import attrs
 
@@ -45,6 +43,7 @@ from ..convert import from_doc, to_doc
 from ..dates import DATE_HELP, fmt, parse_date
 from ..errors import ImportFailed, ValidationError
 from ..model import Category, Contact, Harm, Outcome, Threshold
+from ..store.format import gc_paused
 from ..tracker.contacts import closing_problem
 from .csvfiles import open_table, unguard, write_csv
 from .importing import ImportResult, changed_fields, read_json_file
@@ -247,30 +246,15 @@ def _uk(iso: str) -> str:
 
 # --- import ------------------------------------------------------------------------------------------
 
-@contextmanager
-def _bulk() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a file's worth of rows is built.
-
-    An import makes millions of small containers and no reference cycles; left on, the
-    collector re-walks the growing heap again and again (about a third of the time at
-    100,000 rows).  Reference counting still frees everything; the collector is back on,
-    as it was, when the import ends, whether it succeeded or not.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def import_contacts(tracker: Any, path: str | Path, *, dry_run: bool = False) -> ImportResult:
     """Import contacts from a CSV file (or a JSON export, by its .json name): all or nothing."""
     path = Path(path)
     if path.suffix.lower() == ".json":
         return import_contacts_json(tracker, path, dry_run=dry_run)
-    with _bulk():
+    # An import makes millions of small containers and no reference cycles: the cyclic GC is kept
+    # out (it re-walked the growing heap, a third of the time at 100,000 rows), and what was built
+    # is frozen out of its sight afterwards instead of being walked once more when it comes back on.
+    with gc_paused(freeze=True):
         return _import_csv(tracker, path, dry_run)
 
 
