@@ -11,6 +11,9 @@ import gc
 import json
 import resource
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def main(mode: str, path: str) -> None:

@@ -1,0 +1,75 @@
+"""One fresh process: ``python tui_probe.py tui|open PATH`` prints {"seconds": ..., "home": ...} as JSON.
+
+``tui``: from creating the app (which opens the store itself, in a worker thread, behind its
+loading screen) to its first screen painted: the main screen's home tab loaded and the
+refresh that shows it done.  ``open``: the store opened through the API and a record touched,
+as measurement #1 does.  Both modes import the same modules before the clock starts, so the
+two figures differ only by what the app does beyond opening the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+async def _tui(path: str) -> tuple[float, str]:
+    from safeguard_tracker.tracker import open_tracker
+    from tui.app import TrackerApp
+    from tui.main import MainScreen
+    from tui.testing import screen_text
+
+    t0 = time.perf_counter()
+    app = TrackerApp(opener=lambda progress: open_tracker(path, user="bench.tui", progress=progress),
+                     refresh_interval=None, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        while True:
+            if app.open_error:
+                raise RuntimeError(app.open_error)
+            if not app.is_running or time.perf_counter() - t0 > 300:
+                raise RuntimeError("the app stopped (or took over 5 minutes) before showing its first screen")
+            if isinstance(app.screen, MainScreen):
+                view = app.screen.active_view()
+                if view is not None and view.loaded_version not in (None, -1):
+                    break
+            await asyncio.sleep(0.002)
+        await pilot.pause()  # the refresh that paints the loaded tab
+        elapsed = time.perf_counter() - t0
+        home = type(view).__name__
+        if len(screen_text(app).split()) < 20:
+            raise RuntimeError("nothing is painted")
+        await pilot.press("q")
+    app.tracker.close()
+    return elapsed, home
+
+
+def _open(path: str) -> float:
+    from safeguard_tracker.tracker import open_tracker
+    t0 = time.perf_counter()
+    t = open_tracker(path, user="bench.tui")
+    docs = t.contact_docs()
+    t.get_contact(next(reversed(docs)))
+    return time.perf_counter() - t0
+
+
+def main(mode: str, path: str) -> None:
+    import safeguard_tracker.tracker  # noqa: F401  the same imports in both modes
+    import tui.app  # noqa: F401
+    import tui.main  # noqa: F401
+    import tui.testing  # noqa: F401
+    if mode == "tui":
+        seconds, home = asyncio.run(_tui(path))
+    elif mode == "open":
+        seconds, home = _open(path), ""
+    else:
+        raise SystemExit(f"unknown mode {mode!r}: tui or open")
+    print(json.dumps({"seconds": seconds, "home": home}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
