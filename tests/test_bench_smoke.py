@@ -30,9 +30,10 @@ def test_every_measurement_has_a_row_with_a_ratio(result):
             assert r.met in (True, False)
 
 
-def test_the_ratios_against_1000_records_are_one_at_1000(result):
+def test_the_cross_size_ratio_is_one_at_1000_and_the_edit_has_its_own_baseline(result):
     rows = {r.id: r for r in result["rows"]}
-    assert rows["2"].ratio == pytest.approx(1.0) and rows["10"].ratio == pytest.approx(1.0)
+    assert rows["10"].ratio == pytest.approx(1.0)
+    assert rows["2"].baseline_samples and rows["2"].baseline_samples != rows["2"].samples
 
 
 def test_the_table_and_the_json_name_the_machine_and_every_row(result, tmp_path, capsys):
