@@ -139,25 +139,28 @@ def narrow(keys: Sequence[str], docs: Mapping[str, dict], flt: ContactFilter, *,
     The most selective and cheapest test goes first: the financial year, found by bisection
     when ``keys`` are sorted by received date (``newest_first`` says which way; None: not
     sorted), then the agency, then the other fields, and the words last, looked up in ``hay``
-    (each key's searchable text, already casefolded) when given.  Each step is one comprehension
-    over what the previous one left.
+    (each document's searchable text, casefolded, with an entry for every key of ``docs``) when
+    given.  Each step is one comprehension over what the previous one left; keys that are not in
+    ``docs`` are dropped by the first of them.
     """
-    source: Sequence[str] = keys
+    out: Sequence[str] = keys
     rest = flt
     if flt.start is not None and newest_first is not None:
-        source = received_range(keys, docs, flt.start, flt.end, newest_first)
+        out = received_range(keys, docs, flt.start, flt.end, newest_first)
         rest = attrs.evolve(flt, start=None, end=None)
-    out = [k for k in source if k in docs]
+    words = rest.words if hay is not None else ()
+    if words:
+        rest = attrs.evolve(rest, words=())
+    checked = False   # are all of ``out`` known to be in docs?
     if agencies is not None:
         wanted = agencies if isinstance(agencies, (set, frozenset)) else frozenset(agencies)
-        out = [k for k in out if docs[k].get("agency") in wanted]
-    words = rest.words
-    if hay is not None and words:
-        rest = attrs.evolve(rest, words=())
+        out = [k for k in out if k in docs and docs[k].get("agency") in wanted]
+        checked = True
     if any(v is not None for v in (rest.start, rest.category, rest.agency, rest.status, rest.harm)) or rest.words:
         match = rest.matches
-        out = [k for k in out if match(docs[k])]
-    if hay is not None:
-        for w in words:
-            out = [k for k in out if w in hay[k]]
-    return out
+        out = [k for k in out if match(docs[k])] if checked else [k for k in out if k in docs and match(docs[k])]
+        checked = True
+    for w in words:
+        out = [k for k in out if w in hay[k]] if checked else [k for k in out if k in docs and w in hay[k]]
+        checked = True
+    return out if checked else [k for k in out if k in docs]
