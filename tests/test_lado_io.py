@@ -109,7 +109,8 @@ def test_upsert_by_reference_is_one_audited_transaction(tracker, tmp_path):
         "L-2018-0003,06/01/2018", ",06/01/2018")
     result = tracker.import_contacts(write(tmp_path, changed, "v2.csv"))
     assert result.updated == {"L-2018-0002": ("summary",)}
-    assert result.added == ("L-2018-0004",) and result.without_reference == 1   # no reference: a new contact
+    # no reference, but the same details as L-2018-0003: the same spreadsheet row, not a new contact
+    assert result.added == () and set(result.already.values()) == {"L-2018-0003"}
     assert tracker.store.last_seq == seq + 1                                    # one transaction for the file
     last = tracker.history("L-2018-0002")[-1]
     assert (last.field, last.old, last.new) == ("summary", "Messages to a young person", "Messages to two young people")

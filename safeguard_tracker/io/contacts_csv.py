@@ -4,7 +4,12 @@ Import is **all or nothing**: every row is checked first and every problem is
 listed (row number, column, value, what is accepted, the nearest agency
 names); if there is one, ``ImportFailed`` is raised and nothing is written.
 Otherwise the whole file is one store transaction.  Rows with a ``reference``
-upsert, so re-importing a file changes nothing; rows without one are added.
+upsert, so re-importing a file changes nothing.  A row without one is added,
+unless a contact already in the store has the same identifying details
+(received date, agency and every one of summary, subject, employer and
+referrer columns the file has): then it is the same spreadsheet row imported
+before, and it is left alone ("already in the store"), so re-importing a
+spreadsheet that never had references does not duplicate either.
 
 Speed matters (100,000 rows): each row is checked in plain Python with cached
 parsers, and turned straight into the stored document (the same dict that
@@ -72,6 +77,10 @@ PATHS: dict[str, tuple[str, ...]] = {
     "employer_report_received": ("employer_report_received_on",),
     "employer_outcome": ("employer_outcome",), "outcome": ("outcome",), "closed": ("closed_on",),
 }
+# Columns that identify a contact imported from a file without references (see _identity_index).
+IDENTITY_COLUMNS = ("received", "agency", "summary", "subject_name", "subject_role", "employer", "subject_dob",
+                    "referrer", "referrer_role", "referrer_organisation")
+
 # Columns about the record's history rather than its fields: used when a contact is created.
 HISTORY_COLUMNS = ("rationale", "first_category", "category_changed")
 EXPORT_ONLY = ("status", "escalated", "jem_held", "meetings", "suspension", "regulator_referrals", "reopened")
@@ -366,9 +375,17 @@ def _apply(tracker: Any, source: str, parsed: list[tuple[int, Optional[str], dic
     unchanged: list[str] = []
     problems: list[str] = []
     explicit = {ref for _, ref, _ in parsed if ref}
+    already: dict[int, str] = {}
     with tracker.store.transaction() as txn:
+        identity = _identity_index(tracker.store.all(TABLE), columns, parsed)
         docs: list[tuple[str, dict]] = []
         for number, ref, v in parsed:
+            if ref is None and identity:
+                seen = identity[1].get(tuple(v[c] for c in identity[0]))
+                if seen is not None:
+                    already[number] = seen
+                    unchanged.append(seen)
+                    continue
             existing = txn.get(TABLE, ref) if ref is not None else None
             if existing is None:
                 doc = dict(blank)
@@ -420,7 +437,28 @@ def _apply(tracker: Any, source: str, parsed: list[tuple[int, Optional[str], dic
         tracker._after_commit()
     return ImportResult(source=source, rows=len(parsed), added=tuple(added), updated=updated,
                         unchanged=tuple(unchanged), dry_run=dry_run, ignored_columns=ignored,
-                        without_reference=sum(1 for _, ref, _ in parsed if ref is None))
+                        without_reference=sum(1 for number, ref, _ in parsed if ref is None and number not in already),
+                        already=already)
+
+
+def _identity_index(docs: dict[str, dict], columns: list[str],
+                    parsed: list[tuple[int, Optional[str], dict[str, Any]]]) -> Optional[tuple[list[str], dict]]:
+    """For rows without a reference: the contacts already stored, keyed by their identifying details.
+
+    Only when the file has received, agency and at least one descriptive
+    column: a date and an agency alone would merge different contacts.
+    """
+    if all(ref is not None for _, ref, _ in parsed):
+        return None
+    cols = [c for c in IDENTITY_COLUMNS if c in columns]
+    if len(cols) < 3:
+        return None
+    paths = [PATHS[c] for c in cols]
+    index: dict[tuple, str] = {}
+    for ref, d in docs.items():
+        key = tuple(d[p[0]] if len(p) == 1 else (d.get(p[0]) or {}).get(p[1]) for p in paths)
+        index.setdefault(key, ref)
+    return cols, index
 
 
 def _set(doc: dict, path: tuple[str, ...], value: Any) -> None:

@@ -23,6 +23,7 @@ class ImportResult:
     dry_run: bool = False
     ignored_columns: tuple[str, ...] = ()
     without_reference: int = 0                    # rows added with a new reference: a re-import adds them again
+    already: dict[int, str] = attrs.field(factory=dict)  # row number -> the stored contact it was imported as before
 
     @property
     def changed(self) -> int:
@@ -40,9 +41,16 @@ class ImportResult:
             shown = ", ".join(self.added[:limit])
             more = f" ... and {len(self.added) - limit} more" if len(self.added) > limit else ""
             lines.append(f"  {verb[0]}: {shown}{more}")
+        if self.already:
+            rows = sorted(self.already.items())
+            shown = ", ".join(f"row {n} = {ref}" for n, ref in rows[:limit])
+            more = f" ... and {len(rows) - limit} more" if len(rows) > limit else ""
+            lines.append(f"  already in the store (same date, agency and details; no reference in the file): "
+                         f"{shown}{more}")
         if self.without_reference:
             lines.append(f"  note: {self.without_reference} row(s) had no reference, so importing this file again "
-                         f"would add them again; export the records to get a file with references")
+                         f"would add them again unless their details match; export the records to get a file "
+                         f"with references")
         if self.ignored_columns:
             lines.append(f"  ignored (export-only) column(s): {', '.join(self.ignored_columns)}")
         return lines
