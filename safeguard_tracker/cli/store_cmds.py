@@ -53,7 +53,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     tracker = open_from_args(args, create=False)
-    changes = tracker.history(args.reference.strip().upper() if args.reference.upper().startswith("L-") else args.reference)
+    changes = tracker.history(args.reference)
     for c in changes:
         print(f"{c.at:%d/%m/%Y %H:%M}  {c.user:<12} {c.reference:<14} {c.description}")
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar
@@ -71,6 +72,16 @@ def _short(value: Any, limit: int = 60) -> str:
         value = f"{len(value)} item(s); latest: {text}"
     text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def normalise_reference(reference: str) -> str:
+    """'l-2018-0042' -> 'L-2018-0042'; 'a-6' -> 'A-000006': references as people type them."""
+    ref = reference.strip()
+    if re.fullmatch(r"(?i)a-?\d{1,9}", ref):
+        return f"A-{int(re.sub(r'(?i)a-?', '', ref)):06d}"
+    if re.match(r"(?i)^[lr]-", ref):
+        return ref.upper()
+    return ref
 
 
 class TrackerBase:
@@ -166,6 +177,7 @@ class TrackerBase:
 
     def history(self, reference: str) -> list[Change]:
         """Every change to a record, oldest first, with who, when, field, old and new values."""
+        reference = normalise_reference(reference)
         entries = self.store.history(reference)
         if not entries and not any(reference in self.store.tables[t] for t in ("contacts", "reviews", "actions")):
             raise UnknownReference(reference)
