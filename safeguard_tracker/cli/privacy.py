@@ -69,7 +69,8 @@ def cmd_redact(args: argparse.Namespace) -> int:
             print("not redacted")
             return 1
     result = tracker.redact_contact(contact.reference, expected_rev=contact.rev)
-    print(f"redacted {contact.reference}: {', '.join(result.fields)} removed from the record and its history; "
+    print(f"redacted {contact.reference}: names, date of birth, free text and referrer details removed from the "
+          f"record and its history ({', '.join(result.fields)}); dates, categories, agency, harm and outcome kept; "
           f"{len(result.backups_scrubbed)} backup(s) scrubbed. The history records that {tracker.user} redacted it "
           f"on {fmt(result.contact.redacted_on)}.")
     for w in result.warnings:
