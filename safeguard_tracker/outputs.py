@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any, Optional
 
-from .errors import ValidationError
+from .errors import StoreError, StoreWriteError, ValidationError
 from .store.files import atomic_write
 
 
@@ -44,12 +44,24 @@ def guard_output_path(tracker: Any, path: str | Path) -> Path:
 
 def write_output(tracker: Any, path: str | Path, content: str | bytes, *, what: str,
                  personal: bool, records: int = 0, detail: str = "") -> Path:
-    """Write a report or export.  Exports holding personal data go in the access log."""
+    """Write a report or export.  Exports holding personal data go in the access log.
+
+    An export of personal data that cannot be logged is not made: a read-only
+    store refuses it up front, and if the log cannot be written afterwards
+    (a full disk) the file just written is removed again.
+    """
     target = guard_output_path(tracker, path)
+    if personal and tracker.store.read_only:
+        raise StoreWriteError(f"{tracker.store.read_only}; exports holding personal data are logged, so none can "
+                              f"be made from here (copy the store somewhere writable first)")
     data = content.encode("utf-8") if isinstance(content, str) else content
     atomic_write(target, data)
     if personal:
-        log_access(tracker, what, target=str(target), records=records, detail=detail)
+        try:
+            log_access(tracker, what, target=str(target), records=records, detail=detail)
+        except StoreError as exc:
+            target.unlink(missing_ok=True)
+            raise type(exc)(f"{exc}; the export could not be logged, so {target} was removed again") from exc
     return target
 
 

@@ -304,3 +304,37 @@ def test_personal_data_exports_are_logged_and_shown(tmp_path, capsys):
     assert "analyst" in out and "export contacts" in out and str(target) in out
     assert main(["--db", str(t.path), "access-log", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["target"] == str(target)
+
+
+def test_an_export_that_cannot_be_logged_is_not_made(tmp_path, monkeypatch):
+    import errno
+    import os
+    from safeguard_tracker.errors import StoreWriteError
+    from safeguard_tracker.outputs import write_output
+    from safeguard_tracker.store import files
+    t = st.open_tracker(tmp_path / "store.json", user="analyst", today=lambda: TODAY)
+    t.add_contact(received_on="05/01/2018", agency="Police", category="enquiry")
+
+    class FullAfterFirstWrite:                       # the export's write succeeds, the log's append does not
+        calls = 0
+
+        def __getattr__(self, name):
+            return getattr(os, name)
+
+        def write(self, fd, data):
+            FullAfterFirstWrite.calls += 1
+            if FullAfterFirstWrite.calls > 1:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return os.write(fd, data)
+    monkeypatch.setattr(files, "os", FullAfterFirstWrite())
+    target = tmp_path / "contacts.csv"
+    with pytest.raises(StoreWriteError, match="could not be logged, so .* was removed"):
+        write_output(t, target, "a,b\n", what="export contacts", personal=True, records=1)
+    monkeypatch.undo()
+    assert not target.exists() and t.access_log() == []
+
+    t.store.read_only = "the folder is read-only"  # as a read-only folder leaves it
+    with pytest.raises(StoreWriteError, match="exports holding personal data are logged"):
+        write_output(t, target, "a,b\n", what="export contacts", personal=True, records=1)
+    assert not target.exists()
+    write_output(t, tmp_path / "board.md", "# figures\n", what="report", personal=False)   # no names: fine
