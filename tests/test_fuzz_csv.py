@@ -106,16 +106,17 @@ def pristine(tmp_path_factory):
 
 
 def _state(folder: Path) -> dict:
-    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and not p.name.endswith((".lock", ".csv"))}
+    return {p.name: p.read_bytes() for p in folder.iterdir()
+            if p.is_file() and not p.name.endswith((".lock", ".csv", ".json")) or p.name == "store.json"}
 
 
-def _fuzz(pristine: Path, raw: bytes, importer: str, dry_run: bool) -> None:
+def _fuzz(pristine: Path, raw: bytes, importer: str, dry_run: bool, suffix: str = ".csv") -> None:
     folder = Path(tempfile.mkdtemp(prefix="sgt-csv-"))
     try:
         path = folder / "store.json"
         shutil.copyfile(pristine, path)
         os.chmod(path, 0o600)
-        source = folder / "input.csv"
+        source = folder / f"input{suffix}"
         source.write_bytes(raw)
         t = st.open_tracker(path, user="importer")
         before, seq = _state(folder), t.store.last_seq
@@ -195,3 +196,50 @@ def test_one_bad_row_names_its_row_and_column_and_nothing_is_written(pristine, t
         t.import_contacts(folder / "in.csv")
     assert any(p.startswith("row 3") for p in err.value.problems), err.value.problems
     assert _state(folder) == before
+
+
+# --- the JSON imports (the lossless exports read back) -------------------------------------------------------
+
+JSON_VALUES = hs.recursive(hs.none() | hs.booleans() | hs.integers(-10, 10**12) | hs.floats(allow_nan=True)
+                           | hs.text(max_size=20) | hs.sampled_from(BAD[:-1]),
+                           lambda inner: hs.lists(inner, max_size=4) | hs.dictionaries(hs.text(max_size=8), inner,
+                                                                                       max_size=4), max_leaves=12)
+
+
+@hs.composite
+def json_file(draw, export: str):
+    import json
+    if draw(hs.integers(0, 5)) == 0:
+        return json.dumps(draw(JSON_VALUES)).encode()
+    data = json.loads(export)
+    records = data if isinstance(data, list) else next((v for v in data.values() if isinstance(v, list)), [])
+    for _ in range(draw(hs.integers(1, 6))):
+        if not records:
+            break
+        rec = records[draw(hs.integers(0, len(records) - 1))]
+        if not isinstance(rec, dict) or not rec:
+            continue
+        key = draw(hs.sampled_from(sorted(rec)))
+        if draw(hs.booleans()):
+            rec[key] = draw(JSON_VALUES)                     # a wrong type or value
+        else:
+            del rec[key]                                      # a missing field
+    raw = json.dumps(data).encode()
+    if draw(hs.integers(0, 5)) == 0:
+        raw = raw[: draw(hs.integers(0, len(raw)))]           # cut off
+    return raw
+
+
+@pytest.mark.parametrize("importer", list(IMPORTERS))
+def test_json_imports_import_or_refuse_cleanly(pristine, importer):
+    t = st.open_tracker(pristine, user="reader")
+    if importer == "contacts":
+        export = t.export_contacts("json")
+    else:
+        export = t.export_plans(importer, "json")
+
+    @FUZZ
+    @given(raw=json_file(export), dry_run=hs.booleans())
+    def run(raw, dry_run):
+        _fuzz(pristine, raw, importer, dry_run, suffix=".json")
+    run()
