@@ -332,6 +332,69 @@ async def test_escape_cancels_a_form_and_goes_back(demo):
         assert other.get_contact(c0.reference).notes == c0.notes
 
 
+async def test_edit_details_saves_only_what_changed(demo):
+    c0 = first(demo, status="open", category="referral")
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_contact(pilot, c0.reference)
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.screen.query_one("#field-agency").value == c0.agency     # the form opens filled in
+        await fill(pilot, "responded_on", "14/06/2018")
+        await fill(pilot, "subject_role", "cover supervisor")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ContactScreen), screen_text(app)
+        assert "responded_on" in status(app) and "subject_role" in status(app)
+    with reread(demo) as other:
+        c = other.get_contact(c0.reference)
+        assert c.responded_on == date(2018, 6, 14) and c.subject.role == "cover supervisor"
+        assert c.agency == c0.agency and c.summary == c0.summary
+        fields = {ch.field for ch in other.history(c0.reference)[-3:]}
+        assert "responded_on" in fields and "agency" not in fields
+
+
+async def test_suspension_and_police_from_the_record(demo):
+    c0 = first(demo, status="open", category="referral")
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_contact(pilot, c0.reference)
+        await pilot.press("s")
+        await fill(pilot, "decision", "alt")
+        await fill(pilot, "rationale", "moved to a role without contact with pupils")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Suspension decision (alternative) recorded" in status(app)
+        await pilot.press("p")
+        await fill(pilot, "police_reference", "CR/123/18")
+        await fill(pilot, "s47_strategy_on", "13/06/2018")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Police involvement recorded" in status(app)
+    with reread(demo) as other:
+        c = other.get_contact(c0.reference)
+        assert c.suspension[-1].decision.value == "alternative"
+        assert c.police_involved and c.police_reference == "CR/123/18"
+        assert c.s47_strategy_on == date(2018, 6, 13)
+
+
+async def test_note_straight_from_the_queue(demo):
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show(pilot)
+        ref = app.screen.query_one("#queue").current_reference()
+        await pilot.press("n")
+        await type_in(pilot, "chased by phone")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert status(app).endswith(f"Note added to {ref}")
+    with reread(demo) as other:
+        assert other.get_contact(ref).notes[-1].text == "chased by phone"
+
+
 # --- save failures never lose the form -----------------------------------------------------------
 
 async def test_concurrent_edit_is_a_conflict_and_the_form_keeps_its_input(demo):
