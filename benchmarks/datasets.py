@@ -96,6 +96,13 @@ class Dataset:
             self.seconds["build csv"] = time.perf_counter() - t
         return self._csv
 
+    def reference_store(self) -> Path:
+        """A demo store of 1,000 records beside this size's, for baselines run in the same minutes."""
+        path = self.folder / "reference-1000.json"
+        if not path.exists():
+            build_demo(path, contacts=1000, today=DEMO_TODAY, user="bench.builder").close()
+        return path
+
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
         self.contacts = []

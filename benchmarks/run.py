@@ -4,8 +4,9 @@
 
 For each size it builds a fresh demo store (``safeguard_tracker.demo``), runs
 each measurement and its baseline alternately several times, and reports the
-medians.  It prints a table and writes JSON.  1,000 records are always run,
-because two targets compare a size with 1,000.
+medians.  It prints a table and writes JSON.  Two targets compare a size with
+1,000 records: those baselines run on a 1,000-record store built beside each
+size's, in turns with the measurement.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from benchmarks import datasets, measures  # noqa: E402
 from benchmarks.measures import Row  # noqa: E402
 
 DEFAULT_SIZES = (1000, 10_000, 100_000)
-CROSS_SIZE = ("10",)   # rows whose baseline is the same measurement at 1,000 records (#2 runs its own)
 
 
 def machine() -> dict:
@@ -46,14 +46,6 @@ def machine() -> dict:
 
 def default_repeats(size: int) -> int:
     return 3 if size >= 50_000 else 5
-
-
-def fill_cross_size(rows: list[Row]) -> None:
-    base = {r.id: r for r in rows if r.size == 1000 and r.id in CROSS_SIZE}
-    for r in rows:
-        ref = base.get(r.id)
-        if r.id in CROSS_SIZE and ref is not None and ref.value is not None and r.value is not None:
-            r.baseline, r.baseline_samples = ref.value, list(ref.samples)
 
 
 def fmt_value(v: Optional[float], unit: str) -> str:
@@ -97,7 +89,7 @@ def table(rows: list[Row]) -> str:
 
 def run(sizes: list[int], repeat: Optional[int] = None, workdir: Optional[Path] = None,
         only: Optional[set[str]] = None, log=print) -> dict:
-    sizes = sorted(set(sizes) | {1000})
+    sizes = sorted(set(sizes))
     rows: list[Row] = []
     setup: dict[str, dict] = {}
     started = time.perf_counter()
@@ -126,7 +118,6 @@ def run(sizes: list[int], repeat: Optional[int] = None, workdir: Optional[Path] 
             del ds
             gc.collect()
     rows.sort(key=lambda r: (int("".join(c for c in r.id if c.isdigit()) or 99), r.id, r.size))
-    fill_cross_size(rows)
     return {"machine": machine(), "sizes": sizes, "seconds": round(time.perf_counter() - started, 1),
             "setup": setup, "rows": rows}
 
@@ -134,7 +125,7 @@ def run(sizes: list[int], repeat: Optional[int] = None, workdir: Optional[Path] 
 def main(argv: Optional[list[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES),
-                    help="comma-separated record counts (default: %(default)s); 1000 is always included")
+                    help="comma-separated record counts (default: %(default)s)")
     ap.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
     ap.add_argument("--repeat", type=int, default=None, help="repeats per measurement (default 5, or 3 at 50k+)")
     ap.add_argument("--workdir", type=Path, default=None, help="where to build the data (default: the temp folder)")

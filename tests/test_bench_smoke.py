@@ -30,10 +30,10 @@ def test_every_measurement_has_a_row_with_a_ratio(result):
             assert r.met in (True, False)
 
 
-def test_the_cross_size_ratio_is_one_at_1000_and_the_edit_has_its_own_baseline(result):
+def test_the_comparisons_with_1000_records_run_their_own_baseline(result):
     rows = {r.id: r for r in result["rows"]}
-    assert rows["10"].ratio == pytest.approx(1.0)
-    assert rows["2"].baseline_samples and rows["2"].baseline_samples != rows["2"].samples
+    for rid in ("2", "10"):
+        assert rows[rid].baseline_samples and rows[rid].baseline_samples != rows[rid].samples
 
 
 def test_the_table_and_the_json_name_the_machine_and_every_row(result, tmp_path, capsys):
