@@ -78,10 +78,6 @@ class LockFile:
         else:
             self._fallback = None
 
-    @property
-    def held(self) -> bool:
-        return self._fd is not None or (self._fallback is not None and self._fallback.is_locked)
-
     # --- acquiring ------------------------------------------------------------------
     def acquire(self, timeout: float, on_wait: Optional[Callable[[str], None]] = None, what: str = "the store") -> None:
         if self._fallback is not None:  # pragma: no cover - Windows
