@@ -640,7 +640,8 @@ async def test_opening_a_store_shows_progress_then_the_queue(demo):
 
     app = TrackerApp(opener=opener, refresh_interval=None)
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(50):
+        await app.workers.wait_for_complete()
+        for _ in range(400):          # a bound for a loaded machine, not a timing assertion
             await pilot.pause(0.05)
             if isinstance(app.screen, MainScreen):
                 break
@@ -654,7 +655,8 @@ async def test_a_store_that_cannot_open_exits_with_its_message(tmp_path):
 
     app = TrackerApp(opener=opener, refresh_interval=None)
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(50):
+        await app.workers.wait_for_complete()
+        for _ in range(400):
             await pilot.pause(0.05)
             if app.open_error:
                 break

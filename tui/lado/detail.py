@@ -319,12 +319,12 @@ class ContactScreen(Screen):
             warnings.update(Group(*lines))
             warnings.add_class("-shown")
         self._due = due
-        if self._patterns is not None and self._patterns[0] == c.rev:
-            patterns = self._patterns[1]
-        else:
-            patterns = ["checking for earlier contacts about this person or setting\u2026"]
-            self._later(lambda: app.tracker.pattern_warnings(c), self._patterns_ready, c.rev)
+        known = self._patterns is not None and self._patterns[0] == c.rev
+        patterns = self._patterns[1] if known else [  # type: ignore[index]
+            "checking for earlier contacts about this person or setting\u2026"]
         self.query_one("#record", Static).update(contact_renderable(c, due, patterns))
+        if not known:
+            self._later(lambda: app.tracker.pattern_warnings(c), self._patterns_ready, c.rev)
         self._history_rev = -1
         if self.query_one("#detail-tabs", TabbedContent).active == "tab-history":
             self._load_history()
