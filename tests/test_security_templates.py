@@ -117,6 +117,14 @@ def test_html_reports_escape_every_field_and_never_run_data_as_a_template(hostil
         assert not re.search(r"<[a-z]+[^>]*\son\w+=", text, re.I), f"{name}: an event handler attribute appeared"
 
 
+def test_markdown_reports_carry_no_raw_html(hostile):
+    md = [(n, text) for n, f, text in _reports(hostile) if f == "md"]
+    assert md, "no Markdown report to check"
+    for name, text in md:
+        assert "&lt;script&gt;" in text, f"{name}: the payload is not in the report, so this proves nothing"
+        assert "<script" not in text.lower(), f"{name}: a <script> reached the Markdown raw (a viewer would run it)"
+
+
 def test_no_report_runs_data_as_a_template(hostile):
     for name, fmt_, text in _reports(hostile):
         assert EVALUATED not in text, f"{name}.{fmt_}"

@@ -33,7 +33,15 @@ def _autoescape(name: Optional[str]) -> bool:
     return bool(name) and (name.endswith(".html.j2") or name.endswith(".html") or name.endswith(".svg.j2"))
 
 
-def template_environment(templates: Optional[str | Path] = None) -> jinja2.Environment:
+def markdown_safe(value: Any) -> Any:
+    """Every value a Markdown template prints: no raw HTML (a Markdown viewer would run a <script>),
+    and no carriage return to break a table row.  Entities render as the characters in any viewer."""
+    if isinstance(value, str):
+        return value.replace("<", "&lt;").replace(">", "&gt;").replace("\r", " ")
+    return value
+
+
+def template_environment(templates: Optional[str | Path] = None, fmt_: Optional[str] = None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if templates is not None:
         folder = Path(templates).expanduser()
@@ -43,7 +51,8 @@ def template_environment(templates: Optional[str | Path] = None) -> jinja2.Envir
     loaders.append(jinja2.FileSystemLoader(str(shipped_templates())))
     cls = SandboxedEnvironment if templates is not None else jinja2.Environment
     env = cls(loader=jinja2.ChoiceLoader(loaders), autoescape=_autoescape, trim_blocks=True,
-              lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+              lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
+              finalize=markdown_safe if fmt_ == "md" else None)
     env.filters["ukdate"] = lambda d: fmt(d) if d else ""
     env.filters["pct"] = lambda v: "" if v is None else f"{v:.1f}%"
     return env
@@ -55,7 +64,7 @@ def render(name: str, fmt_: str, context: dict[str, Any], templates: Optional[st
         raise ValidationError("format", fmt_, "one of: " + ", ".join(FORMATS))
     if fmt_ == "json":
         return json.dumps(context["data"], indent=2, ensure_ascii=False, default=str) + "\n"
-    env = template_environment(templates)
+    env = template_environment(templates, fmt_)
     try:
         template = env.get_template(f"{name}.{fmt_}.j2")
     except jinja2.TemplateNotFound:
