@@ -51,7 +51,7 @@ from ..model import Category, Contact, Harm, Outcome, Threshold
 from ..store.format import gc_paused
 from ..tracker.contacts import closing_problem
 from .csvfiles import open_table, unguard, write_csv
-from .importing import ImportResult, changed_fields, read_json_file
+from .importing import ImportResult, changed_fields, describe_structure_error, read_json_file
 
 TABLE = "contacts"
 JSON_FORMAT = "safeguard-tracker/contacts"
@@ -569,7 +569,7 @@ def import_contacts_json(tracker: Any, path: str | Path, *, dry_run: bool = Fals
             problems.append(f"{where}: {exc}")
             continue
         except Exception as exc:  # cattrs reports bad types and values as assorted exceptions
-            problems.append(f"{where}: {_describe(exc)}")
+            problems.append(f"{where}: {describe_structure_error(exc)}")
             continue
         doc = to_doc(attrs.evolve(contact, reference=ref, agency=agency))
         docs.append((ref, doc))
@@ -595,15 +595,6 @@ def import_contacts_json(tracker: Any, path: str | Path, *, dry_run: bool = Fals
         tracker._after_commit()
     return ImportResult(source=source, rows=len(docs), added=tuple(added), updated=updated,
                         unchanged=tuple(unchanged), dry_run=dry_run)
-
-
-def _describe(exc: BaseException) -> str:
-    """A one-line reason from cattrs' nested exceptions: 'invalid value for type, expected date @ $.received_on'."""
-    try:
-        from cattrs import transform_error
-        return "; ".join(transform_error(exc, path="$")[:5]) or type(exc).__name__
-    except Exception:  # pragma: no cover - not a cattrs error
-        return f"{type(exc).__name__}: {exc}"
 
 
 # --- export ---------------------------------------------------------------------------------------------

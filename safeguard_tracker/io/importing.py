@@ -76,3 +76,12 @@ def read_json_file(path: str | Path) -> Any:
     except json.JSONDecodeError as exc:
         raise ImportFailed([f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"],
                            source=source) from None
+
+
+def describe_structure_error(exc: BaseException) -> str:
+    """A one-line reason from cattrs' nested exceptions: 'invalid value for type, expected date @ $.received_on'."""
+    try:
+        from cattrs import transform_error
+        return "; ".join(transform_error(exc, path="$")[:5]) or type(exc).__name__
+    except Exception:  # pragma: no cover - not a cattrs error
+        return f"{type(exc).__name__}: {exc}"

@@ -52,7 +52,7 @@ from ..model import Action, ActionStatus, Recommendation, Review, ReviewKind, Re
 from ..plan_dates import describe_rule, parse_due
 from ..rag import action_rag, days_overdue
 from .csvfiles import decode_bytes, read_rows, unguard, write_csv
-from .importing import ImportResult, changed_fields
+from .importing import ImportResult, changed_fields, describe_structure_error
 
 REVIEWS, ACTIONS = "reviews", "actions"
 JSON_VERSION = 1
@@ -541,7 +541,7 @@ def _import_json(tracker: Any, path: Path, table: str, *, dry_run: bool) -> Impo
         except (SafeguardError, ValueError) as exc:
             problems.append(f"{where}: {exc}")
         except Exception as exc:   # cattrs reports bad types as assorted exceptions
-            problems.append(f"{where}: {type(exc).__name__}: {exc}")
+            problems.append(f"{where}: {describe_structure_error(exc)}")
     if problems:
         raise ImportFailed(problems, source=source)
     tally = _Tally()
