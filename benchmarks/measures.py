@@ -346,7 +346,8 @@ def measure_import(ds: Dataset, repeats: int) -> list[Row]:
 
     ms, bs = alternate(repeats, do_import, dict_reader, cleanup)
     row.value, row.baseline, row.samples, row.baseline_samples = median(ms), median(bs), ms, bs
-    row.note = "into a new store each time; the time includes the fsynced commit, the compaction it triggers and its backup"
+    row.note = ("into a new store each time; the time includes the fsynced commit (written as the new snapshot) "
+                "and its backup copy")
     return [row]
 
 

@@ -83,7 +83,13 @@ def table(rows: list[Row]) -> str:
             met = "n/a"
         lines.append(f"| {r.id} | {r.size:,} | {r.name} | {fmt_value(r.value, r.unit)} | {r.baseline_name} | "
                      f"{fmt_value(r.baseline, r.unit)} | {fmt_ratio(r)} | {fmt_target(r)} | {met} |")
-    notes = [f"- #{r.id} at {r.size:,}: {r.note}" for r in rows if r.note]
+    notes: list[str] = []
+    for rid in dict.fromkeys(r.id for r in rows):
+        said = [r for r in rows if r.id == rid and r.note]
+        if said and len({r.note for r in said}) == 1:
+            notes.append(f"- #{rid}: {said[0].note}")
+        else:
+            notes += [f"- #{r.id} at {r.size:,}: {r.note}" for r in said]
     return "\n".join(lines + ([""] + notes if notes else []))
 
 
