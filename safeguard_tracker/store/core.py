@@ -7,7 +7,12 @@ Design (see README, "The store"):
   save costs the size of the change, not the size of the store.
 * Every so often (when the journal outgrows a quarter of the snapshot) the
   state is compacted into a new snapshot: temp file, fsync, ``os.replace``,
-  fsync of the folder.  A copy goes to the rotating backups.
+  fsync of the folder.  A copy goes to the rotating backups.  A transaction
+  that would set off a compaction at once (an import) is written as the new
+  snapshot directly, instead of as a journal line and then a snapshot.
+* Opening parses the record tables only: the audit trail, as large as all the
+  records, stays bytes until history, ``check`` or redaction need it (see
+  format.py), and the cyclic GC is kept out of the parse.
 * A write transaction holds ``store.json.lock`` (see lockfile.py), first catches up
   with what other processes committed, checks the revision each edit was based
   on, then appends.  Two users editing different records both keep their
