@@ -55,6 +55,30 @@ SETTINGS = {
     "other": ("Harbourside Swimming Club", "Valley Youth Project", "Castle Taxis", "Greenway Football Academy",
               "St Mark's Church", "Brightstaff Recruitment", "the Scout group"),
 }
+_PLACES = ("Meadowbank", "Hillcrest", "Riverside", "Oakfield", "Northgate", "Brookside", "Kingsmead", "Elmstead",
+           "Fairview", "Parkway", "Ashgrove", "Beechwood", "Castleview", "Dockside", "Millbrook", "Westfield",
+           "Cherry Tree", "Greenhill", "Lowfield", "Hawthorn", "Abbey Mead", "Bramley", "Copperfield", "Danesgate",
+           "Eastbrook", "Foxhole", "Glebe", "Holmwood", "Ivy Lane", "Juniper", "Kestrel", "Larchwood", "Marshgate",
+           "Netherby", "Orchard Vale", "Priory", "Quayside", "Rosehill", "Saltings", "Thistledown")
+# Many settings of each kind, so "3 contacts in 12 months at one setting" means something; the two
+# secure estates stay single places, as they are (their contact counts are a real pattern).
+SETTING_NAMES = {
+    "school": tuple(f"{p} {s}" for p in _PLACES for s in ("Primary School", "Academy", "Secondary School")),
+    "secure": SETTINGS["secure"],
+    "care": tuple(f"{p} {s}" for p in _PLACES for s in ("House", "Fostering")) + SETTINGS["care"],
+    "health": SETTINGS["health"] + tuple(f"{p} Surgery" for p in _PLACES),
+    "early": tuple(f"{p} {s}" for p in _PLACES for s in ("Nursery", "Pre-School")),
+    "other": SETTINGS["other"] + tuple(f"{p} {s}" for p in _PLACES for s in ("Youth Club", "Sports Club", "Taxis")),
+}
+
+
+def _setting(kind: str, reference: str, agency: str) -> str:
+    """The contact's setting: from its own seeded draw, so the main sequence is unchanged."""
+    if kind == "secure":
+        return "the Secure Training Centre" if "Training" in agency else "the Young Offender Institution"
+    return random.Random(f"setting:{reference}").choice(SETTING_NAMES[kind])
+
+
 SUMMARIES = {
     Harm.PHYSICAL: ("A pupil says the member of staff pulled them by the arm in the corridor.",
                     "A young person reports being restrained too hard during an incident on the wing.",
@@ -142,7 +166,8 @@ def make_contact(rng: random.Random, reference: str, received: date, agency: str
         else:
             final_cat = first_cat
     named = final_cat is Category.REFERRAL or rng.random() < 0.6
-    setting = rng.choice(SETTINGS[kind])
+    rng.choice(SETTINGS[kind])  # kept so every other field of the seeded demo stays as it was
+    setting = _setting(kind, reference, agency)
     subject = Subject(name=f"{rng.choice(FIRST)} {rng.choice(LAST)}" if named else "",
                       role=rng.choice(ROLES[kind]), employer=setting,
                       date_of_birth=_adult_on(received, date(rng.randint(1955, 1998), rng.randint(1, 12),
