@@ -611,16 +611,18 @@ async def test_help_lists_every_binding(demo):
     from tui.help import own_bindings
     from tui.lado.views import ChaseView, ContactsView, QueueView
     from tui.forms import FormScreen as Form
+    from tui.lado.privacy import RetentionScreen
     app = app_for(demo)
     async with app.run_test(size=(100, 150)) as pilot:
         await pilot.pause()
         await pilot.press("question_mark")
         await pilot.pause()
         text = screen_text(app)
-        for cls in (TrackerApp, ContactScreen, QueueView, ContactsView, ChaseView, Form):
+        for cls in (TrackerApp, ContactScreen, QueueView, ContactsView, ChaseView, Form, RetentionScreen):
             for b in own_bindings(cls):
                 assert b.description in text, (cls.__name__, b.key)
-        for word in ("Category", "Escalate", "JEM", "Note", "DBS", "Close", "Reopen", "Command palette"):
+        for word in ("Category", "Escalate", "JEM", "Note", "DBS", "Close", "Reopen", "Redact", "Retention",
+                     "Command palette"):
             assert word.lower() in text.lower()
         await pilot.press("escape")
         await pilot.pause()

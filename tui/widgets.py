@@ -349,6 +349,56 @@ class PagedTable(Vertical):
         self.table.focus()
 
 
+class OpensHighlighted:
+    """Mixin for a screen or view listing records in a ``PagedTable``: Enter on a row (or the
+    ``open`` action) opens the record ``current_reference()`` names."""
+
+    def on_paged_table_opened(self, event: PagedTable.Opened) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        ref = self.current_reference()  # type: ignore[attr-defined]
+        if ref:
+            self.app.open_reference(ref)  # type: ignore[attr-defined]
+
+
+def compute_later(node: Widget, compute: Callable[[], Any], deliver: Callable[[Any], None], *, in_thread: bool,
+                  group: str, failed: Any = None) -> None:
+    """Run ``compute`` and hand its result to ``deliver`` on the main thread: at once when
+    ``in_thread`` is false (a small store), else in a worker thread, so that work which scans
+    every record (pattern checks, the audit trail, retention) never holds up the keyboard.
+
+    A store that takes in another process's change while it is read raises RuntimeError: read
+    again (five tries).  A SafeguardError delivers ``failed``.
+    """
+    from safeguard_tracker.errors import SafeguardError
+
+    if not in_thread:
+        try:
+            result = compute()
+        except SafeguardError:
+            result = failed
+        deliver(result)
+        return
+
+    def work() -> None:
+        for _attempt in range(5):
+            try:
+                result = compute()
+                break
+            except RuntimeError:      # the store took in a change while we read it
+                continue
+            except SafeguardError:
+                result = failed
+                break
+        else:
+            return
+        node.app.call_from_thread(deliver, result)
+
+    node.run_worker(work, thread=True, group=group)
+
+
 class WorkspaceView(Vertical):
     """Base of a main-screen tab.  The app calls ``reload()`` when the store changed and the tab
     is shown (or when it is next shown), and ``current_reference()`` for the command palette."""

@@ -78,6 +78,7 @@ def _register() -> None:
     from ..registry import REGISTRY, Command, Workspace
     from .actions import ACTIONS, BY_VERB, add_contact_form, open_action
     from .detail import ContactScreen
+    from .privacy import RetentionScreen, open_retention
     from .views import ChaseView, ContactListView, ContactsView, QueueView
 
     REGISTRY.add_workspace(Workspace("queue", "Queue", lambda: QueueView(id="queue"), order=10,
@@ -112,7 +113,9 @@ def _register() -> None:
                Command("Triage queue", lambda a: a.show_workspace("queue"), "uncategorised, overdue, due soon"),
                Command("All contacts: find and filter", lambda a: a.show_workspace("contacts", focus="#contacts-filter"),
                        "filter by year, category, agency, status, harm and text"),
-               Command("Chase list", lambda a: a.show_workspace("chase"), "what is overdue and due this week")]
+               Command("Chase list", lambda a: a.show_workspace("chase"), "what is overdue and due this week"),
+               Command("Retention review: records to redact", open_retention,
+                       "closed contacts past their retention date; false or malicious outcomes to de-identify")]
         ref = app.current_reference()
         if ref and CONTACT_REF.match(ref):
             out.append(Command(f"Open {ref}", lambda a, r=ref: a.open_reference(r), "the highlighted contact"))
@@ -149,6 +152,9 @@ def _register() -> None:
     REGISTRY.add_help("A contact", ContactScreen,
                       intro="Each change is confirmed in the status line at the bottom; "
                             "s, p and u are not in the footer for lack of room.")
+    REGISTRY.add_help("Retention review (ctrl+p: retention)", RetentionScreen,
+                      intro="Closed contacts past their retention review date, and false or malicious outcomes "
+                            "whose subject is still named. r on a closed contact redacts it too.")
     from ..forms import FormScreen
     REGISTRY.add_help("Forms", FormScreen,
                       intro="Type a choice's first letters ('r' for referral); the choices show under the field. "

@@ -33,6 +33,8 @@ class ContactAction:
     refuse: Callable[[Contact], Optional[str]] = lambda c: None   # why not, for this contact
     in_lists: bool = False         # also a key on the queue and the contact lists
     footer: bool = True
+    title: str = ""                # the form's title, when not the label
+    intro: Optional[Callable[[Contact, Any], str]] = None   # the form's intro, when not the contact's summary line
 
 
 def _closed(c: Contact) -> Optional[str]:
@@ -286,13 +288,43 @@ def _reopen(tracker: Any, c: Contact, v: dict[str, str]) -> str:
     return f"{c.reference} reopened (was {c.outcome.value if c.outcome else 'closed'}); reason recorded"
 
 
+# --- redaction (UK GDPR): remove a closed contact's personal data ------------------------------------
+def _redact_refuse(c: Contact) -> Optional[str]:
+    if c.redacted_on is not None:
+        return f"{c.reference} was already redacted on {fmt(c.redacted_on)}"
+    if c.closed_on is None:
+        return f"{c.reference} is open: close it before removing its personal data (x)"
+    return None
+
+
+def _redact_intro(c: Contact, tracker: Any) -> str:
+    from .privacy import redaction_intro
+    return redaction_intro(tracker, c)
+
+
+def _redact_fields(c: Contact, tracker: Any) -> list[Field]:
+    return [Field("confirm", "Type yes", required=True,
+                  hint="yes removes it for good; esc keeps everything")]
+
+
+def _redact(tracker: Any, c: Contact, v: dict[str, str]) -> str:
+    if v["confirm"].strip().lower() != "yes":
+        raise ValidationError("confirm", v["confirm"], "yes, to remove the personal data for good (esc keeps it)")
+    result = tracker.redact_contact(c.reference, expected_rev=c.rev)
+    message = (f"{c.reference} redacted: {len(result.fields)} field(s) of personal data removed from the record, its "
+               f"history and {len(result.backups_scrubbed)} backup(s); the figures kept")
+    if result.warnings:
+        message += "; WARNING: " + " | ".join(result.warnings)
+    return message
+
+
 ACTIONS: tuple[ContactAction, ...] = (
     ContactAction("categorise", "c", "Category", "decide the category (enquiry, consultation, referral) with the rationale",
                   _categorise_fields, _categorise, _closed, in_lists=True),
     ContactAction("escalate", "e", "Escalate", "escalate up a category, giving the reason",
                   _escalate_fields, _escalate, _escalate_refuse, in_lists=True),
     ContactAction("meeting", "m", "JEM", "record a JEM, its review or a strategy discussion",
-                  _meeting_fields, _meeting, _closed),
+                  _meeting_fields, _meeting, _closed, title="Meeting or JEM"),
     ContactAction("note", "n", "Note", "add a note", _note_fields, _note, in_lists=True),
     ContactAction("regulator", "d", "DBS", "record a referral to the DBS or a regulator (TRA, Ofsted, HCPC...)",
                   _regulator_fields, _regulator),
@@ -305,6 +337,9 @@ ACTIONS: tuple[ContactAction, ...] = (
     ContactAction("close", "x", "Close", "close with the outcome", _close_fields, _close, _close_refuse),
     ContactAction("reopen", "o", "Reopen", "reopen a closed contact, giving the reason",
                   _reopen_fields, _reopen, _reopen_refuse),
+    ContactAction("redact", "r", "Redact", "remove a closed contact's personal data (names, date of birth, free text, "
+                  "referrer), keeping what the statistics need", _redact_fields, _redact, _redact_refuse,
+                  title="Redact (remove personal data)", intro=_redact_intro),
 )
 BY_VERB = {a.verb: a for a in ACTIONS}
 
@@ -337,9 +372,10 @@ def open_action(app: Any, verb: str, reference: str, *, on_saved: Optional[Calla
         return (f"Took in the latest copy of {reference}{who}. Your input is kept: check the record "
                 f"behind this form, then press ctrl+s to save.")
 
-    title = f"{action.label if action.verb != 'meeting' else 'Meeting or JEM'}: {reference}"
-    intro = f"{contact.category.value if contact.category else 'uncategorised'} \u00b7 {contact.agency} \u00b7 " \
-            f"received {fmt(contact.received_on)}"
+    title = f"{action.title or action.label}: {reference}"
+    intro = action.intro(contact, tracker) if action.intro is not None else \
+        f"{contact.category.value if contact.category else 'uncategorised'} \u00b7 {contact.agency} \u00b7 " \
+        f"received {fmt(contact.received_on)}"
     screen = FormScreen(title, action.fields(contact, tracker), submit, today=tracker.today(), reload=reload,
                         intro=intro, id=f"form-{verb}")
 

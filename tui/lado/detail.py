@@ -22,8 +22,8 @@ from safeguard_tracker.due import DueItem
 from safeguard_tracker.errors import SafeguardError
 from safeguard_tracker.model import Contact
 
-from ..widgets import STATE_STYLES, StatusLine, TopBar, state_text
-from .actions import ACTIONS, open_action
+from ..widgets import STATE_STYLES, StatusLine, TopBar, compute_later, state_text
+from .actions import ACTIONS, BY_VERB, open_action
 from .data import BACKGROUND_DUE_AT
 
 
@@ -66,6 +66,8 @@ def contact_renderable(c: Contact, due: Iterable[DueItem] = (), patterns: Iterab
     g.add_row("Agency", c.agency)
     g.add_row("Category", c.category.value if c.category else Text("UNCATEGORISED: decide (c)", style="bold"))
     g.add_row("Status", status)
+    if c.redacted_on:
+        g.add_row("Redacted", f"{fmt(c.redacted_on)}: names, date of birth, free text and referrer details removed")
     g.add_row("Outcome", c.outcome.value.replace("_", " ") if c.outcome else "\u2013")
     g.add_row("Harm", _blank(c.harm.value if c.harm else None))
     g.add_row("Threshold", ", ".join(t.value for t in c.threshold) or "\u2013")
@@ -303,6 +305,8 @@ class ContactScreen(Screen):
         head.append(f"  {'open' if c.is_open else 'CLOSED ' + fmt(c.closed_on)}")
         if c.outcome:
             head.append(f"  {c.outcome.value.replace('_', ' ')}")
+        if c.redacted_on:
+            head.append(f"  REDACTED {fmt(c.redacted_on)}", style="bold")
         if due and c.is_open:
             first = due[0]
             word = "OVERDUE" if first.overdue else ("DUE TODAY" if first.days_overdue == 0 else "")
@@ -334,28 +338,9 @@ class ContactScreen(Screen):
         """Run ``compute`` now on a small store; in a thread on a large one (it scans every
         contact), delivering on the main thread.  Either way the record is already on screen."""
         app: Any = self.app
-        if len(app.tracker.contact_docs()) < BACKGROUND_DUE_AT:
-            try:
-                deliver(rev, compute())
-            except SafeguardError:
-                deliver(rev, [])
-            return
-
-        def work() -> None:
-            for _attempt in range(5):
-                try:
-                    result = compute()
-                    break
-                except RuntimeError:      # the store took in a change while we read it
-                    continue
-                except SafeguardError:
-                    result = []
-                    break
-            else:
-                return
-            app.call_from_thread(deliver, rev, result)
-
-        self.run_worker(work, thread=True, group=f"detail-{id(deliver)}")
+        compute_later(self, compute, lambda result: deliver(rev, result),
+                      in_thread=len(app.tracker.contact_docs()) >= BACKGROUND_DUE_AT,
+                      group=f"detail-{id(deliver)}", failed=[])
 
     def _patterns_ready(self, rev: int, patterns: list[str]) -> None:
         self._patterns = (rev, patterns)
@@ -383,13 +368,15 @@ class ContactScreen(Screen):
                 return False
             if parameters[0] == "close" and not self.contact.is_open:
                 return False
+            if parameters[0] == "redact" and BY_VERB["redact"].refuse(self.contact):
+                return False   # only on a closed contact not yet redacted
         return True
 
     def on_key(self, event) -> None:
         if self.contact is None:
             return
         for action in ACTIONS:
-            if event.key == action.key and action.verb in ("close", "reopen"):
+            if event.key == action.key and action.verb in ("close", "reopen", "redact"):
                 event.stop()
                 open_action(self.app, action.verb, self.reference)
 

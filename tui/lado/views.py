@@ -18,7 +18,7 @@ from textual.widgets import Input, Label, Select, Static
 from safeguard_tracker.dates import fmt
 
 from ..forms import ChoiceSuggester
-from ..widgets import PAGE_SIZE, STATE_STYLES, Column, PagedTable, TextInput, WorkspaceView, state_text
+from ..widgets import PAGE_SIZE, STATE_STYLES, Column, OpensHighlighted, PagedTable, TextInput, WorkspaceView, state_text
 from . import lado_data
 from .actions import ACTIONS, add_contact_form, open_action
 from .data import (CATEGORY_CHOICES, HARM_CHOICES, SORT_COLUMNS, STATUS_CHOICES, Criteria, contact_row_cells,
@@ -299,7 +299,7 @@ class ContactsView(ContactListView):
         return True
 
 
-class ChaseView(WorkspaceView):
+class ChaseView(OpensHighlighted, WorkspaceView):
     """The due items: overdue first, then due today and soon.  Enter opens the record."""
 
     BINDINGS = [
@@ -364,13 +364,3 @@ class ChaseView(WorkspaceView):
 
     def focus_default(self) -> None:
         self.pager.focus_table()
-
-    @on(PagedTable.Opened)
-    def _opened(self, event: PagedTable.Opened) -> None:
-        event.stop()
-        self.action_open()
-
-    def action_open(self) -> None:
-        ref = self.current_reference()
-        if ref:
-            self.app.open_reference(ref)
