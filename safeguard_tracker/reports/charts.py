@@ -12,6 +12,11 @@ from typing import Sequence
 PALETTE = ("#1f5f8b", "#9bbbd4", "#c0392b", "#e6a700", "#2e8b57", "#2b6cb0")
 
 
+def _fit(label: str, chars: int) -> str:
+    """A label cut to fit its column (the whole name stays in the tooltip)."""
+    return label if len(label) <= chars else label[: chars - 1].rstrip() + "\u2026"
+
+
 def bar_chart_svg(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]],
                   *, colours: Sequence[str] = PALETTE, horizontal: bool = True, width: int = 720) -> str:
     """Grouped bars: one group per label, one bar per series.  Returns an <svg> element."""
@@ -29,8 +34,9 @@ def bar_chart_svg(title: str, labels: Sequence[str], series: Sequence[tuple[str,
                  f'<text x="0" y="16" font-size="14" font-weight="bold">{escape(title)}</text>']
         for i, label in enumerate(labels):
             y0 = 32 + i * group_h
+            shown = _fit(str(label), (label_w - 10) // 6)
             parts.append(f'<text x="{label_w - 6}" y="{y0 + bar_h * n_series / 2 + 4:.0f}" text-anchor="end">'
-                         f'{escape(str(label))}</text>')
+                         f'<title>{escape(str(label))}</title>{escape(shown)}</text>')
             for j, (name, values) in enumerate(series):
                 v = values[i] if i < len(values) else 0
                 w = plot_w * v / peak
