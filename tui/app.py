@@ -30,6 +30,7 @@ from .registry import AREAS, REGISTRY
 from .widgets import PAGE_SIZE
 
 DEFAULT_REFRESH_SECONDS = 5.0
+WARNING_SECONDS = 30.0   # how long the store's warnings stay in the corner at start
 
 
 class LoadingScreen(Screen):
@@ -150,13 +151,29 @@ class TrackerApp(App):
             self.switch_screen(main)
         else:
             self.push_screen(main)
-        warnings = list(getattr(self.tracker.store, "warnings", [])) + self.startup_messages
-        if warnings:
-            self.say("WARNING: " + " | ".join(warnings), "warning")
-        else:
-            self.say(f"{self.tracker.path.name}: ? lists every key, ctrl+p finds any action")
+        self.show_store_warnings()
         if self.refresh_interval:
             self.set_interval(self.refresh_interval, self.catch_up_quietly)
+
+    def show_store_warnings(self) -> None:
+        """What the store said on opening (readable by others, read-only, migrated from an older
+        schema), each in full as a notice, and the first in the status line."""
+        warnings = list(getattr(self.tracker.store, "warnings", [])) + self.startup_messages
+        for w in warnings:
+            self.notify(w, title="READ-ONLY" if w == self.read_only() else "WARNING", severity="warning",
+                        timeout=WARNING_SECONDS)
+        read_only = self.read_only()
+        if read_only:
+            self.say(f"READ-ONLY: {self.tracker.path.name} can be read, not changed ({read_only})", "warning")
+        elif warnings:
+            more = f" (+{len(warnings) - 1} more, in the notices)" if len(warnings) > 1 else ""
+            self.say(f"WARNING: {warnings[0]}{more}", "warning")
+        else:
+            self.say(f"{self.tracker.path.name}: ? lists every key, ctrl+p finds any action")
+
+    def read_only(self) -> Optional[str]:
+        """Why the store cannot be changed (a read-only folder or disk), or None."""
+        return getattr(getattr(self.tracker, "store", None), "read_only", None) if self.tracker else None
 
     # --- shared services for the screens -------------------------------------------------------
     def say(self, message: str, kind: str = "ok") -> None:
@@ -265,7 +282,7 @@ class TrackerApp(App):
 
         self.push_screen(FormScreen("Go to a record", [Field("reference", "Reference", required=True,
                                                               placeholder="L-2018-0042 or 2018-42")],
-                                    submit, today=self.tracker.today(), id="form-goto"), done)
+                                    submit, today=self.tracker.today(), id="form-goto", writes=False), done)
 
 
 def open_for_args(args: argparse.Namespace, progress: Optional[Callable[[str], None]] = None):

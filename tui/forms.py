@@ -209,8 +209,9 @@ class FormScreen(ModalScreen[Optional[str]]):
 
     def __init__(self, title: str, fields: Sequence[Field], submit: Callable[[dict[str, str]], str], *,
                  today: date, reload: Optional[Callable[[], str]] = None, intro: str = "",
-                 id: Optional[str] = None) -> None:
+                 id: Optional[str] = None, writes: bool = True) -> None:
         super().__init__(id=id)
+        self.writes = writes          # False for a form that only looks something up (Go to)
         self.form_title = title
         self.fields = list(fields)
         self.submit = submit
@@ -232,7 +233,14 @@ class FormScreen(ModalScreen[Optional[str]]):
             yield Static(Text("ctrl+s save \u00b7 enter next field \u00b7 \u2192 takes the grey suggestion \u00b7 esc cancel \u00b7 * required"),
                          id="form-keys")
 
+    def read_only(self) -> Optional[str]:
+        """Why the store cannot be changed, when this form would change it (else None)."""
+        return getattr(self.app, "read_only", lambda: None)() if self.writes else None
+
     def on_mount(self) -> None:
+        read_only = self.read_only()
+        if read_only:
+            self.show_banner(f"READ-ONLY store: this form cannot be saved ({read_only}).")
         # Start where there is something to type: the first required field still empty.
         rows = list(self.query(FieldRow))
         empty = [r for r in rows if r.spec.required and not r.value]
@@ -382,7 +390,11 @@ class FormScreen(ModalScreen[Optional[str]]):
             self.show_banner(f"NOT SAVED, the store is busy: {exc}. Your input is kept: press ctrl+s to try again.")
             return
         except StoreError as exc:
-            self.show_banner(f"NOT SAVED: {exc}. Your input is kept: press ctrl+s to try again.")
+            if self.read_only():
+                self.show_banner(f"NOT SAVED, the store is READ-ONLY: {exc}. Your input is kept, but it cannot be "
+                                 f"saved here: copy what you need, then esc.")
+            else:
+                self.show_banner(f"NOT SAVED: {exc}. Your input is kept: press ctrl+s to try again.")
             return
         except (RuleError, UnknownReference, SafeguardError) as exc:
             self.show_banner(f"NOT SAVED: {exc}")

@@ -73,9 +73,16 @@ class TopBar(Horizontal):
         tracker = app.tracker
         if tracker is None:
             return
-        title = Text("safeguard-tracker", style="bold")
-        title.append(f" {tracker.today():%d/%m/%Y}", style="")
-        if self.size.width == 0 or self.size.width >= 100:
+        wide = self.size.width == 0 or self.size.width >= 100
+        read_only = getattr(app, "read_only", lambda: None)()
+        # A read-only store says so first; at 80 columns in place of the app's name.
+        title = Text(style="bold", no_wrap=True, overflow="ellipsis")
+        if read_only:
+            title.append("READ-ONLY store", style=STATE_STYLES["WARNING"])
+        if wide or not read_only:
+            title.append((" " if read_only else "") + "safeguard-tracker")
+        title.append(f" {tracker.today():%d/%m/%Y}")
+        if wide:
             title.append(f"  {tracker.user}", style="dim")
         self.query_one("#topbar-title", Static).update(title)
         counts = Text()

@@ -202,7 +202,7 @@ class ReportsView(WorkspaceView):
                         placeholder=spec.default_name(tracker, params, fmt_default),
                         hint="a file name or path; blank: the name shown, in the current folder")]
         screen = PlanFormScreen(f"Save: {spec.title}", fields, submit, today=tracker.today(),
-                                notes={"path": path_note}, id="form-save-report",
+                                notes={"path": path_note}, id="form-save-report", writes=spec.personal,
                                 intro=f"The file is written whole or not at all, never over the store. "
                                       f"Folder now: {Path.cwd()}")
 
