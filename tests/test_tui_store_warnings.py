@@ -3,11 +3,11 @@ and a read-only store: every form says so, a save fails clearly and keeps the in
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 
 import pytest
+from test_faults_locks import _make_read_only
 
 import safeguard_tracker as st
 from safeguard_tracker.demo import build_demo
@@ -31,19 +31,7 @@ def read_only_demo(tmp_path, monkeypatch):
     folder = tmp_path / "ro"
     folder.mkdir()
     build_demo(folder / "demo.json", user="a.lado").close()
-    for p in folder.iterdir():
-        if p.is_file():
-            os.chmod(p, 0o400)
-    os.chmod(folder, 0o555)
-    if os.geteuid() == 0:
-        real_open = os.open
-        writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
-
-        def read_only_open(path, flags, mode=0o777, *, dir_fd=None):
-            if str(path).startswith(str(folder)) and flags & writing:
-                raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
-            return real_open(path, flags, mode, dir_fd=dir_fd)
-        monkeypatch.setattr(os, "open", read_only_open)
+    _make_read_only(folder, monkeypatch)
     tracker = st.open_tracker(folder / "demo.json", user="a.lado")
     yield tracker, folder
     tracker.close()
