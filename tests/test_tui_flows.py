@@ -229,6 +229,58 @@ async def test_record_a_jem(demo):
         assert m.actions[0].due_on == date(2018, 6, 29)
 
 
+async def test_a_meeting_action_without_an_owner_is_refused_beside_the_owner(demo):
+    c0 = next(c for c in demo.contacts(status="open", category="referral") if not c.meetings)
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_contact(pilot, c0.reference)
+        await pilot.press("m")
+        await pilot.pause()
+        await fill(pilot, "action", "share the investigation report")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert "who does the action" in field_error(form, "action_owner")
+        assert form.query_one("#field-action").value == "share the investigation report"
+        # The library's own field name for it (actions[1].owner) lands on the same field.
+        assert form._row_for("actions[1].owner") is form.row("action_owner")
+        await fill(pilot, "action_owner", "Employer")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "when the action is due" in field_error(form, "action_due")
+        await fill(pilot, "action_due", "29/06/2018")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ContactScreen), screen_text(app)
+    with reread(demo) as other:
+        assert other.get_contact(c0.reference).meetings[-1].actions[0].owner == "Employer"
+
+
+async def test_enters_queued_while_the_app_is_busy_each_move_one_field(demo):
+    """Keys that arrive together (a fast typist, a busy app) land in the field they were meant for."""
+    from textual import events
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        assert app.focused is form.query_one("#field-agency")
+        await type_in(pilot, "police")
+        for key, char in (("enter", "\r"), ("enter", "\r"), ("x", "x")):   # queued at once, no pause
+            event = events.Key(key, char)
+            event.set_sender(app)
+            app._driver.send_message(event)
+        await pilot.pause()
+        await pilot.pause()
+        assert form.query_one("#field-agency").value == "Police"
+        assert form.query_one("#field-category").value == ""
+        assert form.query_one("#field-rationale").value == "x"
+        assert app.focused is form.query_one("#field-rationale")
+
+
 async def test_add_a_note_with_enter(demo):
     c0 = first(demo, status="open")
     app = app_for(demo)
@@ -565,6 +617,42 @@ async def test_goto_a_reference(demo):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ContactScreen) and app.screen.reference == ref
+
+
+async def test_goto_an_action_by_its_short_reference_and_an_unknown_one(demo):
+    from tui.plans.detail import ActionScreen
+    action = demo.actions()[5]
+    short = "a-" + str(int(action.reference[2:]))           # 'a-6' for A-000006
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("g")
+        await type_in(pilot, short)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ActionScreen) and app.screen.reference == action.reference
+        await pilot.press("escape")
+        await pilot.press("g")
+        await type_in(pilot, "2018-9999")
+        await pilot.press("enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert "no contact with reference 'L-2018-9999'" in field_error(form, "reference")
+        assert "NOT SAVED" not in screen_text(app) and "NOT OPENED" in screen_text(app)
+
+
+async def test_the_palette_offers_no_contact_for_a_review_reference(demo):
+    from tui.registry import REGISTRY
+    review = demo.reviews()[0].reference                     # R-2017-001
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        titles = [c.title for source in REGISTRY.query_command_sources for c in source(app, review)]
+        assert titles and not [t for t in titles if "L-" in t], titles
+        assert any(t.startswith("Open ") and review in t for t in titles)
+        titles = [c.title for source in REGISTRY.query_command_sources for c in source(app, "escalate 2016-9")]
+        assert "Escalate L-2016-0009" in titles
 
 
 async def test_command_palette_escalates_a_named_contact(demo):

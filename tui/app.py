@@ -229,7 +229,7 @@ class TrackerApp(App):
         return None
 
     def open_reference(self, reference: str, **kwargs: Any) -> bool:
-        ref = reference.strip().upper()
+        ref = REGISTRY.normalise(reference)
         opener = REGISTRY.opener_for(ref)
         if opener is None:
             self.say(f"'{reference}' is not a reference this app opens (e.g. L-2018-0042)", "error")
@@ -264,15 +264,21 @@ class TrackerApp(App):
             main.show_workspace_number(number)
 
     def action_goto(self) -> None:
+        from safeguard_tracker.errors import UnknownReference, ValidationError
         from .forms import Field, FormScreen
-        from .lado import normalise_reference
+        examples = "a reference such as L-2018-0042 (or 2018-42), A-6 or R-2017-001"
 
         def submit(values: dict[str, str]) -> str:
-            ref = normalise_reference(values["reference"])
-            if REGISTRY.opener_for(ref) is None:
-                from safeguard_tracker.errors import ValidationError
-                raise ValidationError("reference", values["reference"], "a reference such as L-2018-0042 or 2018-42")
-            self.tracker.history(ref)  # raises UnknownReference if there is no such record
+            typed = values["reference"]
+            ref = REGISTRY.normalise(typed)     # first: 'A-6' is A-000006, '2018-42' is L-2018-0042
+            opener = REGISTRY.find_opener(ref)
+            if opener is None:
+                raise ValidationError("reference", typed, examples)
+            if opener.fetch is not None:
+                try:
+                    opener.fetch(self, ref)
+                except UnknownReference as exc:
+                    raise ValidationError("reference", typed, f"{exc}; {examples}") from None
             submit.ref = ref  # type: ignore[attr-defined]
             return f"Opened {ref}"
 
@@ -281,8 +287,9 @@ class TrackerApp(App):
                 self.open_reference(submit.ref)  # type: ignore[attr-defined]
 
         self.push_screen(FormScreen("Go to a record", [Field("reference", "Reference", required=True,
-                                                              placeholder="L-2018-0042 or 2018-42")],
-                                    submit, today=self.tracker.today(), id="form-goto", writes=False), done)
+                                                              placeholder="L-2018-0042, 2018-42, A-6, R-2017-001")],
+                                    submit, today=self.tracker.today(), id="form-goto", writes=False,
+                                    done_word="OPENED"), done)
 
 
 def open_for_args(args: argparse.Namespace, progress: Optional[Callable[[str], None]] = None):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -209,9 +209,10 @@ class FormScreen(ModalScreen[Optional[str]]):
 
     def __init__(self, title: str, fields: Sequence[Field], submit: Callable[[dict[str, str]], str], *,
                  today: date, reload: Optional[Callable[[], str]] = None, intro: str = "",
-                 id: Optional[str] = None, writes: bool = True) -> None:
+                 id: Optional[str] = None, writes: bool = True, done_word: str = "SAVED") -> None:
         super().__init__(id=id)
-        self.writes = writes          # False for a form that only looks something up (Go to)
+        self.writes = writes          # False for a form that does not change the store (Go to, a board report)
+        self.done_word = done_word    # "NOT SAVED: ..." on a failure; Go to says NOT OPENED
         self.form_title = title
         self.fields = list(fields)
         self.submit = submit
@@ -296,7 +297,9 @@ class FormScreen(ModalScreen[Optional[str]]):
                 field.value = resolve_choice(row.value, row.spec.choices) or row.value
             i = inputs.index(field)
             if i < len(inputs) - 1:
-                inputs[i + 1].focus()
+                # At once, not deferred as Widget.focus() is: keys already queued behind this
+                # Enter (a fast typist, a busy app) must land in the next field.
+                self.set_focus(inputs[i + 1])
                 return
         self.action_save()
 
@@ -351,8 +354,8 @@ class FormScreen(ModalScreen[Optional[str]]):
                 ok = False
                 first_bad = first_bad or row
         if first_bad is not None:
-            first_bad.input.focus()
-            self.show_banner("NOT SAVED: check the fields marked \u2717 (your input is kept).")
+            self.set_focus(first_bad.input)
+            self.show_banner(f"NOT {self.done_word}: check the fields marked \u2717 (your input is kept).")
         return values if ok else None
 
     # --- actions ----------------------------------------------------------------------------
@@ -375,11 +378,14 @@ class FormScreen(ModalScreen[Optional[str]]):
         except ValidationError as exc:
             row = self._row_for(exc.field)
             if row is not None:
-                row.set_error(str(exc))
-                row.input.focus()
-                self.show_banner("NOT SAVED: check the field marked \u2717 (your input is kept).")
+                # Beside the field its name goes without saying (the library's may be 'actions[1].owner').
+                row.set_error(str(exc) if exc.row is not None else
+                              f"'{exc.value}' is not valid: {exc.accepted}" if exc.value not in ("", None) else
+                              f"{row.spec.label} is needed: {exc.accepted}")
+                self.set_focus(row.input)
+                self.show_banner(f"NOT {self.done_word}: check the field marked \u2717 (your input is kept).")
             else:
-                self.show_banner(f"NOT SAVED: {exc}")
+                self.show_banner(f"NOT {self.done_word}: {exc}")
             return
         except ConflictError as exc:
             hint = " Press ctrl+r to take in their change (your input is kept), then ctrl+s to save." \
@@ -397,7 +403,7 @@ class FormScreen(ModalScreen[Optional[str]]):
                 self.show_banner(f"NOT SAVED: {exc}. Your input is kept: press ctrl+s to try again.")
             return
         except (RuleError, UnknownReference, SafeguardError) as exc:
-            self.show_banner(f"NOT SAVED: {exc}")
+            self.show_banner(f"NOT {self.done_word}: {exc}")
             return
         except OSError as exc:  # anything the store did not wrap: still never lose the form
             self.show_banner(f"NOT SAVED: {exc}. Your input is kept: press ctrl+s to try again.")
@@ -415,3 +421,85 @@ class FormScreen(ModalScreen[Optional[str]]):
             self.show_banner(f"Could not reload: {exc}")
             return
         self.show_banner(message or "Reloaded; your input is kept.", kind="info")
+
+
+# --- opening a form on a record, and what every such form shares ----------------------------------------
+T = TypeVar("T")
+
+
+def fetch_or_say(app: Any, fetch: Callable[[], T]) -> Optional[T]:
+    """The record a form is about, fresh (other users' changes taken in); None, said, if it is gone."""
+    try:
+        app.catch_up()
+        return fetch()
+    except SafeguardError as exc:
+        app.say(str(exc), "error")
+        return None
+
+
+def last_editor(tracker: Any, reference: str) -> str:
+    """' (changed by b.lado at 10:42)': who made the record's latest change, for a conflict's reload."""
+    try:
+        changes = tracker.history(reference)
+    except SafeguardError:
+        return ""
+    if not changes:
+        return ""
+    last = changes[-1]
+    return f" (changed by {last.user} at {last.at:%H:%M})"
+
+
+def reloader(app: Any, state: dict, key: str, fetch: Callable[[], Any], reference: str,
+             what: str = "") -> Callable[[], str]:
+    """After a CONFLICT: take in the other user's copy (ctrl+r), keeping what was typed."""
+    def reload() -> str:
+        app.catch_up()         # which also tells the views what changed
+        state[key] = fetch()
+        return (f"Took in the latest copy of {what or reference}{last_editor(app.tracker, reference)}. Your input "
+                f"is kept: check the record behind this form, then press ctrl+s to save.")
+    return reload
+
+
+def confirm(app: Any, then: Optional[Callable[[], None]] = None,
+            references: Optional[Sequence[str]] = None) -> Callable[[Optional[str]], None]:
+    """Once saved: the confirmation in the status line, the views recomputed (only for
+    ``references`` when given), then ``then``."""
+    def done(message: Optional[str]) -> None:
+        if message:
+            app.say("\u2713 " + message)
+            app.data_changed(references)
+            if then is not None:
+                then()
+    return done
+
+
+def open_record_form(app: Any, reference: str, *, fetch: Callable[[], T], refuse: Callable[[T], Optional[str]],
+                     fields: Callable[[T], list[Field]], save: Callable[[T, dict[str, str]], str],
+                     title: Callable[[T], str], intro: Callable[[T], str], form_id: str,
+                     screen: Callable[..., FormScreen] = FormScreen, on_saved: Optional[Callable[[], None]] = None,
+                     extra: Callable[[T], dict[str, Any]] = lambda record: {}) -> Optional[FormScreen]:
+    """The form for one step on one record (escalate a contact, sign off an action...).
+
+    The record is read fresh; a step that does not apply says why in the status line instead.
+    The save passes the copy the form was opened with (its ``rev``), so another user's change
+    in between is a CONFLICT in the form, and ctrl+r takes in their copy (``reload``).  Once
+    saved, the status line confirms and the views recompute for this record.  ``extra(record)``:
+    more keyword arguments for ``screen`` (a PlanFormScreen's notes).
+    """
+    record = fetch_or_say(app, fetch)
+    if record is None:
+        return None
+    why_not = refuse(record)
+    if why_not:
+        app.say(why_not, "error")
+        return None
+    state = {"record": record}
+
+    def submit(values: dict[str, str]) -> str:
+        return save(state["record"], values)
+
+    form = screen(title(record), fields(record), submit, today=app.tracker.today(),
+                  reload=reloader(app, state, "record", fetch, reference), intro=intro(record), id=form_id,
+                  **extra(record))
+    app.push_screen(form, confirm(app, on_saved, [reference]))
+    return form

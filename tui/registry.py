@@ -50,6 +50,15 @@ class Command:
 
 
 @dataclass(frozen=True)
+class Opener:
+    """Which screen opens a reference.  ``fetch(app, ref)`` reads the record (raising
+    UnknownReference when there is none), so Go to can say so beside the field."""
+    accepts: Callable[[str], bool]
+    open: Callable[..., Any]
+    fetch: Optional[Callable[[Any, str], Any]] = None
+
+
+@dataclass(frozen=True)
 class HelpSection:
     title: str
     classes: tuple[type, ...]
@@ -62,8 +71,11 @@ class Registry:
     # Fixed commands for discovery: (app) -> commands.  Query commands: (app, query) -> commands.
     command_sources: list[Callable[[Any], Iterable[Command]]] = field(default_factory=list)
     query_command_sources: list[Callable[[Any, str], Iterable[Command]]] = field(default_factory=list)
-    # (predicate(reference), open(app, reference)): the first predicate that accepts wins.
-    openers: list[tuple[Callable[[str], bool], Callable[[Any, str], Any]]] = field(default_factory=list)
+    # The first opener whose predicate accepts the (normalised) reference wins.
+    openers: list[Opener] = field(default_factory=list)
+    # How people type references -> the stored form ('2018-42' -> 'L-2018-0042'); applied in
+    # order, then the library's own rule ('a-6' -> 'A-000006').
+    normalisers: list[Callable[[str], str]] = field(default_factory=list)
     # (app) -> [(label, value, state)]: state is "" or a word such as "OVERDUE" that styles it.
     header_counts: list[Callable[[Any], list[tuple[str, int, str]]]] = field(default_factory=list)
     help_sections: list[HelpSection] = field(default_factory=list)
@@ -75,14 +87,27 @@ class Registry:
         self.workspaces = [w for w in self.workspaces if w.id != ws.id] + [ws]
         self.workspaces.sort(key=lambda w: w.order)
 
-    def add_opener(self, accepts: Callable[[str], bool], opener: Callable[[Any, str], Any]) -> None:
-        self.openers.append((accepts, opener))
+    def add_opener(self, accepts: Callable[[str], bool], opener: Callable[..., Any],
+                   fetch: Optional[Callable[[Any, str], Any]] = None) -> None:
+        self.openers.append(Opener(accepts, opener, fetch))
 
-    def opener_for(self, reference: str) -> Optional[Callable[[Any, str], Any]]:
-        for accepts, opener in self.openers:
-            if accepts(reference):
+    def find_opener(self, reference: str) -> Optional[Opener]:
+        for opener in self.openers:
+            if opener.accepts(reference):
                 return opener
         return None
+
+    def opener_for(self, reference: str) -> Optional[Callable[..., Any]]:
+        found = self.find_opener(reference)
+        return found.open if found is not None else None
+
+    def normalise(self, text: str) -> str:
+        """A reference as typed ('2018-42', 'a-6', 'l-2018-0042') in its stored form."""
+        from safeguard_tracker.tracker.base import normalise_reference
+        ref = text.strip()
+        for normalise in self.normalisers:
+            ref = normalise(ref)
+        return normalise_reference(ref).upper()
 
     def add_help(self, title: str, *classes: type, intro: str = "") -> None:
         self.help_sections.append(HelpSection(title, classes, intro))

@@ -7,8 +7,11 @@ page (``PAGE_SIZE`` rows) in Textual's DataTable, whatever the size of the list 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Sequence
+from itertools import groupby
+from typing import Any, Callable, Iterable, Optional, Sequence
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -41,6 +44,28 @@ def state_text(label: str, rest: str = "") -> Text:
     if rest:
         text.append(" " + rest)
     return text
+
+
+def history_timeline(changes: list, describe: Callable[[Any], Iterable[str]]) -> Group:
+    """An audit trail as a timeline, oldest first: when and who, then each change in words
+    (``describe(change)``: its lines), for any record: a contact, an action, a review."""
+    if not changes:
+        return Group(Text("No history recorded.", style="dim"))
+    parts: list[Any] = [Text("Oldest first: every change, who made it, and the old and new values.\n",
+                             style="dim")]
+    for (at, user), group in groupby(changes, key=lambda ch: (ch.at, ch.user)):
+        head = Text("\u25cf ", style="bold")
+        head.append(f"{at:%d/%m/%Y %H:%M}", style="bold")
+        head.append(f"  {user}")
+        parts.append(head)
+        lines = Table.grid(padding=(0, 1))
+        lines.add_column(no_wrap=True, width=3)
+        lines.add_column(ratio=1)
+        for ch in group:
+            for line in describe(ch):
+                lines.add_row("  \u2502", line)
+        parts.append(lines)
+    return Group(*parts)
 
 
 class TextInput(Input):

@@ -12,7 +12,9 @@ from typing import Any, Iterable
 from .data import LadoData
 
 CONTACT_REF = re.compile(r"^L-\d{4}-\d+$", re.IGNORECASE)
-_REF_IN_QUERY = re.compile(r"\b(L-?\s*\d{4}-?\s*\d+|\d{4}-\d+)\b", re.IGNORECASE)
+# A contact's reference in a palette query: L-2018-0042, or a bare 2018-42; never the number
+# inside another kind of reference (R-2018-002 is a review, not L-2018-0002).
+_REF_IN_QUERY = re.compile(r"(?<![\w-])(L-?\s*\d{4}-?\s*\d+|\d{4}-\d+)\b", re.IGNORECASE)
 
 
 def lado_data(app: Any) -> LadoData:
@@ -92,7 +94,9 @@ def _register() -> None:
     def open_contact(app: Any, ref: str, warnings: Iterable[str] = ()) -> None:
         app.push_screen(ContactScreen(ref.upper(), warnings=warnings))
 
-    REGISTRY.add_opener(lambda ref: bool(CONTACT_REF.match(ref)), open_contact)
+    REGISTRY.normalisers.append(normalise_reference)
+    REGISTRY.add_opener(lambda ref: bool(CONTACT_REF.match(ref)), open_contact,
+                        fetch=lambda app, ref: app.tracker.get_contact(ref))
 
     def counts(app: Any) -> list[tuple[str, int, str]]:
         data = lado_data(app)

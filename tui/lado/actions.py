@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from safeguard_tracker.dates import fmt, parse_date
-from safeguard_tracker.errors import SafeguardError, ValidationError
-from safeguard_tracker.model import ALLEGATION_OUTCOMES, Category, Contact, MeetingKind, Outcome, SuspensionDecision
+from safeguard_tracker.errors import ValidationError
+from safeguard_tracker.model import ALLEGATION_OUTCOMES, Category, Contact, Outcome, SuspensionDecision
 
-from ..forms import Field, FormScreen
+from ..forms import Field, FormScreen, open_record_form
 from .data import HARM_CHOICES
 
 REGULATOR_BODIES = ("DBS", "Teaching Regulation Agency", "Ofsted", "HCPC", "NMC", "Social Work England")
@@ -97,13 +97,18 @@ def _meeting_fields(c: Contact, tracker: Any) -> list[Field]:
               hint="the agencies present, separated by commas"),
         Field("decisions", "Decisions"),
         Field("action", "Action", placeholder="optional: one action agreed", aliases=("actions[1].description",)),
-        Field("action_owner", "Action owner"),
-        Field("action_due", "Action due", "date", aliases=("actions[1].due_on",)),
+        Field("action_owner", "Action owner", aliases=("actions[1].owner",),
+              hint="who does it (a person or an agency): needed with an action"),
+        Field("action_due", "Action due", "date", aliases=("actions[1].due_on",), hint="needed with an action"),
     ]
 
 
 def _meeting(tracker: Any, c: Contact, v: dict[str, str]) -> str:
     actions = []
+    if v.get("action") and not v.get("action_owner"):
+        raise ValidationError("action_owner", "", "who does the action (a person or an agency), or clear the action")
+    if v.get("action") and not v.get("action_due"):
+        raise ValidationError("action_due", "", "when the action is due (dd/mm/yyyy), or clear the action")
     if v.get("action"):
         actions.append({"description": v["action"], "owner": v.get("action_owner", ""),
                         "due_on": v.get("action_due") or None})
@@ -348,56 +353,16 @@ def open_action(app: Any, verb: str, reference: str, *, on_saved: Optional[Calla
     """Open the form for ``verb`` on ``reference``; confirm in the status line once saved."""
     action = BY_VERB[verb]
     tracker = app.tracker
-    try:
-        app.catch_up()
-        contact = tracker.get_contact(reference)
-    except SafeguardError as exc:
-        app.say(str(exc), "error")
-        return
-    why_not = action.refuse(contact)
-    if why_not:
-        app.say(why_not, "error")
-        return
-    state = {"contact": contact}
 
-    def submit(values: dict[str, str]) -> str:
-        return action.save(tracker, state["contact"], values)
+    def intro(c: Contact) -> str:
+        if action.intro is not None:
+            return action.intro(c, tracker)
+        return f"{c.category.value if c.category else 'uncategorised'} \u00b7 {c.agency} \u00b7 received {fmt(c.received_on)}"
 
-    def reload() -> str:
-        app.catch_up()
-        fresh = tracker.get_contact(reference)
-        state["contact"] = fresh
-        app.data_changed([reference])
-        who = _last_editor(tracker, reference)
-        return (f"Took in the latest copy of {reference}{who}. Your input is kept: check the record "
-                f"behind this form, then press ctrl+s to save.")
-
-    title = f"{action.title or action.label}: {reference}"
-    intro = action.intro(contact, tracker) if action.intro is not None else \
-        f"{contact.category.value if contact.category else 'uncategorised'} \u00b7 {contact.agency} \u00b7 " \
-        f"received {fmt(contact.received_on)}"
-    screen = FormScreen(title, action.fields(contact, tracker), submit, today=tracker.today(), reload=reload,
-                        intro=intro, id=f"form-{verb}")
-
-    def done(message: Optional[str]) -> None:
-        if message:
-            app.say("\u2713 " + message)
-            app.data_changed([reference])
-            if on_saved is not None:
-                on_saved()
-
-    app.push_screen(screen, done)
-
-
-def _last_editor(tracker: Any, reference: str) -> str:
-    try:
-        changes = tracker.history(reference)
-    except SafeguardError:
-        return ""
-    if not changes:
-        return ""
-    last = changes[-1]
-    return f" (changed by {last.user} at {last.at:%H:%M})"
+    open_record_form(app, reference, fetch=lambda: tracker.get_contact(reference), refuse=action.refuse,
+                     fields=lambda c: action.fields(c, tracker), save=lambda c, v: action.save(tracker, c, v),
+                     title=lambda c: f"{action.title or action.label}: {c.reference}", intro=intro,
+                     form_id=f"form-{verb}", on_saved=on_saved)
 
 
 # --- quick add ------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from itertools import groupby
 from typing import Any, Callable, Iterable, Optional
 
 from rich.console import Group
@@ -22,7 +21,7 @@ from safeguard_tracker.due import DueItem
 from safeguard_tracker.errors import SafeguardError
 from safeguard_tracker.model import Contact
 
-from ..widgets import STATE_STYLES, StatusLine, TopBar, compute_later, state_text
+from ..widgets import STATE_STYLES, StatusLine, TopBar, compute_later, history_timeline, state_text
 from .actions import ACTIONS, BY_VERB, open_action
 from .data import BACKGROUND_DUE_AT
 
@@ -217,24 +216,8 @@ def describe_change(ch: Any) -> list[str]:
 
 
 def history_renderable(changes: list) -> Group:
-    """The audit trail as a timeline: when, who, then what changed, old and new values."""
-    if not changes:
-        return Group(Text("No history recorded.", style="dim"))
-    parts: list[Any] = [Text("Oldest first: every change, who made it, and the old and new values.\n",
-                             style="dim")]
-    for (at, user), group in groupby(changes, key=lambda ch: (ch.at, ch.user)):
-        head = Text("\u25cf ", style="bold")
-        head.append(f"{at:%d/%m/%Y %H:%M}", style="bold")
-        head.append(f"  {user}")
-        parts.append(head)
-        lines = Table.grid(padding=(0, 1))
-        lines.add_column(no_wrap=True, width=3)
-        lines.add_column(ratio=1)
-        for ch in group:
-            for line in describe_change(ch):
-                lines.add_row("  \u2502", line)
-        parts.append(lines)
-    return Group(*parts)
+    """A contact's audit trail as a timeline: when, who, then what changed, old and new values."""
+    return history_timeline(changes, describe_change)
 
 
 def _contact_bindings() -> list[Binding]:

@@ -60,8 +60,9 @@ def _register() -> None:
                                      help="every action not yet signed off, by RAG or lead agency"))
 
     REGISTRY.add_opener(lambda ref: bool(ACTION_REF.match(ref)), lambda app, ref, **kw: open_action_screen(
-        app, action_reference(ref)))
-    REGISTRY.add_opener(lambda ref: bool(REVIEW_REF.match(ref)), lambda app, ref, **kw: open_review(app, ref))
+        app, action_reference(ref)), fetch=lambda app, ref: app.tracker.get_action(ref))
+    REGISTRY.add_opener(lambda ref: bool(REVIEW_REF.match(ref)), lambda app, ref, **kw: open_review(app, ref),
+                        fetch=lambda app, ref: app.tracker.get_review(ref))
 
     def step_commands(ref: str, verb: str = "") -> list[Command]:
         return [Command(f"{s.verb.capitalize()} {ref}", lambda a, n=s.name, r=ref: open_step(a, n, r), s.help)

@@ -8,7 +8,7 @@ statutory deadlines they start, and the owner agencies show the names that match
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Sequence, TypeVar
+from typing import Any, Callable, Optional, Sequence
 
 from safeguard_tracker.dates import fmt, parse_date
 from safeguard_tracker.errors import SafeguardError, ValidationError
@@ -16,7 +16,7 @@ from safeguard_tracker.model import Review, ReviewKind, ReviewStatus
 from safeguard_tracker.plan_dates import DUE_HELP, describe_rule, parse_due, statutory_dates
 from safeguard_tracker.taxonomy import fold
 
-from ..forms import Field, FieldRow, FormScreen, matching_choices
+from ..forms import Field, FieldRow, FormScreen, confirm, fetch_or_say, matching_choices, reloader  # noqa: F401
 
 Note = Callable[[dict[str, str]], str]
 
@@ -45,41 +45,6 @@ class PlanFormScreen(FormScreen):
                 extra = str(exc)
             return extra or plain()
         return text
-
-
-# --- what every form here shares ------------------------------------------------------------------
-T = TypeVar("T")
-
-
-def fetch_or_say(app: Any, fetch: Callable[[], T]) -> Optional[T]:
-    """The record a form is about, fresh (other users' changes taken in); None, said, if it is gone."""
-    try:
-        app.catch_up()
-        return fetch()
-    except SafeguardError as exc:
-        app.say(str(exc), "error")
-        return None
-
-
-def reloader(app: Any, state: dict, key: str, fetch: Callable[[], Any], what: str) -> Callable[[], str]:
-    """After a CONFLICT: take in the other user's copy (ctrl+r), keeping what was typed."""
-    def reload() -> str:
-        app.catch_up()
-        state[key] = fetch()
-        app.data_changed()
-        return f"Took in the latest copy of {what}. Your input is kept: check it, then press ctrl+s to save."
-    return reload
-
-
-def confirm(app: Any, then: Optional[Callable[[], None]] = None) -> Callable[[Optional[str]], None]:
-    """Once saved: the confirmation in the status line, the views recomputed, then ``then``."""
-    def done(message: Optional[str]) -> None:
-        if message:
-            app.say("\u2713 " + message)
-            app.data_changed()
-            if then is not None:
-                then()
-    return done
 
 
 def added(submit: Any, on_added: Optional[Callable[[Any], None]]) -> Optional[Callable[[], None]]:
@@ -290,7 +255,7 @@ def add_recommendation_form(app: Any, review_ref: str, *, on_added: Optional[Cal
         submit.added = rec.number  # type: ignore[attr-defined]
         return f"Added recommendation {rec.number} to {review.title}"
 
-    reload = reloader(app, state, "review", lambda: tracker.get_review(review_ref), review.title)
+    reload = reloader(app, state, "review", lambda: tracker.get_review(review_ref), review_ref, review.title)
 
     screen = PlanFormScreen(f"New recommendation: {review.title}", fields, submit, today=tracker.today(),
                             notes={"owner_agencies": agencies_note(tracker, "owner_agencies")}, reload=reload,
@@ -391,7 +356,7 @@ def impact_form(app: Any, review_ref: str, number: Optional[int] = None) -> Opti
                                             expected_rev=state["review"].rev)
         return f"Impact finding recorded for {review.title} recommendation {rec.number}"
 
-    reload = reloader(app, state, "review", lambda: tracker.get_review(review_ref), review.title)
+    reload = reloader(app, state, "review", lambda: tracker.get_review(review_ref), review_ref, review.title)
 
     screen = PlanFormScreen(f"Impact finding: {review.title}" + (f" rec {number}" if number else ""), fields, submit,
                             today=tracker.today(), reload=reload, id="form-impact")

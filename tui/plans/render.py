@@ -17,7 +17,7 @@ from safeguard_tracker.dates import fmt
 from safeguard_tracker.model import RAG, Action, Recommendation, Review
 from safeguard_tracker.plan_dates import ReviewDeadline, describe_rule
 
-from ..widgets import STATE_STYLES
+from ..widgets import STATE_STYLES, history_timeline
 from .data import RAG_MEANING, PlansData
 
 RAG_STYLES = {
@@ -358,19 +358,4 @@ def describe_plan_change(ch: Any) -> str:
 
 def plan_history_renderable(changes: list) -> Group:
     """The audit trail of an action or a review, oldest first: when, who, what changed."""
-    from itertools import groupby
-    if not changes:
-        return Group(Text("No history recorded.", style="dim"))
-    parts: list[Any] = [Text("Oldest first: every change, who made it, the old and new values.\n", style="dim")]
-    for (at, user), group in groupby(changes, key=lambda ch: (ch.at, ch.user)):
-        head = Text("\u25cf ", style="bold")
-        head.append(f"{at:%d/%m/%Y %H:%M}", style="bold")
-        head.append(f"  {user}")
-        parts.append(head)
-        lines = Table.grid(padding=(0, 1))
-        lines.add_column(no_wrap=True, width=3)
-        lines.add_column(ratio=1)
-        for ch in group:
-            lines.add_row("  \u2502", describe_plan_change(ch))
-        parts.append(lines)
-    return Group(*parts)
+    return history_timeline(changes, lambda ch: [describe_plan_change(ch)])

@@ -16,7 +16,8 @@ from safeguard_tracker.errors import SafeguardError, ValidationError
 from safeguard_tracker.model import Action, ActionStatus
 
 from ..forms import Field
-from .forms import Note, PlanFormScreen, confirm, fetch_or_say, reloader
+from ..forms import open_record_form
+from .forms import Note, PlanFormScreen
 from .render import due_text
 
 
@@ -218,27 +219,17 @@ def open_step(app: Any, name: str, reference: str, *, on_saved: Optional[Callabl
     """Open the form for step ``name`` on action ``reference``; confirm in the status line once saved."""
     step = BY_NAME[name]
     tracker = app.tracker
-    action = fetch_or_say(app, lambda: tracker.get_action(reference))
-    if action is None:
-        return
-    why_not = step.refuse(action)
-    if why_not:
-        app.say(why_not, "error")
-        return
-    state = {"action": action}
 
-    def submit(values: dict[str, str]) -> str:
-        return step.save(tracker, state["action"], values)
+    def intro(action: Action) -> str:
+        try:
+            review_title = tracker.get_review(action.review).title
+        except SafeguardError:
+            review_title = action.review
+        return (f"{review_title} rec {action.recommendation} \u00b7 {action.lead_agency or 'no lead agency'} \u00b7 "
+                f"due {due_text(action)}\n{action.description}")
 
-    reload = reloader(app, state, "action", lambda: tracker.get_action(reference), reference)
-    title = f"{step.label}: {action.reference}"
-    try:
-        review_title = tracker.get_review(action.review).title
-    except SafeguardError:
-        review_title = action.review
-    intro = (f"{review_title} rec {action.recommendation} \u00b7 {action.lead_agency or 'no lead agency'} \u00b7 "
-             f"due {due_text(action)}\n{action.description}")
-    screen = PlanFormScreen(title, step.fields(action, tracker), submit, today=tracker.today(), reload=reload,
-                            notes=step.notes(action, tracker), intro=intro, id=f"form-{step.name.replace('_', '-')}")
-
-    app.push_screen(screen, confirm(app, on_saved))
+    open_record_form(app, reference, fetch=lambda: tracker.get_action(reference), refuse=step.refuse,
+                     fields=lambda a: step.fields(a, tracker), save=lambda a, v: step.save(tracker, a, v),
+                     title=lambda a: f"{step.label}: {a.reference}", intro=intro,
+                     form_id=f"form-{step.name.replace('_', '-')}", screen=PlanFormScreen,
+                     extra=lambda a: {"notes": step.notes(a, tracker)}, on_saved=on_saved)
