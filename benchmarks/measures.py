@@ -429,21 +429,15 @@ async def _tui_keystrokes(store: Path, rounds: int) -> tuple[list[float], int]:
     from textual.widgets import Input
     from tui.app import TrackerApp
     from tui.lado.views import ContactsView
+    from tui.testing import record_paints
 
     t = open_tracker(store, user="bench.tui")
     app = TrackerApp(t, refresh_interval=None, cursor_blink=False)
     samples: list[float] = []
     shown = -1
-    painted: list[float] = []
     applied: list[float] = []
     async with app.run_test(size=TUI_SIZE) as pilot:
-        real_display = app._display
-
-        def display(screen, renderable):
-            if renderable is not None:
-                painted.append(time.perf_counter())
-            return real_display(screen, renderable)
-        app._display = display  # type: ignore[method-assign]
+        painted = record_paints(app)
         await pilot.pause()
         app.show_workspace("contacts")
         await pilot.pause()

@@ -42,6 +42,9 @@ def reference_filter(tracker, **kw) -> set[str]:
     (Criteria(text="school teacher"), dict(text="school teacher")),
     (Criteria(text="L-2017-01"), dict(text="L-2017-01")),
     (Criteria(category="uncategorised"), dict(category="uncategorised")),
+    (Criteria(text="teacher", category="referral", status="closed"),
+     dict(text="teacher", category="referral", status="closed")),
+    (Criteria(text="primary pupil", harm="physical"), dict(text="primary pupil", harm="physical")),
 ])
 def test_filter_agrees_with_the_library_filter(demo, criteria, library):
     keys = filter_contacts(fresh(demo), criteria)
@@ -62,6 +65,27 @@ def test_typing_more_and_deleting_give_the_same_as_filtering_afresh(demo):
     for text in ("s", "sc", "sch", "school", "school t", "school te", "school", "sc", ""):
         crit = Criteria(text=text, status="open")
         assert filter_contacts(data, crit) == filter_contacts(fresh(demo), crit), text
+
+
+@pytest.mark.parametrize("sort, reverse", [("received", True), ("agency", False), ("category", True)])
+def test_words_alone_typed_and_deleted_agree_with_afresh_in_any_order(demo, sort, reverse):
+    """The search texts are kept in a list aligned with each order: the keys and texts stay paired."""
+    data = fresh(demo)
+    for text in ("t", "te", "teach", "teacher", "teacher sch", "teacher", "tea", "x", "", "pupil"):
+        crit = Criteria(text=text)
+        assert filter_contacts(data, crit, sort, reverse) == filter_contacts(fresh(demo), crit, sort, reverse), text
+        if text:
+            assert set(filter_contacts(data, crit, sort, reverse)) == reference_filter(demo, text=text), text
+
+
+def test_rag_counted_from_the_documents_agrees_with_the_models(demo):
+    from collections import Counter
+    from safeguard_tracker.rag import RAG_ORDER, action_rag
+    from tui.plans.data import PlansData
+    counts = PlansData(demo).rag_counts()          # from the stored documents
+    by_model = Counter(action_rag(a, demo.today()) for a in demo.actions())
+    assert counts == {k: by_model.get(k, 0) for k in RAG_ORDER}
+    assert all(counts[k] for k in RAG_ORDER), "the demo has every RAG, so the test means something"
 
 
 def test_sorting_by_each_column(demo):

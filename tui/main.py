@@ -8,6 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.lazy import Lazy
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from .registry import REGISTRY, Workspace
@@ -36,7 +37,9 @@ class MainScreen(Screen):
         with TabbedContent(initial=f"tab-{home.id}" if home else "", id="workspaces"):
             for n, ws in enumerate(self.workspaces, 1):
                 with TabPane(f"{n} {ws.title}" if n < 10 else ws.title, id=f"tab-{ws.id}"):
-                    yield ws.factory()
+                    # The hidden tabs are mounted just after the first screen is painted, so it
+                    # appears without waiting for six tabs of widgets nobody sees yet.
+                    yield ws.factory() if ws is home else Lazy(ws.factory())
         yield StatusLine()
         yield Footer(compact=True)
 

@@ -76,12 +76,16 @@ class Registry:
     # How people type references -> the stored form ('2018-42' -> 'L-2018-0042'); applied in
     # order, then the library's own rule ('a-6' -> 'A-000006').
     normalisers: list[Callable[[str], str]] = field(default_factory=list)
-    # (app) -> [(label, value, state)]: state is "" or a word such as "OVERDUE" that styles it.
+    # (app) -> [(label, value, state)]: state is "" or a word such as "OVERDUE" that styles it;
+    # a value of None shows the label alone ("working out the deadlines...").
     header_counts: list[Callable[[Any], list[tuple[str, int, str]]]] = field(default_factory=list)
     help_sections: list[HelpSection] = field(default_factory=list)
     # (app, tracker, progress) -> None, run in the thread that opens the store, before the first
     # screen: work out what the first screen needs while the loading screen shows progress.
     warmups: list[Callable[[Any, Any, Callable[[str], None]], None]] = field(default_factory=list)
+    # (app) -> None, once the first screen is painted: start background work that would
+    # otherwise compete with building it (the deadlines of a large store).
+    after_first_screen: list[Callable[[Any], None]] = field(default_factory=list)
 
     def add_workspace(self, ws: Workspace) -> None:
         self.workspaces = [w for w in self.workspaces if w.id != ws.id] + [ws]

@@ -25,6 +25,22 @@ def screen_text(app: Any) -> str:
     return console.export_text()
 
 
+def record_paints(app: Any) -> list[float]:
+    """From now on, the ``time.perf_counter()`` of every screen update the app makes (headless or
+    not, ``App._display`` receives each compositor update): for benchmarks that stop the clock
+    at a repaint rather than when Pilot thinks the whole process has gone idle."""
+    import time
+    painted: list[float] = []
+    real_display = app._display
+
+    def display(screen: Any, renderable: Any) -> Any:
+        if renderable is not None:
+            painted.append(time.perf_counter())
+        return real_display(screen, renderable)
+    app._display = display
+    return painted
+
+
 def app_for(tracker: Any, **kwargs: Any):
     """A TrackerApp for tests: no background refresh timer, no cursor blink."""
     from .app import TrackerApp

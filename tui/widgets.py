@@ -116,7 +116,7 @@ class TopBar(Horizontal):
                 if counts:
                     counts.append(" \u00b7 ")
                 style = STATE_STYLES.get(state, "") if value else ""
-                counts.append(f"{label} {value:,}", style=style)
+                counts.append(label if value is None else f"{label} {value:,}", style=style)
         self.query_one("#topbar-counts", Static).update(counts)
 
     def on_resize(self) -> None:

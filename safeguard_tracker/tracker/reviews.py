@@ -175,6 +175,10 @@ class ReviewsMixin:
         """A review by its reference (R-2018-002), its name ('Dawn') or its title ('SCR Dawn')."""
         return self._load(Review, REVIEWS, self._review_key(key), "review")
 
+    def review_docs(self) -> dict[str, dict]:
+        """The raw stored review documents, for quick questions (read-only: never mutate them)."""
+        return self.store.all(REVIEWS)
+
     def reviews(self, *, kind: Any = None, status: Any = None, text: Optional[str] = None) -> list[Review]:
         """Reviews in reference order, narrowed by kind, status or words in the name, board, chair or themes."""
         k = None if kind in (None, "") else ReviewKind.parse(kind, "kind").value
@@ -449,6 +453,10 @@ class ReviewsMixin:
 
     def get_action(self, reference: Any) -> Action:
         return self._load(Action, ACTIONS, self._action_key(reference), "action")
+
+    def action_docs(self) -> dict[str, dict]:
+        """The raw stored action documents, for fast counting (read-only: never mutate them)."""
+        return self.store.all(ACTIONS)
 
     def _actions_of(self, review_ref: str) -> list[Action]:
         return [self._structure(Action, ACTIONS, k, d) for k, d in sorted(self.store.all(ACTIONS).items())

@@ -12,7 +12,7 @@ HOME_RANK_WITH_REVIEWS = 20   # the triage queue is 10: a store with reviews ope
 
 
 def home_rank(tracker: Any) -> int:
-    return HOME_RANK_WITH_REVIEWS if tracker.reviews() else 0
+    return HOME_RANK_WITH_REVIEWS if tracker.review_docs() else 0
 
 
 def _register() -> None:

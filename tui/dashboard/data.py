@@ -44,6 +44,7 @@ class Figures:
     late_deadlines: tuple[LateDeadline, ...]
     impact_overdue: int = 0
     notes: tuple[str, ...] = field(default=())
+    due_known: bool = True       # False while a large store's deadlines are still being worked out
 
     @property
     def year_to_date(self) -> tuple[int, int]:
@@ -52,7 +53,7 @@ class Figures:
         return (sum(m[1] for m in self.by_month[:n]), sum(m[2] for m in self.by_month[:n]))
 
 
-def figures(tracker: Any, due_items: list[DueItem], open_contacts: int, plans: Any) -> Figures:
+def figures(tracker: Any, due_items: list[DueItem], open_contacts: int, plans: Any, due_known: bool = True) -> Figures:
     today = tracker.today()
     year = financial_year_of(today)
     compare = previous_financial_year(year)
@@ -73,8 +74,11 @@ def figures(tracker: Any, due_items: list[DueItem], open_contacts: int, plans: A
             overdue_by_area[item.area] = overdue_by_area.get(item.area, 0) + 1
         else:
             soon += 1
+    # The reviews with a statutory date passed are among the overdue items (the chase list's
+    # rule); only theirs are looked at again, for the date itself.
     late = []
-    for r in plans.reviews:
+    late_refs = sorted({i.reference for i in due_items if i.area == "review" and i.overdue})
+    for r in filter(None, map(plans.review, late_refs)):
         for d in plans.late_deadlines(r):
             late.append(LateDeadline(r.reference, r.title, d.what, d.due_on, (today - d.due_on).days))
     late.sort(key=lambda x: (-x.days, x.reference))
@@ -83,7 +87,7 @@ def figures(tracker: Any, due_items: list[DueItem], open_contacts: int, plans: A
     return Figures(today=today, open_contacts=open_contacts, overdue=overdue, overdue_by_area=overdue_by_area,
                    due_soon=soon, year=year, compare_year=compare, by_month=by_month,
                    months_so_far=max(0, min(12, months_so_far)), rag={k: rag.get(k, 0) for k in RAG_ORDER},
-                   late_deadlines=tuple(late), impact_overdue=impact, notes=tuple(notes))
+                   late_deadlines=tuple(late), impact_overdue=impact, notes=tuple(notes), due_known=due_known)
 
 
 def scale(value: int, peak: int, cells: int) -> int:

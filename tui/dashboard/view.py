@@ -28,20 +28,21 @@ THIS_BAR, LAST_BAR = "\u2588", "\u2591"
 THIS_STYLE, LAST_STYLE = "bold cyan", "grey62"
 
 
-def _lado(app: Any) -> tuple[list, int]:
-    """The due items (every area) and the open contacts, from the LADO area's caches when present."""
+def _lado(app: Any) -> tuple[list, int, bool]:
+    """The due items (every area), the open contacts, and whether the due items are known yet,
+    from the LADO area's caches when present."""
     try:
         from ..lado import lado_data
     except ImportError:  # pragma: no cover - the LADO area is always there today
         items = list(app.tracker.due())
-        return items, sum(1 for d in app.tracker.contact_docs().values() if d.get("closed_on") is None)
+        return items, sum(1 for d in app.tracker.contact_docs().values() if d.get("closed_on") is None), True
     data = lado_data(app)
-    return data.due_items, data.counts()[0]
+    return data.due_items, data.counts()[0], data.due_known
 
 
 def dashboard_figures(app: Any) -> Figures:
-    items, open_contacts = _lado(app)
-    return figures(app.tracker, items, open_contacts, plans_data(app))
+    items, open_contacts, known = _lado(app)
+    return figures(app.tracker, items, open_contacts, plans_data(app), due_known=known)
 
 
 def figures_renderable(f: Figures, bar_width: int = 12) -> Group:
@@ -49,10 +50,15 @@ def figures_renderable(f: Figures, bar_width: int = 12) -> Group:
     g.add_column(no_wrap=True)
     g.add_column(justify="right", no_wrap=True)
     g.add_row("Open contacts", f"{f.open_contacts:,}")
-    g.add_row(Text("OVERDUE items", style=STATE_STYLES["OVERDUE"] if f.overdue else ""), f"{f.overdue:,}")
-    g.add_row(Text(f"  LADO {f.overdue_by_area.get('lado', 0)} \u00b7 actions {f.overdue_by_area.get('action', 0)}"
-                   f" \u00b7 reviews {f.overdue_by_area.get('review', 0)}", style="dim"), "")
-    g.add_row("Due within 7 days", f"{f.due_soon:,}")
+    if f.due_known:
+        g.add_row(Text("OVERDUE items", style=STATE_STYLES["OVERDUE"] if f.overdue else ""), f"{f.overdue:,}")
+        g.add_row(Text(f"  LADO {f.overdue_by_area.get('lado', 0)} \u00b7 actions {f.overdue_by_area.get('action', 0)}"
+                       f" \u00b7 reviews {f.overdue_by_area.get('review', 0)}", style="dim"), "")
+        g.add_row("Due within 7 days", f"{f.due_soon:,}")
+    else:
+        g.add_row("OVERDUE items", "\u2026")
+        g.add_row(Text("  working out the deadlines\u2026", style="dim"), "")
+        g.add_row("Due within 7 days", "\u2026")
     parts: list[Any] = [Text(f"As of {fmt(f.today)}", style="bold underline"), g, Text("")]
 
     total = sum(f.rag.values())
@@ -67,8 +73,11 @@ def figures_renderable(f: Figures, bar_width: int = 12) -> Group:
         r.add_row(Text(rag.value.upper(), style=RAG_TEXT_STYLES[rag]), bar)
     parts += [r, Text("")]
 
-    parts.append(Text(f"Reviews past statutory dates ({len(f.late_deadlines)})", style="bold underline"))
-    if f.late_deadlines:
+    parts.append(Text("Reviews past statutory dates" + (f" ({len(f.late_deadlines)})" if f.due_known else ""),
+                      style="bold underline"))
+    if not f.due_known:
+        parts.append(Text("working out the deadlines\u2026", style="dim"))
+    elif f.late_deadlines:
         for d in f.late_deadlines[:4]:
             line = Text(f"{d.title}: {d.what.lower()} ")
             line.append(f"OVERDUE {d.days}d", style=STATE_STYLES["OVERDUE"])

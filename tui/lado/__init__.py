@@ -7,7 +7,7 @@ sections with ``tui.registry.REGISTRY``.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional
 
 from .data import LadoData
 
@@ -24,9 +24,17 @@ def lado_data(app: Any) -> LadoData:
         data = app.area_data["lado"] = LadoData(app.tracker)
     if data.version != app.data_version:
         data.sync(app.data_version, app.changed_since(data.version) if data.version >= 0 else None)
-    if data.due_pending and not data.due_running:
+    # Not before the first screen is painted: the work holds the GIL for a second at 100,000.
+    if data.due_pending and not data.due_running and getattr(app, "first_screen_shown", True):
         _due_in_background(app, data)
     return data
+
+
+def after_first_screen(app: Any) -> None:
+    """Once the first screen is painted: the deadlines of a large store, in the background."""
+    data = lado_data(app)
+    data.due_items            # on a large store: pending, so lado_data starts the worker
+    lado_data(app)
 
 
 def _due_in_background(app: Any, data: LadoData) -> None:
@@ -34,17 +42,28 @@ def _due_in_background(app: Any, data: LadoData) -> None:
     data.due_running = True
     version = data.version
 
+    index = data.needs_index()   # the first time: the search text and the default order too
+
     def work() -> None:
-        items = None
+        items = built = None
         for _attempt in range(5):
             try:
                 items = list(app.tracker.due())
                 break
             except RuntimeError:  # the store took in a change while we read it: read again
                 continue
-        app.call_from_thread(done, items)
+        if index:
+            for _attempt in range(5):
+                try:
+                    built = data.build_index()
+                    break
+                except RuntimeError:
+                    continue
+        app.call_from_thread(done, items, built)
 
-    def done(items) -> None:
+    def done(items, built) -> None:
+        if built is not None:
+            data.set_index(built, version)
         if items is None:
             data.due_running = False
             return
@@ -57,14 +76,16 @@ def _due_in_background(app: Any, data: LadoData) -> None:
 
 
 def warm_up(app: Any, tracker: Any, progress) -> None:
-    """In the opening thread: the deadlines, the queue and the search text, before the first screen."""
-    progress("working out the deadlines")
+    """In the opening thread, on a small store: the deadlines, the queue and the search text,
+    before the first screen.  A large store's deadlines are worked out after the first screen is
+    painted (in the background), and its search text on the first filter."""
     data = LadoData(tracker)
     data.sync(0)
-    data.queue()
-    progress("indexing for search")
-    data.hay
-    data.order()
+    if not data.large:
+        progress("working out the deadlines")
+        data.queue()
+        data.hay
+        data.order()
     app.area_data["lado"] = data
 
 
@@ -98,16 +119,20 @@ def _register() -> None:
     REGISTRY.add_opener(lambda ref: bool(CONTACT_REF.match(ref)), open_contact,
                         fetch=lambda app, ref: app.tracker.get_contact(ref))
 
-    def counts(app: Any) -> list[tuple[str, int, str]]:
+    def counts(app: Any) -> list[tuple[str, Optional[int], str]]:
         data = lado_data(app)
         open_, overdue, week = data.counts()
-        out = [("open", open_, ""), ("OVERDUE", overdue, "OVERDUE"), ("due this week", week, "")]
+        if not data.due_known:
+            return [("open", open_, ""), ("working out the deadlines\u2026", None, "")]
+        out: list[tuple[str, Optional[int], str]] = [("open", open_, ""), ("OVERDUE", overdue, "OVERDUE"),
+                                                     ("due this week", week, "")]
         if data.due_pending:
             out[-1] = ("due this week (updating)", week, "")
         return out
 
     REGISTRY.header_counts.append(counts)
     REGISTRY.warmups.append(warm_up)
+    REGISTRY.after_first_screen.append(after_first_screen)
 
     def add(app: Any) -> None:
         add_contact_form(app, on_added=lambda ref, warnings: app.open_reference(ref, warnings=warnings))

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import attrs
 from dataclasses import dataclass, replace
+from itertools import compress, repeat
+from operator import contains
 from datetime import date
 from typing import Any, Optional, Sequence
 
@@ -58,6 +60,11 @@ def _ref_key(ref: str) -> tuple:
     return (head, len(number), number)
 
 
+def _by_received(docs: dict[str, dict]):
+    """The sort key of the received-date order (then the reference)."""
+    return lambda k: (docs[k]["received_on"], _ref_key(k))
+
+
 # From this many contacts, the deadlines are worked out again in the background after a change
 # (the screens show the previous ones meanwhile) instead of holding up the keyboard.
 BACKGROUND_DUE_AT = 20_000
@@ -86,9 +93,11 @@ class LadoData:
         if not keep_hay:
             self._hay = None
         self._orders: dict[tuple[str, bool], list[str]] = {}
+        self._aligned: dict[tuple[str, bool], list[str]] = {}
         self._agency_sets: dict[str, frozenset[str]] = {}
         self._years: Optional[list[str]] = None
-        self._last: Optional[tuple[Criteria, str, bool, list[str]]] = None
+        # The previous filter: (criteria, sort, reverse, keys, their search texts or None).
+        self._last: Optional[tuple[Criteria, str, bool, list[str], Optional[list[str]]]] = None
 
     def sync(self, version: int, changed: Optional[set[str]] = None) -> None:
         """Catch up with data version ``version``.  ``changed``: the references changed since
@@ -117,6 +126,7 @@ class LadoData:
         self.due_pending = False
         self._due_by_ref = self._counts = self._queue = None
         self._orders = {k: v for k, v in self._orders.items() if k[0] != "due"}
+        self._aligned = {k: v for k, v in self._aligned.items() if k[0] != "due"}
         self._last = None
         return True
 
@@ -130,14 +140,26 @@ class LadoData:
 
     # --- due items -----------------------------------------------------------------------
     @property
+    def large(self) -> bool:
+        """A store whose deadlines are worked out in the background (BACKGROUND_DUE_AT)."""
+        return len(self.docs) >= BACKGROUND_DUE_AT
+
+    @property
     def due_items(self) -> list[DueItem]:
+        """The deadlines.  On a large store they are worked out in the background (``tui.lado``
+        starts it): meanwhile the previous ones, or none yet (``due_known`` is then False)."""
         if self._due is None:
-            if self._stale_due is not None and len(self.docs) >= BACKGROUND_DUE_AT:
+            if self.large:
                 self.due_pending = True
-                return self._stale_due
+                return self._stale_due if self._stale_due is not None else []
             self._due = list(self.tracker.due())
             self._stale_due = None
         return self._due
+
+    @property
+    def due_known(self) -> bool:
+        """False until the deadlines have been worked out once (a large store, just opened)."""
+        return self._due is not None or self._stale_due is not None
 
     @property
     def due_by_ref(self) -> dict[str, DueItem]:
@@ -164,7 +186,7 @@ class LadoData:
         if self._queue is None:
             docs = self.docs
             waiting = sorted((k for k, d in docs.items() if d.get("category") is None and d.get("closed_on") is None),
-                             key=lambda k: (docs[k]["received_on"], _ref_key(k)))
+                             key=_by_received(docs))
             seen = set(waiting)
             overdue: list[str] = []
             soon: list[str] = []
@@ -200,7 +222,7 @@ class LadoData:
             if column == "reference":
                 keys = sorted(docs, key=_ref_key, reverse=reverse)
             elif column == "received":
-                keys = sorted(docs, key=lambda k: (docs[k]["received_on"], _ref_key(k)), reverse=reverse)
+                keys = sorted(docs, key=_by_received(docs), reverse=reverse)
             elif column == "agency":
                 index = {a: i for i, a in enumerate(self.tracker.taxonomy.agencies)}
                 keys = sorted(docs, key=lambda k: (index.get(docs[k].get("agency"), len(index)),
@@ -226,12 +248,36 @@ class LadoData:
             self._orders[key] = keys
         return self._orders[key]
 
+    def needs_index(self) -> bool:
+        """True while the search text has not been built for this version."""
+        return self._hay is None
+
+    def build_index(self) -> tuple[dict[str, str], list[str]]:
+        """The search text and the default order (newest first), computed without touching the
+        caches: safe in a worker thread.  ``set_index`` takes them in on the main thread."""
+        docs = self.docs
+        hay = {k: _hay_of(k, d) for k, d in list(docs.items())}
+        return hay, sorted(hay, key=_by_received(docs), reverse=True)
+
+    def set_index(self, built: tuple[dict[str, str], list[str]], version: int) -> None:
+        if version == self.version and self._hay is None:
+            self._hay, self._orders[("received", True)] = built
+
     @property
     def hay(self) -> dict[str, str]:
         """The searchable text of each contact, casefolded once per version."""
         if self._hay is None:
             self._hay = {k: _hay_of(k, d) for k, d in self.docs.items()}
         return self._hay
+
+    def aligned_hay(self, column: str = "received", reverse: bool = True) -> list[str]:
+        """The search texts in the order of ``order(column, reverse)``, one list: a word is found
+        in all of them by one pass over a list (``itertools.compress``), not 100,000 dict lookups."""
+        key = (column, reverse)
+        if key not in self._aligned:
+            hay = self.hay
+            self._aligned[key] = [hay[k] for k in self.order(column, reverse)]
+        return self._aligned[key]
 
     def agencies_matching(self, text: str) -> frozenset[str]:
         key = fold(text)
@@ -254,24 +300,42 @@ def _narrower(old: Criteria, new: Criteria) -> bool:
 
 
 def filter_contacts(data: LadoData, criteria: Criteria, sort: str = "received", reverse: bool = True) -> list[str]:
-    """The references matching ``criteria``, sorted.  One pass over plain dicts; when the user
-    types more of the same word, only the previous matches are scanned again."""
+    """The references matching ``criteria``, sorted.
+
+    Words are looked for in the search texts kept in a list aligned with the keys (one
+    ``compress`` pass over a list, no dict look-ups); when the user types more of the same word,
+    only the previous matches (and their texts) are scanned again.  A year goes first, found by
+    bisection (``search.narrow``); the other fields are tested on what the words leave.
+    """
     order = data.order(sort, reverse)
     if criteria.empty:
         return order
     last = data._last
-    source: Sequence[str] = order
+    keys: Sequence[str] = order
+    hays: Optional[Sequence[str]] = None          # the search texts of ``keys``, when known
     if last is not None and last[1] == sort and last[2] == reverse and _narrower(last[0], criteria):
-        source = last[3]
-    flt = ContactFilter.build(data.tracker, year=criteria.year or None, category=criteria.category or None,
-                              status=criteria.status or None, harm=criteria.harm or None)
-    flt = attrs.evolve(flt, words=criteria.words)
-    # search.narrow: one comprehension per criterion, the most selective first; sorted by received
-    # date, the year is found by bisection (a year of 100,000 contacts costs ~40 look-ups).
-    keys = narrow(source, data.docs, flt,
-                  agencies=data.agencies_matching(criteria.agency) if criteria.agency.strip() else None,
-                  hay=data.hay if criteria.words else None, newest_first=reverse if sort == "received" else None)
-    data._last = (criteria, sort, reverse, keys)
+        keys, hays = last[3], last[4]
+    words = criteria.words
+    if words and not criteria.year:
+        if hays is None:
+            hays = data.aligned_hay(sort, reverse) if keys is order else [data.hay[k] for k in keys]
+        for word in sorted(set(words), key=len, reverse=True):     # the longest is the most selective
+            chosen = list(map(contains, hays, repeat(word)))
+            keys, hays = list(compress(keys, chosen)), list(compress(hays, chosen))
+        words = ()
+    if words or criteria.year or criteria.category or criteria.status or criteria.harm or criteria.agency.strip():
+        flt = ContactFilter.build(data.tracker, year=criteria.year or None, category=criteria.category or None,
+                                  status=criteria.status or None, harm=criteria.harm or None)
+        flt = attrs.evolve(flt, words=words)
+        before = len(keys)
+        # search.narrow: one comprehension per criterion, the most selective first; sorted by received
+        # date, the year is found by bisection (a year of 100,000 contacts costs ~40 look-ups).
+        keys = narrow(keys, data.docs, flt,
+                      agencies=data.agencies_matching(criteria.agency) if criteria.agency.strip() else None,
+                      hay=data.hay if words else None, newest_first=reverse if sort == "received" else None)
+        if len(keys) != before:
+            hays = None
+    data._last = (criteria, sort, reverse, keys, hays)
     return keys
 
 

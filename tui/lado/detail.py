@@ -23,7 +23,6 @@ from safeguard_tracker.model import Contact
 
 from ..widgets import STATE_STYLES, StatusLine, TopBar, compute_later, history_timeline, state_text
 from .actions import ACTIONS, BY_VERB, open_action
-from .data import BACKGROUND_DUE_AT
 
 
 DASH = "\u2013"
@@ -320,9 +319,8 @@ class ContactScreen(Screen):
     def _later(self, compute: Callable[[], Any], deliver: Callable[[int, Any], None], rev: int) -> None:
         """Run ``compute`` now on a small store; in a thread on a large one (it scans every
         contact), delivering on the main thread.  Either way the record is already on screen."""
-        app: Any = self.app
-        compute_later(self, compute, lambda result: deliver(rev, result),
-                      in_thread=len(app.tracker.contact_docs()) >= BACKGROUND_DUE_AT,
+        from . import lado_data
+        compute_later(self, compute, lambda result: deliver(rev, result), in_thread=lado_data(self.app).large,
                       group=f"detail-{id(deliver)}", failed=[])
 
     def _patterns_ready(self, rev: int, patterns: list[str]) -> None:

@@ -24,7 +24,6 @@ from safeguard_tracker.model import Contact
 from safeguard_tracker.privacy import redact_doc
 
 from ..widgets import PAGE_SIZE, Column, OpensHighlighted, PagedTable, StatusLine, TopBar, compute_later
-from .data import BACKGROUND_DUE_AT
 
 # How the removed values read in the confirmation: by where they sit in the stored document.
 REMOVED_LABELS = {
@@ -117,8 +116,8 @@ class RetentionScreen(OpensHighlighted, Screen):
 
     def _reload(self, _version: int = 0) -> None:
         app: Any = self.app
-        compute_later(self, app.tracker.retention, self._show,
-                      in_thread=len(app.tracker.contact_docs()) >= BACKGROUND_DUE_AT, group="retention")
+        from . import lado_data
+        compute_later(self, app.tracker.retention, self._show, in_thread=lado_data(app).large, group="retention")
 
     def _show(self, report: Any) -> None:
         if report is None:

@@ -143,7 +143,9 @@ class QueueView(ContactListView):
         yield Static(id="preview", classes="preview")
 
     def reload(self) -> None:
-        self.pager.set_keys(lado_data(self.app).queue())
+        data = lado_data(self.app)
+        note = "" if data.due_known else "working out the deadlines: overdue contacts follow"
+        self.pager.set_keys(data.queue(), note=note)
         self.update_preview()
 
 
@@ -299,6 +301,9 @@ class ContactsView(ContactListView):
         return True
 
 
+NOTHING_DUE = "Nothing overdue and nothing due in the next 7 days."
+
+
 class ChaseView(OpensHighlighted, WorkspaceView):
     """The due items: overdue first, then due today and soon.  Enter opens the record."""
 
@@ -317,7 +322,7 @@ class ChaseView(OpensHighlighted, WorkspaceView):
     def compose(self) -> ComposeResult:
         yield Static(classes="intro", id="chase-intro")
         yield PagedTable(self.COLUMNS, self.render_row, table_id="chase-table",
-                         empty="Nothing overdue and nothing due in the next 7 days.",
+                         empty=NOTHING_DUE,
                          page_size=getattr(self.app, "page_size", PAGE_SIZE))
         yield Static(id="preview", classes="preview")
 
@@ -346,6 +351,8 @@ class ChaseView(OpensHighlighted, WorkspaceView):
         self.query_one("#chase-intro", Static).update(Text(
             f"Overdue and due within 7 days of {fmt(self.app.tracker.today())}, most urgent first. "
             f"Enter opens the record.", style="dim", no_wrap=True, overflow="ellipsis"))
+        self.pager.empty_text = (NOTHING_DUE if data.due_known else
+                                 "Working out the deadlines (a few seconds on a large store)\u2026")
         self.pager.set_keys([str(i) for i in range(len(items))])
 
     def render_row(self, key: str) -> list[Any]:
