@@ -268,17 +268,44 @@ async def test_enters_queued_while_the_app_is_busy_each_move_one_field(demo):
         await pilot.pause()
         form = app.screen
         assert app.focused is form.query_one("#field-agency")
-        await type_in(pilot, "police")
-        for key, char in (("enter", "\r"), ("enter", "\r"), ("x", "x")):   # queued at once, no pause
-            event = events.Key(key, char)
-            event.set_sender(app)
-            app._driver.send_message(event)
+
+        def keys(text: str) -> None:                     # queued at once, no pause between them
+            for char in text:
+                key = {"\r": "enter", " ": "space"}.get(char, char)
+                event = events.Key(key, char)
+                event.set_sender(app)
+                app._driver.send_message(event)
+
+        # A value that makes no sense keeps its message (and the cursor) though the letters reach the
+        # field after the Enter was taken.
+        keys("zzz\r")
+        await pilot.pause()
+        await pilot.pause()
+        assert "zzz" in field_error(form, "agency") and app.focused is form.query_one("#field-agency")
+        form.query_one("#field-agency").value = ""
+        # The letters before each Enter are in their field before it is judged, and the ones after
+        # it land in the next field.
+        keys("police\r\rx")
         await pilot.pause()
         await pilot.pause()
         assert form.query_one("#field-agency").value == "Police"
         assert form.query_one("#field-category").value == ""
         assert form.query_one("#field-rationale").value == "x"
         assert app.focused is form.query_one("#field-rationale")
+        # Up to the save: what was typed just before ctrl+s is saved.
+        form.query_one("#field-rationale").value = ""      # (a rationale needs a category)
+        form.set_focus(form.query_one("#field-summary"))
+        keys("typed fast")
+        event = events.Key("ctrl+s", None)
+        event.set_sender(app)
+        app._driver.send_message(event)
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, ContactScreen), screen_text(app)
+        ref = app.screen.reference
+    with reread(demo) as other:
+        c = other.get_contact(ref)
+        assert c.agency == "Police" and c.summary == "typed fast"
 
 
 async def test_add_a_note_with_enter(demo):

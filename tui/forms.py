@@ -119,6 +119,7 @@ class FieldRow(Vertical):
         super().__init__(id=f"row-{spec.name}", classes="-required" if spec.required else "")
         self.spec = spec
         self.today = today
+        self.error_for: Optional[str] = None
 
     def compose(self) -> ComposeResult:
         spec = self.spec
@@ -140,6 +141,8 @@ class FieldRow(Vertical):
         return self.input.value.strip()
 
     def set_error(self, message: str) -> None:
+        # The value the message is about: it stays until the value changes from this one.
+        self.error_for = self.input.value if message else None
         error = self.query_one(".field-error", Static)
         error.update(Text("\u2717 " + message) if message else "")
         error.set_class(bool(message), "-shown")
@@ -192,6 +195,8 @@ class FormScreen(ModalScreen[Optional[str]]):
         # after it already land in the next field, however fast they come.
         Binding("enter", "enter", "Next field", show=False, priority=True,
                 tooltip="Enter in the last field saves; a choice takes what you typed"),
+        Binding("down", "move(1)", "Next field", show=False, tooltip="the field below (tab too)"),
+        Binding("up", "move(-1)", "Previous field", show=False, tooltip="the field above (shift+tab too)"),
     ]
 
     DEFAULT_CSS = """
@@ -231,7 +236,8 @@ class FormScreen(ModalScreen[Optional[str]]):
             with VerticalScroll(id="form-fields"):
                 for spec in self.fields:
                     yield FieldRow(spec, self.today)
-            yield Static(Text("ctrl+s save \u00b7 enter next field \u00b7 \u2192 takes the grey suggestion \u00b7 esc cancel \u00b7 * required"),
+            yield Static(Text("ctrl+s save \u00b7 enter/\u2193 next \u00b7 \u2192 takes suggestion \u00b7 esc cancel \u00b7 "
+                              "* required"),
                          id="form-keys")
 
     def read_only(self) -> Optional[str]:
@@ -266,7 +272,9 @@ class FormScreen(ModalScreen[Optional[str]]):
         row = event.input.parent.parent if event.input.parent else None
         if isinstance(row, FieldRow):
             row.show_note(True)
-            if row.query_one(".field-error").has_class("-shown"):
+            # Changed messages can arrive after the message was set (the keys typed before an
+            # Enter are applied after it is taken): only a value other than the one judged clears it.
+            if row.query_one(".field-error").has_class("-shown") and row.input.value != row.error_for:
                 row.set_error("")
 
     def on_descendant_focus(self, event) -> None:
@@ -284,24 +292,42 @@ class FormScreen(ModalScreen[Optional[str]]):
             self.advance(focused)
 
     def advance(self, field: Input) -> None:
-        """Enter in a field: take its choice, then the next field; in the last one, save."""
+        """Enter in a field: the next field at once, then this one's value judged (its choice
+        taken, or back to it with the message); in the last field, save.
+
+        Keys reach a field through its own queue, and Enter (a priority binding) is handled
+        before the keys typed just ahead of it have been applied.  So focus moves at once
+        (``set_focus``: the keys typed after the Enter land in the next field) and the field is
+        judged from a callback queued behind those keys (``call_later`` on the field).
+        """
         rows = list(self.query(FieldRow))
         inputs = [r.input for r in rows]
-        if field in inputs:
-            row = rows[inputs.index(field)]
-            message = self.field_problem(row)
-            if message:
-                row.set_error(message)     # stay on the field until it makes sense
-                return
-            if row.spec.choices and row.value:
-                field.value = resolve_choice(row.value, row.spec.choices) or row.value
-            i = inputs.index(field)
-            if i < len(inputs) - 1:
-                # At once, not deferred as Widget.focus() is: keys already queued behind this
-                # Enter (a fast typist, a busy app) must land in the next field.
-                self.set_focus(inputs[i + 1])
-                return
-        self.action_save()
+        if field not in inputs:
+            self.action_save()
+            return
+        i = inputs.index(field)
+        if i == len(inputs) - 1:
+            self.action_save()
+            return
+        self.set_focus(inputs[i + 1])
+        field.call_later(self._entered, rows[i])
+
+    def action_move(self, step: int) -> None:
+        inputs = [r.input for r in self.query(FieldRow)]
+        focused = self.focused
+        if focused in inputs:
+            i = inputs.index(focused) + step
+            if 0 <= i < len(inputs):
+                self.set_focus(inputs[i])
+
+    def _entered(self, row: FieldRow) -> None:
+        message = self.field_problem(row)
+        if message:
+            row.set_error(message)           # back to the field until it makes sense
+            self.set_focus(row.input)
+            return
+        if row.spec.choices and row.value:
+            row.input.value = resolve_choice(row.value, row.spec.choices) or row.value
 
     # --- banner -----------------------------------------------------------------------------
     def show_banner(self, text: str, kind: str = "error") -> None:
@@ -366,6 +392,14 @@ class FormScreen(ModalScreen[Optional[str]]):
         self.dismiss(None)
 
     def action_save(self) -> None:
+        """ctrl+s, or Enter in the last field: saved once the keys typed before it are in the field."""
+        focused = self.focused
+        if isinstance(focused, Input):
+            focused.call_later(self.save)
+        else:
+            self.save()
+
+    def save(self) -> None:
         if self.saving:
             return
         self.clear_errors()

@@ -129,8 +129,9 @@ class DashboardView(WorkspaceView):
     """Where things stand: open contacts, overdue items, actions by RAG, late reviews, contacts by month."""
 
     BINDINGS = [
-        Binding("c", "go('chase')", "Chase list", tooltip="what is overdue and due this week"),
-        Binding("b", "go('actions')", "Actions board", tooltip="every action not yet signed off, RED first"),
+        Binding("a", "add", "Add contact", tooltip="log a new contact (quick add), as on the queue"),
+        Binding("c", "go('chase')", "Chase", tooltip="the chase list: what is overdue and due this week"),
+        Binding("b", "go('actions')", "Actions", tooltip="the actions board: every action not yet signed off, RED first"),
         Binding("r", "go('reviews')", "Reviews", tooltip="the reviews tree, with the statutory dates"),
         Binding("p", "go('reports')", "Reports", tooltip="preview and save the reports"),
     ]
@@ -167,6 +168,10 @@ class DashboardView(WorkspaceView):
 
     def focus_default(self) -> None:
         self.query_one("#dashboard-scroll").focus()
+
+    def action_add(self) -> None:
+        from ..lado.actions import quick_add
+        quick_add(self.app)
 
     def action_go(self, workspace: str) -> None:
         app: Any = self.app

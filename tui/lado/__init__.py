@@ -99,7 +99,7 @@ def normalise_reference(text: str) -> str:
 
 def _register() -> None:
     from ..registry import REGISTRY, Command, Workspace
-    from .actions import ACTIONS, BY_VERB, add_contact_form, open_action
+    from .actions import ACTIONS, BY_VERB, open_action, quick_add
     from .detail import ContactScreen
     from .privacy import RetentionScreen, open_retention
     from .views import ChaseView, ContactListView, ContactsView, QueueView
@@ -134,11 +134,8 @@ def _register() -> None:
     REGISTRY.warmups.append(warm_up)
     REGISTRY.after_first_screen.append(after_first_screen)
 
-    def add(app: Any) -> None:
-        add_contact_form(app, on_added=lambda ref, warnings: app.open_reference(ref, warnings=warnings))
-
     def fixed_commands(app: Any) -> list[Command]:
-        out = [Command("Add contact (quick add)", add, "log a new contact"),
+        out = [Command("Add contact (quick add)", quick_add, "log a new contact"),
                Command("Triage queue", lambda a: a.show_workspace("queue"), "uncategorised, overdue, due soon"),
                Command("All contacts: find and filter", lambda a: a.show_workspace("contacts", focus="#contacts-filter"),
                        "filter by year, category, agency, status, harm and text"),

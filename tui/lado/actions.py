@@ -316,8 +316,8 @@ def _redact(tracker: Any, c: Contact, v: dict[str, str]) -> str:
     if v["confirm"].strip().lower() != "yes":
         raise ValidationError("confirm", v["confirm"], "yes, to remove the personal data for good (esc keeps it)")
     result = tracker.redact_contact(c.reference, expected_rev=c.rev)
-    message = (f"{c.reference} redacted: {len(result.fields)} field(s) of personal data removed from the record, its "
-               f"history and {len(result.backups_scrubbed)} backup(s); the figures kept")
+    message = (f"{c.reference} redacted: {len(result.fields)} fields removed, from its history and "
+               f"{len(result.backups_scrubbed)} backup(s) too")
     if result.warnings:
         message += "; WARNING: " + " | ".join(result.warnings)
     return message
@@ -420,3 +420,9 @@ def add_contact_form(app: Any, *, on_added: Optional[Callable[[str, list[str]], 
 
     app.push_screen(screen, done)
     return screen
+
+
+def quick_add(app: Any) -> FormScreen:
+    """Quick add, then the new record opens, its pattern warnings at the top (every 'add contact'
+    key and command)."""
+    return add_contact_form(app, on_added=lambda ref, warnings: app.open_reference(ref, warnings=warnings))

@@ -262,7 +262,9 @@ class ContactScreen(Screen):
                 with VerticalScroll(id="history-scroll"):
                     yield Static(id="history")
         yield StatusLine()
-        yield Footer(compact=True)
+        # No "^p palette" here: at 80 columns the contact's own keys need the room (the main
+        # screen's footer shows it, and ctrl+p works everywhere).
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.watch(self.app, "data_version", self._reload, init=True)
@@ -342,24 +344,21 @@ class ContactScreen(Screen):
             self.query_one("#history", Static).update(history_renderable(changes))
 
     def check_action(self, action: str, parameters: tuple) -> Optional[bool]:
-        # Show Close on open contacts and Reopen on closed ones; both keys still answer.
-        # (the hidden one still answers, through on_key, with why it does not apply).
+        # The footer shows the actions that apply to this contact now (Close on an open one,
+        # Reopen and Redact on a closed one...); the others still answer their key, through
+        # on_key, saying why they do not apply.
         if action == "contact" and parameters and self.contact is not None:
-            if parameters[0] == "reopen" and self.contact.is_open:
-                return False
-            if parameters[0] == "close" and not self.contact.is_open:
-                return False
-            if parameters[0] == "redact" and BY_VERB["redact"].refuse(self.contact):
-                return False   # only on a closed contact not yet redacted
+            return BY_VERB[parameters[0]].refuse(self.contact) is None
         return True
 
     def on_key(self, event) -> None:
         if self.contact is None:
             return
         for action in ACTIONS:
-            if event.key == action.key and action.verb in ("close", "reopen", "redact"):
+            if event.key == action.key:
                 event.stop()
                 open_action(self.app, action.verb, self.reference)
+                return
 
     def action_contact(self, verb: str) -> None:
         open_action(self.app, verb, self.reference)

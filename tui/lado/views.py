@@ -6,6 +6,7 @@ dicts in ``data.py``, so typing in the filter stays quick on 100,000 contacts.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, Optional
 
 from rich.text import Text
@@ -20,7 +21,7 @@ from safeguard_tracker.dates import fmt
 from ..forms import ChoiceSuggester
 from ..widgets import PAGE_SIZE, STATE_STYLES, Column, OpensHighlighted, PagedTable, TextInput, WorkspaceView, state_text
 from . import lado_data
-from .actions import ACTIONS, add_contact_form, open_action
+from .actions import ACTIONS, open_action, quick_add
 from .data import (CATEGORY_CHOICES, HARM_CHOICES, SORT_COLUMNS, STATUS_CHOICES, Criteria, contact_row_cells,
                    filter_contacts)
 
@@ -126,8 +127,7 @@ class ContactListView(WorkspaceView):
         open_action(self.app, verb, ref)
 
     def action_add(self) -> None:
-        app: Any = self.app
-        add_contact_form(app, on_added=lambda ref, warnings: app.open_reference(ref, warnings=warnings))
+        quick_add(self.app)
 
 
 class QueueView(ContactListView):
@@ -349,7 +349,7 @@ class ChaseView(OpensHighlighted, WorkspaceView):
         data = lado_data(self.app)
         items = data.due_items
         self.query_one("#chase-intro", Static).update(Text(
-            f"Overdue and due within 7 days of {fmt(self.app.tracker.today())}, most urgent first. "
+            f"Overdue, and due by {fmt(self.app.tracker.today() + timedelta(days=7))}: most urgent first; "
             f"Enter opens the record.", style="dim", no_wrap=True, overflow="ellipsis"))
         self.pager.empty_text = (NOTHING_DUE if data.due_known else
                                  "Working out the deadlines (a few seconds on a large store)\u2026")

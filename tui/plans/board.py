@@ -28,11 +28,11 @@ from .steps import BY_NAME, STEPS, open_step
 
 COLUMNS = [
     Column("rag", "RAG", width=5, sortable=False),
-    Column("reference", "Action", width=8, sortable=False),
+    Column("reference", "Ref", width=8, sortable=False),
     Column("due", "Due", width=11, sortable=False),
-    Column("late", "State", width=9, sortable=False),
+    Column("late", "State", width=10, sortable=False),
     Column("review", "Review", flex=2, min_width=8, sortable=False),
-    Column("agency", "Lead agency", flex=3, min_width=10, sortable=False),
+    Column("agency", "Agency", flex=3, min_width=10, sortable=False),
     Column("description", "Action", flex=4, min_width=10, sortable=False),
 ]
 
@@ -133,10 +133,10 @@ class ActionsBoardView(WorkspaceView):
         keys = keys_of(groups)
         n = sum(1 for k in keys if not is_group(k))
         late = sum(1 for k in keys if not is_group(k) and data.late(data.action_by_ref[k]) > 0)
-        what = "every action" if self.signed_off else "actions not yet signed off"
-        intro = Text(f"{n} {what}" + ("" if crit.empty else " matching") + f", {late} OVERDUE; "
-                     f"by {'RAG' if self.group_by == 'rag' else 'lead agency'} (t toggles), overdue first. "
-                     f"* revised date", style="dim", no_wrap=True, overflow="ellipsis")
+        what = "on the board (signed off too)" if self.signed_off else "on the board"
+        intro = Text(f"{n} {what}, {late} OVERDUE \u00b7 by {'RAG' if self.group_by == 'rag' else 'agency'} "
+                     f"(t toggles) \u00b7 overdue first \u00b7 * revised", style="dim", no_wrap=True,
+                     overflow="ellipsis")
         self.query_one("#board-intro", Static).update(intro)
         note = ""
         if crit.review.strip() and not data.reviews_matching(crit.review):
@@ -157,8 +157,10 @@ class ActionsBoardView(WorkspaceView):
         late = data.late(a)
         due = due_text(a)
         due = due.replace(" (revised)", "*") if a.current_due_on else "no date yet"
-        late_cell = Text(f"{late}d late" if late else "off track" if a.off_track_reason and a.is_open else "",
-                         style="bold red")
+        if late or (a.off_track_reason and a.is_open):
+            late_cell = Text(f"{late}d late" if late else "off track", style="bold red")
+        else:
+            late_cell = Text("" if a.is_open else a.status.label)     # complete, signed off
         return [rag_word(data.rag(a)), Text(a.reference), Text(due, style="bold" if late else ""), late_cell,
                 Text(data.title(a.review)), Text(a.lead_agency or NO_AGENCY), Text(a.description)]
 

@@ -54,7 +54,8 @@ class ActionScreen(Screen):
                 with VerticalScroll(id="action-history-scroll"):
                     yield Static(id="action-history")
         yield StatusLine()
-        yield Footer(compact=True)
+        # No "^p palette" here: at 80 columns the steps need the room (ctrl+p works everywhere).
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.watch(self.app, "data_version", self._reload, init=True)

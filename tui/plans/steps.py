@@ -79,8 +79,10 @@ def _revise_notes(a: Action, tracker: Any) -> dict[str, Note]:
 
 def _revise(tracker: Any, a: Action, v: dict[str, str]) -> str:
     saved = tracker.revise_due(a.reference, v["to"], v["reason"], expected_rev=a.rev)
-    return (f"{a.reference} now due {fmt(saved.current_due_on)} (was {fmt(a.current_due_on) or 'none'}, "
-            f"original {fmt(saved.due_on) or 'none'}); reason recorded")
+    was = fmt(a.current_due_on) or "none"
+    original = fmt(saved.due_on) or "none"
+    return (f"{a.reference} now due {fmt(saved.current_due_on)} (was {was}"
+            + (f", original {original}" if original != was else "") + "); reason recorded")
 
 
 # --- evidence and impact ------------------------------------------------------------------------------
