@@ -155,7 +155,7 @@ class TrackerApp(App):
     def _opened(self, tracker: Any) -> None:
         self.tracker = tracker
         if isinstance(self.screen, LoadingScreen):
-            self.screen.show("preparing the triage queue")
+            self.screen.show("preparing the first screen")
         self.call_after_refresh(self._start, replace=True)
 
     def _start(self, replace: bool = False) -> None:
