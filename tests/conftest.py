@@ -33,3 +33,12 @@ def store_path(tmp_path) -> Path:
 def tracker(store_path):
     with st.open_tracker(store_path, user="a.lado", today=lambda: FIXED_TODAY) as t:
         yield t
+
+
+@pytest.fixture
+def demo(tmp_path):
+    """A fresh demo store (frozen at 15/06/2018) opened by the LADO; files needing another user define their own."""
+    from safeguard_tracker.demo import build_demo
+    tracker = build_demo(tmp_path / "demo.json", user="a.lado")
+    yield tracker
+    tracker.close()

@@ -8,7 +8,6 @@ from datetime import date
 import pytest
 
 import safeguard_tracker as st
-from safeguard_tracker.demo import build_demo
 from safeguard_tracker.errors import StoreWriteError
 from safeguard_tracker.model import CategoryChange, MeetingKind, Outcome
 from tui.app import TrackerApp
@@ -19,13 +18,6 @@ from tui.testing import (app_for, field_error, fill, reread, run_coroutine_tests
                          type_in)
 
 TODAY = date(2018, 6, 15)
-
-
-@pytest.fixture
-def demo(tmp_path):
-    tracker = build_demo(tmp_path / "demo.json", user="a.lado")
-    yield tracker
-    tracker.close()
 
 
 def first(tracker, **filters) -> st.Contact:

@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 
-from safeguard_tracker.demo import build_demo
 from safeguard_tracker.privacy import REDACTED
 from tui.forms import FormScreen
 from tui.lado.detail import ContactScreen
@@ -15,13 +14,6 @@ from tui.lado.privacy import RetentionScreen, redaction_removes
 from tui.testing import app_for, field_error, fill, reread, run_coroutine_tests, screen_text, status, type_in
 
 TODAY = date(2018, 6, 15)
-
-
-@pytest.fixture
-def demo(tmp_path):
-    tracker = build_demo(tmp_path / "demo.json", user="a.lado")
-    yield tracker
-    tracker.close()
 
 
 def flagged(tracker):
