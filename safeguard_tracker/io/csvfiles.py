@@ -122,8 +122,3 @@ def write_csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     for row in rows:
         writer.writerow([safe_cell(v) for v in row])
     return out.getvalue()
-
-
-def iter_chunks(items: Sequence, size: int) -> Iterator[Sequence]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
