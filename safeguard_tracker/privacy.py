@@ -17,7 +17,11 @@
   longer the redacted values: every earlier entry for those fields is
   rewritten, the journal is compacted at once, and the backups are scrubbed
   the same way, so no copy the tool keeps still holds them.  Copies it cannot
-  read (``backups/damaged``) are reported, not silently left.
+  read (``backups/damaged``) are reported, not silently left.  This module
+  holds the rule (``REDACTION_RULES``); the store applies it to its files
+  (``store/redaction.py``), records each redaction in a ledger before
+  touching the record, finishes one that was interrupted, and applies every
+  redaction again to whatever a restore brings back.
 
 * **Access log.**  Exports and reports that contain personal data are
   recorded (who, when, what, to which file) by ``outputs.write_output`` and
@@ -26,18 +30,18 @@
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
 import attrs
-import orjson
 
 from .dates import parse_date
 from .errors import RuleError
 from .model import Contact, Outcome
+from .store import redaction
+from .store.redaction import Finished, Rule
 
 REDACTED = "[redacted]"
 TABLE = "contacts"
@@ -186,6 +190,10 @@ def retention(tracker: Any, as_of: Any = None) -> RetentionReport:
 
 # --- redaction ----------------------------------------------------------------------------------------------
 
+# The rule the store applies wherever it keeps a copy (store/redaction.py does the file work).
+REDACTION_RULES: dict[str, Rule] = {TABLE: Rule(redact=redact_doc, trail_values=audit_rewrite_fields)}
+
+
 @attrs.frozen(kw_only=True)
 class RedactionResult:
     contact: Contact
@@ -193,116 +201,48 @@ class RedactionResult:
     backups_scrubbed: tuple[Path, ...]
     not_scrubbed: tuple[Path, ...]           # copies that could not be read (damaged): delete them by hand
     warnings: tuple[str, ...] = ()
+    resumed: bool = False                    # this was an interrupted redaction of the contact, now finished
+    finished_earlier: tuple[str, ...] = ()   # other interrupted redactions finished on the way
+
+
+def _result(tracker: Any, ref: str, done: Finished, finished: dict[tuple[str, str], Finished], *,
+            resumed: bool) -> RedactionResult:
+    """The outcome for ``ref``, with what finishing earlier, interrupted redactions had to say."""
+    warnings = dict.fromkeys(w for f in (*finished.values(), done) for w in f.warnings)
+    return RedactionResult(contact=tracker.get_contact(ref), fields=done.fields.get(ref, ()),
+                           backups_scrubbed=done.backups_scrubbed, not_scrubbed=done.not_scrubbed,
+                           warnings=tuple(warnings), resumed=resumed,
+                           finished_earlier=tuple(sorted(r for (_, r) in finished if r != ref)))
 
 
 def redact_contact(tracker: Any, reference: str, *, expected_rev: Optional[int] = None) -> RedactionResult:
-    """Remove one closed contact's personal data, from the record, its audit trail and the backups."""
+    """Remove one closed contact's personal data, from the record, its audit trail, the journal and the backups.
+
+    An earlier redaction that was interrupted (a kill, a full disk) is finished
+    first, whichever contact it was for; asked for that same contact again,
+    this reports it finished (``resumed``) instead of refusing it as done.
+    """
     from .convert import from_doc
-    from .errors import ConflictError, StoreError, UnknownReference
+    from .errors import ConflictError, UnknownReference
     store = tracker.store
     ref = reference.strip().upper()
     day = tracker.today()
-    with store.transaction() as txn:
-        doc = txn.get(TABLE, ref)
+    with redaction.session(store) as session:
+        doc = store.get(TABLE, ref)
         if doc is None:
             raise UnknownReference(ref, "contact")
+        finished = redaction.take_finished(store)       # on opening the store, or as this session began
+        if (TABLE, ref) in finished:
+            return _result(tracker, ref, finished[(TABLE, ref)], finished, resumed=True)
         if expected_rev is not None and expected_rev != doc.get("_rev", 0):
             raise ConflictError(ref, expected_rev, doc.get("_rev", 0), by=store.last_editor(ref))
         if doc.get("redacted_on"):
             raise RuleError(f"{ref} was already redacted on {_uk(doc['redacted_on'])}")
         if doc.get("closed_on") is None:
             raise RuleError(f"{ref} is open: close it before removing its personal data")
-        redacted = redact_doc(doc, day)
-        from_doc(Contact, redacted)          # still a valid contact, or nothing is written
-        fields = audit_rewrite_fields(redacted, store.history(ref))
-        txn.put(TABLE, ref, redacted, expected_rev=doc.get("_rev", 0))
-        # Not even this transaction's own journal line may carry the values being removed.
-        for a in txn.audit:
-            if a["ref"] == ref and a["field"] in fields:
-                a["old"] = a["new"] = fields[a["field"]]
-        txn.rewrite_audit(ref, fields)
-    warnings = []
-    try:
-        store.compact()      # the journal's earlier lines still hold the values: fold them away now
-    except StoreError as exc:
-        warnings.append(f"the record is redacted, but the journal could not be compacted ({exc}): the removed "
-                        f"values stay in {store.journal_path} until it is next compacted, which happens by "
-                        f"itself as the store grows")
-    scrubbed, failed = scrub_backups(store, ref, day)
-    if failed:
-        warnings.append(f"{len(failed)} cop(ies) could not be read, so may still hold the removed values; delete "
-                        f"them when they are no longer needed: " + ", ".join(str(p) for p in failed))
-    return RedactionResult(contact=tracker.get_contact(ref), fields=tuple(fields), backups_scrubbed=scrubbed,
-                           not_scrubbed=failed, warnings=tuple(warnings))
-
-
-def scrub_backups(store: Any, ref: str, day: date) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
-    """Apply the same redaction to ``ref`` in every backup, keeping each backup's name and time."""
-    from .store.core import now_iso, rewrite_audit_values
-    from .store.files import atomic_write
-    from .store.format import decode_snapshot, encode_snapshot
-    from .errors import StoreError
-    scrubbed: list[Path] = []
-    failed: list[Path] = []
-    if not store.backup_dir.is_dir():
-        return (), ()
-    with store.locked():
-        for path in sorted(p for p in store.backup_dir.rglob("*") if p.is_file() and not p.name.startswith(".")):
-            try:
-                raw = path.read_bytes()
-            except OSError:
-                failed.append(path)
-                continue
-            if ref.encode() not in raw:
-                continue                      # the record is not in this copy at all
-            try:
-                info = decode_snapshot(raw, path)
-            except StoreError:
-                failed.append(path)           # damaged: it cannot be rewritten, only deleted
-                continue
-            if info.legacy:
-                changed = _scrub_legacy(info.tables, ref, day)
-                data: Any = orjson.dumps(info.tables) if changed else None
-            else:
-                doc = info.tables.get(TABLE, {}).get(ref)
-                audit = info.tables.get("audit", {})
-                if doc is not None and doc.get("redacted_on"):
-                    continue                  # written after the redaction (the compaction's backup)
-                history = [a for a in audit.values() if a.get("ref") == ref]
-                last_seq = info.last_seq
-                if doc is not None:
-                    redacted = redact_doc(doc, day)
-                    rewrite_audit_values(history, ref, audit_rewrite_fields(redacted, history))
-                    # The copy records the redaction as the live trail does, so it stays sound if restored.
-                    last_seq += 1
-                    audit[str(len(audit) + 1)] = {"at": now_iso(), "user": store.user, "table": TABLE, "ref": ref,
-                                                  "field": "redacted_on", "old": None, "new": day.isoformat(),
-                                                  "seq": last_seq}
-                    info.tables[TABLE][ref] = {**redacted, "_rev": doc.get("_rev", 0) + 1}
-                else:
-                    rewrite_audit_values(history, ref, audit_rewrite_fields({}, history))
-                data = encode_snapshot(info.tables, last_seq)
-            if data is None:
-                continue
-            st = path.stat()
-            try:
-                atomic_write(path, data)
-            except StoreError:
-                failed.append(path)
-                continue
-            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
-            scrubbed.append(path)
-    return tuple(scrubbed), tuple(failed)
-
-
-def _scrub_legacy(tables: dict, ref: str, day: date) -> bool:
-    changed = False
-    for docs in tables.values():
-        for key, doc in list(docs.items()):
-            if isinstance(doc, dict) and doc.get("reference") == ref:
-                docs[key] = redact_doc(doc, day)
-                changed = True
-    return changed
+        from_doc(Contact, redact_doc(doc, day))       # still a valid contact, or nothing is written
+        done = session.redact(TABLE, ref, on=day, user=store.user)
+    return _result(tracker, ref, done, finished, resumed=False)
 
 
 def _uk(iso: str) -> str:

@@ -10,6 +10,7 @@ and random junk (hypothesis).
 import argparse
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -49,7 +50,9 @@ def db(demo, tmp_path):
     folder, t = demo
     target = tmp_path / "store.json"
     shutil.copyfile(t.path, target)
-    os.chmod(target, 0o600)                  # as the tool made it (a copy gets the umask's mode, and a warning)
+    shutil.copyfile(str(t.path) + ".journal", str(target) + ".journal")   # a store is its file and its journal
+    for p in (target, Path(str(target) + ".journal")):
+        os.chmod(p, 0o600)                   # as the tool made it (a copy gets the umask's mode, and a warning)
     return target
 
 

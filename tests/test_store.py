@@ -150,3 +150,21 @@ def test_two_processes_adding_and_editing_keep_every_record(store_path):
         total_notes = sum(len(t.get_contact(r).notes) for r in t.store.all("contacts"))
         assert total_notes == len(notes)
         assert t.check() == []
+
+
+@pytest.mark.parametrize("values, words", [
+    ({"fixed_today": 5}, "settings 'config' fixed_today 5 is not valid: a date such as 2018-01-05"),
+    ({"agencies": "Police"}, "settings 'config' agencies 'Police' is not valid: a list"),
+])
+def test_a_value_the_store_could_not_read_back_is_refused_before_it_is_written(store_path, values, words):
+    """A script handing the store a wrong type must not write a file that then refuses to open."""
+    from safeguard_tracker.errors import ValidationError
+    _fill(store_path, 1)
+    before = {p: p.read_bytes() for p in store_path.parent.iterdir() if p.is_file()}
+    with st.open_tracker(store_path, user="script") as t:
+        with pytest.raises(ValidationError) as err:
+            t.update_settings(**values)
+        assert str(err.value) == words
+    assert {p: p.read_bytes() for p in store_path.parent.iterdir() if p.is_file()} == before
+    with st.open_tracker(store_path, user="after") as t:
+        assert t.check() == []

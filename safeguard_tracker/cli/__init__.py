@@ -54,11 +54,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"safeguard-tracker: {_one_line(exc)}", file=sys.stderr)
         return exc.code
     except ImportFailed as exc:
-        print(f"safeguard-tracker: {exc}", file=sys.stderr)
+        from ..text import say    # each problem quotes a value from the file: one printable line each
+        say(f"safeguard-tracker: {str(exc).split(chr(10), 1)[0]}", *(f"  {p}" for p in exc.problems), file=sys.stderr)
         return 2
     except StoreError as exc:
         print(f"safeguard-tracker: {_one_line(exc)}", file=sys.stderr)
-        return 1
+        return getattr(exc, "exit_code", 1)    # 2 for a file that is well formed JSON but not a sound store
     except SafeguardError as exc:
         print(f"safeguard-tracker: {_one_line(exc)}", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ import json
 import sys
 
 from ..dates import fmt
+from ..text import say
 from .common import CliError, open_from_args
 
 
@@ -48,9 +49,9 @@ def cmd_retention(args: argparse.Namespace) -> int:
     rules = tracker.deadline_rules()
     print(f"Retention review as of {fmt(report.as_of)} (keep until {rules.retention_minimum} from the allegation, "
           f"or age {rules.retirement_age} if later):")
-    print("\n".join(_table(report.past_review, "no closed contact is past its retention review date")))
+    say(*_table(report.past_review, "no closed contact is past its retention review date"))
     print("\nFalse or malicious allegations: remove the subject's identity:")
-    print("\n".join(_table(report.remove_identity, "none with the subject still identified")))
+    say(*_table(report.remove_identity, "none with the subject still identified"))
     if report.past_review or report.remove_identity:
         print("\nRemove a record's personal data with: safeguard-tracker redact REF")
     return 0
@@ -59,7 +60,7 @@ def cmd_retention(args: argparse.Namespace) -> int:
 def cmd_redact(args: argparse.Namespace) -> int:
     tracker = open_from_args(args, create=False)
     contact = tracker.get_contact(args.reference)
-    if not args.yes:
+    if not args.yes and contact.redacted_on is None:   # (a redaction the open just finished needs no question)
         if not sys.stdin or not sys.stdin.isatty():
             raise CliError("redact removes personal data for good: confirm with --yes when not at a terminal")
         answer = input(f"Remove the names, date of birth, free text and referrer details of {contact.reference} "
@@ -69,12 +70,21 @@ def cmd_redact(args: argparse.Namespace) -> int:
             print("not redacted")
             return 1
     result = tracker.redact_contact(contact.reference, expected_rev=contact.rev)
-    print(f"redacted {contact.reference}: names, date of birth, free text and referrer details removed from the "
-          f"record and its history ({', '.join(result.fields)}); dates, categories, agency, harm and outcome kept; "
-          f"{len(result.backups_scrubbed)} backup(s) scrubbed. The history records that {tracker.user} redacted it "
-          f"on {fmt(result.contact.redacted_on)}.")
+    for ref in result.finished_earlier:
+        print(f"finished the interrupted redaction of {ref}")
+    if result.resumed:
+        print(f"finished the interrupted redaction of {contact.reference}: names, date of birth, free text and "
+              f"referrer details are gone from the record, its history, the journal and "
+              f"{len(result.backups_scrubbed)} backup(s) scrubbed now; it was redacted on "
+              f"{fmt(result.contact.redacted_on)}.")
+    else:
+        print(f"redacted {contact.reference}: names, date of birth, free text and referrer details removed from the "
+              f"record and its history ({', '.join(result.fields)}); dates, categories, agency, harm and outcome "
+              f"kept; {len(result.backups_scrubbed)} backup(s) scrubbed. The history records that {tracker.user} "
+              f"redacted it on {fmt(result.contact.redacted_on)}.")
     for w in result.warnings:
-        print(f"safeguard-tracker: warning: {w}", file=sys.stderr)
+        if w not in tracker.store.warnings:      # (those were printed when the store was opened)
+            print(f"safeguard-tracker: warning: {w}", file=sys.stderr)
     return 0
 
 
@@ -90,5 +100,5 @@ def cmd_access_log(args: argparse.Namespace) -> int:
     print(f"{'WHEN':<16}  {'WHO':<14} {'RECORDS':>7}  WHAT -> WHERE")
     for e in entries:
         detail = f" ({e.detail})" if e.detail else ""
-        print(f"{e.at:%d/%m/%Y %H:%M}  {e.user:<14} {e.records:>7}  {e.what}{detail} -> {e.target}")
+        say(f"{e.at:%d/%m/%Y %H:%M}  {e.user:<14} {e.records:>7}  {e.what}{detail} -> {e.target}")
     return 0

@@ -32,14 +32,21 @@ def register(groups: dict) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """Exit 0 when sound, else 1.  A store that cannot be used at all is one line saying why and the way back."""
+    from pathlib import Path
+
     from ..errors import StoreError
+    from ..store import Store
+    from . import _one_line
     try:
+        if args.db and not Path(args.db).expanduser().exists():
+            Store(args.db).refuse_if_store_was_here()   # a lost file beside its journal or backups: say so
         tracker = open_from_args(args, create=False)
+        problems = tracker.check()        # parses the audit trail, which is refused there if malformed
+        counts = {t: len(tracker.store.all(t)) for t in ("contacts", "reviews", "actions", "audit")}
     except StoreError as exc:
-        print(f"NOT SOUND: {exc}")
+        print(f"NOT SOUND: {_one_line(exc)}")
         return 1
-    problems = tracker.check()
-    counts = {t: len(tracker.store.all(t)) for t in ("contacts", "reviews", "actions", "audit")}
     if problems:
         print(f"NOT SOUND: {tracker.path}: {len(problems)} problem(s)")
         for p in problems:
@@ -52,10 +59,17 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    """Every change to a record, one line each.  A contact's history holds its personal data (old
+    and new values), so printing it is logged as ``contact show`` is; reviews and actions are not."""
+    from ..text import printable
+    from .common import emit
     tracker = open_from_args(args, create=False)
     changes = tracker.history(args.reference)
-    for c in changes:
-        print(f"{c.at:%d/%m/%Y %H:%M}  {c.user:<12} {c.reference:<14} {c.description}")
+    lines = [printable(f"{c.at:%d/%m/%Y %H:%M}  {c.user:<12} {c.reference:<14} {c.description}") for c in changes]
+    if changes:
+        personal = any(c.table == "contacts" for c in changes)
+        what = f"history of {'contact ' if personal else ''}{changes[0].reference}"
+        emit(tracker, args, "\n".join(lines), what=what, personal=personal, records=1 if personal else 0)
     return 0
 
 
@@ -70,8 +84,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     backups = store.backups()
     if args.from_backup in (None, ""):
         if not backups:
-            print(f"no backups of {store.path} (they are kept in {store.backup_dir})")
-            return 1
+            raise CliError(f"no backups of {store.path} (they are kept in {store.backup_dir})", code=1)
         print(f"backups of {store.path}, newest first:")
         for b in backups:
             print(f"  {b.name}  ({b.stat().st_size:,} bytes)")
@@ -88,8 +101,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if answer.strip().lower() != "yes":
             print("not restored")
             return 1
-    store.restore(chosen)
-    print(f"restored {store.path} from {chosen.name}; the previous state was kept as a backup")
+    report = store.restore(chosen)
+    print(f"{store.path}: {report.describe()}")
+    for w in store.warnings:   # e.g. a redaction that could not be applied again yet, or a copy it cannot read
+        print(f"safeguard-tracker: warning: {w}", file=sys.stderr)
     return 0
 
 

@@ -98,3 +98,20 @@ def append_durably(path: Path, data: bytes) -> None:
         os.close(fd)
     if created:
         fsync_dir(path.parent)
+
+
+def rewrite_in_place(path: Path, offset: int, data: bytes, *, durable: bool = False) -> None:
+    """Overwrite ``len(data)`` bytes at ``offset`` of an existing file: never appends, never creates.
+
+    For fixed-width header fields (the journal's acknowledged mark, a
+    snapshot's ``prev``).  ``durable`` fsyncs the file before returning.
+    Raises OSError.
+    """
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        if os.pwrite(fd, data, offset) != len(data):
+            raise OSError(errno.EIO, "short write", str(path))
+        if durable:
+            os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -3,7 +3,8 @@
 Snapshot (``store.json``)::
 
     {"format":"safeguard-tracker","schema":1,"last_seq":N,"crc32":C,"length":L,
-     "sections":{"contacts":[start,end],...},"counts":{"contacts":n,...}}\n
+     "sections":{"contacts":[start,end],...},"counts":{"contacts":n,...},
+     "journal":"<id>","prev":"<id or marker>","issued":{"L-2018-":42,"A-":6}}\n
     <L bytes: the tables as JSON, in TinyDB's layout {table: {key: doc}}>
 
 The body is one JSON object (``orjson.loads`` reads it whole), and the header
@@ -13,31 +14,65 @@ together, and read only for history, ``check`` and redaction -- as bytes until
 it is first needed.  ``sections`` and ``counts`` are optional: a snapshot
 without them is parsed whole.
 
-Journal (``store.json.journal``), one committed transaction a line::
+``journal`` names the journal that continues this snapshot (a new random id
+whenever a snapshot is written), so a missing, foreign or swapped journal is
+recognised instead of being read as "no changes".  ``prev`` says whether that
+journal has been started.  A snapshot is written with its journal not started
+(``prev`` names the journal it replaced, or is ``UNNAMED_PREV``), and holds every
+transaction there is: whatever journal is on disk then (empty, missing, or the
+replaced one, which a crash may have left) has nothing to add.  Then the new
+journal's header is written and ``prev`` overwritten in place with dashes,
+fsynced (the field is fixed width, and the checksum covers the body only).
+Where that did not happen (a crash, a full disk, or a new store, whose journal
+is made by its first transaction) the next transaction does it before it
+appends. From then on the journal must be there, with its header. ``issued`` is
+the highest number ever issued for each reference prefix, so a reference is
+never issued twice, even after a restore. A snapshot without ``journal`` (as
+earlier versions wrote) is read as before and upgraded at its first writable open.
 
+Journal (``store.json.journal``), one committed transaction a line, after a header line::
+
+    <crc32 as 8 hex digits> {"seq":0,"journal":"<id>","after":N,"hwm":"<16 digits>"}\n
     <crc32 as 8 hex digits> <JSON: {"seq":..,"at":..,"user":..,"puts":[[table,key,doc]..],"audit":[..]}>\n
 
+The header says which snapshot the journal continues (its id and last
+transaction number) and how far it has been acknowledged: ``hwm`` is rewritten
+in place (same width, new checksum) after each appended line is fsynced, so it
+can lag behind the lines after a power cut but never run ahead of them, and a
+journal cut back at a line boundary is recognised.  The header is itself a
+valid line with transaction number 0, which every reader skips.
+
 The checksums catch a flipped byte.  A last line without its newline is a
-write that was never acknowledged (a kill mid-append) and is ignored (the next writer cuts it off).  A complete line that fails its
-checksum is corruption, and the store is refused.
+write that was never acknowledged (a kill mid-append) and is ignored (the next
+writer cuts it off).  A complete line that fails its checksum is corruption,
+and the store is refused.  A line or table whose checksum is right but whose
+contents are not well formed is refused too (see shapes.py).
 """
 
 from __future__ import annotations
 
 import gc
+import re
+import secrets
 import threading
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping, Optional
 
 import orjson
 
 from ..errors import StoreCorrupt, StoreTooNew
+from .shapes import StoreMalformed, check_entry, check_table, check_tables, describe
 
 FORMAT = "safeguard-tracker"
 SCHEMA_VERSION = 1
 TABLES = ("contacts", "reviews", "actions", "audit", "access_log", "settings")
+
+ID_WIDTH = 32
+NO_PREV = "-" * ID_WIDTH                                 # the snapshot's own journal has been started
+UNNAMED_PREV = "not-started-unnamed".ljust(ID_WIDTH, "-")  # not started; no journal, or one without an id, before it
+HWM_WIDTH = 16
 
 
 def empty_tables() -> dict[str, dict]:
@@ -91,12 +126,13 @@ class RawTable:
     can grow and be written into the next snapshot without ever being parsed.
     """
 
-    __slots__ = ("raw", "count", "extra")
+    __slots__ = ("raw", "count", "extra", "name")
 
-    def __init__(self, raw: bytes, count: int):
+    def __init__(self, raw: bytes, count: int, name: Optional[str] = None):
         self.raw = raw
         self.count = count
         self.extra: dict[str, Any] = {}
+        self.name = name      # the table's name: its entries are checked when it is parsed
 
     def __len__(self) -> int:
         return self.count + len(self.extra)
@@ -106,7 +142,7 @@ class RawTable:
 
     def with_extra(self, more: dict[str, Any]) -> "RawTable":
         """A copy with ``more`` entries added; this one is left as it was."""
-        copy = RawTable(self.raw, self.count)
+        copy = RawTable(self.raw, self.count, self.name)
         copy.extra = {**self.extra, **more}
         return copy
 
@@ -118,6 +154,8 @@ class RawTable:
             raise StoreCorrupt(f"{path} is damaged: {exc}") from None
         if not isinstance(table, dict) or len(table) != self.count:
             raise StoreCorrupt(f"{path} is damaged: a table does not hold the {self.count} entries its header names")
+        if self.name is not None:
+            check_table(path, self.name, table)
         table.update(self.extra)
         return table
 
@@ -128,8 +166,17 @@ class RawTable:
         return [memoryview(self.raw)[:-1], (b"," if self.count else b"") + more + b"}"]
 
 
-def encode_snapshot(tables: dict[str, Any], last_seq: int) -> list[Any]:
-    """The snapshot as chunks to write in order (header, newline, body pieces), without joining them."""
+def new_journal_id() -> str:
+    return secrets.token_hex(ID_WIDTH // 2)
+
+
+def encode_snapshot(tables: dict[str, Any], last_seq: int, *, journal_id: Optional[str] = None,
+                    prev_journal: str = NO_PREV, issued: Optional[Mapping[str, int]] = None) -> list[Any]:
+    """The snapshot as chunks to write in order (header, newline, body pieces), without joining them.
+
+    Without ``journal_id`` the header names no journal: a copy (a scrubbed
+    backup) that no journal continues.
+    """
     body: list[Any] = [b"{"]
     pos = 1
     sections: dict[str, list[int]] = {}
@@ -149,18 +196,59 @@ def encode_snapshot(tables: dict[str, Any], last_seq: int) -> list[Any]:
     crc = 0
     for chunk in body:
         crc = zlib.crc32(chunk, crc)
-    header = orjson.dumps({
+    fields: dict[str, Any] = {
         "format": FORMAT, "schema": SCHEMA_VERSION, "last_seq": last_seq,
         "crc32": crc, "length": pos, "sections": sections, "counts": counts,
-    })
-    return [header, b"\n", *body]
+    }
+    if journal_id is not None:
+        fields.update(journal=journal_id, prev=prev_journal)
+    if issued:
+        fields["issued"] = dict(issued)
+    return [orjson.dumps(fields), b"\n", *body]
+
+
+def prev_field_offset(header: bytes) -> Optional[int]:
+    """Where the fixed-width ``prev`` value starts in a snapshot's header line (to overwrite it in place)."""
+    at = header.find(b'"prev":"')
+    return None if at < 0 else at + len(b'"prev":"')
 
 
 class SnapshotInfo:
-    __slots__ = ("schema", "last_seq", "tables", "legacy")
+    __slots__ = ("schema", "last_seq", "tables", "legacy", "journal_id", "prev_journal", "issued")
 
-    def __init__(self, schema: int, last_seq: int, tables: dict, legacy: bool = False):
+    def __init__(self, schema: int, last_seq: int, tables: dict, legacy: bool = False,
+                 journal_id: Optional[str] = None, prev_journal: str = NO_PREV,
+                 issued: Optional[dict[str, int]] = None):
         self.schema, self.last_seq, self.tables, self.legacy = schema, last_seq, tables, legacy
+        self.journal_id, self.prev_journal = journal_id, prev_journal
+        self.issued = issued or {}
+
+
+def _identity(header: dict, path: Path) -> tuple[Optional[str], str, dict[str, int]]:
+    """The header's journal id, previous journal and issued numbers, refusing values of the wrong shape."""
+    journal_id = header.get("journal")
+    prev = header.get("prev", NO_PREV)
+    issued = header.get("issued", {})
+    if journal_id is not None and not (isinstance(journal_id, str) and len(journal_id) == ID_WIDTH):
+        raise StoreMalformed(f"{path} is not a sound store: its header's journal id is {describe(journal_id)}, "
+                             f"where {ID_WIDTH} hexadecimal digits are expected")
+    if not (isinstance(prev, str) and len(prev) == ID_WIDTH):
+        raise StoreMalformed(f"{path} is not a sound store: its header's previous journal is {describe(prev)}, "
+                             f"where {ID_WIDTH} characters are expected")
+    if not (isinstance(issued, dict) and all(isinstance(k, str) and type(v) is int for k, v in issued.items())):
+        raise StoreMalformed(f"{path} is not a sound store: its header's issued references are {describe(issued)}, "
+                             f"where an object of reference prefixes and numbers is expected")
+    return journal_id, prev, issued
+
+
+def read_header(raw: bytes) -> Optional[dict]:
+    """A snapshot's header line, parsed, if the file has one (its body may still be damaged)."""
+    newline = raw.find(b"\n")
+    try:
+        header = orjson.loads(raw[:newline] if newline >= 0 else raw)
+    except orjson.JSONDecodeError:
+        return None
+    return header if isinstance(header, dict) and header.get("format") == FORMAT else None
 
 
 def _sections(header: dict, body: memoryview) -> list[tuple[str, int, int]] | None:
@@ -198,11 +286,13 @@ def _parse_table(data: Any, path: Path) -> dict:
     return table
 
 
-def decode_snapshot(raw: bytes, path: Path, lazy: Iterable[str] = ()) -> SnapshotInfo:
+def decode_snapshot(raw: bytes, path: Path, lazy: Iterable[str] = (), check: bool = False) -> SnapshotInfo:
     """Parse a snapshot, refusing anything damaged, unknown or from a newer version.
 
     Tables named in ``lazy`` come back as RawTable (checked, not parsed) when
-    the header locates them; every other table is parsed.
+    the header locates them; every other table is parsed.  With ``check``
+    (the store's own reads) every table must be well formed (shapes.py): the
+    parsed ones now, the raw ones when they are parsed.
     """
     if not raw or raw.isspace():  # (not raw.strip(): that would copy the whole file)
         raise StoreCorrupt(f"{path} is empty")
@@ -227,9 +317,15 @@ def decode_snapshot(raw: bytes, path: Path, lazy: Iterable[str] = ()) -> Snapsho
                 f"{path} is damaged: its contents do not match the checksum in its header "
                 f"({len(body)} bytes where {header.get('length')} were written)"
             )
+        last_seq = header.get("last_seq", 0)
+        if type(last_seq) is not int or last_seq < 0:
+            raise StoreMalformed(f"{path} is not a sound store: its header's last transaction number is "
+                                 f"{describe(last_seq)}, where a whole number is expected")
+        journal_id, prev, issued = _identity(header, path)
         lazy = set(lazy)
         sections = _sections(header, body) if lazy else None
         counts = header.get("counts") if isinstance(header.get("counts"), dict) else {}
+        raw_tables = set()
         with gc_paused():
             if sections is None:
                 tables = _parse_table(body, path)
@@ -237,18 +333,25 @@ def decode_snapshot(raw: bytes, path: Path, lazy: Iterable[str] = ()) -> Snapsho
                 tables = {}
                 for name, start, end in sections:
                     if name in lazy and isinstance(counts.get(name), int):
-                        tables[name] = RawTable(bytes(body[start:end]), counts[name])
+                        tables[name] = RawTable(bytes(body[start:end]), counts[name], name if check else None)
+                        raw_tables.add(name)
                     else:
                         tables[name] = _parse_table(body[start:end], path)
-        return SnapshotInfo(schema, int(header.get("last_seq", 0)), tables)
+        if check:
+            check_tables(path, tables, skip=tuple(raw_tables))
+        return SnapshotInfo(schema, last_seq, tables, journal_id=journal_id, prev_journal=prev, issued=issued)
     # Schema 0: a plain TinyDB JSON file ({table: {doc_id: doc}}), as an early prototype wrote it.
     try:
         with gc_paused():
             tables = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise StoreCorrupt(f"{path} is not a safeguard-tracker store and not JSON: {exc}") from None
-    if not isinstance(tables, dict) or not all(isinstance(v, dict) for v in tables.values()):
-        raise StoreCorrupt(f"{path} is not a safeguard-tracker store: expected a JSON object of tables")
+    if not isinstance(tables, dict):
+        raise StoreMalformed(f"{path} is not a safeguard-tracker store: expected a JSON object of tables")
+    for name, docs in tables.items():
+        if not isinstance(docs, dict):
+            raise StoreMalformed(f"{path} is not a safeguard-tracker store: the table '{name}' is {describe(docs)}, "
+                                 f"where an object of records is expected")
     return SnapshotInfo(0, 0, tables, legacy=True)
 
 
@@ -257,11 +360,74 @@ def encode_entry(entry: dict) -> bytes:
     return b"%08x " % zlib.crc32(body) + body + b"\n"
 
 
-def iter_journal(raw: bytes, path: Path, start: int = 0) -> Iterator[tuple[dict, int]]:
-    """Yield (entry, end offset) for each complete, intact line from ``start``.
+class JournalHeader:
+    """The journal's first line: which snapshot it continues, and how far it has been acknowledged."""
+
+    __slots__ = ("journal_id", "after", "hwm", "length")
+
+    def __init__(self, journal_id: str, after: int, hwm: int, length: int):
+        self.journal_id, self.after, self.hwm, self.length = journal_id, after, hwm, length
+
+
+def encode_journal_header(journal_id: str, after: int, hwm: int) -> bytes:
+    """The header line; for one journal it is always the same length, so it can be rewritten in place."""
+    body = b'{"seq":0,"journal":"%s","after":%d,"hwm":"%0*d"}' % (journal_id.encode(), after, HWM_WIDTH, hwm)
+    return b"%08x " % zlib.crc32(body) + body + b"\n"
+
+
+def _parse_line(line: memoryview) -> Any:
+    """A line's JSON if its checksum is right, else None."""
+    if len(line) > 9 and line[8:9] == b" ":
+        body = line[9:]
+        try:
+            if int(bytes(line[:8]), 16) == zlib.crc32(body):
+                with gc_paused():
+                    return orjson.loads(body)
+        except (ValueError, orjson.JSONDecodeError):
+            return None
+    return None
+
+
+def read_journal_header(raw: bytes, path: Path) -> Optional[JournalHeader]:
+    """The header at the start of ``raw``, or None when the first line is not one (an older journal, or empty).
+
+    A first line that fails its checksum is damage; a header of the wrong shape is refused.
+    """
+    end = raw.find(b"\n")
+    if end < 0:
+        return None            # empty, or a single torn line: no header was ever completed
+    entry = _parse_line(memoryview(raw)[:end])
+    if entry is None:
+        raise StoreCorrupt(f"{path} is damaged at byte 0: a journal line fails its checksum")
+    if not isinstance(entry, dict) or "journal" not in entry:
+        return None
+    journal_id, after, hwm = entry.get("journal"), entry.get("after"), entry.get("hwm")
+    if not (isinstance(journal_id, str) and len(journal_id) == ID_WIDTH and type(after) is int and after >= 0
+            and isinstance(hwm, str) and len(hwm) == HWM_WIDTH and hwm.isdigit() and entry.get("seq") == 0):
+        raise StoreMalformed(f"{path} is not a sound journal: its first line names a journal but is not a "
+                             f"well-formed header (id, transaction it continues from, acknowledged mark)")
+    return JournalHeader(journal_id, after, int(hwm), end + 1)
+
+
+def iter_journal(raw: bytes, path: Path, start: int = 0, base: int = 0) -> Iterator[tuple[dict, int]]:
+    """Yield (entry, end offset) for each complete, intact, well-formed line from ``start``.
 
     A torn last line (no newline) is an unacknowledged write and is skipped; a
-    complete line that fails its checksum raises StoreCorrupt.
+    complete line that fails its checksum raises StoreCorrupt, one whose
+    contents are not a well-formed transaction StoreMalformed.  ``base`` is
+    where ``raw`` starts in the file, for the byte offsets in messages.
+    """
+    for pos, end, entry in iter_lines(raw, start):
+        if entry is None:
+            raise StoreCorrupt(f"{path} is damaged at byte {base + pos}: a journal line fails its checksum")
+        check_entry(path, entry, base + pos)
+        yield entry, end
+
+
+def iter_lines(raw: bytes, start: int = 0) -> Iterator[tuple[int, int, Any]]:
+    """Yield (start, end offset, parsed JSON or None when the checksum fails) for each complete line.
+
+    Used as is to salvage what can be read from a damaged journal.
     """
     pos = start
     size = len(raw)
@@ -270,17 +436,48 @@ def iter_journal(raw: bytes, path: Path, start: int = 0) -> Iterator[tuple[dict,
         end = raw.find(b"\n", pos)
         if end < 0:
             return  # torn tail: a write that was never acknowledged
-        line = view[pos:end]
-        entry = None
-        if len(line) > 9 and line[8:9] == b" ":
-            body = line[9:]
-            try:
-                if int(bytes(line[:8]), 16) == zlib.crc32(body):
-                    with gc_paused():
-                        entry = orjson.loads(body)
-            except (ValueError, orjson.JSONDecodeError):
-                entry = None
-        if entry is None:
-            raise StoreCorrupt(f"{path} is damaged at byte {pos}: a journal line fails its checksum")
-        yield entry, end + 1
+        yield pos, end + 1, _parse_line(view[pos:end])
         pos = end + 1
+
+
+# --- references ever issued ----------------------------------------------------------------------------------
+_REF = r"[A-Z]+-(?:\d{4}-)?\d+"
+# A reference as a record's key in a table, as the record named by an audit entry, and as a journal put.
+_REF_IN_BYTES = re.compile(rb'"(' + _REF.encode() + rb')":\{|"ref":"(' + _REF.encode() + rb')"|\[("[a-z_]+"),"('
+                           + _REF.encode() + rb')",\{')
+_REF_PARTS = re.compile(r"^(" + _REF.replace(r"\d+", "") + r")(\d+)$")
+
+
+def reference_number(key: str) -> Optional[tuple[str, int]]:
+    """('L-2018-', 42) for 'L-2018-0042', ('A-', 6) for 'A-000006'; None for other keys."""
+    m = _REF_PARTS.match(key)
+    return (m.group(1), int(m.group(2))) if m else None
+
+
+def merge_issued(*floors: Mapping[str, int]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for floor in floors:
+        for prefix, n in floor.items():
+            if n > out.get(prefix, 0):
+                out[prefix] = n
+    return out
+
+
+def issued_in_keys(keys: Iterable[str]) -> dict[str, int]:
+    """The highest number per prefix among record keys."""
+    out: dict[str, int] = {}
+    for key in keys:
+        found = reference_number(key)
+        if found is not None and found[1] > out.get(found[0], 0):
+            out[found[0]] = found[1]
+    return out
+
+
+def issued_in_bytes(raw: bytes) -> dict[str, int]:
+    """References named in a file's bytes (record keys, audit entries, journal puts), readable or not.
+
+    A damaged file cannot be parsed, but the references it issued must stay
+    issued: they are found by pattern, line by line, whatever the checksums say.
+    """
+    found = (m.group(1) or m.group(2) or m.group(4) for m in _REF_IN_BYTES.finditer(raw))
+    return issued_in_keys(ref.decode("ascii") for ref in found)

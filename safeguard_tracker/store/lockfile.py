@@ -71,6 +71,7 @@ class LockFile:
         self.path = Path(path)
         self.user = user
         self._fd: Optional[int] = None
+        self._times: Optional[tuple[int, int]] = None  # the empty lock file's times before we wrote into it
         self.read_only_reason: Optional[str] = None   # set when the lock could only be opened for reading
         if fcntl is None:  # pragma: no cover - Windows
             import filelock
@@ -158,6 +159,16 @@ class LockFile:
         return (st.st_dev, st.st_ino) == self._identity(fd)
 
     def _write_holder(self, fd: int) -> None:
+        """Say who holds the lock, for a waiter's message; ``release`` empties the file again.
+
+        An empty lock file gets its times back on release too, so a session
+        that only read (or was refused) leaves every file as it found it.
+        """
+        try:
+            st = os.fstat(fd)
+            self._times = (st.st_atime_ns, st.st_mtime_ns) if st.st_size == 0 else None
+        except OSError:
+            self._times = None
         info = json.dumps({"user": self.user, "pid": os.getpid(), "host": socket.gethostname(),
                            "since": datetime.now().astimezone().isoformat(timespec="seconds")}).encode()
         try:
@@ -210,6 +221,8 @@ class LockFile:
         try:
             if self.read_only_reason is None and self._is_at_path(fd):
                 os.ftruncate(fd, 0)  # no stale holder details once released
+                if self._times is not None:
+                    os.utime(fd, ns=self._times)
         except OSError:
             pass
         try:

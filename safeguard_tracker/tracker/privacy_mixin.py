@@ -13,8 +13,10 @@ class PrivacyMixin:
         return retention(self, as_of)
 
     def redact_contact(self, reference: str, *, expected_rev: Optional[int] = None):
-        """Remove a closed contact's personal data from the record, its audit trail and the backups,
-        keeping what the statistics need.  Audited: who redacted it, and when.  A RedactionResult."""
+        """Remove a closed contact's personal data from the record, its audit trail, the journal and the
+        backups, keeping what the statistics need.  Audited: who redacted it, and when.  An earlier
+        redaction that was interrupted is finished first (``.resumed`` when it was this contact's,
+        ``.finished_earlier`` otherwise).  A RedactionResult."""
         from ..privacy import redact_contact
         return redact_contact(self, reference, expected_rev=expected_rev)
 

@@ -1,0 +1,472 @@
+"""Redaction on the store's side: the ledger, and every file the store keeps brought into line with it.
+
+Which fields are personal is the domain's rule (``safeguard_tracker.privacy``
+hands it over as a ``Rule`` per table); this module does the file work, so
+the store stays the only writer of its files.
+
+**The ledger**, ``store.json.redactions``: one line per step, "REF of TABLE
+redacted on DATE by USER: pending | complete", in the journal's line format
+(a CRC-32, then JSON), appended and fsynced, created 0600.  It holds
+references, dates and staff log-in names, never a value that was removed.
+It is a sidecar file rather than a table because it must outlive what it
+guards against: a restore replaces the snapshot and the journal, and a ledger
+inside them would be rolled back together with the values it exists to
+remove.  The records carry ``redacted_on`` as well, so a redacted record the
+ledger does not list (redacted before the ledger existed, or the ledger file
+deleted) is added to it on the next writable open.  A ledger line that fails
+its checksum is corruption: the store is refused, as for the journal, because
+without the ledger a restore could bring a removed name back.
+
+**The steps**, each idempotent, all under the store lock with SIGINT and
+SIGTERM deferred (``signals.deferred_signals``):
+
+1. intent: a ``pending`` line, fsynced before anything else is touched;
+2. the record and every audit entry about it, in one transaction;
+3. compaction, so that the journal's earlier lines, which hold the values, go;
+4. every backup scrubbed the same way (rotating backups, schema-migration
+   copies, and whatever in ``damaged/`` is still a readable snapshot), each
+   keeping its name and times; a copy that cannot be read is reported;
+5. a ``complete`` line.
+
+A redaction is *outstanding* while its last line says pending, or while the
+live record it names is not redacted (a backup restored, by ``restore`` or
+by hand).  ``finish_outstanding`` marks each outstanding one pending (if its
+last line does not say so already) and runs steps 2-5, on every writable
+open and at the end of every restore; ``session`` does the same before a new
+redaction.  So an interrupted redaction is finished, an interrupted
+re-application is finished too, and a restore never brings the values back.  A redaction finished by the process
+that opened the store is remembered (``take_finished``), so a second
+``redact`` of the same record reports it finished rather than refusing.
+"""
+
+from __future__ import annotations
+
+import os
+import weakref
+import zlib
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
+
+import attrs
+import orjson
+
+from ..errors import StoreCorrupt, StoreError, StoreWriteError
+from ..signals import deferred_signals
+from .files import append_durably, atomic_write, describe_os_error
+from .format import RawTable, decode_snapshot, encode_entry, encode_snapshot
+
+if TYPE_CHECKING:
+    from .core import Store
+
+PENDING = "pending"
+COMPLETE = "complete"
+LEDGER_SUFFIX = ".redactions"
+RETRIED = "it is retried when the store is next opened with write access, and at the next redaction"
+
+
+@attrs.frozen
+class Rule:
+    """The domain's redaction rule for one table."""
+    redact: Callable[[dict, date], dict]                     # the stored document without its personal data
+    trail_values: Callable[[dict, list[dict]], dict[str, Any]]  # per field, what the audit trail keeps instead
+
+
+@attrs.frozen
+class Redaction:
+    """One ledger line: which record, when and by whom it was redacted, and how far that got."""
+    table: str
+    ref: str
+    on: date
+    user: str
+    at: str
+    state: str = PENDING
+
+    def to_line(self) -> dict:
+        return {"table": self.table, "ref": self.ref, "on": self.on.isoformat(), "user": self.user,
+                "at": self.at, "state": self.state}
+
+    @classmethod
+    def from_line(cls, line: Any) -> "Redaction":
+        """Raises ValueError for anything but a well-formed line."""
+        if not isinstance(line, dict) or line.get("state") not in (PENDING, COMPLETE):
+            raise ValueError("not a redaction line")
+        fields = [line.get(k) for k in ("table", "ref", "on", "user", "at")]
+        if not all(isinstance(v, str) and v for v in fields):
+            raise ValueError("a field is missing")
+        table, ref, on, user, at = fields
+        return cls(table=table, ref=ref, on=date.fromisoformat(on), user=user, at=at, state=line["state"])
+
+
+@attrs.frozen
+class Finished:
+    """What a run of steps 2-5 did."""
+    redactions: tuple[Redaction, ...]
+    fields: dict[str, tuple[str, ...]]      # per reference: the fields whose values left the record and the trail
+    backups_scrubbed: tuple[Path, ...]
+    not_scrubbed: tuple[Path, ...]          # copies that could not be read or rewritten: they may hold the values
+    warnings: tuple[str, ...]
+    complete: bool                          # False: a step failed and the redaction is still pending
+
+
+def default_rules() -> dict[str, Rule]:
+    """The domain's rules (which fields are personal is not the store's decision)."""
+    from ..privacy import REDACTION_RULES
+    return REDACTION_RULES
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+# --- the ledger -------------------------------------------------------------------------------------------
+
+def ledger_path(store: "Store") -> Path:
+    """``store.json.redactions``, beside the store."""
+    return store.path.with_name(store.path.name + LEDGER_SUFFIX)
+
+
+def _damaged(path: Path, line: int, why: str) -> StoreCorrupt:
+    return StoreCorrupt(
+        f"the redaction ledger {path} is damaged at line {line} ({why}); it lists which records were redacted "
+        f"(references and dates, no personal data) so that no restore brings their values back, and the store is "
+        f"not used without it: restore the file from a copy, or delete that line (a redacted record is listed "
+        f"again when the store is next opened; an unfinished one needs `redact` again). Nothing was changed")
+
+
+def read_ledger(store: "Store") -> dict[tuple[str, str], Redaction]:
+    """The latest line for each (table, reference), in the order first redacted.
+
+    A last line without its newline is an append a kill cut short: it was
+    never acted on and is ignored (the next append cuts it off).
+    """
+    path = ledger_path(store)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise StoreCorrupt(f"the redaction ledger {path} cannot be read: {exc.strerror}; nothing was changed") from None
+    latest: dict[tuple[str, str], Redaction] = {}
+    lines = raw.split(b"\n")[:-1]           # the part after the last newline is a torn append
+    for number, line in enumerate(lines, 1):
+        if len(line) < 10 or line[8:9] != b" ":
+            raise _damaged(path, number, "not a ledger line")
+        try:
+            if int(line[:8], 16) != zlib.crc32(line[9:]):
+                raise _damaged(path, number, "it fails its checksum")
+            entry = Redaction.from_line(orjson.loads(line[9:]))
+        except (ValueError, orjson.JSONDecodeError):
+            raise _damaged(path, number, "not a ledger line") from None
+        latest[(entry.table, entry.ref)] = entry
+    return latest
+
+
+def _cut_torn_tail(path: Path) -> None:
+    """Drop a last line a kill left without its newline, so the next line starts cleanly."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StoreWriteError(describe_os_error(exc, path) + "; nothing was saved") from exc
+    try:
+        size = os.fstat(fd).st_size
+        if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+            return
+        keep = os.pread(fd, size, 0).rfind(b"\n") + 1
+        os.ftruncate(fd, keep)
+        os.fsync(fd)
+    except OSError as exc:
+        raise StoreWriteError(describe_os_error(exc, path) + "; nothing was saved") from exc
+    finally:
+        os.close(fd)
+
+
+def _append(store: "Store", redactions: Iterable[Redaction]) -> None:
+    """Append lines durably (fsynced before returning), under the store's lock."""
+    data = b"".join(encode_entry(r.to_line()) for r in redactions)
+    if not data:
+        return
+    store._verify_lock()
+    path = ledger_path(store)
+    _cut_torn_tail(path)
+    append_durably(path, data)
+
+
+# --- which redactions are outstanding ---------------------------------------------------------------------
+
+def _live_doc(store: "Store", table: str, ref: str) -> Optional[dict]:
+    try:
+        return store.all(table).get(ref)
+    except KeyError:
+        return None
+
+
+def _outstanding(store: "Store", ledger: dict[tuple[str, str], Redaction]) -> list[Redaction]:
+    """Pending lines, and completed ones whose live record is not redacted (a restored backup)."""
+    out = []
+    for (table, ref), r in ledger.items():
+        doc = _live_doc(store, table, ref)
+        if r.state == PENDING or (doc is not None and not doc.get("redacted_on")):
+            out.append(r)
+    return out
+
+
+def _unlisted(store: "Store", ledger: dict[tuple[str, str], Redaction], rules: dict[str, Rule]) -> list[Redaction]:
+    """Redacted records the ledger does not name, as pending lines (their backups may still hold values)."""
+    found = []
+    for table in rules:
+        for ref, doc in store.all(table).items():
+            on = doc.get("redacted_on")
+            if on and (table, ref) not in ledger:
+                marks = [a for a in store.history(ref) if a.get("field") == "redacted_on"]
+                user = marks[-1].get("user") if marks else store.user
+                found.append(Redaction(table=table, ref=ref, on=date.fromisoformat(on), user=user or store.user,
+                                       at=_now()))
+    return found
+
+
+# --- the steps ------------------------------------------------------------------------------------------
+
+def _trail_changes(history: list[dict], ref: str, values: dict[str, Any]) -> bool:
+    from .core import rewrite_audit_values
+    copies = [dict(a) for a in history]
+    rewrite_audit_values(copies, ref, values)
+    return copies != history
+
+
+def _redact_live(store: "Store", todo: list[Redaction], rules: dict[str, Rule]) -> dict[str, tuple[str, ...]]:
+    """Step 2: the records and their trails, in one transaction (nothing is written if nothing changes)."""
+    removed: dict[str, tuple[str, ...]] = {}
+    with store.transaction() as txn:
+        for r in todo:
+            rule = rules[r.table]
+            doc = txn.get(r.table, r.ref)
+            history = store.history(r.ref)
+            redacted = doc if doc is None or doc.get("redacted_on") else rule.redact(doc, r.on)
+            if redacted is not doc:
+                txn.put(r.table, r.ref, redacted, user=r.user)
+            values = rule.trail_values(redacted or {}, history)
+            for a in txn.audit:           # not even this transaction's own journal line may hold the values
+                if a["ref"] == r.ref and a["field"] in values:
+                    a["old"] = a["new"] = values[a["field"]]
+            if _trail_changes(history, r.ref, values):
+                txn.rewrite_audit(r.ref, values)
+            removed[r.ref] = tuple(values)
+    return removed
+
+
+def _compact(store: "Store") -> None:
+    """Step 3: fold the journal away, torn last line and all (an unacknowledged line may hold a value too).
+
+    Always, rather than judging whether the journal holds anything: finishing
+    is rare, and a compaction is what the original redaction did anyway.
+    """
+    store.compact()
+
+
+def _scrub_legacy(tables: dict, present: list[Redaction], rules: dict[str, Rule]) -> bool:
+    """A schema-0 copy (plain TinyDB JSON, keyed by doc_id): redact each document that names a reference."""
+    changed = False
+    wanted = {r.ref: r for r in present}
+    for docs in tables.values():
+        for key, doc in list(docs.items()):
+            r = wanted.get(doc.get("reference")) if isinstance(doc, dict) else None
+            if r is not None and not doc.get("redacted_on"):
+                docs[key] = rules[r.table].redact(doc, r.on)
+                changed = True
+    return changed
+
+
+def _scrub_snapshot(info: Any, present: list[Redaction], rules: dict[str, Rule], path: Path) -> Optional[list]:
+    """A snapshot copy: redact as the live store was, recording the redaction so the copy stays sound.
+
+    The copy keeps its transaction number, so that it still lines up with
+    any journal that continues it: the ``redacted_on`` entry carries that
+    number, and the record's revision is recounted from its entries, as
+    ``check`` counts it.
+    """
+    from .core import rewrite_audit_values
+    tables = info.tables
+    changed = False
+    for r in present:
+        docs = tables.get(r.table) or {}
+        doc = docs.get(r.ref)
+        if doc is not None and doc.get("redacted_on"):
+            continue                      # a copy of a redacted state: its trail was rewritten with it
+        if isinstance(tables.get("audit"), RawTable):
+            tables["audit"] = tables["audit"].load(path)
+        audit = tables.get("audit") or {}
+        history = [a for a in audit.values() if a.get("ref") == r.ref]
+        redacted = rules[r.table].redact(doc, r.on) if doc is not None else {}
+        values = rules[r.table].trail_values(redacted, history)
+        if _trail_changes(history, r.ref, values):
+            rewrite_audit_values(history, r.ref, values)
+            changed = True
+        if doc is not None:
+            audit[str(len(audit) + 1)] = {"at": _now(), "user": r.user, "table": r.table, "ref": r.ref,
+                                          "field": "redacted_on", "old": None, "new": r.on.isoformat(),
+                                          "seq": info.last_seq}
+            revision = len({a.get("seq") for a in history} | {info.last_seq})
+            docs[r.ref] = {**redacted, "_rev": revision}
+            tables["audit"] = audit
+            changed = True
+    if not changed:
+        return None
+    issued = getattr(info, "issued", None)    # the highest references issued: a restore must not reissue them
+    return encode_snapshot(tables, info.last_seq, **({"issued": issued} if issued else {}))
+
+
+def _scrub_file(path: Path, todo: list[Redaction], rules: dict[str, Rule]) -> str:
+    """Step 4 for one file: 'scrubbed', 'clean', 'unreadable' (damaged: report it) or 'unwritten' (retry)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return "unreadable"
+    present = [r for r in todo if r.ref.encode() in raw]
+    if not present:
+        return "clean"                    # the records are not in this copy at all
+    try:
+        info = decode_snapshot(raw, path, lazy=("audit",))
+    except StoreError:
+        return "unreadable"               # damaged: it cannot be rewritten, only deleted
+    del raw
+    if info.legacy:
+        data: Any = orjson.dumps(info.tables) if _scrub_legacy(info.tables, present, rules) else None
+    else:
+        try:
+            data = _scrub_snapshot(info, present, rules, path)
+        except StoreError:
+            return "unreadable"
+    if data is None:
+        return "clean"
+    st = path.stat()
+    try:
+        atomic_write(path, data)
+    except StoreWriteError:
+        return "unwritten"
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    return "scrubbed"
+
+
+def _scrub_backups(store: "Store", todo: list[Redaction], rules: dict[str, Rule]) -> dict[str, list[Path]]:
+    """Step 4: every file under the backups folder, each rewritten at most once for all of ``todo``."""
+    found: dict[str, list[Path]] = {"scrubbed": [], "clean": [], "unreadable": [], "unwritten": []}
+    if not store.backup_dir.is_dir():
+        return found
+    for path in sorted(p for p in store.backup_dir.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        found[_scrub_file(path, todo, rules)].append(path)
+    return found
+
+
+def _finish(store: "Store", todo: list[Redaction], rules: dict[str, Rule]) -> Finished:
+    """Steps 2-5 for ``todo``; a failed step leaves them pending, to be retried, and says so."""
+    if store.progress:
+        store.progress(f"finishing the redaction of {', '.join(r.ref for r in todo)}")
+    fields = _redact_live(store, todo, rules)
+    warnings: list[str] = []
+    complete = True
+    try:
+        _compact(store)
+    except StoreWriteError as exc:
+        complete = False
+        warnings.append(f"the record is redacted, but the journal could not be compacted ({exc}), so the removed "
+                        f"values stay in {store.journal_path} for now; {RETRIED}")
+    files = _scrub_backups(store, todo, rules)
+    if files["unwritten"]:
+        complete = False
+        warnings.append(f"{len(files['unwritten'])} backup(s) could not be rewritten, so they still hold the removed "
+                        f"values ({', '.join(str(p) for p in files['unwritten'])}); {RETRIED}")
+    if files["unreadable"]:
+        warnings.append(f"{len(files['unreadable'])} cop(ies) could not be read, so may still hold the removed values; "
+                        f"delete them when they are no longer needed: "
+                        + ", ".join(str(p) for p in files["unreadable"]))
+    if complete:
+        _append(store, [attrs.evolve(r, state=COMPLETE, at=_now()) for r in todo])
+    return Finished(redactions=tuple(todo), fields=fields, backups_scrubbed=tuple(files["scrubbed"]),
+                    not_scrubbed=tuple(files["unreadable"] + files["unwritten"]), warnings=tuple(warnings),
+                    complete=complete)
+
+
+# --- entry points -----------------------------------------------------------------------------------------
+
+_finished_here: "weakref.WeakKeyDictionary[Store, dict[tuple[str, str], Finished]]" = weakref.WeakKeyDictionary()
+
+
+def _finish_outstanding(store: "Store", rules: dict[str, Rule]) -> Optional[Finished]:
+    ledger = read_ledger(store)
+    todo = _outstanding(store, ledger)
+    unknown = [r for r in todo if r.table not in rules]
+    if unknown:
+        todo = [r for r in todo if r.table in rules]
+        store.warnings.append(f"the redaction ledger names {', '.join(r.ref for r in unknown)} in a table this "
+                              f"version cannot redact ({', '.join(sorted({r.table for r in unknown}))}); "
+                              f"use the version that redacted them")
+    if store.read_only:
+        if todo:
+            store.warnings.append(f"the redaction of {', '.join(r.ref for r in todo)} is unfinished, so removed values "
+                                  f"may still be in the store's files; it is finished when the store is next opened "
+                                  f"with write access")
+        return None
+    todo += _unlisted(store, ledger, rules)
+    if not todo:
+        return None
+    # Pending again before anything is touched, so that an interruption from here on is finished next time.
+    todo = [r if r.state == PENDING and (r.table, r.ref) in ledger else attrs.evolve(r, state=PENDING, at=_now())
+            for r in todo]
+    _append(store, [r for r in todo if ledger.get((r.table, r.ref)) != r])
+    done = _finish(store, todo, rules)
+    remembered = _finished_here.setdefault(store, {})
+    for r in todo:
+        remembered[(r.table, r.ref)] = done
+    return done
+
+
+def finish_outstanding(store: "Store", rules: Optional[dict[str, Rule]] = None) -> Optional[Finished]:
+    """Finish every outstanding redaction (the store's open and restore call this, holding the lock).
+
+    A failure does not stop the store opening: it becomes a warning, and the
+    redaction stays outstanding for the next writable open or redaction.  A
+    damaged ledger does stop it (see the module's doc).
+    """
+    with store.locked(), deferred_signals():
+        try:
+            done = _finish_outstanding(store, rules or default_rules())
+        except StoreCorrupt:
+            raise
+        except StoreError as exc:
+            store.warnings.append(f"an interrupted redaction could not be finished ({exc}); {RETRIED}")
+            return None
+    if done is not None:
+        store.warnings.extend(done.warnings)
+    return done
+
+
+def take_finished(store: "Store") -> dict[tuple[str, str], Finished]:
+    """The interrupted redactions this process finished, by (table, reference), each reported once."""
+    return _finished_here.pop(store, {})
+
+
+@attrs.define
+class Session:
+    """A redaction in progress: the lock is held and signals deferred until the ``with`` block ends."""
+    store: "Store"
+    rules: dict[str, Rule]
+
+    def redact(self, table: str, ref: str, *, on: date, user: str) -> Finished:
+        """Steps 1-5 for one record, which the caller has checked may be redacted."""
+        intent = Redaction(table=table, ref=ref, on=on, user=user, at=_now())
+        _append(self.store, [intent])
+        return _finish(self.store, [intent], self.rules)
+
+
+@contextmanager
+def session(store: "Store", rules: Optional[dict[str, Rule]] = None) -> Iterator[Session]:
+    """Lock, defer signals, catch up, and finish any earlier interrupted redaction before a new one."""
+    rules = rules or default_rules()
+    with store.locked(), deferred_signals():
+        store.refresh()
+        _finish_outstanding(store, rules)
+        yield Session(store, rules)
