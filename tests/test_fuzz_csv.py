@@ -5,13 +5,20 @@ Files are built from the importer's own columns (in any case and spacing,
 some missing, unknown or doubled) and from cells that are right, nearly right
 or hostile: dates like 31/02/2018, unknown enums, misspelt agencies, formulas,
 huge fields, stray quotes, embedded line breaks, NUL bytes; written as UTF-8
-with and without a byte-order mark, Windows-1252 or UTF-16, with CRLF or LF,
-sometimes cut off mid-row.  Plain random bytes too.
+with and without a byte-order mark, Windows-1252 or UTF-16, comma- or tab-separated, with CRLF
+or LF, sometimes cut off mid-row.  Plain random bytes too.
+
+And the property behind a swallowed-rows bug: whatever quote marks a file holds (as a
+spreadsheet writes them, or with one of them lost), an import either has exactly the file's
+rows with exactly their text, or refuses the file.
 """
 
+import csv
+import io
 import os
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -81,7 +88,9 @@ def csv_file(draw, known, required, aliases):
             row = row[:len(row) + cut] if cut < 0 else row + ["extra"] * cut
         rows.append(row)
     newline = draw(hs.sampled_from(["\r\n", "\n"]))
-    text = newline.join(",".join(_quote(cell, draw(hs.booleans())) for cell in r) for r in [header, *rows]) + newline
+    sep = draw(hs.sampled_from([",", ",", "\t"]))            # Excel's "Unicode text" is tab-separated
+    text = newline.join(sep.join(_quote(cell, draw(hs.booleans()), sep) for cell in r)
+                        for r in [header, *rows]) + newline
     encoding = draw(hs.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
     raw = text.encode(encoding, errors="replace")
     if draw(hs.integers(0, 9)) == 0:
@@ -89,8 +98,8 @@ def csv_file(draw, known, required, aliases):
     return raw
 
 
-def _quote(cell: str, always: bool) -> str:
-    if always or any(ch in cell for ch in ',"\r\n'):
+def _quote(cell: str, always: bool, sep: str = ",") -> str:
+    if always or any(ch in cell for ch in sep + '"\r\n'):
         return '"' + cell.replace('"', '""') + '"'
     return cell
 
@@ -105,6 +114,16 @@ def pristine(tmp_path_factory):
     return folder / "store.json"
 
 
+def _copy_store(pristine: Path, path: Path) -> None:
+    """The store file and its journal (a store is both), private to the copy."""
+    for suffix in ("", ".journal"):
+        source = pristine.with_name(pristine.name + suffix)
+        if source.exists():
+            target = path.with_name(path.name + suffix)
+            shutil.copyfile(source, target)
+            os.chmod(target, 0o600)
+
+
 def _state(folder: Path) -> dict:
     return {p.name: p.read_bytes() for p in folder.iterdir()
             if p.is_file() and not p.name.endswith((".lock", ".csv", ".json")) or p.name == "store.json"}
@@ -114,8 +133,7 @@ def _fuzz(pristine: Path, raw: bytes, importer: str, dry_run: bool, suffix: str 
     folder = Path(tempfile.mkdtemp(prefix="sgt-csv-"))
     try:
         path = folder / "store.json"
-        shutil.copyfile(pristine, path)
-        os.chmod(path, 0o600)
+        _copy_store(pristine, path)
         source = folder / f"input{suffix}"
         source.write_bytes(raw)
         t = st.open_tracker(path, user="importer")
@@ -169,8 +187,7 @@ def test_a_good_file_still_imports(pristine, importer, tmp_path):
     }
     folder = tmp_path / "s"
     folder.mkdir()
-    shutil.copyfile(pristine, folder / "store.json")
-    os.chmod(folder / "store.json", 0o600)
+    _copy_store(pristine, folder / "store.json")
     (folder / "in.csv").write_text(files[importer])
     t = st.open_tracker(folder / "store.json", user="importer")
     before = {k: len(t.store.all(k)) for k in ("contacts", "reviews", "actions")}
@@ -183,8 +200,7 @@ def test_a_good_file_still_imports(pristine, importer, tmp_path):
 def test_one_bad_row_names_its_row_and_column_and_nothing_is_written(pristine, tmp_path, bad):
     folder = tmp_path / "s"
     folder.mkdir()
-    shutil.copyfile(pristine, folder / "store.json")
-    os.chmod(folder / "store.json", 0o600)
+    _copy_store(pristine, folder / "store.json")
     rows = [["05/01/2018", "Police", "enquiry"]] * 3
     column = {"31/02/2018": 0, "Scool - Primary": 1, "enquiryy": 2}.get(bad, 0)
     rows[1] = list(rows[1])
@@ -243,3 +259,42 @@ def test_json_imports_import_or_refuse_cleanly(pristine, importer):
     def run(raw, dry_run):
         _fuzz(pristine, raw, importer, dry_run, suffix=".json")
     run()
+
+
+# --- no row is ever swallowed ----------------------------------------------------------------------------
+
+@FUZZ
+@given(summaries=hs.lists(hs.text(alphabet='ab ,"\n\t', max_size=14), min_size=1, max_size=5),
+       lost=hs.none() | hs.integers(0, 1000), sep=hs.sampled_from([",", "\t"]),
+       encoding=hs.sampled_from(["utf-8", "utf-16"]))
+def test_an_import_has_exactly_the_files_rows_or_refuses_it(summaries, lost, sep, encoding):
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=sep, lineterminator="\r\n")
+    writer.writerow(["received", "agency", "category", "summary"])
+    for i, summary in enumerate(summaries, 1):
+        writer.writerow([f"{i:02d}/01/2018", "Police", "enquiry", summary])
+    text = out.getvalue()
+    quotes = [i for i, c in enumerate(text) if c == '"']
+    damaged = lost is not None and bool(quotes)
+    if damaged:                                   # one quote mark lost, as a hand edit loses it
+        at = quotes[lost % len(quotes)]
+        text = text[:at] + text[at + 1:]
+    folder = Path(tempfile.mkdtemp(prefix="sgt-rows-"))
+    try:
+        (folder / "in.csv").write_bytes(text.encode(encoding))
+        t = st.open_tracker(folder / "store.json", user="importer", today=lambda: date(2018, 6, 15))
+        try:
+            result = t.import_contacts(folder / "in.csv")
+        except ImportFailed as exc:
+            assert len(exc.problems) >= 1 and all("\n" not in p for p in exc.problems)
+            assert t.contacts() == []
+            if not damaged:   # a sound file is refused only when a cell's lines read as rows (said so)
+                assert "look like rows" in exc.problems[0] or "received" in exc.problems[0], exc.problems
+            return
+        assert result.rows == len(summaries), (text, result.summary())
+        got = [c.summary for c in t.contacts()]
+        assert len(got) == len(summaries)
+        if not damaged:
+            assert got == [s.strip() for s in summaries]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

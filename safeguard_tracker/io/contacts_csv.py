@@ -4,22 +4,26 @@ Import is **all or nothing**: every row is checked first and every problem is
 listed (row number, column, value, what is accepted, the nearest agency
 names); if there is one, ``ImportFailed`` is raised and nothing is written.
 Otherwise the whole file is one store transaction.  Rows with a ``reference``
-upsert, so re-importing a file changes nothing.  A row without one is added,
+upsert, so re-importing a file changes nothing; a row that would change a stored
+contact is checked against the contact's ``revision`` first (see ``importing``:
+a row exported before someone else's change is a conflict, and a row without a
+revision is applied only with ``overwrite=True``).  A row without a reference is added,
 unless a contact already in the store has the same identifying details
 (received date, agency and every one of summary, subject, employer and
 referrer columns the file has): then it is the same spreadsheet row imported
 before, and it is left alone ("already in the store"), so re-importing a
 spreadsheet that never had references does not duplicate either.
 
-Speed matters (100,000 rows): each row is checked in plain Python with cached
-parsers, and turned straight into the stored document (the same dict that
-``convert.to_doc`` makes from a Contact; a test holds them equal), never into
-model objects and back.
+Every field is checked by the API's own rules (``ContactsMixin.clean_contact_field``), so a
+bad value reads the same however it came in.  Speed matters (100,000 rows): each distinct
+cell value is checked once and the result reused, and each row is turned straight
+into the stored document (the same dict that ``convert.to_doc`` makes from a
+Contact; a test holds them equal), never into model objects and back.
 
 Columns (headers in any case and spacing; aliases such as "Date received"):
 
 * required: ``received``, ``agency``, ``category``
-* optional: ``reference``, ``summary``, ``harm``, ``threshold``, ``subject_name``,
+* optional: ``reference``, ``revision`` (as exported), ``summary``, ``harm``, ``threshold``, ``subject_name``,
   ``subject_role``, ``employer``, ``subject_dob``, ``referrer``, ``referrer_role``,
   ``referrer_organisation``, ``case_manager``, ``children_count``, ``children_ages``,
   ``responded``, ``police_involved``, ``police_reference``, ``s47_strategy``,
@@ -34,30 +38,33 @@ Columns (headers in any case and spacing; aliases such as "Date received"):
 from __future__ import annotations
 
 import csv
-import io
 import json
 import operator
 import re
 from datetime import date
+from enum import Enum
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 import attrs
 
 from ..convert import from_doc, to_doc
-from ..dates import DATE_HELP, fmt, parse_date
-from ..errors import ImportFailed, ValidationError
-from ..model import Category, Contact, Harm, Outcome, Threshold
+from ..dates import fmt
+from ..errors import ValidationError
+from ..model import Category, Contact, Outcome
 from ..store.format import gc_paused
-from ..tracker.contacts import closing_problem
-from .csvfiles import open_table, unguard, write_csv
-from .importing import ImportResult, changed_fields, describe_structure_error, read_json_file
+from ..tracker.contacts import SIMPLE_FIELDS, closing_problem
+from .csvfiles import import_failed, open_table, unguard, write_csv
+from .importing import (HISTORY, ImportResult, changed_fields, conflict_problem,
+                        describe_structure_error, keep_history, parse_revision, read_json_file,
+                        record_shape_problem, unstorable)
 
 TABLE = "contacts"
 JSON_FORMAT = "safeguard-tracker/contacts"
 JSON_VERSION = 1
 _REF = re.compile(r"^L-\d{4}-\d+$")
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 REQUIRED = ("received", "agency", "category")
 
@@ -77,6 +84,7 @@ PATHS: dict[str, tuple[str, ...]] = {
     "employer_report_received": ("employer_report_received_on",),
     "employer_outcome": ("employer_outcome",), "outcome": ("outcome",), "closed": ("closed_on",),
 }
+COLUMN_OF = {path: column for column, path in PATHS.items()}
 # Columns that identify a contact imported from a file without references (see _identity_index).
 IDENTITY_COLUMNS = ("received", "agency", "summary", "subject_name", "subject_role", "employer", "subject_dob",
                     "referrer", "referrer_role", "referrer_organisation")
@@ -84,10 +92,10 @@ IDENTITY_COLUMNS = ("received", "agency", "summary", "subject_name", "subject_ro
 # Columns about the record's history rather than its fields: used when a contact is created.
 HISTORY_COLUMNS = ("rationale", "first_category", "category_changed")
 EXPORT_ONLY = ("status", "escalated", "jem_held", "meetings", "suspension", "regulator_referrals", "reopened")
-KNOWN = ("reference",) + tuple(PATHS) + HISTORY_COLUMNS + EXPORT_ONLY
+KNOWN = ("reference", "revision") + tuple(PATHS) + HISTORY_COLUMNS + EXPORT_ONLY
 
 ALIASES = {
-    "ref": "reference", "lado_reference": "reference", "id": "reference",
+    "ref": "reference", "lado_reference": "reference", "id": "reference", "rev": "revision",
     "received_on": "received", "date_received": "received", "received_date": "received", "date": "received",
     "employer_agency": "agency", "agency_type": "agency",
     "closed_on": "closed", "date_closed": "closed", "closed_date": "closed",
@@ -105,9 +113,6 @@ ALIASES = {
     "category_changed_on": "category_changed", "children": "children_count", "number_of_children": "children_count",
 }
 
-YES = {"y", "yes", "true", "1", "x"}
-NO = {"", "n", "no", "false", "0"}
-
 
 # --- cell parsers: text in, JSON-safe value out, ValidationError on bad input ----------------------
 
@@ -117,13 +122,44 @@ DATE_COLUMNS = ("received", "closed", "responded", "subject_dob", "s47_strategy"
 EVENT_COLUMNS = ("closed", "responded", "s47_strategy", "employer_report_requested", "employer_report_received",
                  "category_changed")
 LIST_COLUMNS = ("threshold", "children_ages")
+# column -> the API field whose rule (ContactsMixin.clean_contact_field) checks it
+API_FIELDS = {"received": "received_on", "closed": "closed_on", "responded": "responded_on",
+              "subject_dob": "subject_dob", "s47_strategy": "s47_strategy_on",
+              "employer_report_requested": "employer_report_requested_on",
+              "employer_report_received": "employer_report_received_on", "category_changed": "category_changed_on",
+              "agency": "agency", "harm": "harm", "threshold": "threshold", "children_count": "children_count",
+              "children_ages": "children_ages", "police_involved": "police_involved"}
+
+
+def _plain(value: Any) -> Any:
+    """A cleaned value as the stored document holds it: ISO dates, enums by value."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
+def _fast_date(text: str) -> Optional[str]:
+    """The two spellings a spreadsheet nearly always uses, read without the general date reader
+    (the same result it gives); None for anything else, which the API's rule then reads."""
+    try:
+        if _ISO_DATE.match(text):
+            return date.fromisoformat(text).isoformat()
+        m = _UK_DATE.match(text)
+        if m:
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1))).isoformat()
+    except ValueError:
+        pass
+    return None
 
 
 def _converters(tracker: Any) -> dict[str, Callable[[str, str], Any]]:
     """For each column that is not free text: cell text -> stored value, or a ValidationError *returned*
     (not raised), so that the result can be cached: a file repeats the same few hundred values."""
-    today = tracker.today()
-    taxonomy = tracker.taxonomy
+    clean = tracker.clean_contact_field
 
     def guard(fn: Callable[[str, str], Any]) -> Callable[[str, str], Any]:
         def run(column: str, text: str) -> Any:
@@ -133,28 +169,12 @@ def _converters(tracker: Any) -> dict[str, Callable[[str, str], Any]]:
                 return exc
         return run
 
-    def a_date(column: str, text: str) -> Optional[str]:
-        if not text:
-            if column == "received":
-                raise ValidationError(column, "", f"a date is required: {DATE_HELP}")
-            return None
-        if len(text) == 10 and text[4] == "-":
-            try:
-                return date.fromisoformat(text).isoformat()
-            except ValueError:
-                raise ValidationError(column, text, DATE_HELP) from None
-        m = _UK_DATE.match(text)
-        if m:
-            try:
-                return date(int(m.group(3)), int(m.group(2)), int(m.group(1))).isoformat()
-            except ValueError:
-                raise ValidationError(column, text, DATE_HELP) from None
-        return parse_date(text, column, today=today).isoformat()
-
-    def agency(column: str, text: str) -> str:
-        if not text:
-            raise ValidationError(column, "", f"an agency is required: one of the {len(taxonomy)} names in the taxonomy")
-        return taxonomy.canonical(text, column)
+    def by_api(column: str, text: str) -> Any:
+        if column in DATE_COLUMNS and text:
+            fast = _fast_date(text)
+            if fast is not None:
+                return fast
+        return _plain(clean(API_FIELDS[column], text))
 
     def choice(enum: type, required: bool = False) -> Callable[[str, str], Any]:
         def parse(column: str, text: str) -> Optional[str]:
@@ -165,46 +185,9 @@ def _converters(tracker: Any) -> dict[str, Callable[[str, str], Any]]:
             return enum.parse(text, column).value
         return parse
 
-    def threshold(column: str, text: str) -> tuple[str, ...]:
-        limbs = []
-        for part in (p.strip() for p in re.split(r"[;,]", text)):
-            if not part:
-                continue
-            if part.isdigit():
-                if not 1 <= int(part) <= 4:
-                    raise ValidationError(column, part, "limb numbers 1 to 4, or harmed, offence, risk, suitability")
-                limbs.append(list(Threshold)[int(part) - 1])
-            else:
-                limbs.append(Threshold.parse(part, column))
-        return tuple(t.value for t in sorted(set(limbs), key=list(Threshold).index))
-
-    def count(column: str, text: str) -> Optional[int]:
-        if not text:
-            return None
-        if not text.isdigit():
-            raise ValidationError(column, text, "a whole number of children, 0 or more")
-        return int(text)
-
-    def ages(column: str, text: str) -> tuple[int, ...]:
-        out = []
-        for part in (p for p in re.split(r"[;, ]+", text) if p):
-            if not part.isdigit() or int(part) > 17:
-                raise ValidationError(column, part, "ages in whole years from 0 to 17, separated by ';'")
-            out.append(int(part))
-        return tuple(out)
-
-    def flag(column: str, text: str) -> bool:
-        low = text.lower()
-        if low in YES:
-            return True
-        if low in NO:
-            return False
-        raise ValidationError(column, text, "yes or no (also y/n, true/false, 1/0; blank is no)")
-
-    table: dict[str, Callable[[str, str], Any]] = {c: a_date for c in DATE_COLUMNS}
-    table.update(agency=agency, category=choice(Category, required=True), first_category=choice(Category),
-                 harm=choice(Harm), outcome=choice(Outcome), threshold=threshold, children_count=count,
-                 children_ages=ages, police_involved=flag)
+    table: dict[str, Callable[[str, str], Any]] = {c: by_api for c in API_FIELDS}
+    table.update(category=choice(Category, required=True), first_category=choice(Category), outcome=choice(Outcome),
+                 revision=lambda column, text: parse_revision(text, column))
     return {column: guard(fn) for column, fn in table.items()}
 
 
@@ -213,11 +196,12 @@ def _blank_doc() -> dict:
 
 
 def _row_rules(v: dict[str, Any], row: int, today: str, events: tuple[str, ...]) -> list[ValidationError]:
-    """The rules across a row's cells.  ``v`` maps column to parsed value (None when blank)."""
+    """The rules across a row's cells, in the API's words.  ``v`` maps column to parsed value (None when blank)."""
     problems: list[ValidationError] = []
     received = v["received"]
     if received > today:
-        problems.append(ValidationError("received", _uk(received), f"a date no later than today ({_uk(today)})", row=row))
+        problems.append(ValidationError("received", _uk(received), f"a date no later than today ({_uk(today)})",
+                                        row=row))
     for column in events:
         d = v[column]
         if d is not None and (d < received or d > today):
@@ -225,8 +209,8 @@ def _row_rules(v: dict[str, Any], row: int, today: str, events: tuple[str, ...])
                                             f"({_uk(today)})", row=row))
     dob = v.get("subject_dob")
     if dob is not None and dob >= received:
-        problems.append(ValidationError("subject_dob", _uk(dob), "a date of birth before the contact was received",
-                                        row=row))
+        problems.append(ValidationError("subject_dob", _uk(dob), f"a date of birth before the contact was received "
+                                        f"({_uk(received)})", row=row))
     requested, got = v.get("employer_report_requested"), v.get("employer_report_received")
     if requested and got and got < requested:
         problems.append(ValidationError("employer_report_received", _uk(got), f"a date on or after the report was "
@@ -253,27 +237,38 @@ def _uk(iso: str) -> str:
     return fmt(date.fromisoformat(iso))
 
 
+def _column_name(path: tuple[str, ...]) -> str:
+    """A stored document's path as the CSV's column ('subject', 'name' -> 'subject_name')."""
+    return COLUMN_OF.get(path) or ".".join(path)
+
+
 # --- import ------------------------------------------------------------------------------------------
 
-def import_contacts(tracker: Any, path: str | Path, *, dry_run: bool = False) -> ImportResult:
-    """Import contacts from a CSV file (or a JSON export, by its .json name): all or nothing."""
+def import_contacts(tracker: Any, path: str | Path, *, dry_run: bool = False, overwrite: bool = False) -> ImportResult:
+    """Import contacts from a CSV file (or a JSON export, by its .json name): all or nothing.
+
+    ``overwrite`` lets rows without a revision change stored contacts (see ``importing``).
+    """
     path = Path(path)
     if path.suffix.lower() == ".json":
-        return import_contacts_json(tracker, path, dry_run=dry_run)
+        return import_contacts_json(tracker, path, dry_run=dry_run, overwrite=overwrite)
     # An import makes millions of small containers and no reference cycles: the cyclic GC is kept
     # out (it re-walked the growing heap, a third of the time at 100,000 rows), and what was built
     # is frozen out of its sight afterwards instead of being walked once more when it comes back on.
     with gc_paused(freeze=True):
-        return _import_csv(tracker, path, dry_run)
+        return _import_csv(tracker, path, dry_run, overwrite)
 
 
-def _import_csv(tracker: Any, path: Path, dry_run: bool) -> ImportResult:
+Parsed = tuple[int, Optional[str], dict[str, Any], Optional[int]]   # row, reference, values, revision
+
+
+def _import_csv(tracker: Any, path: Path, dry_run: bool, overwrite: bool) -> ImportResult:
     source = path.name
     keys, reader = open_table(path, required=REQUIRED, aliases=ALIASES, known=KNOWN)
     width = len(keys)
     converters = _converters(tracker)
     today = tracker.today().isoformat()
-    wanted = [(i, k) for i, k in enumerate(keys) if k and k not in EXPORT_ONLY and k != "reference"]
+    wanted = [(i, k) for i, k in enumerate(keys) if k and k not in EXPORT_ONLY and k not in ("reference", "revision")]
     columns = [k for _, k in wanted]
     ignored = tuple(k for k in dict.fromkeys(keys) if k in EXPORT_ONLY)
     events = tuple(c for c in EVENT_COLUMNS if c in columns)
@@ -295,8 +290,10 @@ def _import_csv(tracker: Any, path: Path, dry_run: bool) -> ImportResult:
                 numbers.append(number)
     except csv.Error as exc:
         problems.append(f"row {number + 1}: {exc}")
+    else:
+        reader.check(number)
     if problems:
-        raise ImportFailed(problems, source=source)
+        raise import_failed(problems, source=source)
 
     # 2. Column by column: each distinct value is converted once, and map() applies the results.
     #    A file repeats the same few hundred dates, agencies and categories, so this is most of
@@ -304,31 +301,39 @@ def _import_csv(tracker: Any, path: Path, dry_run: bool) -> ImportResult:
     by_column = list(zip(*rows)) if rows else [() for _ in keys]
     del rows
     bad: dict[int, list[ValidationError]] = {}
-    out: list[Any] = []
-    for i, column in wanted:
+
+    def convert_column(i: int, column: str) -> list[Any]:
         cells = list(map(str.strip, by_column[i]))
-        convert = converters.get(column)
-        if convert is None:                       # free text
-            if "\x00'" in "\x00" + "\x00".join(cells):  # a cell starting with ' (the export's defence)
-                cells = list(map(unguard, cells))
-            out.append(cells)
-            continue
+        convert = converters[column]
         cache = {text: convert(column, text) for text in set(cells)}
         for text, value in cache.items():
             if value.__class__ is ValidationError:
                 for j in (j for j, t in enumerate(cells) if t == text):
                     bad.setdefault(j, []).append(ValidationError(column, value.value, value.accepted, row=numbers[j]))
-        values = list(map(cache.__getitem__, cells))
+        return list(map(cache.__getitem__, cells))
+
+    out: list[Any] = []
+    for i, column in wanted:
+        if column not in converters:                 # free text
+            cells = list(map(str.strip, by_column[i]))
+            if "\x00'" in "\x00" + "\x00".join(cells):  # a cell starting with ' (the export's defence)
+                cells = list(map(unguard, cells))
+            out.append(cells)
+            continue
+        values = convert_column(i, column)
         out.append([v if v.__class__ is ValidationError else list(v) for v in values]
                    if column in LIST_COLUMNS else values)
     refs: list[str] = (list(map(str.upper, map(str.strip, by_column[keys.index("reference")])))
                        if "reference" in keys else [""] * len(numbers))
+    revisions: list[Any] = (convert_column(keys.index("revision"), "revision") if "revision" in keys
+                            else [None] * len(numbers))
     del by_column
 
     # 3. Row by row: references, and the rules across a row's cells.
-    parsed: list[tuple[int, Optional[str], dict[str, Any]]] = []
+    parsed: list[Parsed] = []
     seen: dict[str, int] = {}
-    for j, (number, ref, row_values) in enumerate(zip(numbers, refs, zip(*out) if out else ((),) * len(numbers))):
+    for j, (number, ref, revision, row_values) in enumerate(zip(numbers, refs, revisions,
+                                                                zip(*out) if out else ((),) * len(numbers))):
         row_bad = bad.get(j, [])
         if ref:
             if not _REF.match(ref):
@@ -339,21 +344,25 @@ def _import_csv(tracker: Any, path: Path, dry_run: bool) -> ImportResult:
                                                f"row {seen[ref]})", row=number))
             else:
                 seen[ref] = number
+        elif revision is not None and revision.__class__ is not ValidationError:
+            row_bad.append(ValidationError("reference", "", f"the reference of the contact that revision {revision} "
+                                           f"belongs to", row=number))
         values = dict(zip(columns, row_values))
         if not row_bad:
             row_bad = _row_rules(values, number, today, events)
         if row_bad:
-            problems.extend(str(e) for e in sorted(row_bad, key=lambda e: columns.index(e.field)
-                                                   if e.field in columns else -1))
+            order = ["reference", "revision"] + columns
+            problems.extend(str(e) for e in sorted(row_bad, key=lambda e: order.index(e.field)
+                                                   if e.field in order else -1))
             continue
-        parsed.append((number, ref or None, values))
+        parsed.append((number, ref or None, values, revision))
     if problems:
-        raise ImportFailed(problems, source=source)
-    return _apply(tracker, source, parsed, columns, ignored, dry_run)
+        raise import_failed(problems, source=source)
+    return _apply(tracker, source, parsed, columns, ignored, dry_run, overwrite)
 
 
-def _apply(tracker: Any, source: str, parsed: list[tuple[int, Optional[str], dict[str, Any]]],
-           columns: list[str], ignored: tuple[str, ...], dry_run: bool) -> ImportResult:
+def _apply(tracker: Any, source: str, parsed: list[Parsed], columns: list[str], ignored: tuple[str, ...],
+           dry_run: bool, overwrite: bool) -> ImportResult:
     """Merge the checked rows into the store in one transaction (or only work out what would change)."""
     blank = _blank_doc()
     list_keys = [k for k, v in blank.items() if isinstance(v, list)]
@@ -373,13 +382,14 @@ def _apply(tracker: Any, source: str, parsed: list[tuple[int, Optional[str], dic
     added: list[str] = []
     updated: dict[str, tuple[str, ...]] = {}
     unchanged: list[str] = []
+    overwritten: list[str] = []
     problems: list[str] = []
-    explicit = {ref for _, ref, _ in parsed if ref}
+    explicit = {ref for _, ref, _, _ in parsed if ref}
     already: dict[int, str] = {}
     with tracker.store.transaction() as txn:
         identity = _identity_index(tracker.store.all(TABLE), columns, parsed)
         docs: list[tuple[str, dict]] = []
-        for number, ref, v in parsed:
+        for number, ref, v, revision in parsed:
             if ref is None and identity:
                 seen = identity[1].get(tuple(v[c] for c in identity[0]))
                 if seen is not None:
@@ -412,23 +422,28 @@ def _apply(tracker: Any, source: str, parsed: list[tuple[int, Optional[str], dic
                 doc = {k: (dict(x) if isinstance(x, dict) else x) for k, x in existing.items() if k != "_rev"}
                 for column, path in field_columns:
                     _set(doc, path, v[column])
+                if not changed_fields(existing, doc):
+                    unchanged.append(ref)
+                    continue
+                problem = conflict_problem(tracker.store, f"row {number}", ref, existing, doc, revision,
+                                           overwrite=overwrite, name=_column_name)
+                if problem is not None:
+                    problems.append(problem)
+                    continue
                 try:
                     _merge_rules(existing, doc, v, user, today, number)
                     _final_check(doc, number)
                 except ValidationError as exc:
                     problems.append(str(exc))
                     continue
-                changed = changed_fields(existing, doc)
-                if changed:
-                    updated[ref] = changed
-                else:
-                    unchanged.append(ref)
-                    continue
+                updated[ref] = changed_fields(existing, doc)
+                if revision is None:
+                    overwritten.append(ref)
             docs.append((ref, doc))
         if problems or dry_run:
             tracker._ref_counters = None   # references handed out here were never used
         if problems:
-            raise ImportFailed(problems, source=source)
+            raise import_failed(problems, source=source)
         if not dry_run:
             put = txn.put
             for ref, doc in docs:
@@ -437,18 +452,19 @@ def _apply(tracker: Any, source: str, parsed: list[tuple[int, Optional[str], dic
         tracker._after_commit()
     return ImportResult(source=source, rows=len(parsed), added=tuple(added), updated=updated,
                         unchanged=tuple(unchanged), dry_run=dry_run, ignored_columns=ignored,
-                        without_reference=sum(1 for number, ref, _ in parsed if ref is None and number not in already),
-                        already=already)
+                        without_reference=sum(1 for number, ref, _, _ in parsed
+                                              if ref is None and number not in already),
+                        already=already, overwritten=tuple(overwritten))
 
 
 def _identity_index(docs: dict[str, dict], columns: list[str],
-                    parsed: list[tuple[int, Optional[str], dict[str, Any]]]) -> Optional[tuple[list[str], dict]]:
+                    parsed: list[Parsed]) -> Optional[tuple[list[str], dict]]:
     """For rows without a reference: the contacts already stored, keyed by their identifying details.
 
     Only when the file has received, agency and at least one descriptive
     column: a date and an agency alone would merge different contacts.
     """
-    if all(ref is not None for _, ref, _ in parsed):
+    if all(ref is not None for _, ref, _, _ in parsed):
         return None
     cols = [c for c in IDENTITY_COLUMNS if c in columns]
     if len(cols) < 3:
@@ -503,7 +519,7 @@ def _merge_rules(existing: dict, doc: dict, v: dict[str, Any], user: str, today:
             {"on": today, "user": user, "kind": kind, "to": new, "rationale": v["rationale"], "from": old}]
 
 
-def _final_check(doc: dict, number: int) -> None:
+def _final_check(doc: dict, number: Optional[int]) -> None:
     """Rules on the record as it will be stored (new, or merged with what the store holds)."""
     closed = doc.get("closed_on")
     if closed is None or doc.get("category") != "consultation":
@@ -520,81 +536,158 @@ def _final_check(doc: dict, number: int) -> None:
 
 # --- JSON -----------------------------------------------------------------------------------------------
 
-def import_contacts_json(tracker: Any, path: str | Path, *, dry_run: bool = False) -> ImportResult:
-    """Import a JSON export: whole records, upserted by reference, all or nothing."""
-    path = Path(path)
-    source = path.name
-    data = read_json_file(path)
+# Fields the API's cleaner checks (in its words); the rest of a record is checked for its shape.
+_CLEANED = frozenset(SIMPLE_FIELDS | {"subject", "referrer", "category", "outcome", "closed_on"})
+_TEXT_FIELDS = ("summary", "case_manager", "police_reference", "disciplinary", "employer_outcome")
+_PERSON_TEXT = {"subject": ("name", "role", "employer"), "referrer": ("name", "role", "organisation")}
+
+
+def _json_contact(tracker: Any, rec: dict, ref: str) -> dict:
+    """One record of a JSON file as the stored document, checked by the API's rules, or ValidationError.
+
+    Text is kept exactly as the file has it (JSON round-trips losslessly); everything
+    else is what the API would store for the same values.
+    """
+    body = {k: v for k, v in rec.items() if k not in ("revision", "_rev")}
+    problem = record_shape_problem(body, Contact, skip=_CLEANED)
+    if problem is not None:
+        raise problem
+    fields: dict[str, Any] = {name: body.get(name) for name in SIMPLE_FIELDS if name in body}
+    fields.setdefault("received_on", None)
+    fields.setdefault("agency", None)
+    for person in ("subject", "referrer"):
+        if body.get(person) is not None:
+            fields[person] = body[person]
+    cleaned = tracker.clean_contact_fields(fields, Contact(reference=ref, received_on=date(2000, 1, 1), agency=""))
+    category = None if body.get("category") is None else Category.parse(body["category"], "category")
+    outcome = None if body.get("outcome") is None else Outcome.parse(body["outcome"], "outcome")
+    closed_on = tracker.clean_contact_field("closed_on", body.get("closed_on"))
+    today = tracker.today()
+    if closed_on is not None and not cleaned.received_on <= closed_on <= today:
+        raise ValidationError("closed_on", fmt(closed_on), f"a date from the received date "
+                              f"{fmt(cleaned.received_on)} to today ({fmt(today)})")
+    rest = {k: v for k, v in body.items() if k not in _CLEANED}
+    contact = from_doc(Contact, {**rest, "reference": ref, "received_on": cleaned.received_on.isoformat(),
+                                 "agency": cleaned.agency})
+    contact = attrs.evolve(cleaned, **{a.name: getattr(contact, a.name) for a in attrs.fields(Contact)
+                                       if a.name not in _CLEANED and a.name not in ("received_on", "agency")},
+                           category=category, outcome=outcome, closed_on=closed_on)
+    if closed_on is not None:
+        problem_args = closing_problem(category, outcome)
+        if problem_args is not None:
+            raise ValidationError(*problem_args)
+    doc = to_doc(contact)
+    _final_check(doc, None)
+    for field in _TEXT_FIELDS:
+        if isinstance(body.get(field), str):
+            doc[field] = body[field]
+    for person, keys in _PERSON_TEXT.items():
+        raw = body.get(person)
+        if isinstance(raw, dict):
+            for key in keys:
+                if isinstance(raw.get(key), str):
+                    doc[person][key] = raw[key]
+    return doc
+
+
+def _json_records(data: Any, source: str) -> list:
     if isinstance(data, dict) and data.get("format") == JSON_FORMAT:
         if data.get("version") != JSON_VERSION:
-            raise ImportFailed([f"{source}: version {data.get('version')!r} of {JSON_FORMAT}; this version reads "
+            raise import_failed([f"{source}: version {data.get('version')!r} of {JSON_FORMAT}; this version reads "
                                 f"version {JSON_VERSION}"], source=source)
         records = data.get("contacts")
     else:
         records = data
     if not isinstance(records, list):
-        raise ImportFailed([f"{source}: expected a safeguard-tracker contacts export (an object with a 'contacts' "
+        raise import_failed([f"{source}: expected a safeguard-tracker contacts export (an object with a 'contacts' "
                             f"list) or a list of contacts"], source=source)
+    return records
+
+
+def import_contacts_json(tracker: Any, path: str | Path, *, dry_run: bool = False,
+                         overwrite: bool = False) -> ImportResult:
+    """Import a JSON export: whole records, upserted by reference, all or nothing.
+
+    Each record passes the API's rules; one whose contact changed in the store since the
+    export (its ``revision`` is older) is a conflict; history is never removed.
+    """
+    path = Path(path)
+    source = path.name
+    records = _json_records(read_json_file(path), source)
     known = {a.name for a in attrs.fields(Contact)} - {"rev"}
-    taxonomy = tracker.taxonomy
     problems: list[str] = []
-    docs: list[tuple[str, dict]] = []
+    docs: list[tuple[str, str, dict, Optional[int]]] = []
     seen: dict[str, int] = {}
     for i, rec in enumerate(records, 1):
         where = f"contacts[{i}]"
         if not isinstance(rec, dict):
             problems.append(f"{where}: expected an object, got {type(rec).__name__}")
             continue
-        ref = str(rec.get("reference") or "").strip().upper()
+        raw_ref = rec.get("reference")
+        ref = raw_ref.strip().upper() if isinstance(raw_ref, str) else ""
         where += f" ({ref})" if ref else ""
-        extra = sorted(set(rec) - known - {"_rev"})
+        extra = sorted(set(rec) - known - {"revision", "_rev"}, key=str)
         if extra:
-            problems.append(f"{where}: unknown field(s) {', '.join(extra)}; accepted: {', '.join(sorted(known))}")
+            problems.append(f"{where}: unknown field(s) {', '.join(map(str, extra))}; accepted: "
+                            f"{', '.join(sorted(known | {'revision'}))}")
             continue
         if not _REF.match(ref):
-            problems.append(f"{where}: reference {rec.get('reference')!r} is not valid: a reference like L-2018-0042")
+            problems.append(f"{where}: reference {raw_ref!r} is not valid: a reference like L-2018-0042")
             continue
         if ref in seen:
             problems.append(f"{where}: reference {ref} appears twice (also contacts[{seen[ref]}])")
             continue
         seen[ref] = i
         try:
-            contact = from_doc(Contact, {k: v for k, v in rec.items() if k != "_rev"})
-            agency = taxonomy.canonical(contact.agency)
-            if contact.closed_on is not None:
-                problem = closing_problem(contact.category, contact.outcome)
-                if problem is not None:
-                    raise ValidationError(*problem)
+            revision = parse_revision(rec.get("revision", rec.get("_rev")))
+            docs.append((where, ref, _json_contact(tracker, rec, ref), revision))
         except ValidationError as exc:
             problems.append(f"{where}: {exc}")
-            continue
-        except Exception as exc:  # cattrs reports bad types and values as assorted exceptions
+        except Exception as exc:  # cattrs reports what the shape check let through as assorted exceptions
             problems.append(f"{where}: {describe_structure_error(exc)}")
-            continue
-        doc = to_doc(attrs.evolve(contact, reference=ref, agency=agency))
-        docs.append((ref, doc))
+    problems += unstorable([(where, doc) for where, _, doc, _ in docs])
     if problems:
-        raise ImportFailed(problems, source=source)
+        raise import_failed(problems, source=source)
+    return _apply_json(tracker, source, docs, dry_run, overwrite)
+
+
+def _apply_json(tracker: Any, source: str, docs: list[tuple[str, str, dict, Optional[int]]], dry_run: bool,
+                overwrite: bool) -> ImportResult:
     added: list[str] = []
     updated: dict[str, tuple[str, ...]] = {}
     unchanged: list[str] = []
+    overwritten: list[str] = []
+    problems: list[str] = []
     with tracker.store.transaction() as txn:
-        for ref, doc in docs:
+        staged: list[tuple[str, dict]] = []
+        for where, ref, doc, revision in docs:
             existing = txn.get(TABLE, ref)
             if existing is None:
                 added.append(ref)
             else:
+                altered = keep_history(existing, doc, HISTORY[TABLE])
                 changed = changed_fields(existing, doc)
                 if not changed:
                     unchanged.append(ref)
                     continue
+                problem = conflict_problem(tracker.store, where, ref, existing, doc, revision, overwrite=overwrite,
+                                           altered=altered)
+                if problem is not None:
+                    problems.append(problem)
+                    continue
                 updated[ref] = changed
-            if not dry_run:
+                if revision is None:
+                    overwritten.append(ref)
+            staged.append((ref, doc))
+        if problems:
+            raise import_failed(problems, source=source)
+        if not dry_run:
+            for ref, doc in staged:
                 txn.put(TABLE, ref, doc)
     if not dry_run:
         tracker._after_commit()
     return ImportResult(source=source, rows=len(docs), added=tuple(added), updated=updated,
-                        unchanged=tuple(unchanged), dry_run=dry_run)
+                        unchanged=tuple(unchanged), dry_run=dry_run, overwritten=tuple(overwritten))
 
 
 # --- export ---------------------------------------------------------------------------------------------
@@ -605,7 +698,7 @@ CSV_COLUMNS = (
     "referrer", "referrer_role", "referrer_organisation", "case_manager", "children_count", "children_ages",
     "responded", "jem_held", "meetings", "police_involved", "police_reference", "s47_strategy", "suspension",
     "regulator_referrals", "disciplinary", "employer_report_requested", "employer_report_received",
-    "employer_outcome", "outcome", "closed", "reopened",
+    "employer_outcome", "outcome", "closed", "reopened", "revision",
 )
 
 
@@ -632,7 +725,7 @@ def _csv_row(d: dict) -> list[Any]:
                   for x in d.get("regulator_referrals") or ()),
         d.get("disciplinary", ""), d.get("employer_report_requested_on") or "",
         d.get("employer_report_received_on") or "", d.get("employer_outcome", ""), d.get("outcome") or "",
-        d.get("closed_on") or "", len(d.get("reopenings") or ()) or "",
+        d.get("closed_on") or "", len(d.get("reopenings") or ()) or "", d.get("_rev", ""),
     ]
 
 
@@ -647,17 +740,18 @@ def _selected(tracker: Any, year: Optional[str]) -> list[tuple[str, dict]]:
 
 
 def export_contacts(tracker: Any, fmt_: str = "csv", *, year: Optional[str] = None) -> str:
-    """Every contact (or one financial year's) as CSV or JSON.
+    """Every contact (or one financial year's) as CSV or JSON, each with its revision.
 
     CSV: one row a contact, ISO dates, every text cell defended against formula
     injection (numbers stay numbers).  It re-imports without change.  JSON: whole
-    records, sorted, so that export -> import into an empty store -> export is identical.
+    records, sorted, so that export -> import into an empty store -> export is identical
+    but for the revisions, which are the store's.
     """
     chosen = _selected(tracker, year)
     if fmt_ == "csv":
         return write_csv(CSV_COLUMNS, (_csv_row(d) for _, d in chosen))
     if fmt_ == "json":
-        records = [{k: v for k, v in d.items() if k != "_rev"} for _, d in chosen]
+        records = [{**{k: v for k, v in d.items() if k != "_rev"}, "revision": d.get("_rev", 0)} for _, d in chosen]
         return json.dumps({"format": JSON_FORMAT, "version": JSON_VERSION, "contacts": records},
                           indent=1, ensure_ascii=False, sort_keys=True) + "\n"
     raise ValidationError("format", fmt_, "csv or json")

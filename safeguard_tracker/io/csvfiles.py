@@ -1,21 +1,49 @@
 """Reading spreadsheet CSVs as Excel writes them, and writing CSVs a spreadsheet cannot run.
 
-Accepts a UTF-8 byte-order mark, CRLF line ends, Windows-1252 files, and
-headers in any case and spacing ("Received Date " -> received_date).
+Accepts a byte-order mark (UTF-8, or UTF-16 as Excel's "Unicode text" is saved), CRLF line
+ends, Windows-1252 files, tab-separated text, and headers in any case and spacing
+("Received Date " -> received_date).
+
+Parsing is strict, because a lenient CSV reader loses rows without a word: a quote opened in
+a cell and never closed makes every later line part of that cell.  So the quoting is checked
+before anything is read (a quoted cell must start at the start of a cell and be closed, with
+only a delimiter or a line end after it; a quote mark inside an unquoted cell is refused), and
+a cell that spans several lines is refused when its lines look like rows of the file.  Each
+problem is one line naming the row, the column and what would be accepted.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Optional, Sequence
 
 from ..errors import ImportFailed
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 csv.field_size_limit(1 << 24)
+
+# Longest first: UTF-32's little-endian mark begins with UTF-16's.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32", "UTF-32"), (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+         (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+         (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"))
+# Control characters no spreadsheet writes: their presence means a binary file.
+_BINARY = re.compile(r"[\x00-\x08\x0e-\x1f]")
+_BINARY_BYTES = bytes(range(0x00, 0x09)) + bytes(range(0x0e, 0x20))
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+QUOTING_HELP = ("a cell holding a quote mark, a delimiter or a line break must be wrapped in quotes, with each "
+                "quote mark inside it doubled (\"\"), as Excel saves it")
+
+
+def import_failed(problems: Iterable[str], source: str) -> ImportFailed:
+    """ImportFailed with each problem on one line: a value quoted from a cell may hold a line break
+    or a control character, which is shown escaped (\\n) rather than breaking the message."""
+    return ImportFailed(["".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in p)
+                         for p in problems], source=source)
 
 
 def header_key(name: str) -> str:
@@ -24,15 +52,206 @@ def header_key(name: str) -> str:
     return key
 
 
-def decode_bytes(raw: bytes, source: str) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFailed([f"{source}: the file is neither UTF-8 nor Windows-1252 text; save it as 'CSV UTF-8' from Excel"],
-                       source=source)
+# --- bytes to text ----------------------------------------------------------------------------------
 
+def decode_bytes(raw: bytes, source: str) -> str:
+    """The file's text: by its byte-order mark, else UTF-16 recognised by its zero bytes, else UTF-8,
+    else Windows-1252."""
+    return _decode(raw, source)[0]
+
+
+def _decode(raw: bytes, source: str) -> tuple[str, bool]:
+    """The text, and whether it came from a UTF-16 or UTF-32 file (a byte is then not a character)."""
+    for bom, codec, name in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(codec), codec != "utf-8-sig"
+            except UnicodeDecodeError as exc:
+                raise import_failed([f"{source}: starts with a {name} byte-order mark but is not {name} text "
+                                    f"(at byte {exc.start}: {exc.reason}); save it again from the spreadsheet as "
+                                    f"'CSV UTF-8' or 'Unicode text'"], source=source) from None
+    text = _utf16_without_bom(raw)
+    if text is not None:
+        return text, True
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), False
+    except UnicodeDecodeError:
+        raise import_failed([f"{source}: the file is neither UTF-8, UTF-16 nor Windows-1252 text; save it as "
+                            f"'CSV UTF-8' from Excel"], source=source) from None
+
+
+def _utf16_without_bom(raw: bytes) -> Optional[str]:
+    """UTF-16 text that lost its byte-order mark: mostly-English text has a zero byte in every other place."""
+    if len(raw) < 4 or len(raw) % 2 or b"\x00" not in raw:
+        return None
+    even, odd = raw[0::2].count(0), raw[1::2].count(0)
+    codec = "utf-16-le" if even == 0 and odd * 2 >= len(raw) // 2 else \
+        "utf-16-be" if odd == 0 and even * 2 >= len(raw) // 2 else None
+    if codec is None:
+        return None
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError:
+        return None
+
+
+def _refuse_binary(text: str, raw: bytes, wide: bool, source: str) -> None:
+    """Refuse a file holding control characters no spreadsheet writes.  In a UTF-8 or Windows-1252
+    file each is one byte, and deleting them from the bytes is several times faster than a search."""
+    if not wide and len(raw.translate(None, _BINARY_BYTES)) == len(raw):
+        return
+    m = _BINARY.search(text)
+    if m is None:
+        return
+    char = m.group()
+    what = "NUL bytes" if char == "\x00" else f"the control character {char.encode('unicode_escape').decode()}"
+    line = len(_LINE_BREAK.findall(text, 0, m.start())) + 1
+    raise import_failed([f"{source}: contains {what} (line {line}); it is not a CSV text file: save it from the "
+                        f"spreadsheet as 'CSV UTF-8' or 'Unicode text'"], source=source)
+
+
+def sniff_delimiter(text: str) -> str:
+    """A tab when the header line holds more tabs than commas (Excel's "Unicode text"), else a comma."""
+    m = _LINE_BREAK.search(text)
+    first = text[: m.start()] if m else text
+    return "\t" if first.count("\t") > first.count(",") else ","
+
+
+# --- the quoting, checked before reading -------------------------------------------------------------
+
+@lru_cache(maxsize=4)
+def _well_quoted(delimiter: str) -> re.Pattern:
+    """Matches the longest start of a text whose quoting is sound: runs without quotes, and quoted
+    cells that start a cell, are closed, and are followed by a delimiter, a line end or the end."""
+    d = re.escape(delimiter)
+    return re.compile(rf'(?:[^"]++|(?<![^{d}\r\n])"[^"]*+(?:""[^"]*+)*+"(?![^{d}\r\n]))*+')
+
+
+_QUOTED = re.compile(r'"[^"]*+(?:""[^"]*+)*+"')
+
+
+def check_quoting(text: str, delimiter: str, source: str) -> None:
+    """Refuse, naming the row and column, the first quote mark a spreadsheet would not have written."""
+    if '"' not in text:
+        return
+    stop = _well_quoted(delimiter).match(text).end()
+    if stop == len(text):
+        return
+    row, column, line = locate(text, stop, delimiter)
+    where = f"row {row}" + (f", column {column}" if column else "") + f" (line {line} of the file)"
+    before = text[stop - 1] if stop else "\n"
+    if before not in (delimiter, "\r", "\n"):
+        problem = (f"a quote mark inside a cell that does not start with one ({_snippet(text, stop)}); {QUOTING_HELP}")
+    else:
+        closed = _QUOTED.match(text, stop)
+        if closed is None:
+            last = len(_LINE_BREAK.findall(text.rstrip("\r\n"), stop)) + line
+            problem = (f"the quote opened here ({_snippet(text, stop)}) is never closed, so "
+                       + (f"lines {line} to {last}" if last > line else "the rest of the line")
+                       + f" would be read as this one cell; close it, or double a quote mark meant as text (\"\")")
+        else:
+            end_line = line + len(_LINE_BREAK.findall(text, stop, closed.end()))
+            runs = f" (it runs on to line {end_line})" if end_line > line else ""
+            problem = (f"the quoted cell starting here{runs} has text after its closing quote "
+                       f"({_snippet(text, closed.end() - 1)}): {QUOTING_HELP}")
+    raise import_failed([f"{where}: {problem}"], source=source)
+
+
+def locate(text: str, pos: int, delimiter: str) -> tuple[int, str, int]:
+    """The spreadsheet row (the header is row 1), the column's header and the file line at ``pos``,
+    where the text before ``pos`` is soundly quoted."""
+    before = text[:pos]
+    line = len(_LINE_BREAK.findall(before)) + 1
+    records = list(csv.reader(io.StringIO(before, newline=""), delimiter=delimiter))
+    at_start = pos == 0 or before.endswith(("\r", "\n"))
+    row = len(records) + (1 if at_start else 0)
+    index = 0 if at_start or not records else len(records[-1]) - 1
+    header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    column = header[index].strip() if row > 1 and index < len(header) else ""
+    return row, column, line
+
+
+def _snippet(text: str, pos: int, width: int = 24) -> str:
+    """A few characters either side of ``pos``, on one line."""
+    start, end = max(0, pos - width), min(len(text), pos + width)
+    part = text[start:end].replace("\r\n", "\u21b5").replace("\n", "\u21b5").replace("\r", "\u21b5")
+    return "'" + ("\u2026" if start else "") + part + ("\u2026" if end < len(text) else "") + "'"
+
+
+def _shape(text: str) -> str:
+    """'05/01/2018' -> '99/99/9999': how a cell is written, whatever it says."""
+    return "".join("9" if c.isdigit() else "a" if c.isalpha() else c for c in text)
+
+
+def _looks_like_a_row(line: str, first: str, delimiter: str, least: int) -> bool:
+    """Whether a line inside a cell reads as a row of the file: as many delimiters as a row has, or
+    starting with a cell written like the row's own first cell (a date, a reference) and a delimiter."""
+    if line.count(delimiter) >= least:
+        return True
+    head, sep, _ = line.partition(delimiter)
+    return bool(sep) and any(not c.isalpha() for c in first) and _shape(head.strip()) == _shape(first)
+
+
+def _runaway(cells: list[str], header: list[str], row: int, first: int, last: int, delimiter: str) -> Optional[str]:
+    """Why a record spanning lines ``first``..``last`` is not a cell with line breaks, or None if it is.
+
+    A runaway quote shows as the wrong number of cells, or as a cell whose later lines
+    look like rows of the file.
+    """
+    width = len(header)
+    spanning = [i for i, c in enumerate(cells) if "\n" in c or "\r" in c]
+    if not spanning:
+        return None
+    i = spanning[0]
+    name = header[i].strip() if i < len(header) else f"number {i + 1}"
+    lines = _LINE_BREAK.split(cells[i])[1:]
+    lead = cells[0].strip() if i > 0 else ""
+    rows = [ln for ln in lines if _looks_like_a_row(ln, lead, delimiter, max(2, width - 1))]
+    where = f"row {row} (lines {first} to {last} of the file): the {name} cell runs over {len(lines)} line break(s)"
+    if len(cells) < width or any(c.strip() for c in cells[width:]):
+        return (f"{where} and the row then has {len(cells)} cells for {width} columns: a quote mark opened in it "
+                f"is probably not closed where it should be; {QUOTING_HELP}")
+    if rows:
+        return (f"{where} and holds {len(rows)} line(s) that look like rows of this file (the first: "
+                f"{_snippet(rows[0], 0, 30)}): a quote mark opened in it is probably never closed; close it "
+                f"({QUOTING_HELP})")
+    return None
+
+
+class Rows:
+    """The rows after the header, as lists of cells straight from the csv reader (no work a row on top:
+    an import reads 100,000).  Once they are read, ``check`` looks for a runaway quote, which only a
+    record spanning several lines can hide, and only when the file has one."""
+
+    def __init__(self, text: str, reader: Any, header: list[str], delimiter: str, source: str):
+        self.text, self.reader, self.header, self.delimiter, self.source = text, reader, header, delimiter, source
+        self.header_lines = reader.line_num
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return self.reader
+
+    def check(self, last_row: int) -> None:
+        """Raise ImportFailed for a cell with line breaks that holds what look like rows; ``last_row`` is
+        the spreadsheet row number of the last row read (the header is row 1)."""
+        if self.reader.line_num - self.header_lines == last_row - 1:
+            return                                         # every row on one line
+        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
+        next(reader, None)
+        line = reader.line_num
+        for row, cells in enumerate(reader, start=2):
+            end = reader.line_num
+            if end - line > 1:
+                problem = _runaway(cells, self.header, row, line + 1, end, self.delimiter)
+                if problem is not None:
+                    raise import_failed([problem], source=self.source)
+            line = end
+
+
+# --- tables -----------------------------------------------------------------------------------------------
 
 def read_rows(path: str | Path, *, required: Sequence[str], aliases: dict[str, str] | None = None,
               known: Iterable[str] | None = None) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
@@ -41,6 +260,7 @@ def read_rows(path: str | Path, *, required: Sequence[str], aliases: dict[str, s
     keys, reader = open_table(path, required=required, aliases=aliases, known=known)
     problems = []
     rows: list[tuple[int, dict[str, str]]] = []
+    number = 1
     try:
         for number, values in enumerate(reader, start=2):
             if not any(v.strip() for v in values):
@@ -51,32 +271,42 @@ def read_rows(path: str | Path, *, required: Sequence[str], aliases: dict[str, s
             row = {k: (values[i].strip() if i < len(values) else "") for i, k in enumerate(keys) if k}
             rows.append((number, row))
     except csv.Error as exc:
-        problems.append(f"row {reader.line_num}: {exc}")
+        problems.append(f"row {number + 1}: {exc}")
+    else:
+        reader.check(number)
     if problems:
-        raise ImportFailed(problems, source=source)
+        raise import_failed(problems, source=source)
     return keys, rows
 
 
-def open_table(path: str | Path, *, required: Sequence[str], aliases: dict[str, str] | None = None,
-               known: Iterable[str] | None = None) -> tuple[list[str], Iterator[list[str]]]:
-    """The checked, normalised header and a csv.reader positioned at row 2, for importers that
-    want plain lists (100,000 rows) rather than a dict a row."""
+def read_text(path: str | Path) -> str:
+    """A CSV file's text, decoded, or ImportFailed naming the file and why it is not CSV text."""
     source = str(path)
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise ImportFailed([f"{source}: cannot be read ({exc.strerror})"], source=source) from None
-    text = decode_bytes(raw, source)
-    if "\x00" in text:
-        raise ImportFailed([f"{source}: contains NUL bytes; it is not a CSV text file"], source=source)
-    reader = csv.reader(io.StringIO(text, newline=""))
+        raise import_failed([f"{source}: cannot be read ({exc.strerror})"], source=source) from None
+    text, wide = _decode(raw, source)
+    _refuse_binary(text, raw, wide, source)
+    return text
+
+
+def open_table(path: str | Path, *, required: Sequence[str], aliases: dict[str, str] | None = None,
+               known: Iterable[str] | None = None) -> tuple[list[str], Rows]:
+    """The checked, normalised header and the rows after it as lists of cells, for importers that
+    want plain lists (100,000 rows) rather than a dict a row.  Call ``Rows.check`` after reading."""
+    source = str(path)
+    text = read_text(path)
+    delimiter = sniff_delimiter(text)
+    check_quoting(text, delimiter, source)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:
-        raise ImportFailed([f"{source}: the file is empty; the first row must name the columns "
+        raise import_failed([f"{source}: the file is empty; the first row must name the columns "
                             f"(at least: {', '.join(required)})"], source=source) from None
     except csv.Error as exc:
-        raise ImportFailed([f"{source}: row 1: {exc}"], source=source) from None
+        raise import_failed([f"{source}: row 1: {exc}"], source=source) from None
     aliases = aliases or {}
     keys = [aliases.get(header_key(h), header_key(h)) for h in header]
     problems = []
@@ -94,9 +324,11 @@ def open_table(path: str | Path, *, required: Sequence[str], aliases: dict[str, 
             problems.append(f"header: unknown column(s) {', '.join(repr(u) for u in unknown)}; accepted columns: "
                             f"{', '.join(sorted(known_set))}")
     if problems:
-        raise ImportFailed(problems, source=source)
-    return keys, reader
+        raise import_failed(problems, source=source)
+    return keys, Rows(text, reader, header, delimiter, source)
 
+
+# --- writing ---------------------------------------------------------------------------------------------
 
 def safe_cell(value: object) -> str:
     """OWASP's defence: a cell a spreadsheet would run as a formula gets a leading apostrophe."""

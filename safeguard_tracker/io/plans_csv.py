@@ -4,14 +4,19 @@ Imports are **all or nothing**: every row is checked first, every problem is
 listed (row, column, value, what would be accepted) and ``ImportFailed`` is
 raised with nothing written.  Otherwise the whole file is one transaction.
 Re-importing the same file changes nothing: rows are matched to what the store
-holds, and a blank cell never erases a stored value.
+holds, and a blank cell never erases a stored value.  A row that would change a
+stored record is checked against the record's ``revision`` (written by every
+export): one exported before someone else's change is a conflict, and one without
+a revision is applied only with ``overwrite=True`` (see ``importing``).  An import
+never removes an action's updates or due-date revisions, nor a review's
+recommendations.
 
 Reviews CSV, one row per review (headers in any case and spacing, with aliases):
 
 * required: ``name``, ``kind``
 * optional: ``lead_board``, ``status``, ``incident``, ``notified``, ``initiated``,
   ``published``, ``chair``, ``author``, ``themes`` (separated by ``;``), and, as
-  the export writes them, ``reference``, ``known``, ``decision``
+  the export writes them, ``reference``, ``revision``, ``known``, ``decision``
 * written by the export for reading only: ``title``, ``notification_due``,
   ``rapid_review_due``, ``publication_due``, ``recommendations``, ``actions``
 
@@ -23,7 +28,7 @@ Actions CSV, one row per action, so that Word and Excel plans can be brought in:
   within the review), ``action``, ``agency`` (the lead agency)
 * optional: ``recommendation_text`` (needed on a new recommendation's first row only),
   ``officer``, ``due`` (a date or "3 months after publication"), ``status``,
-  ``evidence``, ``completed``, and, as the export writes them, ``reference``,
+  ``evidence``, ``completed``, and, as the export writes them, ``reference``, ``revision``,
   ``impact_measure``, ``revised_due`` with ``revision_reason``, ``signed_off_by``,
   ``signed_off_on``, ``off_track_reason``, ``follow_up_of``
 * written by the export for reading only: ``rag``, ``days_overdue``, ``latest_update``
@@ -41,18 +46,22 @@ import json
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import attrs
 
 from ..convert import from_doc, to_doc
 from ..dates import fmt, parse_date
-from ..errors import ImportFailed, SafeguardError, ValidationError
+from ..errors import SafeguardError, ValidationError
+from ..tracker.contacts import date_value
+from ..tracker.reviews import REVIEW_DATE_FIELDS, REVIEW_TEXT_FIELDS
 from ..model import Action, ActionStatus, Recommendation, Review, ReviewKind, Revision
 from ..plan_dates import describe_rule, parse_due
 from ..rag import action_rag, days_overdue
-from .csvfiles import decode_bytes, read_rows, unguard, write_csv
-from .importing import ImportResult, changed_fields, describe_structure_error
+from .csvfiles import import_failed, read_rows, unguard, write_csv
+from .importing import (HISTORY, OVERWRITE_HINT, History, ImportResult, changed_fields, conflict_problem,
+                        describe_structure_error, keep_history, parse_revision, read_json_file,
+                        record_shape_problem, unstorable)
 
 REVIEWS, ACTIONS = "reviews", "actions"
 JSON_VERSION = 1
@@ -63,10 +72,10 @@ REVIEW_DATES = {"incident": "incident_on", "known": "known_on", "notified": "not
 REVIEW_TEXTS = ("lead_board", "chair", "author")
 REVIEW_EXPORT_ONLY = ("title", "notification_due", "rapid_review_due", "publication_due", "recommendations",
                       "actions")
-REVIEW_KNOWN = ("reference",) + REVIEW_REQUIRED + REVIEW_TEXTS + ("status", "themes") + tuple(REVIEW_DATES) \
+REVIEW_KNOWN = ("reference", "revision") + REVIEW_REQUIRED + REVIEW_TEXTS + ("status", "themes") + tuple(REVIEW_DATES) \
     + REVIEW_EXPORT_ONLY
 REVIEW_ALIASES = {
-    "ref": "reference", "review_reference": "reference", "review": "name", "review_name": "name",
+    "ref": "reference", "rev": "revision", "review_reference": "reference", "review": "name", "review_name": "name",
     "pseudonym": "name", "type": "kind", "review_type": "kind", "review_kind": "kind", "board": "lead_board",
     "lead": "lead_board", "leading_board": "lead_board", "independent_chair": "chair", "reviewer": "author",
     "independent_reviewer": "author", "lead_reviewer": "author", "theme": "themes",
@@ -80,13 +89,15 @@ REVIEW_ALIASES = {
 
 ACTION_REQUIRED = ("review", "recommendation", "action", "agency")
 ACTION_EXPORT_ONLY = ("rag", "days_overdue", "latest_update")
-ACTION_KNOWN = ("reference", "review", "recommendation", "recommendation_text", "action", "agency", "officer", "due",
-                "status", "evidence", "completed", "impact_measure", "revised_due", "revision_reason",
-                "signed_off_by", "signed_off_on", "off_track_reason", "follow_up_of") + ACTION_EXPORT_ONLY
+ACTION_KNOWN = ("reference", "revision", "review", "recommendation", "recommendation_text", "action", "agency",
+                "officer", "due", "status", "evidence", "completed", "impact_measure", "revised_due",
+                "revision_reason", "signed_off_by", "signed_off_on", "off_track_reason",
+                "follow_up_of") + ACTION_EXPORT_ONLY
 ACTION_ALIASES = {
-    "ref": "reference", "action_reference": "reference", "review_name": "review", "rec": "recommendation",
-    "rec_no": "recommendation", "recommendation_number": "recommendation", "recommendation_no": "recommendation",
-    "number": "recommendation", "rec_text": "recommendation_text", "recommendation_wording": "recommendation_text",
+    "ref": "reference", "rev": "revision", "action_reference": "reference", "review_name": "review",
+    "rec": "recommendation", "rec_no": "recommendation", "recommendation_number": "recommendation",
+    "recommendation_no": "recommendation", "number": "recommendation", "rec_text": "recommendation_text",
+    "recommendation_wording": "recommendation_text",
     "action_description": "action", "description": "action", "actions": "action", "lead_agency": "agency",
     "agency_lead": "agency", "lead_officer": "officer", "owner": "officer", "responsible_officer": "officer",
     "due_date": "due", "target_date": "due", "target": "due", "deadline": "due", "progress_status": "status",
@@ -99,28 +110,90 @@ ACTION_ALIASES = {
 
 
 class _Tally:
-    """Sorts records into added, updated (with the fields that change) and unchanged."""
+    """Sorts records into added, updated (with the fields that change) and unchanged, and holds back
+    the changes a row may not make (see ``importing.conflict_problem``)."""
 
-    def __init__(self):
+    def __init__(self, store: Any = None, overwrite: bool = False, table: str = "",
+                 name: Callable[[tuple[str, ...]], str] = ".".join):
         self.added: list[str] = []
         self.updated: dict[str, tuple[str, ...]] = {}
         self.unchanged: list[str] = []
+        self.overwritten: list[str] = []
+        self.problems: list[tuple[int, str]] = []
+        self.store, self.overwrite, self.table, self.name = store, overwrite, table, name
 
-    def see(self, ref: str, existing: Optional[dict], doc: dict) -> bool:
-        """Whether ``doc`` needs writing."""
+    def see(self, ref: str, existing: Optional[dict], doc: dict, *, where: Optional[str] = None,
+            revision: Optional[int] = None, order: int = 0) -> bool:
+        """Whether ``doc`` needs writing.  With ``where`` (a row of the file), a change to a stored
+        record is checked against the row's revision; without, it follows from other rows."""
         if existing is None:
             self.added.append(ref)
             return True
+        altered = keep_history(existing, doc, HISTORY.get(self.table, ()))
+        if self.table == REVIEWS and _keep_recommendations(existing, doc):
+            altered += ("recommendations",)
         changed = changed_fields(existing, doc)
-        if changed:
-            self.updated[ref] = changed
-        else:
+        if not changed:
             self.unchanged.append(ref)
-        return bool(changed)
+            return False
+        if where is not None:
+            problem = conflict_problem(self.store, where, ref, existing, doc, revision, overwrite=self.overwrite,
+                                       altered=altered, name=self.name)
+            if problem is not None:
+                self.problems.append((order, problem))
+                return False
+            if revision is None:
+                self.overwritten.append(ref)
+        self.updated[ref] = changed
+        return True
+
+    def raise_if_any(self, source: str) -> None:
+        if self.problems:
+            raise import_failed([p for _, p in sorted(self.problems, key=lambda x: x[0])], source=source)
 
     def result(self, source: str, rows: int, dry_run: bool) -> ImportResult:
         return ImportResult(source=source, rows=rows, added=tuple(self.added), updated=self.updated,
-                            unchanged=tuple(self.unchanged), dry_run=dry_run)
+                            unchanged=tuple(self.unchanged), dry_run=dry_run, overwritten=tuple(self.overwritten))
+
+
+def _keep_recommendations(existing: dict, doc: dict) -> bool:
+    """Keep every recommendation the store holds, and each one's impact finding: actions and the
+    sub group's assurance hang on them.  Whether the file left any out."""
+    stored = {r["number"]: r for r in existing.get("recommendations") or ()}
+    incoming = {r["number"]: r for r in doc.get("recommendations") or ()}
+    altered = False
+    for n, r in stored.items():
+        if n not in incoming:
+            incoming[n], altered = r, True
+        elif r.get("impact_finding") and not incoming[n].get("impact_finding"):
+            incoming[n], altered = {**incoming[n], "impact_finding": r["impact_finding"]}, True
+    if altered:
+        doc["recommendations"] = [incoming[n] for n in sorted(incoming)]
+    return altered
+
+
+def _stale(tracker: Any, table: str, ref: Optional[str], revision: Optional[int], number: int) -> Optional[str]:
+    """For a row the workflow rules refuse: the conflict to report instead when the row was exported
+    before its record last changed (the rules then only echo someone else's later change)."""
+    doc = tracker.store.get(table, ref) if ref else None
+    if doc is None or revision is None or doc.get("_rev", 0) == revision:
+        return None
+    return conflict_problem(tracker.store, f"row {number}", ref, doc, doc, revision, overwrite=False)
+
+
+def _review_column(path: tuple[str, ...]) -> str:
+    """A review document's path as the reviews CSV's column."""
+    by_field = {field: column for column, field in REVIEW_DATES.items()}
+    return by_field.get(path[0], ".".join(path))
+
+
+_ACTION_COLUMNS = {"description": "action", "lead_agency": "agency", "lead_officer": "officer", "due_on": "due",
+                   "due_rule": "due", "completed_on": "completed", "revisions": "revised_due"}
+
+
+def _action_column(path: tuple[str, ...]) -> str:
+    """An action document's path as the actions CSV's column."""
+    return _ACTION_COLUMNS.get(path[0], ".".join(path))
 
 
 class _Rows:
@@ -136,7 +209,7 @@ class _Rows:
 
     def raise_if_any(self) -> None:
         if self.problems:
-            raise ImportFailed([text for _, text in sorted(self.problems, key=lambda p: p[0])], source=self.source)
+            raise import_failed([text for _, text in sorted(self.problems, key=lambda p: p[0])], source=self.source)
 
 
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -168,19 +241,23 @@ def _source(path: str | Path) -> Path:
     return Path(path)
 
 
-def import_reviews(tracker: Any, path: str | Path, *, dry_run: bool = False) -> ImportResult:
-    """Import reviews from a CSV (or a JSON export, by its .json name): all or nothing."""
+def import_reviews(tracker: Any, path: str | Path, *, dry_run: bool = False, overwrite: bool = False) -> ImportResult:
+    """Import reviews from a CSV (or a JSON export, by its .json name): all or nothing.
+
+    ``overwrite`` lets rows without a revision change stored reviews (see ``importing``).
+    """
     path = _source(path)
     if path.suffix.lower() == ".json":
-        return _import_json(tracker, path, REVIEWS, dry_run=dry_run)
+        return _import_json(tracker, path, REVIEWS, dry_run=dry_run, overwrite=overwrite)
     keys, rows = read_rows(path, required=REVIEW_REQUIRED, aliases=REVIEW_ALIASES, known=REVIEW_KNOWN)
     check = _Rows(path.name)
     docs = tracker.store.all(REVIEWS)
     by_name = {(d["kind"], d["name"].casefold()): k for k, d in docs.items()}
     seen: dict[tuple[str, str], int] = {}
-    planned: list[tuple[int, Optional[str], Review]] = []
+    planned: list[tuple[int, Optional[str], Review, Optional[int]]] = []
     for number, row in rows:
         try:
+            revision = parse_revision(row.get("revision"), "revision", number)
             kind = ReviewKind.parse(row["kind"], "kind", row=number) if row.get("kind") else None
             name = " ".join(unguard(row.get("name", "")).split())
             if kind is None or not name:
@@ -213,33 +290,43 @@ def import_reviews(tracker: Any, path: str | Path, *, dry_run: bool = False) -> 
                 from ..model import ReviewStatus
                 base = Review(reference=ref or "", kind=kind, name=name, status=ReviewStatus.NOTIFIED
                               if kind in NOTIFIED_KINDS else ReviewStatus.IN_PROGRESS)
-            review = tracker._clean_review(base, fields, row=number)
-            tracker._check_closing(review)
-            planned.append((number, ref, review))
+            try:
+                review = tracker._clean_review(base, fields, row=number)
+                tracker._check_closing(review)
+            except SafeguardError:
+                stale = _stale(tracker, REVIEWS, ref, revision, number)
+                if stale is None:
+                    raise
+                check.problems.append((number, stale))
+                continue
+            planned.append((number, ref, review, revision))
         except SafeguardError as exc:
             check.fail(exc, number)
     check.raise_if_any()
-    tally = _Tally()
+    tally = _Tally(tracker.store, overwrite, REVIEWS, _review_column)
     with tracker.store.transaction() as txn:
-        staged: list[Review] = []
+        staged: list[tuple[Review, dict]] = []
         taken: set[str] = set()
-        for number, ref, review in planned:
+        for number, ref, review, revision in planned:
             existing = docs.get(ref) if ref else None
             if existing is None:
                 ref = ref or tracker._next_review_reference(txn, review, taken)
                 taken.add(ref)
                 review = attrs.evolve(review, reference=ref)
-            if tally.see(ref, existing, to_doc(review)):
-                staged.append(review)
+            doc = to_doc(review)
+            if tally.see(ref, existing, doc, where=f"row {number}", revision=revision, order=number):
+                staged.append((review, doc))
+        tally.raise_if_any(path.name)
         if not dry_run:
-            for review in staged:
-                txn.put(REVIEWS, review.reference, to_doc(review))
-            tracker._follow(txn, reviews=[r for r in staged if r.reference in tally.updated])
+            for review, doc in staged:
+                txn.put(REVIEWS, review.reference, doc)
+            tracker._follow(txn, reviews=[r for r, _ in staged if r.reference in tally.updated])
     return tally.result(path.name, len(rows), dry_run)
 
 
 REVIEW_CSV_COLUMNS = ("reference", "name", "kind", "lead_board", "status", "incident", "known", "notified",
-                      "decision", "initiated", "published", "chair", "author", "themes") + REVIEW_EXPORT_ONLY
+                      "decision", "initiated", "published", "chair", "author", "themes") + REVIEW_EXPORT_ONLY \
+    + ("revision",)
 
 
 def reviews_csv(tracker: Any) -> str:
@@ -253,7 +340,7 @@ def reviews_csv(tracker: Any) -> str:
                     + [fmt(getattr(r, f)) for f in REVIEW_DATES.values()]
                     + [r.chair, r.author, "; ".join(r.themes), r.title, fmt(dates.notification_due),
                        fmt(dates.rapid_review_due), fmt(dates.publication_due), len(r.recommendations),
-                       counts.get(r.reference, 0)])
+                       counts.get(r.reference, 0), r.rev])
     return write_csv(REVIEW_CSV_COLUMNS, rows)
 
 
@@ -357,18 +444,23 @@ def _merge_action(tracker: Any, a: Action, v: dict[str, Any], number: int) -> Ac
     return merged
 
 
-def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False) -> ImportResult:
-    """Import an action plan from a CSV (or a JSON export, by its .json name): all or nothing."""
+def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False, overwrite: bool = False) -> ImportResult:
+    """Import an action plan from a CSV (or a JSON export, by its .json name): all or nothing.
+
+    ``overwrite`` lets rows without a revision change stored actions, and any row change a
+    stored recommendation's text (the file carries no revision for its review).
+    """
     path = _source(path)
     if path.suffix.lower() == ".json":
-        return _import_json(tracker, path, ACTIONS, dry_run=dry_run)
+        return _import_json(tracker, path, ACTIONS, dry_run=dry_run, overwrite=overwrite)
     keys, rows = read_rows(path, required=ACTION_REQUIRED, aliases=ACTION_ALIASES, known=ACTION_KNOWN)
     check = _Rows(path.name)
     parsed: list[tuple[int, dict[str, Any]]] = []
     review_key = functools.lru_cache(maxsize=None)(tracker._review_key)   # a plan repeats its review's name
     for number, row in rows:
         try:
-            parsed.append((number, _action_row(tracker, row, number, review_key)))
+            revision = parse_revision(row.get("revision"), "revision", number)
+            parsed.append((number, dict(_action_row(tracker, row, number, review_key), revision=revision)))
         except SafeguardError as exc:
             check.fail(exc, number)
 
@@ -391,13 +483,18 @@ def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False) -> 
     reviews: dict[str, Review] = {}
     rec_first_row: dict[tuple[str, int], int] = {}
     seen: dict[Any, int] = {}
-    merged: list[tuple[int, Action]] = []
+    merged: list[tuple[int, Action, Optional[int]]] = []
     for number, v in parsed:
         try:
             rkey = v["review"]
             review = reviews.get(rkey) or tracker._load(Review, REVIEWS, rkey, "review")
             rec = review.recommendation(v["recommendation"])
             text = v["recommendation_text"]
+            if text and not overwrite:
+                problem = _recommendation_overwrite(tracker, rkey, review, v["recommendation"], text, number)
+                if problem is not None:
+                    check.problems.append((number, problem))
+                    continue
             if rec is None:
                 text = text or texts.get((rkey, v["recommendation"]), "")
                 if not text:
@@ -426,7 +523,14 @@ def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False) -> 
                                           f"{base.recommendation})", row=number)
             else:
                 base = Action(reference="", review=rkey, recommendation=v["recommendation"], description=v["action"])
-            action = _merge_action(tracker, base, v, number)
+            try:
+                action = _merge_action(tracker, base, v, number)
+            except SafeguardError:
+                stale = _stale(tracker, ACTIONS, base.reference, v["revision"], number)
+                if stale is None:
+                    raise
+                check.problems.append((number, stale))
+                continue
             rule = action.due_rule
             if rule is not None and rule.event == "completion":
                 if rule.action not in store_actions and rule.action not in explicit:
@@ -435,39 +539,64 @@ def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False) -> 
                 if rule.action == (ref or ""):
                     raise ValidationError("due", describe_rule(rule), "an event other than this action's own "
                                           "completion", row=number)
-            merged.append((number, attrs.evolve(action, reference=ref or "")))
+            merged.append((number, attrs.evolve(action, reference=ref or ""), v["revision"]))
         except SafeguardError as exc:
             check.fail(exc, number)
     check.raise_if_any()
 
-    tally = _Tally()
+    tally = _Tally(tracker.store, overwrite, ACTIONS, _action_column)
     with tracker.store.transaction() as txn:
         n = tracker._next_action_number(txn)
         final: dict[str, Action] = {}
-        for number, action in merged:
+        row_of: dict[str, tuple[int, Optional[int]]] = {}
+        for number, action, revision in merged:
             if not action.reference:
                 while f"A-{n:06d}" in store_actions or f"A-{n:06d}" in explicit:
                     n += 1
                 action = attrs.evolve(action, reference=f"A-{n:06d}")
                 n += 1
             final[action.reference] = action
+            row_of[action.reference] = (number, revision)
         final.update(tracker._due_changes(reviews, final))
+        staged: list[tuple[str, str, dict]] = []
         for ref, action in final.items():
             doc = to_doc(action)
-            if tally.see(ref, store_actions.get(ref), doc) and not dry_run:
-                txn.put(ACTIONS, ref, doc)
-        reviews_seen = _Tally()     # recommendations added or changed: reported as updates of their review
+            number, revision = row_of.get(ref, (0, None))
+            if tally.see(ref, store_actions.get(ref), doc, where=f"row {number}" if number else None,
+                         revision=revision, order=number):
+                staged.append((ACTIONS, ref, doc))
+        reviews_seen = _Tally(table=REVIEWS)   # recommendations added: reported as updates of their review
         for rkey, review in reviews.items():
             doc = to_doc(review)
-            if reviews_seen.see(rkey, tracker.store.get(REVIEWS, rkey), doc) and not dry_run:
-                txn.put(REVIEWS, rkey, doc)
+            if reviews_seen.see(rkey, tracker.store.get(REVIEWS, rkey), doc):
+                staged.append((REVIEWS, rkey, doc))
+        tally.raise_if_any(path.name)
+        if not dry_run:
+            for table, ref, doc in staged:
+                txn.put(table, ref, doc)
         tally.updated.update(reviews_seen.updated)
     return tally.result(path.name, len(rows), dry_run)
 
 
+def _recommendation_overwrite(tracker: Any, rkey: str, review: Review, number: int, text: str,
+                              row: int) -> Optional[str]:
+    """Why a row may not change a stored recommendation's text: the actions file holds no revision of
+    the review, so nothing shows the row was based on the text as stored.  None if it changes nothing."""
+    stored = next((r for r in (tracker.store.get(REVIEWS, rkey) or {}).get("recommendations", ())
+                   if r["number"] == number), None)
+    if stored is None or stored["text"] == text:
+        return None
+    last = History(tracker.store, rkey).last().get(("recommendations",))
+    who = f" (last changed by {last.get('user', '?')})" if last else ""
+    return (f"row {row}: recommendation {number} of {review.title} would change: recommendation_text "
+            f"'{stored['text'][:40]}' -> '{text[:40]}'{who}; the actions file holds no revision of the review, so "
+            f"change the text with `review` commands, or {OVERWRITE_HINT}")
+
+
 ACTION_CSV_COLUMNS = ("reference", "review", "recommendation", "recommendation_text", "action", "agency", "officer",
                       "due", "status", "evidence", "completed", "impact_measure", "revised_due", "revision_reason",
-                      "signed_off_by", "signed_off_on", "off_track_reason", "follow_up_of") + ACTION_EXPORT_ONLY
+                      "signed_off_by", "signed_off_on", "off_track_reason", "follow_up_of") + ACTION_EXPORT_ONLY \
+    + ("revision",)
 
 
 def actions_csv(tracker: Any) -> str:
@@ -484,94 +613,209 @@ def actions_csv(tracker: Any) -> str:
         first.add(key)
         last = a.revisions[-1] if a.revisions else None
         latest = a.updates[-1] if a.updates else None
-        rows.append([a.reference, r.title, a.recommendation, rec_text, a.description, a.lead_agency, a.lead_officer,
-                     describe_rule(a.due_rule) if a.due_rule else fmt(a.due_on), a.status.value, a.evidence,
-                     fmt(a.completed_on), a.impact_measure, fmt(last.to) if last else "",
+        rows.append([a.reference, r.title, a.recommendation, rec_text, a.description, a.lead_agency,
+                     a.lead_officer, describe_rule(a.due_rule) if a.due_rule else fmt(a.due_on), a.status.value,
+                     a.evidence, fmt(a.completed_on), a.impact_measure, fmt(last.to) if last else "",
                      last.reason if last else "", a.signed_off_by, fmt(a.signed_off_on), a.off_track_reason,
                      a.follow_up_of, action_rag(a, today).value, days_overdue(a, today),
-                     f"{fmt(latest.on or latest.at.date())}: {latest.text}" if latest else ""])
+                     f"{fmt(latest.on or latest.at.date())}: {latest.text}" if latest else "", a.rev])
     return write_csv(ACTION_CSV_COLUMNS, rows)
 
 
 # --- JSON: whole records, lossless ----------------------------------------------------------------------
 
 def export_json(tracker: Any, table: str) -> str:
-    """Every record of ``table`` exactly as stored (less the store's revision), in reference order."""
+    """Every record of ``table`` exactly as stored, with its revision, in reference order."""
     cls = Review if table == REVIEWS else Action
-    records = [to_doc(tracker._structure(cls, table, k, d)) for k, d in sorted(tracker.store.all(table).items())]
+    records = [{**to_doc(tracker._structure(cls, table, k, d)), "revision": d.get("_rev", 0)}
+               for k, d in sorted(tracker.store.all(table).items())]
     return json.dumps({"format": f"safeguard-tracker/{table}", "version": JSON_VERSION, table: records},
                       indent=1, ensure_ascii=False) + "\n"
 
 
-def _import_json(tracker: Any, path: Path, table: str, *, dry_run: bool) -> ImportResult:
-    """Whole records from a JSON export, upserted by reference, all or nothing."""
+def _import_json(tracker: Any, path: Path, table: str, *, dry_run: bool, overwrite: bool = False) -> ImportResult:
+    """Whole records from a JSON export, checked by the API's rules and upserted by reference, all or nothing."""
     source = path.name
-    try:
-        data = json.loads(decode_bytes(path.read_bytes(), source))
-    except OSError as exc:
-        raise ImportFailed([f"{source}: cannot be read ({exc.strerror})"], source=source) from None
-    except json.JSONDecodeError as exc:
-        raise ImportFailed([f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"],
-                           source=source) from None
+    data = read_json_file(path)
     fmt_name = f"safeguard-tracker/{table}"
     if not isinstance(data, dict) or data.get("format") != fmt_name or not isinstance(data.get(table), list):
-        raise ImportFailed([f"{source}: expected a {fmt_name} export (an object with a '{table}' list); "
+        raise import_failed([f"{source}: expected a {fmt_name} export (an object with a '{table}' list); "
                             f"export one with `safeguard-tracker export {table} --format json`"], source=source)
     if data.get("version") != JSON_VERSION:
-        raise ImportFailed([f"{source}: version {data.get('version')!r} of {fmt_name}; this version reads "
+        raise import_failed([f"{source}: version {data.get('version')!r} of {fmt_name}; this version reads "
                             f"version {JSON_VERSION}"], source=source)
     cls = Review if table == REVIEWS else Action
     known = {a.name for a in attrs.fields(cls)} - {"rev"}
     problems: list[str] = []
-    records: dict[str, Any] = {}
+    records: dict[str, tuple[int, str, dict, Optional[int]]] = {}
+    others = dict(tracker.store.all(REVIEWS)) if table == REVIEWS else {}
     for i, rec in enumerate(data[table], 1):
         where = f"{table}[{i}]"
         try:
             if not isinstance(rec, dict):
                 raise ValueError(f"expected an object, got {type(rec).__name__}")
-            extra = sorted(set(rec) - known - {"_rev"})
+            if isinstance(rec.get("reference"), str):
+                where += f" ({rec['reference']})"
+            extra = sorted((str(k) for k in set(rec) - known - {"revision", "_rev"}))
             if extra:
-                raise ValueError(f"unknown field(s) {', '.join(extra)}; accepted: {', '.join(sorted(known))}")
-            obj = from_doc(cls, {k: v for k, v in rec.items() if k != "_rev"})
-            where += f" ({obj.reference})"
-            if obj.reference in records:
-                raise ValueError(f"reference {obj.reference} appears twice")
-            _check_record(tracker, obj)
-            records[obj.reference] = obj
+                raise ValueError(f"unknown field(s) {', '.join(extra)}; accepted: "
+                                 f"{', '.join(sorted(known | {'revision'}))}")
+            revision = parse_revision(rec.get("revision", rec.get("_rev")))
+            body = {k: v for k, v in rec.items() if k not in ("revision", "_rev")}
+            doc = _json_review(tracker, body, others) if table == REVIEWS else _json_action(tracker, body)
+            ref = doc["reference"]
+            if ref in records:
+                raise ValueError(f"reference {ref} appears twice (also {table}[{records[ref][0]}])")
+            records[ref] = (i, where, doc, revision)
+            if table == REVIEWS:
+                others[ref] = doc
         except (SafeguardError, ValueError) as exc:
             problems.append(f"{where}: {exc}")
-        except Exception as exc:   # cattrs reports bad types as assorted exceptions
+        except Exception as exc:   # cattrs reports what the shape check let through as assorted exceptions
             problems.append(f"{where}: {describe_structure_error(exc)}")
+    problems += unstorable([(where, doc) for _, where, doc, _ in records.values()])
     if problems:
-        raise ImportFailed(problems, source=source)
-    tally = _Tally()
+        raise import_failed(problems, source=source)
+    tally = _Tally(tracker.store, overwrite, table)
     with tracker.store.transaction() as txn:
-        for ref, obj in records.items():
-            doc = to_doc(obj)
-            if tally.see(ref, txn.get(table, ref), doc) and not dry_run:
+        staged = [(ref, doc) for ref, (i, where, doc, revision) in records.items()
+                  if tally.see(ref, txn.get(table, ref), doc, where=where, revision=revision, order=i)]
+        tally.raise_if_any(source)
+        if not dry_run:
+            for ref, doc in staged:
                 txn.put(table, ref, doc)
     return tally.result(source, len(records), dry_run)
 
 
-def _check_record(tracker: Any, obj: Any) -> None:
-    """The checks a whole record must pass: references, agencies, and an action's review and recommendation."""
-    if isinstance(obj, Review):
-        if not re.fullmatch(r"R-\d{4}-\d+", obj.reference):
-            raise ValueError(f"reference {obj.reference!r} is not like R-2018-002")
-        for rec in obj.recommendations:
-            for agency in rec.owner_agencies:
-                tracker._plan_agency(agency, f"recommendation {rec.number} owner_agencies")
-        return
-    if not re.fullmatch(r"A-\d+", obj.reference):
-        raise ValueError(f"reference {obj.reference!r} is not like A-000123")
-    tracker._plan_agency(obj.lead_agency, "lead_agency")
-    doc = tracker.store.get(REVIEWS, obj.review)
+def _checked(field: str, check: Callable[[], Any]) -> Any:
+    """``check()``, with a ValidationError's field put under ``field`` ('recommendations[2]')."""
+    try:
+        return check()
+    except ValidationError as exc:
+        raise ValidationError(f"{field}.{exc.field}", exc.value, exc.accepted) from None
+
+
+def _past_day(tracker: Any, value: Any, field: str) -> Optional[date]:
+    """A date of something done, read and checked as the API reads it: never after today."""
+    day = parse_date(date_value(value, field), field, required=False, today=tracker.today())
+    if day is not None and day > tracker.today():
+        raise ValidationError(field, fmt(day), f"a date no later than today ({fmt(tracker.today())})")
+    return day
+
+
+def _json_review(tracker: Any, body: dict, others: dict[str, dict]) -> dict:
+    """A review record as the stored document, checked by the reviews API's rules (``_clean_review``)."""
+    problem = record_shape_problem(body, Review, skip=("kind", "status") + REVIEW_DATE_FIELDS)
+    if problem is not None:
+        raise problem
+    ref = body["reference"]
+    if not re.fullmatch(r"R-\d{4}-\d+", ref):
+        raise ValidationError("reference", ref, "a reference like R-2018-002")
+    kind = ReviewKind.parse(body.get("kind"), "kind")
+    fields: dict[str, Any] = {f: body[f] for f in REVIEW_TEXT_FIELDS if f in body}
+    fields.update({f: date_value(body[f], f) for f in REVIEW_DATE_FIELDS if f in body})
+    fields.update({f: body[f] for f in ("status", "themes") if f in body})
+    recs = [_checked(f"recommendations[{i}]", lambda r=r: _json_recommendation(tracker, r))
+            for i, r in enumerate(body.get("recommendations") or (), 1)]
+    numbers = [r.number for r in recs]
+    for n in numbers:
+        if numbers.count(n) > 1:
+            raise ValidationError("recommendations", n, "recommendation numbers used once each in a review")
+    base = Review(reference=ref, kind=kind, name="x", recommendations=tuple(sorted(recs, key=lambda r: r.number)))
+    review = tracker._clean_review(base, fields, others=others)
+    tracker._check_closing(review)
+    doc = to_doc(review)
+    doc.update({f: body[f] for f in REVIEW_TEXT_FIELDS if isinstance(body.get(f), str)})   # text exactly as written
+    raw = {r["number"]: r for r in body.get("recommendations") or ()}
+    for r in doc["recommendations"]:
+        r["text"] = raw[r["number"]]["text"]
+    return doc
+
+
+def _json_recommendation(tracker: Any, r: dict) -> Recommendation:
+    """A recommendation, by the rules of ``add_recommendation`` and ``record_impact_finding``."""
+    if r["number"] < 1:
+        raise ValidationError("number", r["number"], "a whole number from 1")
+    if not r["text"].strip():
+        raise ValidationError("text", r["text"], "the recommendation's text is required")
+    owners = tracker._clean_owners(r.get("owner_agencies") or ())
+    finding = r.get("impact_finding")
+    if finding is not None:
+        _checked("impact_finding", lambda: _past_day(tracker, finding["on"], "on"))
+        for key in ("by", "text"):
+            if not finding[key].strip():
+                raise ValidationError(f"impact_finding.{key}", finding[key], "who recorded the finding and what it "
+                                      "found are required")
+    rec = from_doc(Recommendation, r)
+    return attrs.evolve(rec, owner_agencies=owners, themes=tuple(r.get("themes") or ()))
+
+
+_ACTION_DAYS = ("completed_on", "signed_off_on")
+
+
+def _json_action(tracker: Any, body: dict) -> dict:
+    """An action record as the stored document, checked by the actions API's rules (and the CSV's, worded alike)."""
+    problem = record_shape_problem(body, Action, skip=("status",) + _ACTION_DAYS)
+    if problem is not None:
+        raise problem
+    ref = body["reference"]
+    if not re.fullmatch(r"A-\d+", ref):
+        raise ValidationError("reference", ref, "a reference like A-000123")
+    cleaned = tracker._clean_action_fields(Action(reference="", review="", recommendation=0, description="x"), {
+        "description": body["description"], "lead_agency": body.get("lead_agency", ""),
+        "lead_officer": body.get("lead_officer", "")})
+    status = ActionStatus.parse(body.get("status", ActionStatus.NOT_STARTED.value), "status")
+    days = {f: _past_day(tracker, body.get(f), f) for f in _ACTION_DAYS}
+    action = attrs.evolve(from_doc(Action, {k: v for k, v in body.items() if k not in ("status",) + _ACTION_DAYS}),
+                          description=cleaned.description, lead_agency=cleaned.lead_agency,
+                          lead_officer=cleaned.lead_officer, status=status, **days)
+    _action_rules(tracker, action)
+    doc = to_doc(action)
+    doc.update({f: body[f] for f in ("description", "lead_officer") if isinstance(body.get(f), str)})
+    return doc
+
+
+def _action_rules(tracker: Any, a: Action) -> None:
+    """The rules across an action's fields, as the CSV import and the actions API apply them."""
+    status, done = a.status, a.completed_on
+    if status in (ActionStatus.COMPLETE, ActionStatus.SIGNED_OFF) and done is None:
+        raise ValidationError("completed_on", "", f"the completion date: the status is {status.label}")
+    if status in (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS) and done is not None:
+        raise ValidationError("status", status.label, f"complete or signed off: the record has a completion date "
+                              f"({fmt(done)})")
+    if status is ActionStatus.SIGNED_OFF:
+        if not (a.evidence.strip() and a.signed_off_by.strip() and a.signed_off_on):
+            raise ValidationError("status", status.label, "a signed-off action needs its evidence, signed_off_by "
+                                  "and signed_off_on")
+        if a.signed_off_on < done:
+            raise ValidationError("signed_off_on", fmt(a.signed_off_on), f"a date on or after completion "
+                                  f"({fmt(done)})")
+    elif a.signed_off_by or a.signed_off_on:
+        raise ValidationError("status", status.label, "signed_off: the record has a sign-off")
+    if a.off_track_reason and status in (ActionStatus.COMPLETE, ActionStatus.SIGNED_OFF):
+        raise ValidationError("off_track_reason", a.off_track_reason, "blank: only an open action can be off track")
+    for i, r in enumerate(a.revisions, 1):
+        if not r.reason.strip():
+            raise ValidationError(f"revisions[{i}].reason", r.reason, "a reason for revising the due date is required")
+    for i, u in enumerate(a.updates, 1):
+        if not u.text.strip():
+            raise ValidationError(f"updates[{i}].text", u.text, "the update's text is required")
+    if a.due_rule is not None:
+        try:
+            _, rule = parse_due(describe_rule(a.due_rule), "due_rule")
+        except ValidationError:
+            rule = None
+        if rule != a.due_rule:
+            raise ValidationError("due_rule", describe_rule(a.due_rule), "a rule such as '3 months after "
+                                  "publication' or '3 months after A-000002 is complete'")
+    if a.follow_up_of and not re.fullmatch(r"A-\d+", a.follow_up_of):
+        raise ValidationError("follow_up_of", a.follow_up_of, "the reference of the action this one follows up, "
+                              "like A-000123, or blank")
+    doc = tracker.store.get(REVIEWS, a.review)
     if doc is None:
-        raise ValueError(f"review {obj.review} is not in the store: import the reviews first")
-    if not any(r["number"] == obj.recommendation for r in doc.get("recommendations", ())):
-        raise ValueError(f"{obj.review} has no recommendation {obj.recommendation}")
-    if obj.status is ActionStatus.SIGNED_OFF and not (obj.evidence and obj.signed_off_by and obj.signed_off_on):
-        raise ValueError("a signed-off action needs its evidence, signed_off_by and signed_off_on")
+        raise ValidationError("review", a.review, "a review in the store: import the reviews first")
+    if not any(r["number"] == a.recommendation for r in doc.get("recommendations", ())):
+        raise ValidationError("recommendation", a.recommendation, f"a recommendation of {a.review}")
 
 
 def export_plans(tracker: Any, table: str, fmt_: str) -> str:

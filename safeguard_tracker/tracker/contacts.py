@@ -72,7 +72,8 @@ class ContactsMixin:
                         highest[y] = n
             counters = (self.store.last_seq, highest)
         highest = counters[1]
-        n = highest.get(year, 0) + 1
+        # A reference once issued stays issued, even if its record is no longer here (a restore).
+        n = max(highest.get(year, 0), self.store.issued_floor(f"L-{year}-")) + 1
         while txn.exists(TABLE, f"L-{year}-{n:04d}"):
             n += 1
         highest[year] = n
@@ -91,16 +92,14 @@ class ContactsMixin:
         subject = attrs.asdict(base.subject, recurse=False)
         referrer = attrs.asdict(base.referrer, recurse=False)
         for name, value in fields.items():
-            if name in SUBJECT_FIELDS:
-                key = SUBJECT_FIELDS[name]
-                subject[key] = (parse_date(value, name, required=False, today=self.today()) if key == "date_of_birth"
-                                else (value or "").strip())
+            if name == "subject" or (name == "referrer" and not isinstance(value, str)):
+                person, names = (subject, SUBJECT_FIELDS) if name == "subject" else (referrer, REFERRER_FIELDS)
+                for field, part in _person_parts(name, value, names).items():
+                    person[names[field]] = self._clean_person(field, part)
+            elif name in SUBJECT_FIELDS:
+                subject[SUBJECT_FIELDS[name]] = self._clean_person(name, value)
             elif name in REFERRER_FIELDS:
-                referrer[REFERRER_FIELDS[name]] = (value or "").strip()
-            elif name == "subject":
-                subject.update(attrs.asdict(value, recurse=False) if isinstance(value, Subject) else dict(value))
-            elif name == "referrer" and isinstance(value, (Referrer, dict)):
-                referrer.update(attrs.asdict(value, recurse=False) if isinstance(value, Referrer) else dict(value))
+                referrer[REFERRER_FIELDS[name]] = self._clean_person(name, value)
             elif name in SIMPLE_FIELDS:
                 changes[name] = self._clean_simple(name, value)
             else:
@@ -135,58 +134,43 @@ class ContactsMixin:
         if name == "agency":
             return self.taxonomy.canonical(value)
         if name in ("received_on",):
-            return parse_date(value, name, today=today)
+            return parse_date(date_value(value, name), name, today=today)
         if name.endswith("_on"):
-            return parse_date(value, name, required=False, today=today)
+            return parse_date(date_value(value, name), name, required=False, today=today)
         if name == "harm":
             return None if value in (None, "") else Harm.parse(value, "harm")
         if name == "threshold":
-            if isinstance(value, str):
-                value = [v for v in re.split(r"[;,]", value) if v.strip()]
-            limbs = []
-            for v in value or ():
-                if isinstance(v, int) or (isinstance(v, str) and v.strip().isdigit()):
-                    i = int(v)
-                    if not 1 <= i <= 4:
-                        raise ValidationError("threshold", v, "limb numbers 1 to 4, or harmed, offence, risk, suitability")
-                    limbs.append(list(Threshold)[i - 1])
-                else:
-                    limbs.append(Threshold.parse(v, "threshold"))
-            return tuple(sorted(set(limbs), key=list(Threshold).index))
+            return clean_threshold(value, name)
         if name == "children_count":
-            if value in (None, ""):
-                return None
-            try:
-                n = int(value)
-            except (TypeError, ValueError):
-                raise ValidationError(name, value, "a whole number of children, 0 or more") from None
-            if n < 0:
-                raise ValidationError(name, value, "a whole number of children, 0 or more")
-            return n
+            return clean_count(value, name)
         if name == "children_ages":
-            if isinstance(value, str):
-                value = [v for v in re.split(r"[;, ]+", value) if v]
-            ages = []
-            for v in value or ():
-                try:
-                    age = int(v)
-                except (TypeError, ValueError):
-                    raise ValidationError(name, v, "ages in whole years from 0 to 17, separated by commas") from None
-                if not 0 <= age <= 17:
-                    raise ValidationError(name, v, "ages in whole years from 0 to 17 (children, not adults)")
-                ages.append(age)
-            return tuple(ages)
+            return clean_ages(value, name)
         if name == "police_involved":
-            if isinstance(value, str):
-                return value.strip().lower() in ("y", "yes", "true", "1")
-            return bool(value)
-        return (value or "").strip() if isinstance(value, str) or value is None else str(value)
+            return parse_yes_no(value, name)
+        return clean_text(value, name)
+
+    def _clean_person(self, name: str, value: Any) -> Any:
+        """One of the subject's or referrer's fields: the date of birth is a date, the rest text."""
+        if name == "subject_dob":
+            return parse_date(date_value(value, name), name, required=False, today=self.today())
+        return clean_text(value, name)
+
+    # The API's validators, public so that every way in (CSV, JSON, forms) uses the same rules and
+    # words the same message for the same bad value.
+    clean_contact_fields = _clean_fields
+
+    def clean_contact_field(self, name: str, value: Any) -> Any:
+        """One field's value as the API stores it (``subject_dob``, ``referrer_role``... included),
+        or the ValidationError the API would raise for it."""
+        if name in SUBJECT_FIELDS or name in REFERRER_FIELDS:
+            return self._clean_person(name, value)
+        return self._clean_simple(name, value)
 
     # --- intake ----------------------------------------------------------------------------
     def add_contact(self, *, received_on: Any, agency: str, category: Any = None, rationale: str = "",
                     reference: Optional[str] = None, **fields: Any) -> Contact:
         """Log a new contact.  Pattern warnings (earlier contacts) land in ``last_warnings``."""
-        received = parse_date(received_on, "received_on", today=self.today())
+        received = parse_date(date_value(received_on, "received_on"), "received_on", today=self.today())
         canonical = self.taxonomy.canonical(agency)
         cat = None if category in (None, "") else Category.parse(category, "category")
         base = Contact(reference="", received_on=received, agency=canonical)
@@ -613,3 +597,139 @@ def _a(category: Optional[Category]) -> str:
     if category is None:
         return "not yet categorised"
     return ("an " if category.value[0] in "aeiou" else "a ") + category.value
+
+
+# --- the field rules, shared by the API and every import ---------------------------------------------
+
+TEXT_HELP = "text"
+COUNT_HELP = "a whole number of children, 0 or more"
+MAX_CHILDREN = 9999
+AGES_HELP = "ages in whole years from 0 to 17, separated by ',' or ';'"
+THRESHOLD_HELP = "limb numbers 1 to 4, or harmed, offence, risk, suitability"
+_YES = frozenset(("y", "yes", "true", "1", "x"))
+_NO = frozenset(("", "n", "no", "false", "0"))
+YES_NO_HELP = "yes or no: one of yes, no, y, n, true, false, 1, 0, x (for yes) or blank (for no)"
+
+
+def parse_yes_no(value: Any, field: str, row: Optional[int] = None) -> bool:
+    """Yes or no, as people write it in a form, a spreadsheet or JSON; anything else is refused
+    (a typo must not quietly become 'no')."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        key = value.strip().lower()
+        if key in _YES:
+            return True
+        if key in _NO:
+            return False
+    raise ValidationError(field, value, YES_NO_HELP, row=row)
+
+
+def clean_text(value: Any, field: str) -> str:
+    """Free text, trimmed.  A number is taken as its digits; a list, an object or true/false is refused
+    rather than stored as its Python spelling."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise ValidationError(field, value, TEXT_HELP)
+
+
+def date_value(value: Any, field: str) -> Any:
+    """Only text or a date can be read as a date: 12 or [2018] would otherwise parse as some day."""
+    if value is None or isinstance(value, (str, date)):
+        return value
+    from ..dates import DATE_HELP
+    raise ValidationError(field, value, DATE_HELP)
+
+
+def _whole_number(value: Any) -> Optional[int]:
+    """An int from an int, an integral float or a text of ASCII digits; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, str):
+        text = value.strip()
+        return int(text) if text.isascii() and text.isdigit() else None
+    return None
+
+
+def _shown(value: Any) -> Any:
+    """Numbers are quoted like text in messages, so a form, a spreadsheet and JSON word them alike."""
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+def clean_count(value: Any, field: str) -> Optional[int]:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    n = _whole_number(value)
+    if n is None or n < 0:
+        raise ValidationError(field, _shown(value), COUNT_HELP)
+    if n > MAX_CHILDREN:
+        raise ValidationError(field, _shown(value), f"{COUNT_HELP}, up to {MAX_CHILDREN}")
+    return n
+
+
+def clean_ages(value: Any, field: str) -> tuple[int, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items: list[Any] = [v for v in re.split(r"[;, ]+", value) if v]
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        raise ValidationError(field, _shown(value), AGES_HELP)
+    ages = []
+    for v in items:
+        age = _whole_number(v)
+        if age is None or not 0 <= age <= 17:
+            raise ValidationError(field, _shown(v), AGES_HELP)
+        ages.append(age)
+    return tuple(ages)
+
+
+def clean_threshold(value: Any, field: str) -> tuple[Threshold, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items: list[Any] = [v for v in re.split(r"[;,]", value) if v.strip()]
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        raise ValidationError(field, _shown(value), THRESHOLD_HELP)
+    limbs = []
+    for v in items:
+        n = _whole_number(v) if not isinstance(v, float) else None
+        if n is not None:
+            if not 1 <= n <= 4:
+                raise ValidationError(field, _shown(v), THRESHOLD_HELP)
+            limbs.append(list(Threshold)[n - 1])
+        else:
+            limbs.append(Threshold.parse(v.strip() if isinstance(v, str) else v, field))
+    return tuple(sorted(set(limbs), key=list(Threshold).index))
+
+
+def _person_parts(name: str, value: Any, names: dict[str, str]) -> dict[str, Any]:
+    """A subject or referrer given whole (an object or the model), as its fields' API names."""
+    if isinstance(value, (Subject, Referrer)):
+        value = attrs.asdict(value, recurse=False)
+    if value is None:
+        return {}
+    by_key: dict[str, str] = {}
+    for field, key in names.items():
+        by_key.setdefault(key, field)
+    if not isinstance(value, dict):
+        raise ValidationError(name, value, f"an object with the {name}'s {', '.join(by_key)}")
+    parts = {}
+    for key, part in value.items():
+        if key not in by_key:
+            raise ValidationError(f"{name}.{key}", part, f"one of the {name}'s fields: {', '.join(by_key)}")
+        parts[by_key[key]] = part
+    return parts

@@ -59,13 +59,15 @@ class LadoMixin:
         self.update_settings(stated_totals=stated)
 
     # --- import and export -------------------------------------------------------------------------
-    def import_contacts(self, path: str | Path, *, dry_run: bool = False):
+    def import_contacts(self, path: str | Path, *, dry_run: bool = False, overwrite: bool = False):
         """Import a contacts CSV (or a JSON export): all or nothing, one transaction, upsert by reference.
 
-        Raises ImportFailed listing every bad row; returns an ImportResult.
+        A row exported before someone else changed its contact is refused (the file's
+        ``revision`` is older); a row without a revision changes a stored contact only with
+        ``overwrite=True``.  Raises ImportFailed listing every bad row; returns an ImportResult.
         """
         from ..io.contacts_csv import import_contacts
-        return import_contacts(self, path, dry_run=dry_run)
+        return import_contacts(self, path, dry_run=dry_run, overwrite=overwrite)
 
     def export_contacts(self, fmt: str = "csv", *, year: Optional[str] = None) -> str:
         """Contacts as CSV (defended against formula injection) or JSON (lossless).

@@ -601,7 +601,7 @@ class ReviewsMixin:
                 txn.put(ACTIONS, key, to_doc(a))
 
     def _next_action_number(self, txn) -> int:
-        highest = 0
+        highest = self.store.issued_floor("A-")  # issued once, never again (even after a restore)
         for key in self.store.all(ACTIONS):
             m = _ACTION_REF.match(key)
             if m:
@@ -824,18 +824,23 @@ class ReviewsMixin:
         return self._change_action(reference, change, expected_rev)
 
     # --- import and export ----------------------------------------------------------------------------
-    def import_reviews(self, path: Any, *, dry_run: bool = False):
+    def import_reviews(self, path: Any, *, dry_run: bool = False, overwrite: bool = False):
         """Import reviews from a CSV (or a JSON export): all or nothing, one transaction, idempotent.
 
-        Raises ImportFailed listing every bad row; returns a PlanImportResult.
+        A row exported before someone else changed its review is refused; a row without a
+        revision changes a stored review only with ``overwrite=True``.  Raises ImportFailed
+        listing every bad row; returns an ImportResult.
         """
         from ..io.plans_csv import import_reviews
-        return import_reviews(self, path, dry_run=dry_run)
+        return import_reviews(self, path, dry_run=dry_run, overwrite=overwrite)
 
-    def import_actions(self, path: Any, *, dry_run: bool = False):
-        """Import an action plan (one row per action) from a CSV or a JSON export: all or nothing, idempotent."""
+    def import_actions(self, path: Any, *, dry_run: bool = False, overwrite: bool = False):
+        """Import an action plan (one row per action) from a CSV or a JSON export: all or nothing, idempotent.
+
+        Revisions are checked as for ``import_reviews``; updates and due-date revisions are never removed.
+        """
         from ..io.plans_csv import import_actions
-        return import_actions(self, path, dry_run=dry_run)
+        return import_actions(self, path, dry_run=dry_run, overwrite=overwrite)
 
     def export_plans(self, kind: str = "actions", fmt: str = "csv") -> str:
         """Reviews or actions as CSV (defended against formula injection) or JSON (lossless)."""
