@@ -102,3 +102,38 @@ def test_cli_refuses_with_one_line_and_exit_2(setup, capsys):
         assert code == 2, err
         assert err.count("\n") == 1 and "output" in err and "Traceback" not in err
     assert t.check() == []
+
+
+# --- names the store owns, even before it creates them -----------------------------------------------------------
+
+OWNED = [".store.json.a1b2c3d4.tmp", ".store.json.journal.a1b2c3d4.tmp", "store.json.redactions", "store.json.tmp",
+         "store.json.anything", "STORE.JSON.LOCK", ".store.json.x", "store.json.backups/new.csv"]
+
+
+@pytest.mark.parametrize("name", OWNED)
+def test_a_name_the_store_owns_is_refused_before_anything_is_written(setup, tmp_path, name):
+    """The store sweeps .store.json.*.tmp as orphans and keeps sidecars as store.json.*: an export there
+    would be deleted by the next command, or taken for the store's own file."""
+    t, folder = setup
+    (tmp_path / "alias").symlink_to(folder)
+    before = _files(folder)
+    for path in (folder / name, tmp_path / "alias" / name):
+        with pytest.raises(ValidationError) as err:
+            write_output(t, path, "a,b\n", what="export contacts", personal=True, records=1)
+        assert "output" in str(err.value) and "store" in str(err.value)
+    assert _files(folder) == before and t.store.all("access_log") == {}
+
+
+def test_names_beside_the_store_that_it_does_not_own_are_fine(setup):
+    t, folder = setup
+    for name in ("store-export.csv", "store.json-copy.csv", "my.store.json.csv", ".store.jsonx"):
+        assert write_output(t, folder / name, "a\n", what="export", personal=False).read_text() == "a\n"
+    assert t.check() == []
+
+
+def test_the_cli_refuses_a_temp_file_name_in_one_line(setup, capsys):
+    t, folder = setup
+    code = main(["--db", str(t.path), "export", "contacts", "-o", str(folder / ".store.json.a1b2c3d4.tmp")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and ".store.json.a1b2c3d4.tmp" in err
+    assert not (folder / ".store.json.a1b2c3d4.tmp").exists()

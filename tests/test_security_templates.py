@@ -27,13 +27,16 @@ from safeguard_tracker.taxonomy import DEFAULT_AGENCIES
 
 SCRIPT = "<script>alert(1)</script>"
 EVALUATED = "42042"                          # what {{ 6006*7 }} would become if data were run as a template
-TAIL = f"{SCRIPT}{{{{ 6006*7 }}}}"
+# Link and image syntax of every kind; the reference definition starts a line of its own.
+LINKS = ("![i](http://x.invalid/p.png) [c](javascript:alert(1)) [r][1] <http://x.invalid/a> www.x.invalid "
+         "JAVA\tSCRIPT:alert(2)\n[1]: http://x.invalid/ref")
+TAIL = f"{SCRIPT}{{{{ 6006*7 }}}} {LINKS}"
 KEEP_AS_IS = {"reference", "review", "follow_up_of", "period", "event", "action"}
 AGENCY_FIELDS = {"agency", "lead_agency", "owner_agencies", "agencies_present"}
 
 
 def poisoned_agency(name: str) -> str:
-    return f"={name} {SCRIPT} {{{{ 6006*7 }}}}"
+    return f"={name} {SCRIPT} {{{{ 6006*7 }}}} {LINKS.splitlines()[0]}"
 
 
 AGENCY_MAP = {a: poisoned_agency(a) for a in DEFAULT_AGENCIES}
@@ -123,6 +126,40 @@ def test_markdown_reports_carry_no_raw_html(hostile):
     for name, text in md:
         assert "&lt;script&gt;" in text, f"{name}: the payload is not in the report, so this proves nothing"
         assert "<script" not in text.lower(), f"{name}: a <script> reached the Markdown raw (a viewer would run it)"
+
+
+def _markdown_viewer():
+    """A GitHub-like Markdown viewer: tables, and bare URLs linked where linkify is installed."""
+    from markdown_it import MarkdownIt
+    try:
+        import linkify_it  # noqa: F401
+        return MarkdownIt("gfm-like")
+    except ImportError:
+        return MarkdownIt("commonmark").enable("table")
+
+
+def _links_and_html(tokens) -> list[str]:
+    found = []
+    for tok in tokens:
+        for t in (tok, *(tok.children or ())):
+            if t.type in ("link_open", "image", "html_inline", "html_block"):
+                found.append(f"{t.type} {t.attrs or t.content!r}")
+    return found
+
+
+def test_markdown_reports_turn_no_value_into_a_link_or_an_image(hostile):
+    """Inline, reference-style and auto links, images, bare URLs and javascript: in every field stay words."""
+    viewer = _markdown_viewer()
+    md = [(n, text) for n, f, text in _reports(hostile) if f == "md"]
+    assert md, "no Markdown report to check"
+    for name, text in md:
+        shown = viewer.render(text)
+        assert "[c](javascript:alert(1))" in shown, f"{name}: the payload is not shown as text, so this proves nothing"
+        assert "![i](http://x.invalid/p.png)" in shown, f"{name}: the image syntax is not shown as text"
+        assert not _links_and_html(viewer.parse(text)), f"{name}: {_links_and_html(viewer.parse(text))[:3]}"
+        lowered = text.lower()
+        assert "javascript:" not in lowered and "java\tscript:" not in lowered, f"{name}: a bare javascript: scheme"
+        assert "](" not in text.replace("\\]", ""), f"{name}: link syntax reached the Markdown"
 
 
 def test_no_report_runs_data_as_a_template(hostile):

@@ -46,17 +46,16 @@ def open_from_args(args: argparse.Namespace, *, create: bool = True):
 
 
 def emit(tracker: Any, args: argparse.Namespace, text: str, *, what: str, personal: bool, records: int = 0) -> None:
-    """Print, or write to ``-o FILE`` (atomically, guarded, logged when it holds personal data)."""
+    """Print (no ``-o``, or ``-o -``), or write to ``-o FILE``; both through ``outputs.write_output``,
+    which refuses the store's own files, writes through to a FIFO or device, and logs personal data."""
+    from ..outputs import write_output
     out = getattr(args, "output", None)
-    if out:
-        from ..outputs import write_output
-        target = write_output(tracker, out, text, what=what, personal=personal, records=records)
-        print(f"wrote {target}", file=sys.stderr)
-    else:
-        if personal:
-            from ..outputs import log_access
-            log_access(tracker, what, target="(standard output)", records=records)
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if out is None or out == "-":
+        write_output(tracker, "-", text if text.endswith("\n") else text + "\n", what=what, personal=personal,
+                     records=records)
+        return
+    target = write_output(tracker, out, text, what=what, personal=personal, records=records)
+    print(f"wrote {target}", file=sys.stderr)
 
 
 def run_tui(args: argparse.Namespace) -> int:

@@ -26,7 +26,7 @@ from ..model import Action, Recommendation, Review
 from ..plan_dates import describe_rule, impact_review_due
 from ..rag import RAG_ORDER, action_rag, days_overdue
 from .charts import bar_chart_svg
-from .render import render
+from .render import md_text, render
 
 TEMPLATE = "action-plan"
 RAG_COLOURS = {"red": "#c0392b", "amber": "#e6a700", "green": "#2e8b57", "blue": "#2b6cb0"}
@@ -34,8 +34,8 @@ NO_AGENCY = "(no lead agency)"
 
 
 def md_cell(value: Any) -> str:
-    """Text safe inside a Markdown table cell: one line, pipes escaped."""
-    return " ".join(str(value or "").split()).replace("|", "\\|")
+    """Text safe inside a Markdown table cell: one line, and no markup (pipes, links, HTML) from data."""
+    return md_text(" ".join(str(value or "").split()))
 
 
 def latest_update(a: Action) -> Optional[dict]:

@@ -2,15 +2,36 @@
 
 The shipped templates live in the top-level ``templates/`` folder, installed
 inside the wheel as ``safeguard_tracker.templates``.  A council can override
-any of them with ``--templates DIR``; templates from such a folder run in
-Jinja2's sandbox, and HTML is always autoescaped.
+any of them with ``--templates DIR``.  Such a folder is untrusted code, so:
+
+* templates are read only from regular files inside the folder (after links
+  are resolved; a name that is absolute, climbs with ``..`` or leads out of
+  the folder through a link is refused, and so is a FIFO, a device or a huge
+  file), by ``FolderLoader``;
+* they run in Jinja2's sandbox (``ReportSandbox``), which also refuses
+  sequence repetition and powers that would build gigabytes;
+* they render in a separate Python process with a CPU-time, memory and
+  output budget, killed if it overruns, so a loop that never ends, a
+  recursion or a memory bomb costs the user one line, not a hung terminal.
+
+HTML is always autoescaped.  In Markdown every printed value is neutralised
+(``markdown_safe``): no raw HTML and no link or image syntax can come from data.
+Every failure is one ``ValidationError`` naming the template and the problem.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import pickle
+import re
+import signal
+import stat
+import subprocess
+import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -19,6 +40,14 @@ from ..dates import fmt
 from ..errors import ValidationError
 
 FORMATS = ("md", "html", "csv", "json")
+
+TEMPLATE_MAX_BYTES = 1_000_000        # a letterhead template is a few kilobytes
+RENDER_CPU_SECONDS = 10               # CPU time of a user template's render (20,000 actions take about 3)
+RENDER_WALL_SECONDS = 300             # the safety net if the worker is starved of CPU or stops
+RENDER_MEMORY_BYTES = 1 << 30         # address space of the worker: the ceiling for memory bombs
+RENDER_OUTPUT_CHARS = 50_000_000      # 5x the action plan of 20,000 actions; a loop printing for ever hits it
+MAX_REPEAT = 10_000_000               # longest sequence 'x' * n may build in a sandboxed template
+MAX_POWER_BITS = 100_000              # largest integer n ** m may build in a sandboxed template
 
 
 def shipped_templates() -> Path:
@@ -33,23 +62,189 @@ def _autoescape(name: Optional[str]) -> bool:
     return bool(name) and (name.endswith(".html.j2") or name.endswith(".html") or name.endswith(".svg.j2"))
 
 
+# --- Markdown: data never becomes markup ---------------------------------------------------------------------
+
+class MdText(str):
+    """Text already made safe for Markdown by ``md_text``; ``markdown_safe`` leaves it as it is."""
+
+
+_MD_ESCAPES = str.maketrans({"\\": "\\\\", "[": "\\[", "]": "\\]", "|": "\\|",
+                             "<": "&lt;", ">": "&gt;", "\r": " "})
+_SPACED = r"[\s]*".join   # browsers ignore tabs and line breaks inside a scheme ("java\nscript:")
+# The colon of anything a viewer could turn into a link, or a browser run or load: a scheme
+# before "//" (bare URLs, which GitHub-style viewers link), javascript:, vbscript:, data:type/
+# and file:/.  It becomes an entity, which every viewer shows as ':' and none reads as a link.
+_LINK_COLON = re.compile(r"(?i)\b(" + "|".join([
+    r"[a-z][a-z0-9+.\-]*(?=\s*:\s*//)", _SPACED("javascript"), _SPACED("vbscript"), _SPACED("livescript"),
+    r"data(?=\s*:\s*[\w.+-]+/)", r"file(?=\s*:\s*/)"]) + r")(\s*):")
+_WWW = re.compile(r"(?i)\bwww\.")      # "www.example.org" is linked by GitHub-style viewers too
+
+
+def md_text(value: Any) -> MdText:
+    """``value`` as Markdown that shows the same words in a viewer and can form no markup.
+
+    Backslash escapes for the characters that build links, images, reference definitions and
+    table cells (``\\ [ ] |``); entities for ``<`` and ``>`` (no raw HTML, no ``<http://...>``
+    autolink), for the colon of a URL or a ``javascript:``-like scheme and the dot of ``www.``
+    (no bare link); a carriage return becomes a space.
+    """
+    text = _LINK_COLON.sub(lambda m: f"{m.group(1)}{m.group(2)}&#58;", str(value).translate(_MD_ESCAPES))
+    return MdText(_WWW.sub(lambda m: m.group(0)[:3] + "&#46;", text))
+
+
 def markdown_safe(value: Any) -> Any:
-    """Every value a Markdown template prints: no raw HTML (a Markdown viewer would run a <script>),
-    and no carriage return to break a table row.  Entities render as the characters in any viewer."""
+    """The finaliser of every Markdown template: every printed string goes through ``md_text``
+    unless it already did (``md()`` in a table cell)."""
+    if isinstance(value, MdText):
+        return value
     if isinstance(value, str):
-        return value.replace("<", "&lt;").replace(">", "&gt;").replace("\r", " ")
+        return md_text(value)
     return value
 
 
+# --- reading templates: regular files inside the folder only -------------------------------------------------
+
+class TemplateRefused(jinja2.TemplateError):
+    """A template name or file that may not be read.  Not a ``TemplateNotFound``: falling back to
+    the shipped template would hide the problem from the council whose letterhead it is."""
+
+    def __init__(self, name: str, reason: str):
+        super().__init__(f"{name}: {reason}")
+        self.name = name
+        self.reason = reason
+
+
+def _kind(mode: int) -> str:
+    for test, word in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a link")):
+        if test(mode):
+            return word
+    return "not a regular file"
+
+
+class FolderLoader(jinja2.BaseLoader):
+    """Loads ``name`` from regular files inside ``folder`` only.
+
+    Each name is resolved (links followed) and must land inside the resolved folder; the file is
+    then opened one component at a time without following links, so a link swapped in after the
+    check is refused rather than followed.  A missing name is ``TemplateNotFound`` (the next
+    loader may have it); anything else wrong is ``TemplateRefused``.
+    """
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(os.path.realpath(folder))
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        real = self._locate(template)
+        source, mtime = self._read(template, real)
+        return source, str(real), lambda: _mtime(real) == mtime
+
+    def _locate(self, name: str) -> Path:
+        if not isinstance(name, str) or not name or "\x00" in name or "\\" in name:
+            raise TemplateRefused(str(name), "a template name such as 'letterhead.html.j2' (no backslash or NUL)")
+        if name.startswith("/") or os.path.isabs(name):
+            raise TemplateRefused(name, f"a name relative to the templates folder {self.folder}, not an absolute path")
+        parts = [p for p in name.split("/") if p not in ("", ".")]
+        if ".." in parts or not parts:
+            raise TemplateRefused(name, f"a name inside the templates folder {self.folder} ('..' leads out of it)")
+        candidate = self.folder.joinpath(*parts)
+        if not os.path.lexists(candidate):
+            raise jinja2.TemplateNotFound(name)
+        real = Path(os.path.realpath(candidate))
+        if real != self.folder and self.folder not in real.parents:
+            raise TemplateRefused(name, f"a file inside the templates folder {self.folder} (it leads to {real}, "
+                                        f"outside the folder)")
+        try:
+            mode = os.lstat(real).st_mode
+        except OSError:
+            raise TemplateRefused(name, f"a regular file (it is a link to {real}, which does not exist)") from None
+        if not stat.S_ISREG(mode):
+            raise TemplateRefused(name, f"a regular file inside the templates folder (it is {_kind(mode)})")
+        return real
+
+    def _read(self, name: str, real: Path) -> tuple[str, float]:
+        try:
+            fd = self._open_inside(real.relative_to(self.folder).parts)
+        except OSError as exc:
+            raise TemplateRefused(name, f"a readable regular file inside the templates folder "
+                                        f"({exc.strerror or exc})") from None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise TemplateRefused(name, f"a regular file inside the templates folder (it is {_kind(st.st_mode)})")
+            if st.st_size > TEMPLATE_MAX_BYTES:
+                raise TemplateRefused(name, f"a template of at most {TEMPLATE_MAX_BYTES:,} bytes "
+                                            f"(it has {st.st_size:,})")
+            data = _read_at_most(fd, TEMPLATE_MAX_BYTES + 1)
+        finally:
+            os.close(fd)
+        if len(data) > TEMPLATE_MAX_BYTES:
+            raise TemplateRefused(name, f"a template of at most {TEMPLATE_MAX_BYTES:,} bytes")
+        try:
+            return data.decode("utf-8"), st.st_mtime
+        except UnicodeDecodeError:
+            raise TemplateRefused(name, "UTF-8 text") from None
+
+    def _open_inside(self, parts: tuple[str, ...]) -> int:
+        """Open ``folder/parts`` for reading, refusing a link at any step (where the OS allows)."""
+        if os.open not in os.supports_dir_fd or not hasattr(os, "O_NOFOLLOW"):
+            return os.open(self.folder.joinpath(*parts), os.O_RDONLY)
+        nofollow = os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(self.folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | nofollow)
+        try:
+            for part in parts[:-1]:
+                step = os.open(part, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | nofollow, dir_fd=fd)
+                os.close(fd)
+                fd = step
+            return os.open(parts[-1], os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | nofollow, dir_fd=fd)
+        finally:
+            os.close(fd)
+
+
+def _mtime(path: Path) -> Optional[float]:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return None
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks, size = [], 0
+    while size < limit:
+        chunk = os.read(fd, min(1 << 16, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+# --- the sandbox ---------------------------------------------------------------------------------------------
+
+class ReportSandbox(SandboxedEnvironment):
+    """Jinja2's sandbox, also refusing ``'x' * 10**9`` and ``9 ** 10**9`` before they allocate."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(n, int) and hasattr(seq, "__len__") and not isinstance(seq, int) \
+                        and len(seq) * n > MAX_REPEAT:
+                    raise jinja2.exceptions.SecurityError(f"repeating a sequence to more than {MAX_REPEAT:,} items")
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0 \
+                and abs(left) > 1 and left.bit_length() * right > MAX_POWER_BITS:
+            raise jinja2.exceptions.SecurityError(f"a power with more than {MAX_POWER_BITS:,} bits")
+        return super().call_binop(context, operator, left, right)
+
+
 def template_environment(templates: Optional[str | Path] = None, fmt_: Optional[str] = None) -> jinja2.Environment:
+    """The environment for ``fmt_``: the user folder first (sandboxed), then the shipped templates."""
     loaders: list[jinja2.BaseLoader] = []
     if templates is not None:
-        folder = Path(templates).expanduser()
-        if not folder.is_dir():
-            raise ValidationError("templates", str(templates), "an existing folder of .j2 templates")
-        loaders.append(jinja2.FileSystemLoader(str(folder)))
-    loaders.append(jinja2.FileSystemLoader(str(shipped_templates())))
-    cls = SandboxedEnvironment if templates is not None else jinja2.Environment
+        loaders.append(FolderLoader(user_folder(templates)))
+    loaders.append(FolderLoader(shipped_templates()))
+    cls = ReportSandbox if templates is not None else jinja2.Environment
     env = cls(loader=jinja2.ChoiceLoader(loaders), autoescape=_autoescape, trim_blocks=True,
               lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
               finalize=markdown_safe if fmt_ == "md" else None)
@@ -58,22 +253,188 @@ def template_environment(templates: Optional[str | Path] = None, fmt_: Optional[
     return env
 
 
+def user_folder(templates: str | Path) -> Path:
+    """The ``--templates`` folder, resolved; refused in one line if it is not an existing folder."""
+    folder = Path(templates).expanduser()
+    if not folder.is_dir():
+        raise ValidationError("templates", str(templates), "an existing folder of .j2 templates")
+    return Path(os.path.realpath(folder))
+
+
+# --- rendering -----------------------------------------------------------------------------------------------
+
+class OutputTooLarge(Exception):
+    """The render printed more than its output budget."""
+
+
 def render(name: str, fmt_: str, context: dict[str, Any], templates: Optional[str | Path] = None) -> str:
-    """Render template ``{name}.{fmt_}.j2``; json is the context's ``data`` dumped as-is."""
+    """Render template ``{name}.{fmt_}.j2``; json is the context's ``data`` dumped as-is.
+
+    Shipped templates render here; a ``templates`` folder's render in a budgeted worker process.
+    """
     if fmt_ not in FORMATS:
         raise ValidationError("format", fmt_, "one of: " + ", ".join(FORMATS))
     if fmt_ == "json":
         return json.dumps(context["data"], indent=2, ensure_ascii=False, default=str) + "\n"
-    env = template_environment(templates, fmt_)
+    template_name = f"{name}.{fmt_}.j2"
+    if templates is None:
+        return render_here(None, template_name, fmt_, context)
+    return render_in_worker(user_folder(templates), template_name, fmt_, context)
+
+
+def render_here(folder: Optional[Path], template_name: str, fmt_: str, context: dict[str, Any],
+                max_chars: Optional[int] = None) -> str:
+    """Render in this process; every failure becomes one ``ValidationError`` naming the template."""
     try:
-        template = env.get_template(f"{name}.{fmt_}.j2")
-    except jinja2.TemplateNotFound:
-        raise ValidationError("format", fmt_, f"a format with a template: {name}.{fmt_}.j2 was not found") from None
-    except jinja2.TemplateSyntaxError as exc:
-        raise ValidationError("template", f"{exc.filename}:{exc.lineno}", f"a valid Jinja2 template ({exc.message})") from None
+        env = template_environment(folder, fmt_)
+        template = env.get_template(template_name)
+        return _collect(template.generate(**context), max_chars)
+    except Exception as exc:  # noqa: BLE001 - a user template can raise anything; each becomes one line
+        raise template_problem(exc, template_name, fmt_) from None
+
+
+def _collect(chunks: Iterable[str], max_chars: Optional[int]) -> str:
+    """Join the render's chunks, stopping as soon as they pass ``max_chars`` (a StringIO, not a list
+    of millions of small strings, so the count is the memory)."""
+    out, size = io.StringIO(), 0
+    for chunk in chunks:
+        size += len(chunk)
+        if max_chars is not None and size > max_chars:
+            raise OutputTooLarge()
+        out.write(chunk)
+    return out.getvalue()
+
+
+def template_problem(exc: BaseException, template_name: str, fmt_: str) -> ValidationError:
+    """The one-line error for a template that failed with ``exc``."""
+    if isinstance(exc, ValidationError):
+        return exc
+    where = template_name
+    if isinstance(exc, TemplateRefused):
+        included = "" if exc.name == template_name else f"its include or import '{exc.name}' must be "
+        return ValidationError("template", where, f"{included}{exc.reason}")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        if exc.name == template_name:
+            return ValidationError("format", fmt_, f"a format with a template: {template_name} was not found")
+        return ValidationError("template", where, f"includes and imports of templates that exist "
+                                                  f"('{exc.name}' is not in the folder or among the shipped ones)")
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        shown = f"{Path(exc.filename).name if exc.filename else exc.name or where}:{exc.lineno}"
+        return ValidationError("template", shown, f"a valid Jinja2 template ({exc.message})")
+    if isinstance(exc, jinja2.exceptions.SecurityError):
+        return ValidationError("template", where, f"a template that stays within the sandbox ({exc})")
+    if isinstance(exc, jinja2.UndefinedError):
+        return ValidationError("template", where, f"a template using only the report's fields ({exc.message})")
+    if isinstance(exc, RecursionError):
+        return ValidationError("template", where, "a template that does not include or call itself without end")
+    if isinstance(exc, OutputTooLarge):
+        return ValidationError("template", where, f"a template whose output fits in {RENDER_OUTPUT_CHARS:,} "
+                                                  f"characters (it printed more and was stopped)")
+    if isinstance(exc, MemoryError):
+        return ValidationError("template", where, f"a template that fits in its memory budget of "
+                                                  f"{RENDER_MEMORY_BYTES >> 20:,} MB (it ran out and was stopped)")
+    return ValidationError("template", where, f"a template that renders without error "
+                                              f"({type(exc).__name__}: {exc})")
+
+
+# --- the worker process for user templates -------------------------------------------------------------------
+
+_WORKER = ("import sys; sys.path.insert(0, sys.argv[1]); "
+           "from safeguard_tracker.reports.render import worker_main; worker_main()")
+
+
+def render_in_worker(folder: Path, template_name: str, fmt_: str, context: dict[str, Any]) -> str:
+    """Render a user folder's template in a child process bounded in CPU time, memory and output.
+
+    The child gets the context pickled on its standard input and answers with one JSON status
+    line, then the text.  A CPU overrun kills it (RLIMIT_CPU); the wall clock is only a safety
+    net for a child starved of CPU, and is generous because the machine may be busy.
+    """
+    if not sys.executable:
+        raise ValidationError("templates", str(folder), "the shipped templates only, here: this Python cannot "
+                                                        "start the separate process a folder's templates run in")
+    payload = pickle.dumps({"folder": str(folder), "name": template_name, "fmt": fmt_, "context": context,
+                            "cpu": RENDER_CPU_SECONDS, "memory": RENDER_MEMORY_BYTES,
+                            "max_chars": RENDER_OUTPUT_CHARS}, protocol=pickle.HIGHEST_PROTOCOL)
+    package_root = str(Path(__file__).resolve().parent.parent.parent)
     try:
-        return template.render(**context)
-    except jinja2.exceptions.SecurityError as exc:
-        raise ValidationError("template", name, f"a template that stays within the sandbox ({exc})") from None
-    except jinja2.UndefinedError as exc:
-        raise ValidationError("template", name, f"a template using only the report's fields ({exc.message})") from None
+        proc = subprocess.Popen([sys.executable, "-c", _WORKER, package_root], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True)
+    except OSError as exc:
+        raise ValidationError("templates", str(folder), f"the shipped templates only, here: the separate process "
+                                                        f"a folder's templates run in cannot start "
+                                                        f"({exc.strerror or exc})") from None
+    try:
+        out, _err = proc.communicate(payload, timeout=RENDER_WALL_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise ValidationError("template", template_name, f"a template that finishes within {RENDER_WALL_SECONDS} "
+                                                         f"seconds (it was stopped)") from None
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    return _worker_answer(proc.returncode, out, template_name)
+
+
+def _worker_answer(returncode: int, out: bytes, template_name: str) -> str:
+    """The text the worker rendered, or its failure as one ``ValidationError``."""
+    head, _, body = out.partition(b"\n")
+    try:
+        status = json.loads(head) if head else {}
+    except ValueError:
+        status = {}
+    if returncode == 0 and status.get("ok"):
+        return body.decode("utf-8")
+    if returncode == 0 and status.get("error"):
+        field, value, accepted = status["error"]
+        raise ValidationError(field, value, accepted)
+    if returncode in (-getattr(signal, "SIGXCPU", 24), -signal.SIGKILL):
+        raise ValidationError("template", template_name, f"a template that finishes within {RENDER_CPU_SECONDS} "
+                                                         f"seconds of CPU time (it was stopped: a loop without end?)")
+    raise ValidationError("template", template_name, f"a template that renders within its memory and time budget "
+                                                     f"(the render stopped, exit status {returncode})")
+
+
+def worker_main() -> None:
+    """The child's side of ``render_in_worker``: set the budgets, render, answer, exit.
+
+    The budgets come from the parent (its module's values when it called), so the messages
+    name the limits that applied.
+    """
+    global RENDER_CPU_SECONDS, RENDER_MEMORY_BYTES, RENDER_OUTPUT_CHARS
+    request = pickle.loads(sys.stdin.buffer.read())
+    RENDER_CPU_SECONDS, RENDER_MEMORY_BYTES = request["cpu"], request["memory"]
+    RENDER_OUTPUT_CHARS = request["max_chars"]
+    _limit(request["cpu"], request["memory"])
+    out = sys.stdout.buffer
+    try:
+        text = render_here(Path(request["folder"]), request["name"], request["fmt"], request["context"],
+                           max_chars=request["max_chars"])
+        data = text.encode("utf-8")
+    except ValidationError as exc:
+        out.write(json.dumps({"error": [exc.field, exc.value, exc.accepted]}, default=str).encode() + b"\n")
+    except MemoryError:
+        problem = template_problem(MemoryError(), request["name"], request["fmt"])
+        out.write(json.dumps({"error": [problem.field, problem.value, problem.accepted]}).encode() + b"\n")
+    else:
+        out.write(b'{"ok": true}\n')
+        out.write(data)
+    out.flush()
+
+
+def _limit(cpu_seconds: int, memory_bytes: int) -> None:
+    """CPU seconds (SIGXCPU, then SIGKILL a second later), address space, and no core file (SIGXCPU
+    would otherwise dump one into the user's folder), where the OS has them."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows: the wall-clock safety net still applies
+        return
+    for what, soft, hard in ((resource.RLIMIT_CORE, 0, 0), (resource.RLIMIT_CPU, cpu_seconds, cpu_seconds + 1),
+                             (resource.RLIMIT_AS, memory_bytes, memory_bytes)):
+        try:
+            current_soft, current_hard = resource.getrlimit(what)
+            if current_hard != resource.RLIM_INFINITY:
+                soft, hard = min(soft, current_hard), min(hard, current_hard)
+            resource.setrlimit(what, (soft, hard))
+        except (ValueError, OSError):
+            pass
