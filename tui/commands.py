@@ -13,8 +13,21 @@ from __future__ import annotations
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+
+from safeguard_tracker.text import printable
 
 from .registry import REGISTRY, Command
+
+
+def shown(title: str, matcher=None) -> Content:
+    """A command's title as the palette shows it.  Titles can quote stored text (a review's name),
+    and the palette reads a plain string, and its fuzzy highlighting, as markup: such a title is
+    shown literally, its control characters visible, without the highlighting."""
+    text = printable(title)
+    if matcher is not None and text == title and "[" not in title:
+        return matcher.highlight(title)
+    return Content(text)
 
 
 def _commands(app) -> list[Command]:
@@ -29,7 +42,8 @@ class TrackerCommands(Provider):
 
     async def discover(self) -> Hits:
         for command in _commands(self.app):
-            yield DiscoveryHit(command.title, partial(command.run, self.app), help=command.help)
+            yield DiscoveryHit(shown(command.title), partial(command.run, self.app), text=command.title,
+                               help=command.help)
 
     async def search(self, query: str) -> Hits:
         app = self.app
@@ -38,12 +52,12 @@ class TrackerCommands(Provider):
         for source in REGISTRY.query_command_sources:
             for command in source(app, query):
                 seen.add(command.title)
-                yield Hit(1.0, matcher.highlight(command.title), partial(command.run, app),
+                yield Hit(1.0, shown(command.title, matcher), partial(command.run, app),
                           text=command.title, help=command.help)
         for command in _commands(app):
             if command.title in seen:
                 continue
             score = matcher.match(command.title)
             if score > 0:
-                yield Hit(score, matcher.highlight(command.title), partial(command.run, app),
+                yield Hit(score, shown(command.title, matcher), partial(command.run, app),
                           text=command.title, help=command.help)

@@ -29,12 +29,13 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Label, Static
 
-from .widgets import TextInput
+from .widgets import TextInput, plain
 
 from safeguard_tracker.dates import DATE_HELP, parse_date
 from safeguard_tracker.errors import (ConflictError, RuleError, SafeguardError, StoreError, StoreLocked,
                                       UnknownReference, ValidationError)
 from safeguard_tracker.taxonomy import fold
+from safeguard_tracker.text import visible
 
 
 @dataclass
@@ -70,7 +71,7 @@ class ChoiceSuggester(Suggester):
         for choice in self.choices:
             # Keep what was typed and complete it with the rest of the choice's spelling.
             if choice.lower().startswith(lowered) and len(choice) > len(value):
-                return value + choice[len(value):]
+                return value + visible(choice[len(value):])
         return None
 
 
@@ -144,7 +145,7 @@ class FieldRow(Vertical):
         # The value the message is about: it stays until the value changes from this one.
         self.error_for = self.input.value if message else None
         error = self.query_one(".field-error", Static)
-        error.update(Text("\u2717 " + message) if message else "")
+        error.update(plain("\u2717 " + message) if message else "")
         error.set_class(bool(message), "-shown")
 
     def note_text(self) -> str:
@@ -174,7 +175,7 @@ class FieldRow(Vertical):
     def show_note(self, shown: bool) -> None:
         note = self.query_one(".field-note", Static)
         text = self.note_text() if shown else ""
-        note.update(Text(text))
+        note.update(plain(text))
         note.set_class(bool(shown and text), "-shown")
 
 
@@ -228,9 +229,9 @@ class FormScreen(ModalScreen[Optional[str]]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
-            title = Text(self.form_title, style="bold")
+            title = plain(self.form_title, "bold")
             if self.intro:
-                title.append("\n" + self.intro, style="not bold")
+                title.append_text(plain("\n" + self.intro, "not bold"))
             yield Static(title, id="form-title")
             yield Static(id="form-banner")
             with VerticalScroll(id="form-fields"):
@@ -332,7 +333,7 @@ class FormScreen(ModalScreen[Optional[str]]):
     # --- banner -----------------------------------------------------------------------------
     def show_banner(self, text: str, kind: str = "error") -> None:
         banner = self.query_one("#form-banner", Static)
-        banner.update(Text(text))
+        banner.update(plain(text))
         banner.set_class(bool(text), "-shown")
         banner.set_class(kind == "error", "-error")
         banner.set_class(kind == "info", "-info")

@@ -22,6 +22,8 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
+from safeguard_tracker.text import escapes, printable, visible
+
 from .registry import REGISTRY
 
 PAGE_SIZE = 100
@@ -38,11 +40,58 @@ STATE_STYLES = {
 }
 
 
+def plain(value: Any, style: str = "", *, multiline: bool = True) -> Text:
+    """Stored text as it goes on screen: literally, and safely.
+
+    A ``str`` becomes a ``Text`` (which Rich and Textual never read as markup, so "[bold]" or
+    "[@click=app.quit]" in a summary is shown, not obeyed); in a ``Text`` (a line built with
+    colours) only the characters change.  Either way control, format and bidi characters are
+    shown as escapes (``safeguard_tracker.text.printable``), keeping the colours around them,
+    and line breaks are kept only when ``multiline``.  Every place the TUI shows stored text
+    passes it through here: cells (``PagedTable``), grids (``PlainTable``), tree labels, the
+    status line, forms, previews and the detail screens.
+    """
+    if not isinstance(value, Text):
+        return Text(printable(value, multiline=multiline), style=style)
+    if style:
+        value = value.copy()
+        value.stylize_before(style)
+    found = list(escapes(value.plain, multiline=multiline))
+    if not found:
+        return value
+    out = value.blank_copy()
+    pos = 0
+    for start, end, shown in found:
+        out.append_text(_unstyled(value[pos:start]))
+        piece = Text(shown)
+        for span in value[start:end].spans:     # the escape keeps the colour of what it replaces
+            piece.stylize(span.style, 0, len(shown))
+        out.append_text(piece)
+        pos = end
+    out.append_text(_unstyled(value[pos:]))
+    return out
+
+
+def _unstyled(piece: Text) -> Text:
+    """A slice of a Text without the base style it inherits (the copy it joins has it already)."""
+    piece.style = ""
+    return piece
+
+
+class PlainTable(Table):
+    """A Rich table whose cells are stored text: each goes through ``plain`` (a ``str`` cell of a
+    plain ``Table`` would be read as markup).  ``PlainTable.grid(...)`` for label/value grids."""
+
+    def add_row(self, *renderables: Any, **kwargs: Any) -> None:
+        super().add_row(*[cell if cell is None or not isinstance(cell, (str, Text)) else plain(cell)
+                          for cell in renderables], **kwargs)
+
+
 def state_text(label: str, rest: str = "") -> Text:
     """``label`` in its colour, then ``rest`` plain: the word is always there, colour or not."""
     text = Text(label, style=STATE_STYLES.get(label, ""))
     if rest:
-        text.append(" " + rest)
+        text.append_text(plain(" " + rest, multiline=False))
     return text
 
 
@@ -56,11 +105,11 @@ def history_timeline(changes: list, describe: Callable[[Any], Iterable[str]]) ->
     for (at, user), group in groupby(changes, key=lambda ch: (ch.at, ch.user)):
         head = Text("\u25cf ", style="bold")
         head.append(f"{at:%d/%m/%Y %H:%M}", style="bold")
-        head.append(f"  {user}")
+        head.append_text(plain(f"  {user}", multiline=False))
         parts.append(head)
-        lines = Table.grid(padding=(0, 1))
+        lines = PlainTable.grid(padding=(0, 1))
         lines.add_column(no_wrap=True, width=3)
-        lines.add_column(ratio=1)
+        lines.add_column(ratio=1, overflow="fold")     # a long value is shown whole, not cut
         for ch in group:
             for line in describe(ch):
                 lines.add_row("  \u2502", line)
@@ -69,11 +118,23 @@ def history_timeline(changes: list, describe: Callable[[Any], Iterable[str]]) ->
 
 
 class TextInput(Input):
-    """An Input whose cursor blinks unless the app says not to (snapshot tests freeze it)."""
+    """An Input whose cursor blinks unless the app says not to (snapshot tests freeze it).
+
+    A field opened on stored text (an edit form) shows each control or bidi character as one
+    visible character (``visible``: ESC as U+241B), one for one, so the cursor still counts the
+    real value's characters and what is saved is exactly what was stored unless it is edited.
+    """
 
     def on_mount(self) -> None:
         if not getattr(self.app, "cursor_blink", True):
             self.cursor_blink = False
+
+    @property
+    def _value(self) -> Text:
+        # Input renders its value through this property; the password case is Input's own.
+        if self.password:
+            return super()._value
+        return Text(visible(self.value), no_wrap=True, overflow="ignore", end="")
 
 
 class TopBar(Horizontal):
@@ -108,7 +169,7 @@ class TopBar(Horizontal):
             title.append((" " if read_only else "") + "safeguard-tracker")
         title.append(f" {tracker.today():%d/%m/%Y}")
         if wide:
-            title.append(f"  {tracker.user}", style="dim")
+            title.append_text(plain(f"  {tracker.user}", "dim", multiline=False))
         self.query_one("#topbar-title", Static).update(title)
         counts = Text()
         for source in REGISTRY.header_counts:
@@ -139,7 +200,7 @@ class StatusLine(Static):
         text, kind = message
         self.set_class(kind == "error", "-error")
         self.set_class(kind == "warning", "-warning")
-        self.update(Text(text, no_wrap=True, overflow="ellipsis"))
+        self.update(Text.assemble(plain(text, multiline=False), no_wrap=True, overflow="ellipsis"))
 
 
 @dataclass(frozen=True)
@@ -156,7 +217,7 @@ def _fit(cells: Sequence[Any], widths: Sequence[int]) -> list[Any]:
     """Cut each cell to its column with an ellipsis, so a cut is visible as a cut."""
     out = []
     for cell, width in zip(cells, widths):
-        text = cell if isinstance(cell, Text) else Text(str(cell))
+        text = plain(cell, multiline=False)
         if text.cell_len > width:
             text = text.copy()
             text.truncate(width, overflow="ellipsis")
@@ -343,7 +404,8 @@ class PagedTable(Vertical):
                 text += "  [ ] page"
         if self.note:
             text += f"  \u00b7 {self.note}"
-        self.query_one(".pager", Static).update(Text(text, no_wrap=True, overflow="ellipsis"))
+        self.query_one(".pager", Static).update(Text.assemble(plain(text, multiline=False), no_wrap=True,
+                                                              overflow="ellipsis"))
 
     def next_page(self, cursor: str = "first") -> None:
         if self.has_next:

@@ -14,6 +14,7 @@ import sys
 from typing import Any, Optional
 
 from ..dates import fmt
+from ..text import json_safe, printable, say
 from .common import CliError, emit, open_from_args
 
 FORMATS = ("md", "html", "csv", "json")
@@ -165,6 +166,8 @@ def register(groups: dict) -> None:
     p = groups["import"].add_parser("contacts", help="contacts from a CSV (or a JSON export): all or nothing")
     p.add_argument("file", metavar="FILE.csv")
     p.add_argument("--dry-run", action="store_true", help="check the file and say what would change; write nothing")
+    p.add_argument("--overwrite", action="store_true",
+                   help="let rows without a revision column change stored records (history such as notes is kept)")
     p.set_defaults(func=cmd_import)
 
     p = groups["export"].add_parser("contacts", help="contacts as CSV (formula-safe) or JSON (lossless)")
@@ -210,7 +213,7 @@ def _details(args: argparse.Namespace) -> dict[str, Any]:
 
 def _warn(tracker: Any) -> None:
     for w in tracker.last_warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        say(f"warning: {w}", file=sys.stderr)
 
 
 def _status_line(c: Any) -> str:
@@ -225,7 +228,7 @@ def _status_line(c: Any) -> str:
 def _step(args: argparse.Namespace, method: str, *pos: Any, **kw: Any) -> int:
     tracker = open_from_args(args, create=False)
     c = getattr(tracker, method)(*pos, expected_rev=args.expected_rev, **kw)
-    print(_status_line(c))
+    say(_status_line(c))
     return 0
 
 
@@ -233,7 +236,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     tracker = open_from_args(args)
     c = tracker.add_contact(received_on=args.received, agency=args.agency, category=args.category,
                             rationale=args.rationale, reference=args.reference, **_details(args))
-    print(f"added {_status_line(c)}")
+    say(f"added {_status_line(c)}")
     _warn(tracker)
     return 0
 
@@ -248,7 +251,7 @@ def cmd_update(args: argparse.Namespace) -> int:
     if not fields:
         raise CliError("contact update: give at least one field to change (see --help)")
     c = tracker.update_contact(args.reference, expected_rev=args.expected_rev, **fields)
-    print(f"updated {_status_line(c)}")
+    say(f"updated {_status_line(c)}")
     _warn(tracker)
     return 0
 
@@ -259,7 +262,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     tracker = open_from_args(args, create=False)
     c = tracker.get_contact(args.reference)
     if args.format == "json":
-        text = json.dumps(to_doc(c), indent=2, ensure_ascii=False)
+        text = json_safe(json.dumps(to_doc(c), indent=2, ensure_ascii=False))
     else:
         s, r = c.subject, c.referrer
         lines = [_status_line(c), f"agency:     {c.agency}", f"summary:    {c.summary}",
@@ -289,15 +292,21 @@ def cmd_show(args: argparse.Namespace) -> int:
         lines += [f"note:       {x.at:%d/%m/%Y %H:%M} {x.user}: {x.text}" for x in c.notes]
         due = list(contact_items(c, tracker.today(), 7, tracker.deadline_rules()))
         lines += [f"due:        {i.line()}" for i in due]
-        text = "\n".join(lines)
+        text = "\n".join(_shown(line) for line in lines)
     emit(tracker, args, text, what=f"show contact {c.reference}", personal=True, records=1)
     _warn_patterns(tracker, c)
     return 0
 
 
+def _shown(line: str) -> str:
+    """One line of ``contact show`` made printable.  A line break inside a value (a summary, a
+    note) stays one, its continuation indented under the value, so it cannot pass for a field."""
+    return printable(line, multiline=True).replace("\n", "\n" + " " * 12)
+
+
 def _warn_patterns(tracker: Any, c: Any) -> None:
     for w in tracker.pattern_warnings(c):
-        print(f"warning: {w}", file=sys.stderr)
+        say(f"warning: {w}", file=sys.stderr)
 
 
 def cmd_contacts(args: argparse.Namespace) -> int:
@@ -308,9 +317,9 @@ def cmd_contacts(args: argparse.Namespace) -> int:
         rows = [{"reference": c.reference, "received": c.received_on.isoformat(), "agency": c.agency,
                  "category": c.category.value if c.category else None, "status": c.status,
                  "outcome": c.outcome.value if c.outcome else None} for c in found]
-        text = json.dumps(rows, indent=2, ensure_ascii=False)
+        text = json_safe(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
-        text = "\n".join(f"{_status_line(c)}  {c.agency}" for c in found) or "no contacts match"
+        text = "\n".join(printable(f"{_status_line(c)}  {c.agency}") for c in found) or "no contacts match"
     emit(tracker, args, text, what="list contacts", personal=False)
     return 0
 
@@ -319,11 +328,11 @@ def cmd_due(args: argparse.Namespace) -> int:
     tracker = open_from_args(args, create=False)
     items = tracker.due(as_of=args.as_of, within_days=args.within)
     if args.format == "json":
-        text = json.dumps([i.to_dict() for i in items], indent=2, ensure_ascii=False)
+        text = json_safe(json.dumps([i.to_dict() for i in items], indent=2, ensure_ascii=False))
     elif items:
         overdue = sum(1 for i in items if i.overdue)
         text = "\n".join([f"{overdue} overdue, {len(items) - overdue} due within {args.within} days "
-                          f"(as of {fmt(items[0].as_of)}):"] + [i.line() for i in items])
+                          f"(as of {fmt(items[0].as_of)}):"] + [printable(i.line()) for i in items])
     else:
         from ..dates import parse_date
         day = parse_date(args.as_of, "--as-of", required=False, today=tracker.today()) or tracker.today()
@@ -343,7 +352,7 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
             changes[name.strip()] = value.strip()
         tracker.set_deadline_rules(**changes)
     for name, value, meaning in tracker.deadline_rules().describe():
-        print(f"{name:<20} {value:<26} {meaning}")
+        say(f"{name:<20} {value:<26} {meaning}")
     return 0
 
 
@@ -359,16 +368,16 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     tracker = open_from_args(args)
-    result = tracker.import_contacts(args.file, dry_run=args.dry_run)
-    print("\n".join(result.summary()))
+    result = tracker.import_contacts(args.file, dry_run=args.dry_run, overwrite=args.overwrite)
+    say(*result.summary())
     if not args.dry_run and result.changed:
         found = tracker.pattern_warnings_for(list(result.added) + list(result.updated))
         if found:
-            print(f"warning: {len(found)} imported contact(s) match earlier contacts or a busy setting "
-                  f"(`safeguard-tracker contact show REF` lists them):", file=sys.stderr)
+            say(f"warning: {len(found)} imported contact(s) match earlier contacts or a busy setting "
+                f"(`safeguard-tracker contact show REF` lists them):", file=sys.stderr)
             for ref, ws in list(found.items())[:20]:
                 for w in ws:
-                    print(f"warning: {ref}: {w}", file=sys.stderr)
+                    say(f"warning: {ref}: {w}", file=sys.stderr)
             if len(found) > 20:
                 print(f"warning: ... and {len(found) - 20} more contact(s) with warnings", file=sys.stderr)
     return 0

@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from ..dates import fmt
+from ..text import json_safe, say
 from .common import CliError, emit, open_from_args
 
 REVIEW_DATE_OPTIONS = (("incident", "incident_on"), ("known", "known_on"), ("notified", "notified_on"),
@@ -188,6 +189,8 @@ def register(groups: dict) -> None:
         p = groups["import"].add_parser(kind, help=f"import {kind} from a CSV (or a JSON export): all or nothing")
         p.add_argument("file", metavar="FILE")
         p.add_argument("--dry-run", action="store_true", help="check and report what would change; write nothing")
+        p.add_argument("--overwrite", action="store_true",
+                       help="let rows without a revision column change stored records (history such as notes is kept)")
         p.set_defaults(func=cmd_import, table=kind)
         p = groups["export"].add_parser(kind, help=f"export {kind} as CSV or JSON (lossless)")
         p.add_argument("--format", choices=("csv", "json"), default="csv")
@@ -249,32 +252,32 @@ def cmd_reviews(args: argparse.Namespace) -> int:
     found = t.reviews(kind=args.kind, status=args.status, text=args.text)
     if args.format == "json":
         from ..convert import to_doc
-        print(json.dumps([to_doc(r) for r in found], indent=1, ensure_ascii=False))
+        print(json_safe(json.dumps([to_doc(r) for r in found], indent=1, ensure_ascii=False)))
         return 0
     for r in found:
-        print("\n".join(review_lines(t, r)))
+        say(*review_lines(t, r))
     if not found:
-        print("no reviews match")
+        say("no reviews match")
     return 0
 
 
 def cmd_review_show(args: argparse.Namespace) -> int:
     t = open_from_args(args, create=False)
     r = t.get_review(args.review)
-    print("\n".join(review_lines(t, r)))
+    say(*review_lines(t, r))
     acts = t.actions(review=r.reference)
     for rec in r.recommendations:
-        print(f"\n  Recommendation {rec.number}: {rec.text}")
-        print(f"    owner: {'; '.join(rec.owner_agencies)}")
+        say("", f"  Recommendation {rec.number}: {rec.text}")
+        say(f"    owner: {'; '.join(rec.owner_agencies)}")
         if rec.impact_finding:
-            print(f"    impact finding {fmt(rec.impact_finding.on)} ({rec.impact_finding.by}): {rec.impact_finding.text}")
+            say(f"    impact finding {fmt(rec.impact_finding.on)} ({rec.impact_finding.by}): {rec.impact_finding.text}")
         for a in acts:
             if a.recommendation == rec.number:
-                print("    " + action_line(t, a, args.as_of))
+                say("    " + action_line(t, a, args.as_of))
     for i in t.impact_reviews():
         if i.review == r.reference:
-            print(f"\n  Impact review of recommendation {i.number} due {fmt(i.due_on)} "
-                  f"(every action signed off; last {fmt(i.last_signed_off_on)})")
+            say("", f"  Impact review of recommendation {i.number} due {fmt(i.due_on)} "
+                    f"(every action signed off; last {fmt(i.last_signed_off_on)})")
     return 0
 
 
@@ -282,14 +285,14 @@ def cmd_review_add(args: argparse.Namespace) -> int:
     t = open_from_args(args)
     fields = _review_fields(args)
     r = t.add_review(**fields)
-    print(f"added {r.reference}: {r.title}")
+    say(f"added {r.reference}: {r.title}")
     return 0
 
 
 def cmd_review_update(args: argparse.Namespace) -> int:
     t = open_from_args(args, create=False)
     r = t.update_review(args.review, expected_rev=args.expected_rev, **_review_fields(args))
-    print("\n".join(review_lines(t, r)))
+    say(*review_lines(t, r))
     return 0
 
 
@@ -297,15 +300,15 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     t = open_from_args(args, create=False)
     rec = t.add_recommendation(args.review, text=args.text, owner_agencies=args.agency, themes=args.themes or (),
                                number=args.number)
-    print(f"added recommendation {rec.number} to {t.get_review(args.review).title}")
+    say(f"added recommendation {rec.number} to {t.get_review(args.review).title}")
     return 0
 
 
 def cmd_impact(args: argparse.Namespace) -> int:
     t = open_from_args(args, create=False)
     rec = t.record_impact_finding(args.review, args.number, args.finding, on=args.on, by=args.by)
-    print(f"recorded the impact finding of recommendation {rec.number} ({fmt(rec.impact_finding.on)}, "
-          f"{rec.impact_finding.by})")
+    say(f"recorded the impact finding of recommendation {rec.number} ({fmt(rec.impact_finding.on)}, "
+        f"{rec.impact_finding.by})")
     return 0
 
 
@@ -319,12 +322,13 @@ def cmd_actions(args: argparse.Namespace) -> int:
         from ..dates import parse_date
         day = parse_date(args.as_of, "--as-of", required=False, today=t.today()) or t.today()
         titles = {r.reference: r.title for r in t.reviews()}
-        print(json.dumps([action_entry(t, a, day, titles) for a in found], indent=1, ensure_ascii=False, default=str))
+        print(json_safe(json.dumps([action_entry(t, a, day, titles) for a in found], indent=1, ensure_ascii=False,
+                                   default=str)))
         return 0
     for a in found:
-        print(action_line(t, a, args.as_of))
-    print(f"{len(found)} action(s)" + ("; * = revised due date" if any(a.revisions for a in found) else ""),
-          file=sys.stderr)
+        say(action_line(t, a, args.as_of))
+    say(f"{len(found)} action(s)" + ("; * = revised due date" if any(a.revisions for a in found) else ""),
+        file=sys.stderr)
     return 0
 
 
@@ -333,7 +337,7 @@ def cmd_action_add(args: argparse.Namespace) -> int:
     a = t.add_action(args.review, args.recommendation, description=args.description, lead_agency=args.agency,
                      lead_officer=args.officer, due=args.due)
     due = fmt(a.due_on) if a.due_on else "when its event happens"
-    print(f"added {a.reference} to {t.get_review(a.review).title} recommendation {a.recommendation}; due {due}")
+    say(f"added {a.reference} to {t.get_review(a.review).title} recommendation {a.recommendation}; due {due}")
     return 0
 
 
@@ -341,31 +345,31 @@ def cmd_action_show(args: argparse.Namespace) -> int:
     t = open_from_args(args, create=False)
     a = t.get_action(args.reference)
     r = t.get_review(a.review)
-    print(action_line(t, a, args.as_of))
-    print(f"  review: {r.title} ({r.reference}), recommendation {a.recommendation}")
-    print(f"  lead: {a.lead_agency}" + (f", {a.lead_officer}" if a.lead_officer else ""))
-    print(f"  due: {t._due_text(a)}")
+    say(action_line(t, a, args.as_of))
+    say(f"  review: {r.title} ({r.reference}), recommendation {a.recommendation}")
+    say(f"  lead: {a.lead_agency}" + (f", {a.lead_officer}" if a.lead_officer else ""))
+    say(f"  due: {t._due_text(a)}")
     for v in a.revisions:
-        print(f"  revised {fmt(v.on)} by {v.by}: {fmt(v.from_) or '(none)'} -> {fmt(v.to)} because {v.reason}")
+        say(f"  revised {fmt(v.on)} by {v.by}: {fmt(v.from_) or '(none)'} -> {fmt(v.to)} because {v.reason}")
     if a.off_track_reason:
-        print(f"  OFF TRACK: {a.off_track_reason}")
+        say(f"  OFF TRACK: {a.off_track_reason}")
     for u in a.updates:
-        print(f"  update {fmt(u.on or u.at.date())} {u.by}: {u.text}")
+        say(f"  update {fmt(u.on or u.at.date())} {u.by}: {u.text}")
     for label, value in (("evidence", a.evidence), ("impact measure", a.impact_measure),
                          ("completed", fmt(a.completed_on)), ("follow-up of", a.follow_up_of)):
         if value:
-            print(f"  {label}: {value}")
+            say(f"  {label}: {value}")
     if a.signed_off_on:
-        print(f"  signed off {fmt(a.signed_off_on)} by {a.signed_off_by}")
+        say(f"  signed off {fmt(a.signed_off_on)} by {a.signed_off_by}")
     for f in t.follow_ups(a.reference):
-        print(f"  follow-up: {f.reference} due {fmt(f.current_due_on)}: {f.description}")
+        say(f"  follow-up: {f.reference} due {fmt(f.current_due_on)}: {f.description}")
     return 0
 
 
 def _step(args: argparse.Namespace, method: str, *positional: Any, **keywords: Any) -> int:
     t = open_from_args(args, create=False)
     a = getattr(t, method)(*positional, expected_rev=args.expected_rev, **keywords)
-    print(action_line(t, a))
+    say(action_line(t, a))
     return 0
 
 
@@ -382,9 +386,9 @@ def cmd_action_complete(args: argparse.Namespace) -> int:
     a = t.complete_action(args.reference, on=args.on, evidence=args.evidence, impact_measure=args.impact,
                           follow_up=args.follow_up, follow_up_after=args.follow_up_after,
                           expected_rev=args.expected_rev)
-    print(action_line(t, a))
+    say(action_line(t, a))
     for f in t.follow_ups(a.reference):
-        print(f"follow-up {f.reference} due {fmt(f.current_due_on)}: {f.description}")
+        say(f"follow-up {f.reference} due {fmt(f.current_due_on)}: {f.description}")
     return 0
 
 
@@ -414,8 +418,8 @@ def cmd_chase_letters(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     t = open_from_args(args)   # a first import may create the store
     method = t.import_reviews if args.table == "reviews" else t.import_actions
-    result = method(args.file, dry_run=args.dry_run)
-    print("\n".join(result.summary()))
+    result = method(args.file, dry_run=args.dry_run, overwrite=args.overwrite)
+    say(*result.summary())
     return 0
 
 

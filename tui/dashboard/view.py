@@ -21,7 +21,7 @@ from safeguard_tracker.model import RAG
 
 from ..plans import plans_data
 from ..plans.render import RAG_TEXT_STYLES
-from ..widgets import STATE_STYLES, WorkspaceView
+from ..widgets import STATE_STYLES, WorkspaceView, plain
 from .data import Figures, figures, month_columns, scale
 
 THIS_BAR, LAST_BAR = "\u2588", "\u2591"
@@ -79,7 +79,7 @@ def figures_renderable(f: Figures, bar_width: int = 12) -> Group:
         parts.append(Text("working out the deadlines\u2026", style="dim"))
     elif f.late_deadlines:
         for d in f.late_deadlines[:4]:
-            line = Text(f"{d.title}: {d.what.lower()} ")
+            line = plain(f"{d.title}: {d.what.lower()} ", multiline=False)
             line.append(f"OVERDUE {d.days}d", style=STATE_STYLES["OVERDUE"])
             line.append(f" (due {fmt(d.due_on)})", style="dim")
             parts.append(line)
@@ -121,7 +121,7 @@ def month_chart(f: Figures, width: int, height: int = 8) -> Group:
     so_far, before = f.year_to_date
     lines.append(Text(f"{f.year} to date: {so_far:,} contacts; same months of {f.compare_year}: {before:,}"))
     for note in f.notes:
-        lines.append(Text(note, style="dim"))
+        lines.append(plain(note, "dim"))
     return Group(*lines)
 
 

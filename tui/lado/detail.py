@@ -21,7 +21,8 @@ from safeguard_tracker.due import DueItem
 from safeguard_tracker.errors import SafeguardError
 from safeguard_tracker.model import Contact
 
-from ..widgets import STATE_STYLES, StatusLine, TopBar, compute_later, history_timeline, state_text
+from ..widgets import (STATE_STYLES, PlainTable, StatusLine, TopBar, compute_later, history_timeline, plain,
+                       state_text)
 from .actions import ACTIONS, BY_VERB, open_action
 
 
@@ -31,9 +32,9 @@ ARROW = " \u2192 "
 
 
 def _grid() -> Table:
-    table = Table.grid(padding=(0, 1))
+    table = PlainTable.grid(padding=(0, 1))
     table.add_column(style="dim", no_wrap=True, min_width=14)
-    table.add_column(ratio=1)
+    table.add_column(ratio=1, overflow="fold")     # a long value is shown whole, not cut
     return table
 
 
@@ -79,7 +80,7 @@ def contact_renderable(c: Contact, due: Iterable[DueItem] = (), patterns: Iterab
     patterns = list(patterns)
     if patterns:
         parts.append(_section("Earlier contacts (pattern warnings)",
-                              Group(*[Text(f"\u2022 {w}") for w in patterns])))
+                              Group(*[plain(f"\u2022 {w}") for w in patterns])))
 
     g = _grid()
     g.add_row("Name", _blank(c.subject.name, "not recorded"))
@@ -101,8 +102,8 @@ def contact_renderable(c: Contact, due: Iterable[DueItem] = (), patterns: Iterab
     for d in c.category_history:
         line = Text(f"{fmt(d.on)}  ")
         line.append(d.kind.value.replace("_", " ").upper(), style="bold")
-        line.append(f" {d.from_.value + ARROW if d.from_ else ''}{d.to.value}  by {d.user}")
-        line.append(f"\n            {d.rationale}", style="italic")
+        line.append_text(plain(f" {d.from_.value + ARROW if d.from_ else ''}{d.to.value}  by {d.user}"))
+        line.append_text(plain(f"\n            {d.rationale}", "italic"))
         lines.append(line)
     parts.append(_section("Category history", Group(*lines) if lines else Text("none yet", style="dim")))
 
@@ -111,11 +112,11 @@ def contact_renderable(c: Contact, due: Iterable[DueItem] = (), patterns: Iterab
         line = Text(f"{fmt(m.held_on)}  ")
         line.append(m.kind.value.replace("_", " ").upper(), style="bold")
         if m.recorded_by:
-            line.append(f"  recorded by {m.recorded_by}", style="dim")
+            line.append_text(plain(f"  recorded by {m.recorded_by}", "dim"))
         if m.agencies_present:
-            line.append(f"\n            present: {', '.join(m.agencies_present)}")
+            line.append_text(plain(f"\n            present: {', '.join(m.agencies_present)}"))
         if m.decisions:
-            line.append(f"\n            decisions: {m.decisions}")
+            line.append_text(plain(f"\n            decisions: {m.decisions}"))
         for a in m.actions:
             bits = [a.description]
             if a.owner:
@@ -124,7 +125,7 @@ def contact_renderable(c: Contact, due: Iterable[DueItem] = (), patterns: Iterab
                 bits.append(f"due {fmt(a.due_on)}")
             if a.done_on:
                 bits.append(f"done {fmt(a.done_on)}")
-            line.append(f"\n            action: {'; '.join(bits)}")
+            line.append_text(plain(f"\n            action: {'; '.join(bits)}"))
         lines.append(line)
     parts.append(_section("Meetings", Group(*lines) if lines else Text("none yet", style="dim")))
 
@@ -155,8 +156,8 @@ def contact_renderable(c: Contact, due: Iterable[DueItem] = (), patterns: Iterab
     lines = []
     for n in c.notes:
         line = Text(f"{n.at:%d/%m/%Y %H:%M}  ", style="dim")
-        line.append(n.user, style="bold")
-        line.append(f"  {n.text}")
+        line.append_text(plain(n.user, "bold"))
+        line.append_text(plain(f"  {n.text}"))
         lines.append(line)
     parts.append(_section("Notes", Group(*lines) if lines else Text("none yet", style="dim")))
     return Group(*parts)
@@ -279,12 +280,12 @@ class ContactScreen(Screen):
         try:
             c = app.tracker.get_contact(self.reference)
         except SafeguardError as exc:
-            self.query_one("#detail-head", Static).update(Text(str(exc), style="bold"))
+            self.query_one("#detail-head", Static).update(plain(str(exc), "bold"))
             return
         self.contact = c
         from . import lado_data
         due = [i for i in lado_data(app).due_items if i.reference == c.reference]
-        head = Text(c.reference, style="bold")
+        head = plain(c.reference, "bold", multiline=False)
         head.append(f"  {c.category.value.upper() if c.category else 'UNCATEGORISED'}", style="bold")
         head.append(f"  {'open' if c.is_open else 'CLOSED ' + fmt(c.closed_on)}")
         if c.outcome:
@@ -297,12 +298,13 @@ class ContactScreen(Screen):
             if word:
                 head.append("  ")
                 head.append(word, style=STATE_STYLES[word])
-                head.append(f" {first.what.split(' (')[0]}")
-        head.append(f"\n{c.agency}", style="dim")
+                head.append_text(plain(f" {first.what.split(' (')[0]}", multiline=False))
+        head.append_text(plain(f"\n{c.agency}", "dim"))
         self.query_one("#detail-head", Static).update(head)
         if self.warnings:
             # Just saved: say so at the top, one line each; the full lists are in the record.
-            lines = [Text(f"PATTERN WARNING: {w}", no_wrap=True, overflow="ellipsis") for w in self.warnings]
+            lines = [Text.assemble(plain(f"PATTERN WARNING: {w}", multiline=False), no_wrap=True, overflow="ellipsis")
+                     for w in self.warnings]
             warnings = self.query_one("#warnings", Static)
             warnings.update(Group(*lines))
             warnings.add_class("-shown")

@@ -23,7 +23,7 @@ from safeguard_tracker.dates import fmt
 from safeguard_tracker.model import Contact
 from safeguard_tracker.privacy import redact_doc
 
-from ..widgets import PAGE_SIZE, Column, OpensHighlighted, PagedTable, StatusLine, TopBar, compute_later
+from ..widgets import PAGE_SIZE, Column, OpensHighlighted, PagedTable, StatusLine, TopBar, compute_later, plain
 
 # How the removed values read in the confirmation: by where they sit in the stored document.
 REMOVED_LABELS = {
@@ -155,7 +155,7 @@ class RetentionScreen(OpensHighlighted, Screen):
             text.append(item.reference, style="bold")
             text.append(f" {item.why}")
             text.append(" (r redacts)", style="dim")
-        self.query_one("#preview", Static).update(text)
+        self.query_one("#preview", Static).update(plain(text, multiline=False))
 
     def action_redact(self) -> None:
         from .actions import open_action

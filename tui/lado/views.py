@@ -19,7 +19,8 @@ from textual.widgets import Input, Label, Select, Static
 from safeguard_tracker.dates import fmt
 
 from ..forms import ChoiceSuggester
-from ..widgets import PAGE_SIZE, STATE_STYLES, Column, OpensHighlighted, PagedTable, TextInput, WorkspaceView, state_text
+from ..widgets import (PAGE_SIZE, STATE_STYLES, Column, OpensHighlighted, PagedTable, TextInput, WorkspaceView, plain,
+                       state_text)
 from . import lado_data
 from .actions import ACTIONS, open_action, quick_add
 from .data import (CATEGORY_CHOICES, HARM_CHOICES, SORT_COLUMNS, STATUS_CHOICES, Criteria, contact_row_cells,
@@ -112,7 +113,7 @@ class ContactListView(WorkspaceView):
                 text.append(f" {who}")
             if d.get("summary"):
                 text.append(f" \u2013 {d['summary']}", style="dim")
-        preview.first(Static).update(text)
+        preview.first(Static).update(plain(text, multiline=False))
 
     def action_open(self) -> None:
         ref = self.current_reference()
@@ -339,7 +340,7 @@ class ChaseView(OpensHighlighted, WorkspaceView):
             text.append(f" {item.what}: due {fmt(item.due_on)}{late}")
             if item.detail:
                 text.append(f" \u00b7 {item.detail}", style="dim")
-        self.query_one("#preview", Static).update(text)
+        self.query_one("#preview", Static).update(plain(text, multiline=False))
 
     @property
     def pager(self) -> PagedTable:

@@ -19,7 +19,7 @@ from textual.widgets import Input, Label, Static
 from safeguard_tracker.model import RAG
 
 from ..forms import ChoiceSuggester
-from ..widgets import Column, PagedTable, TextInput, WorkspaceView
+from ..widgets import Column, PagedTable, TextInput, WorkspaceView, plain
 from . import plans_data
 from .data import NO_AGENCY, RAG_MEANING, BoardCriteria, group_name, is_group, keys_of
 from .forms import add_action_form
@@ -162,7 +162,7 @@ class ActionsBoardView(WorkspaceView):
         else:
             late_cell = Text("" if a.is_open else a.status.label)     # complete, signed off
         return [rag_word(data.rag(a)), Text(a.reference), Text(due, style="bold" if late else ""), late_cell,
-                Text(data.title(a.review)), Text(a.lead_agency or NO_AGENCY), Text(a.description)]
+                plain(data.title(a.review)), plain(a.lead_agency or NO_AGENCY), plain(a.description)]
 
     def _heading(self, key: str) -> list[Any]:
         """A group's heading row: its name in the column it groups by, its count and lateness."""
@@ -180,10 +180,10 @@ class ActionsBoardView(WorkspaceView):
         else:
             widths = list(getattr(self.pager, "_widths", []))[4:] or [0, len(name)]
             if len(name) <= widths[1]:
-                cells[5] = Text(name, style=style)       # in its own column when it fits
+                cells[5] = plain(name, style)       # in its own column when it fits
             else:
                 for i, part in enumerate(spread(name, widths)):
-                    cells[4 + i] = Text(part, style=style)
+                    cells[4 + i] = plain(part, style)
         return cells
 
     def groups_refs(self) -> set[str]:
@@ -210,7 +210,7 @@ class ActionsBoardView(WorkspaceView):
             preview.update(Text("Move to an action: Enter opens it; u update, d due date, c complete, s sign off.",
                                 style="dim"))
             return
-        preview.update(action_preview(data, a))
+        preview.update(plain(action_preview(data, a)))
 
     @on(PagedTable.Opened)
     def _opened(self, event: PagedTable.Opened) -> None:

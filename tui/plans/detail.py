@@ -14,7 +14,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from safeguard_tracker.errors import SafeguardError
 from safeguard_tracker.model import Action
 
-from ..widgets import StatusLine, TopBar
+from ..widgets import StatusLine, TopBar, plain
 from . import plans_data
 from .forms import fetch_or_say
 from .render import action_renderable, due_text, late_text, plan_history_renderable, rag_badge
@@ -73,7 +73,7 @@ class ActionScreen(Screen):
             try:
                 a = app.tracker.get_action(self.reference)
             except SafeguardError as exc:
-                head.update(Text(str(exc), style="bold"))
+                head.update(plain(str(exc), "bold"))
                 return
         self.action_record = a
         text = rag_badge(data.rag(a))
@@ -84,8 +84,9 @@ class ActionScreen(Screen):
             text.append("  ")
             text.append_text(late_text(late))
         text.append(f"  due {due_text(a)}")
-        text.append(f"\n{data.title(a.review)} rec {a.recommendation} \u00b7 {a.lead_agency or 'no lead agency'}",
-                    style="dim")
+        text.append("\n")
+        text.append_text(plain(f"{data.title(a.review)} rec {a.recommendation} \u00b7 "
+                               f"{a.lead_agency or 'no lead agency'}", "dim", multiline=False))
         head.update(text)
         self.query_one("#action-record", Static).update(action_renderable(data, a))
         try:

@@ -17,7 +17,7 @@ from safeguard_tracker.dates import fmt
 from safeguard_tracker.model import RAG, Action, Recommendation, Review
 from safeguard_tracker.plan_dates import ReviewDeadline, describe_rule
 
-from ..widgets import STATE_STYLES, history_timeline
+from ..widgets import STATE_STYLES, PlainTable, history_timeline, plain
 from .data import RAG_MEANING, PlansData
 
 RAG_STYLES = {
@@ -81,7 +81,7 @@ def deadline_state(d: ReviewDeadline, today) -> Text:
 # --- tree labels ----------------------------------------------------------------------------------
 def review_label(data: PlansData, r: Review) -> Text:
     """'SCR Jay  scr · in progress · PUBLICATION OVERDUE 74d'."""
-    text = Text(r.title, style="bold")
+    text = plain(r.title, "bold", multiline=False)
     text.append(f"  {r.kind.label} \u00b7 {r.status.label}", style="")
     late = data.late_deadlines(r)
     if late:
@@ -122,7 +122,7 @@ def recommendation_label(data: PlansData, r: Review, rec: Recommendation) -> Tex
             text.append(f"{n} {k.value.upper()}", style=RAG_TEXT_STYLES[k])
     else:
         text.append("no actions yet", style="dim")
-    text.append(" \u00b7 " + short(rec.text, 60))
+    text.append_text(plain(" \u00b7 " + short(rec.text, 60), multiline=False))
     return text
 
 
@@ -139,8 +139,8 @@ def action_label(data: PlansData, a: Action) -> Text:
         text.append("OFF TRACK", style=STATE_STYLES["OVERDUE"])
         text.append(" ")
     text.append(f"due {due_text(a)}")
-    text.append(f" \u00b7 {short(a.lead_agency or 'no lead agency', 28)}", style="")
-    text.append(f" \u00b7 {short(a.description, 48)}", style="dim")
+    text.append_text(plain(f" \u00b7 {short(a.lead_agency or 'no lead agency', 28)}", multiline=False))
+    text.append_text(plain(f" \u00b7 {short(a.description, 48)}", "dim", multiline=False))
     return text
 
 
@@ -156,19 +156,21 @@ def action_preview(data: PlansData, a: Action) -> Text:
         text.append_text(late_text(late))
     if a.off_track_reason and a.is_open:
         text.append(" OFF TRACK", style=STATE_STYLES["OVERDUE"])
-        text.append(f": {short(a.off_track_reason, 40)}")
+        text.append_text(plain(f": {short(a.off_track_reason, 40)}", multiline=False))
     text.append(f" \u00b7 due {due_text(a, long=True)}")
-    text.append(f"\n{data.title(a.review)} rec {a.recommendation} \u00b7 {a.lead_agency or 'no lead agency'} "
-                f"\u00b7 {a.lead_officer or 'no lead officer'}", style="dim")
-    text.append(f"\n{a.description}")
+    text.append("\n")
+    text.append_text(plain(f"{data.title(a.review)} rec {a.recommendation} \u00b7 {a.lead_agency or 'no lead agency'} "
+                           f"\u00b7 {a.lead_officer or 'no lead officer'}", "dim", multiline=False))
+    text.append("\n")
+    text.append_text(plain(a.description, multiline=False))
     return text
 
 
 # --- detail ---------------------------------------------------------------------------------------
 def _grid() -> Table:
-    table = Table.grid(padding=(0, 1))
+    table = PlainTable.grid(padding=(0, 1))
     table.add_column(style="dim", no_wrap=True, min_width=13)
-    table.add_column(ratio=1)
+    table.add_column(ratio=1, overflow="fold")     # a long value is shown whole, not cut
     return table
 
 
@@ -206,11 +208,11 @@ def review_renderable(data: PlansData, r: Review, *, brief: bool = False) -> Gro
         parts += [Text("No statutory dates for this kind of review.", style="dim")]
     if not brief:
         for rec in r.recommendations:
-            parts += [Text(""), Text(f"Recommendation {rec.number}", style="bold"), Text(rec.text),
-                      Text("Owner: " + ", ".join(rec.owner_agencies), style="dim")]
+            parts += [Text(""), Text(f"Recommendation {rec.number}", style="bold"), plain(rec.text),
+                      plain("Owner: " + ", ".join(rec.owner_agencies), "dim")]
             if rec.impact_finding:
                 f = rec.impact_finding
-                parts.append(Text(f"Impact finding {fmt(f.on)} by {f.by}: {f.text}"))
+                parts.append(plain(f"Impact finding {fmt(f.on)} by {f.by}: {f.text}"))
     return Group(*parts)
 
 
@@ -256,7 +258,7 @@ def action_renderable(data: PlansData, a: Action, *, brief: bool = False) -> Gro
         g.add_row("Due rule", f"{describe_rule(a.due_rule)} = {fmt(a.due_on)}")
     g.add_row("Status", a.status.label + (f", completed {fmt(a.completed_on)}" if a.completed_on else ""))
     if a.off_track_reason:
-        g.add_row("OFF TRACK", Text(a.off_track_reason, style="bold"))
+        g.add_row("OFF TRACK", plain(a.off_track_reason, "bold"))
     if brief:
         if a.updates:
             u = a.updates[-1]
@@ -266,16 +268,16 @@ def action_renderable(data: PlansData, a: Action, *, brief: bool = False) -> Gro
     if a.revisions:
         lines = [Text(f"original due date {fmt(a.due_on)}" if a.due_on else "no original due date", style="dim")]
         for v in a.revisions:
-            line = Text(f"{fmt(v.on)} {v.by}: ")
+            line = plain(f"{fmt(v.on)} {v.by}: ")
             line.append(f"{fmt(v.from_) or 'none'} \u2192 {fmt(v.to)}", style="bold")
-            line.append(f"  because {v.reason}")
+            line.append_text(plain(f"  because {v.reason}"))
             lines.append(line)
         parts.append(_section("Due date revisions", Group(*lines)))
     lines = []
     for u in reversed(a.updates):
         line = Text(f"{fmt(u.on or u.at.date())} ", style="bold")
-        line.append(f"{u.by}: ", style="dim")
-        line.append(u.text)
+        line.append_text(plain(f"{u.by}: ", "dim"))
+        line.append_text(plain(u.text))
         lines.append(line)
     parts.append(_section("Progress updates (newest first)", Group(*lines) if lines else Text("none yet", style="dim")))
     e = _grid()

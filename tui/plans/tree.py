@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from ..widgets import StatusLine, TopBar, WorkspaceView
+from ..widgets import StatusLine, TopBar, WorkspaceView, plain
 from . import plans_data
 from .data import PlansData
 from .forms import (add_action_form, add_recommendation_form, add_review_form, edit_review_form, fetch_or_say,
@@ -55,6 +55,11 @@ class PlanTree(Tree):
         self.populated: set[str] = set()
         self.data: Optional[PlansData] = None
         self.built = False
+
+    def process_label(self, label: Any) -> Text:
+        """Every label is stored text (a review's name, an action's description): shown literally,
+        never read as markup, its control characters visible (``plain``)."""
+        return super().process_label(plain(label, multiline=False))
 
     def rebuild(self, data: PlansData) -> None:
         self.data = data
@@ -363,9 +368,9 @@ class ReviewScreen(TreeKeys, Screen):
         r = data.review(self.reference)
         head = self.query_one("#review-head", Static)
         if r is None:
-            head.update(Text(f"No review {self.reference}", style="bold"))
+            head.update(plain(f"No review {self.reference}", "bold"))
             return
-        title = Text(f"{r.title} ({r.reference})", style="bold")
+        title = plain(f"{r.title} ({r.reference})", "bold", multiline=False)
         title.append(f"  {r.kind.label} \u00b7 {r.status.label}")
         head.update(title)
         self.tree.rebuild(data)

@@ -17,9 +17,10 @@ from textual.widgets import Input, Label, Markdown, Select, Static
 
 from safeguard_tracker.errors import SafeguardError
 from safeguard_tracker.outputs import write_output
+from safeguard_tracker.text import printable
 
 from ..forms import ChoiceSuggester, Field
-from ..widgets import TextInput, WorkspaceView
+from ..widgets import TextInput, WorkspaceView, plain
 from .specs import BY_ID, PARAM_LABELS, PARAMS, REPORTS, ReportSpec, defaults, output_path
 
 PLACEHOLDERS = {"year": "2017-18", "compare": "the year before", "as_of": "today", "review": "every review",
@@ -108,7 +109,7 @@ class ReportsView(WorkspaceView):
         """The line under the fields: what ctrl+s does, what is wrong, or where the file went (wrapped,
         so a long path is shown whole)."""
         note = self.query_one("#report-note", Static)
-        note.update(Text(text, no_wrap=not wrap, overflow="fold" if wrap else "ellipsis"))
+        note.update(Text.assemble(plain(text), no_wrap=not wrap, overflow="fold" if wrap else "ellipsis"))
         note.set_class(error, "-error")
         note.set_class(wrap, "-wrap")
 
@@ -125,7 +126,8 @@ class ReportsView(WorkspaceView):
             self.note(f"\u2717 {label + ': ' if label else ''}{exc}", error=True)
             return
         self.preview_text = text
-        self.query_one("#report-preview", Markdown).update(text)
+        # The report quotes stored text: its control characters are shown, never sent to the terminal.
+        self.query_one("#report-preview", Markdown).update(printable(text, multiline=True))
         saved = f" \u00b7 last saved to {self.last_saved}" if self.last_saved else ""
         self.note(f"ctrl+s saves it as {', '.join(spec.formats)}{saved} \u00b7 {spec.title}: {spec.help}")
 
