@@ -3,6 +3,7 @@ read back through a second tracker opened on the same file, not only what the sc
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -10,12 +11,12 @@ import pytest
 import safeguard_tracker as st
 from safeguard_tracker.errors import StoreWriteError
 from safeguard_tracker.model import CategoryChange, MeetingKind, Outcome
-from tui.app import TrackerApp
+from tui.app import LoadingScreen, TrackerApp
 from tui.forms import FieldRow, FormScreen
 from tui.lado.detail import ContactScreen
 from tui.main import MainScreen
-from tui.testing import (app_for, field_error, fill, reread, run_coroutine_tests, screen_text, show, status,
-                         type_in)
+from tui.testing import (app_for, field_error, fill, palette_pick, reread, run_coroutine_tests, screen_text, show,
+                         status, type_in, wait_until)
 
 TODAY = date(2018, 6, 15)
 
@@ -679,12 +680,8 @@ async def test_command_palette_escalates_a_named_contact(demo):
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await type_in(pilot, f"escalate {c0.reference}")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await palette_pick(pilot, f"escalate {c0.reference}", f"Escalate {c0.reference}")
+        await wait_until(pilot, lambda: isinstance(app.screen, FormScreen), "the escalation form opens")
         form = app.screen
         assert isinstance(form, FormScreen) and c0.reference in form.form_title
         await fill(pilot, "reason", "found by the palette")
@@ -740,22 +737,28 @@ async def test_help_lists_every_binding(demo):
 
 
 async def test_opening_a_store_shows_progress_then_the_queue(demo):
+    release = threading.Event()
     seen = []
 
     def opener(progress):
         progress("reading demo.json")
         seen.append("opened")
+        release.wait(120)            # held open until the test has seen the progress
         return demo
 
     app = TrackerApp(opener=opener, refresh_interval=None)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        for _ in range(400):          # a bound for a loaded machine, not a timing assertion
-            await pilot.pause(0.05)
-            if isinstance(app.screen, MainScreen):
-                break
-        assert isinstance(app.screen, MainScreen)
-        assert seen == ["opened"]
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until(pilot, lambda: "reading demo.json" in screen_text(app), "the progress message")
+            assert isinstance(app.screen, LoadingScreen)
+            release.set()
+            await wait_until(pilot, lambda: app.first_screen_shown, "the first screen, loaded and painted")
+            main = app.screen
+            assert isinstance(main, MainScreen) and seen == ["opened"]
+            assert main.active_view() is not None and main.active_view().loaded_version is not None
+            assert "open " in screen_text(app).splitlines()[0]        # the top bar's counts
+    finally:
+        release.set()
 
 
 async def test_a_store_that_cannot_open_exits_with_its_message(tmp_path):
@@ -764,11 +767,7 @@ async def test_a_store_that_cannot_open_exits_with_its_message(tmp_path):
 
     app = TrackerApp(opener=opener, refresh_interval=None)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        for _ in range(400):
-            await pilot.pause(0.05)
-            if app.open_error:
-                break
+        await wait_until(pilot, lambda: app.open_error, "the store's message")
     assert "checksum" in app.open_error
     assert app.return_code == 1
 
@@ -780,14 +779,48 @@ async def test_q_quits_but_types_in_a_field(demo):
         await pilot.pause()
         await open_contact(pilot, c0.reference)
         await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, FormScreen) and app.screen.is_mounted, "the note form")
+        field = app.screen.query_one("#field-text")
+        await wait_until(pilot, lambda: app.focused is field, "the note's field focused")
         await type_in(pilot, "q")
-        await pilot.pause()
-        assert app.screen.query_one("#field-text").value == "q"
+        await wait_until(pilot, lambda: field.value or app.return_code is not None, "the q lands somewhere")
+        assert field.value == "q" and app.return_code is None
         await pilot.press("escape", "escape")
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
 
+
+
+async def test_a_letter_read_before_the_form_has_its_focus_goes_into_its_field(demo, monkeypatch):
+    """n, then q read by the app once the note form has mounted but before the focus it asked
+    for has moved to its field (the app reads the next key as soon as the screen has mounted; on
+    a busy machine the q is already waiting): the q is the note's first letter, not lost."""
+    from textual import events
+    c0 = first(demo, status="open")
+    app = app_for(demo)
+    real_on_mount = FormScreen.on_mount
+
+    def on_mount(form) -> None:
+        key = events.Key("q", "q")           # typed while the form was being built
+        key.set_sender(app)
+        app.post_message(key)
+        real_on_mount(form)
+
+    monkeypatch.setattr(FormScreen, "on_mount", on_mount)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_contact(pilot, c0.reference)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, FormScreen) and app.screen.is_mounted, "the note form")
+        form = app.screen
+        field = form.query_one("#field-text")
+        await wait_until(pilot, lambda: app.focused is field or app.return_code is not None, "the form's focus")
+        await type_in(pilot, "x")            # typed after the q: once it is in, the q has gone wherever it went
+        await wait_until(pilot, lambda: "x" in field.value or app.return_code is not None, "the x in the field")
+        assert app.return_code is None, "the q quit the app"
+        assert field.value == "qx"
+        assert app.focused is field
 
 
 run_coroutine_tests(globals())

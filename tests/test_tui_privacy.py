@@ -11,7 +11,8 @@ from safeguard_tracker.privacy import REDACTED
 from tui.forms import FormScreen
 from tui.lado.detail import ContactScreen
 from tui.lado.privacy import RetentionScreen, redaction_removes
-from tui.testing import app_for, field_error, fill, reread, run_coroutine_tests, screen_text, status, type_in
+from tui.testing import (app_for, field_error, fill, palette_pick, reread, run_coroutine_tests, screen_text,
+                         status, type_in, wait_until)
 
 TODAY = date(2018, 6, 15)
 
@@ -49,11 +50,8 @@ async def test_redact_a_closed_contact_after_confirming(demo):
         await pilot.pause()
         form = app.screen
         assert isinstance(form, FormScreen) and c.reference in form.form_title
-        for _ in range(40):     # the form paints its text after it is pushed (a bound, not a timing assert)
-            text = screen_text(app)
-            if "REMOVES" in text:
-                break
-            await pilot.pause(0.05)
+        await wait_until(pilot, lambda: "REMOVES" in screen_text(app), "the form paints its text")
+        text = screen_text(app)
         assert "REMOVES" in text and "KEEPS" in text and "This cannot" in text
         # Anything but "yes" is refused beside the field, and nothing is written.
         await type_in(pilot, "no")
@@ -101,14 +99,10 @@ async def test_retention_list_from_the_palette_opens_and_redacts(demo):
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await type_in(pilot, "retention")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await palette_pick(pilot, "retention", "Retention review")
+        await wait_until(pilot, lambda: isinstance(app.screen, RetentionScreen), "the retention list opens")
         await pilot.pause()
         screen = app.screen
-        assert isinstance(screen, RetentionScreen)
         text = screen_text(app)
         assert "DE-IDENTIFY" in text and first in text
         assert f"{len(report.remove_identity)} false or" in text

@@ -13,6 +13,7 @@ from safeguard_tracker.errors import ValidationError
 from tui.forms import FormScreen
 from tui.main import MainScreen
 from tui.reports.specs import output_path
+from tui.testing import fill as paste
 from tui.testing import screen_text
 
 from test_tui_plans import app_for, field_error, fill, make_demo, settle, status, sync_tests, tab
@@ -30,7 +31,7 @@ async def save_as(pilot, fmt: str, path: str) -> None:
     await settle(pilot)
     assert isinstance(pilot.app.screen, FormScreen), screen_text(pilot.app)
     await fill(pilot, "format", fmt)
-    await fill(pilot, "path", path)
+    await paste(pilot, "path", path)        # a long path typed key by key costs seconds, and proves nothing more
     await pilot.press("ctrl+s")
     await settle(pilot)
 
@@ -121,11 +122,11 @@ async def test_wrong_fields_are_refused_in_words_and_nothing_is_written(demo, tm
         assert isinstance(form, FormScreen)
         assert ".html" in field_error(form, "path")
         await fill(pilot, "format", "json")
-        await fill(pilot, "path", str(demo.path))                     # never over the store
+        await paste(pilot, "path", str(demo.path))                    # never over the store
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form and "store" in field_error(form, "path")
-        await fill(pilot, "path", str(tmp_path / "missing" / "plan.json"))
+        await paste(pilot, "path", str(tmp_path / "missing" / "plan.json"))
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form and "does not exist" in field_error(form, "path")

@@ -14,7 +14,9 @@ printed ACK is a write the store has made durable.  Modes:
   hold             hold the store's lock for N seconds      HELD <pid>
 
 ``READY`` is printed once the store is open, so a test can time a kill from
-the moment writing starts rather than from interpreter start-up.
+the moment writing starts rather than from interpreter start-up; a test that
+needs acknowledged writes before a kill waits for the first ACK line instead
+(on a loaded machine the first write can take longer than any fixed delay).
 """
 
 import os

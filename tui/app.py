@@ -8,18 +8,22 @@ takes a few seconds to read).  ``run(args)`` is what ``safeguard-tracker`` calls
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import importlib
 import tempfile
 import time
+import weakref
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, AsyncIterator, Callable, Iterable, Optional
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Middle
+from textual.lazy import Lazy
 from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widgets import LoadingIndicator, Static
@@ -32,6 +36,8 @@ from .widgets import PAGE_SIZE
 
 DEFAULT_REFRESH_SECONDS = 5.0
 WARNING_SECONDS = 30.0   # how long the store's warnings stay in the corner at start
+EXIT_WAIT_SECONDS = 10.0  # the longest a quit waits for screens still mounting (then it goes anyway)
+SETTLE_POLL_SECONDS = 0.02
 
 
 class LoadingScreen(Screen):
@@ -56,15 +62,19 @@ class LoadingScreen(Screen):
             yield Static(self.message, id="loading-text")
 
     def on_mount(self) -> None:
+        self._tick()
         self.set_interval(0.25, self._tick)
 
     def show(self, message: str) -> None:
+        """Say what is happening now (the opening thread may report before the screen is mounted:
+        the message then appears as it mounts)."""
         self.message = message
         self._tick()
 
     def _tick(self) -> None:
         elapsed = time.monotonic() - self.started
-        self.query_one("#loading-text", Static).update(f"{self.message}\u2026 {elapsed:.0f} s")
+        for text in self.query("#loading-text").results(Static):
+            text.update(f"{self.message}\u2026 {elapsed:.0f} s")
 
 
 class TrackerApp(App):
@@ -104,6 +114,13 @@ class TrackerApp(App):
         self.open_error: Optional[str] = None
         self.cursor_blink = cursor_blink
         self.first_screen_shown = False   # background work waits for it (REGISTRY.after_first_screen)
+        self.exiting = False              # a quit was asked for: start nothing new
+        self._exit_asked_at: Optional[float] = None
+        self._exit_request: tuple[Any, int, Any] = (None, 0, None)
+        self._held_keys: list[events.Key] = []
+        self._held_since = 0.0
+        self._waited: set[int] = set()     # id() of keys held once already
+        self._key_screen: Optional[weakref.ref] = None   # the screen the last key went to
         for area in AREAS:
             importlib.import_module(area)
 
@@ -160,6 +177,8 @@ class TrackerApp(App):
 
     def _start(self, replace: bool = False) -> None:
         from .main import MainScreen
+        if self._stopping():
+            return
         main = MainScreen(self.tracker)
         if replace:
             self.switch_screen(main)
@@ -172,6 +191,8 @@ class TrackerApp(App):
 
     def _check_first_screen(self) -> None:
         """Once the first tab has loaded and been painted: the work that waited for it."""
+        if self._stopping():
+            return
         main = self.main_screen()
         view = main.active_view() if main is not None else None
         if main is not None and self.screen is main and (view is None or view.loaded_version is None):
@@ -180,11 +201,104 @@ class TrackerApp(App):
         self.call_after_refresh(self._first_screen_painted)
 
     def _first_screen_painted(self) -> None:
-        if self.first_screen_shown:
+        if self.first_screen_shown or self._stopping():
             return
         self.first_screen_shown = True
         for hook in REGISTRY.after_first_screen:
             hook(self)
+
+    # --- stopping -----------------------------------------------------------------------------
+    # Textual mounts no children once the app has begun to shut down, yet still runs the mount
+    # handlers of a widget caught half-mounted; those that look for their children (Textual's own
+    # tab strip among them) then fail, and the user gets a traceback and exit code 1 instead of a
+    # clean exit.  So a quit waits until every screen has finished mounting: the first screen
+    # while it appears, its hidden tabs just after, a record opened just before q.
+    def screens_settled(self) -> bool:
+        """Whether every screen on the stack has finished mounting: no widget still mounting and
+        no lazily mounted tab still waiting for its turn."""
+        for screen in self.screen_stack:
+            for widget in screen.walk_children(with_self=True):
+                if not widget.is_mounted or isinstance(widget, Lazy):
+                    return False
+        return True
+
+    def exit(self, result: Any = None, return_code: int = 0, message: Any = None) -> None:
+        """Leave the app once the screens have settled (at most EXIT_WAIT_SECONDS later)."""
+        self.exiting = True
+        self._exit_request = (result, return_code, message)   # a later request replaces a waiting one
+        if self._exit_asked_at is None:
+            self._exit_asked_at = time.monotonic()
+            self._exit_when_settled()
+
+    def _exit_when_settled(self) -> None:
+        waited = time.monotonic() - (self._exit_asked_at or 0.0)
+        if not self.is_running or self.screens_settled() or waited > EXIT_WAIT_SECONDS:
+            self._exit_asked_at = None                         # a later exit() goes straight through
+            super().exit(*self._exit_request)
+        else:
+            self.set_timer(SETTLE_POLL_SECONDS, self._exit_when_settled)
+
+    def _stopping(self) -> bool:
+        """A quit was asked for, or the app is shutting down: start nothing new."""
+        return self.exiting or not self.is_running
+
+    async def wait_until_settled(self, timeout: float = 60.0) -> None:
+        """Wait (at most ``timeout`` seconds) until ``screens_settled()`` and a quit asked for
+        meanwhile has gone through, or the app has stopped."""
+        deadline = time.monotonic() + timeout
+        while self.is_running and time.monotonic() < deadline:
+            if self._exit_asked_at is None and (self.return_code is not None or self.screens_settled()):
+                return
+            await asyncio.sleep(SETTLE_POLL_SECONDS)
+
+    @asynccontextmanager
+    async def run_test(self, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+        """Textual's test harness.  Leaving it shuts the app down, which, like a quit, must not
+        catch a screen half-mounted: it waits until the screens have settled first."""
+        async with super().run_test(*args, **kwargs) as pilot:
+            try:
+                yield pilot
+            finally:
+                await self.wait_until_settled()
+
+    # --- keys typed ahead ---------------------------------------------------------------------
+    # A key goes to whatever has focus when the app reads it.  A key typed just after one that
+    # opens a screen (n for a note, then the note's first letter) can be read before that screen
+    # has mounted, or before the focus it asked for as it mounted has moved: it would then reach
+    # no field and run an app-wide key instead (q quits).  Such keys wait, in order, until the
+    # screen has mounted; the first key for a newly shown screen also lets the focus it asked for
+    # go first (one turn of the app's queue).
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and self._hold_key(event):
+            return
+        await super().on_event(event)
+
+    def _hold_key(self, key: events.Key) -> bool:
+        """Whether ``key`` must wait; if so it is kept, behind any key already waiting."""
+        if not self.screen_stack:
+            return False
+        screen = self.screen
+        known = self._key_screen() if self._key_screen is not None else None
+        if not self._held_keys and screen.is_mounted and (id(key) in self._waited or screen is known):
+            self._waited.discard(id(key))
+            self._key_screen = weakref.ref(screen)
+            return False
+        self._held_keys.append(key)
+        self._waited.add(id(key))
+        if len(self._held_keys) == 1:
+            self._held_since = time.monotonic()
+            self.call_later(self._release_held_keys)
+        return True
+
+    def _release_held_keys(self) -> None:
+        """Once the top screen has mounted (behind the focus it asked for): the waiting keys, in order."""
+        mounting = bool(self.screen_stack) and not self.screen.is_mounted
+        if mounting and time.monotonic() - self._held_since < EXIT_WAIT_SECONDS:
+            self.set_timer(SETTLE_POLL_SECONDS, self._release_held_keys)
+            return
+        held, self._held_keys = self._held_keys, []
+        for key in held:
+            self.post_message(key)
 
     def show_store_warnings(self) -> None:
         """What the store said on opening (readable by others, read-only, migrated from an older

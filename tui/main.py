@@ -7,6 +7,7 @@ from typing import Any, Optional
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.lazy import Lazy
 from textual.widgets import Footer, TabbedContent, TabPane
@@ -56,10 +57,15 @@ class MainScreen(Screen):
             view.ensure_loaded()
 
     def active_view(self) -> Optional[WorkspaceView]:
-        tabs = self.query_one("#workspaces", TabbedContent)
-        if not tabs.active:
+        """The shown tab's view; None while there is none to show (the tabs still mounting, or
+        already being taken down as the app quits)."""
+        tabs = next(self.query("#workspaces").results(TabbedContent), None)
+        if tabs is None or not tabs.active:
             return None
-        pane = tabs.get_pane(tabs.active)
+        try:
+            pane = tabs.get_pane(tabs.active)
+        except NoMatches:
+            return None
         views = pane.query(WorkspaceView)
         return views.first() if views else None
 

@@ -10,6 +10,7 @@ import asyncio
 import functools
 import inspect
 import io
+import time
 from typing import Any, Callable
 
 from rich.console import Console
@@ -63,6 +64,42 @@ async def show(pilot: Any, workspace: str = "queue") -> None:
     await pilot.pause()
     pilot.app.show_workspace(workspace)
     await pilot.pause()
+
+
+async def wait_until(pilot: Any, condition: Callable[[], Any], what: str, timeout: float = 60.0) -> None:
+    """Let the app run until ``condition()`` is true.  What an app does after a pause (a worker
+    thread, a timer, a screen mounting) can take any time on a loaded machine, so a test waits
+    for the state it needs; ``timeout`` is only a safety net for an app that is stuck."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened within {timeout:.0f} s: {what}")
+        await pilot.pause(0.02)
+
+
+async def palette_pick(pilot: Any, query: str, expect: str) -> None:
+    """Open the command palette (ctrl+p), type ``query``, and once the first command offered
+    contains ``expect`` (the palette searches in the background), choose it with Enter."""
+    from textual.command import CommandList, CommandPalette
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), "the command palette opens")
+    await type_in(pilot, query)
+
+    def first_offered() -> str:
+        """The first command offered once the palette has finished searching ('' until then)."""
+        palette = app.screen
+        if not isinstance(palette, CommandPalette) or any(w.node is palette and not w.is_finished
+                                                          for w in app.workers):
+            return ""
+        found = palette.query(CommandList)
+        commands = found.first() if found else None
+        if commands is None or not commands.option_count:
+            return ""
+        return str(commands.get_option_at_index(0).prompt)
+    await wait_until(pilot, lambda: expect in first_offered(), f"the palette offers {expect!r} first for {query!r}")
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: not isinstance(app.screen, CommandPalette), "the palette closes")
 
 
 async def type_in(pilot: Any, text: str) -> None:
