@@ -24,9 +24,9 @@ import pytest
 import safeguard_tracker as st
 from safeguard_tracker.cli import main
 from safeguard_tracker.errors import RuleError, StoreCorrupt, StoreWriteError
-from safeguard_tracker.privacy import REDACTED
+from safeguard_tracker.model.personal_data import REDACTED
 from safeguard_tracker.signals import deferred_signals
-from safeguard_tracker.store import core, redaction
+from safeguard_tracker.store import file_store, redaction
 from test_privacy_redaction import MARKERS, TODAY, _hits, _rich_contact
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,7 +203,7 @@ def test_a_restore_stopped_before_it_applied_the_ledger_is_finished_by_the_next_
     kept_bytes = kept.read_bytes()
     t.redact_contact(ref)
     kept.write_bytes(kept_bytes)
-    monkeypatch.setattr(core, "finish_outstanding", lambda store: None)   # as if killed once the files were replaced
+    monkeypatch.setattr(file_store, "finish_outstanding", lambda store: None)   # as if killed once the files were replaced
     t.store.restore(kept)
     monkeypatch.undo()
     assert _hits(folder), "the restored file should hold the values until the store is next opened"
@@ -267,13 +267,13 @@ def test_a_torn_ledger_line_is_ignored_and_cut_off_by_the_next_append(rich_demo)
 
 def test_a_full_disk_during_the_compaction_leaves_it_pending_and_the_next_open_finishes_it(rich_demo, monkeypatch):
     t, ref, folder = rich_demo
-    real = core.atomic_write
+    real = file_store.atomic_write
 
     def full_for_the_store(path, chunks):
         if Path(path) == t.path:
             raise StoreWriteError(f"the disk holding {path} is full; the previous version is intact")
         return real(path, chunks)
-    monkeypatch.setattr(core, "atomic_write", full_for_the_store)
+    monkeypatch.setattr(file_store, "atomic_write", full_for_the_store)
     result = t.redact_contact(ref)
     assert t.get_contact(ref).redacted_on == TODAY
     assert any("could not be compacted" in w and "retried" in w for w in result.warnings)
@@ -348,12 +348,12 @@ def test_off_the_main_thread_nothing_is_deferred_or_touched():
 
 def test_ctrl_c_during_a_commit_lands_after_the_edit_is_durable(tracker, monkeypatch):
     c = tracker.add_contact(received_on="05/01/2018", agency="Police", category="enquiry")
-    real = core.append_durably
+    real = file_store.append_durably
 
     def interrupted(path, data):
         signal.raise_signal(signal.SIGINT)     # Ctrl+C just as the journal line is being written
         return real(path, data)
-    monkeypatch.setattr(core, "append_durably", interrupted)
+    monkeypatch.setattr(file_store, "append_durably", interrupted)
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)   # as at a terminal
     try:
         with pytest.raises(KeyboardInterrupt):

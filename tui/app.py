@@ -7,15 +7,14 @@ takes a few seconds to read).  ``run(args)`` is what ``safeguard-tracker`` calls
 
 from __future__ import annotations
 
-import argparse
 import gc
 import importlib
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
-from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -24,6 +23,8 @@ from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widgets import LoadingIndicator, Static
 
+from safeguard_tracker import Tracker, open_tracker
+from safeguard_tracker.demo import build_demo
 from safeguard_tracker.errors import SafeguardError
 
 from .commands import TrackerCommands
@@ -323,24 +324,25 @@ class TrackerApp(App):
                                     done_word="OPENED"), done)
 
 
-def open_for_args(args: argparse.Namespace, progress: Optional[Callable[[str], None]] = None):
-    """Open the store the command line names (or build the demo), reporting progress."""
-    if getattr(args, "demo", False):
-        from safeguard_tracker.demo import build_demo
+def open_store_at(path: Optional[str], *, user: Optional[str] = None, today: Optional[date] = None,
+                  demo: bool = False, progress: Optional[Callable[[str], None]] = None) -> Tracker:
+    """Open the store at ``path`` (or build the demo in a new folder), reporting progress."""
+    if demo:
         if progress:
             progress("building the demo store (about 1,000 invented contacts)")
         folder = Path(tempfile.mkdtemp(prefix="safeguard-demo-"))
-        return build_demo(folder / "demo.json", user=args.user or "demo.lado")
-    from safeguard_tracker.cli.common import today_from_args
-    from safeguard_tracker.tracker import open_tracker
+        return build_demo(folder / "demo.json", user=user or "demo.lado")
     if progress:
-        progress(f"opening {args.db or 'the store'}")
-    return open_tracker(args.db, user=args.user, today=today_from_args(args), progress=progress,
+        progress(f"opening {path or 'the store'}")
+    return open_tracker(path, user=user, today=(lambda: today) if today else None, progress=progress,
                         on_wait=progress)
 
 
-def run(args: argparse.Namespace) -> int:
-    app = TrackerApp(opener=lambda progress: open_for_args(args, progress))
+def run(path: Optional[str] = None, *, user: Optional[str] = None, today: Optional[date] = None,
+        demo: bool = False) -> int:
+    """Open the TUI on the store at ``path`` (None: $SAFEGUARD_TRACKER_DB, else the user data folder)."""
+    app = TrackerApp(opener=lambda progress: open_store_at(path, user=user, today=today, demo=demo,
+                                                           progress=progress))
     app.run()
     if app.tracker is not None:
         app.tracker.close()

@@ -16,7 +16,7 @@ the full word is suggested as you type, and the choices are listed beside the fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Optional, Sequence, TypeVar
 

@@ -11,7 +11,8 @@ import json
 import sys
 from typing import Any
 
-from ..dates import fmt
+from ..dates import fmt, parse_date
+from ..convert import to_doc
 from ..text import json_safe, say
 from .common import CliError, emit, open_from_args
 
@@ -251,7 +252,6 @@ def cmd_reviews(args: argparse.Namespace) -> int:
     t = open_from_args(args, create=False)
     found = t.reviews(kind=args.kind, status=args.status, text=args.text)
     if args.format == "json":
-        from ..convert import to_doc
         print(json_safe(json.dumps([to_doc(r) for r in found], indent=1, ensure_ascii=False)))
         return 0
     for r in found:
@@ -318,11 +318,8 @@ def cmd_actions(args: argparse.Namespace) -> int:
                       status=args.status, rag=args.rag, open_only=args.open, as_of=args.as_of)
     found.sort(key=lambda a: (-t.days_overdue(a, args.as_of), a.reference))
     if args.format == "json":
-        from ..reports.action_plan import action_entry
-        from ..dates import parse_date
         day = parse_date(args.as_of, "--as-of", required=False, today=t.today()) or t.today()
-        titles = {r.reference: r.title for r in t.reviews()}
-        print(json_safe(json.dumps([action_entry(t, a, day, titles) for a in found], indent=1, ensure_ascii=False,
+        print(json_safe(json.dumps([t.action_entry(a, day) for a in found], indent=1, ensure_ascii=False,
                                    default=str)))
         return 0
     for a in found:
@@ -348,7 +345,7 @@ def cmd_action_show(args: argparse.Namespace) -> int:
     say(action_line(t, a, args.as_of))
     say(f"  review: {r.title} ({r.reference}), recommendation {a.recommendation}")
     say(f"  lead: {a.lead_agency}" + (f", {a.lead_officer}" if a.lead_officer else ""))
-    say(f"  due: {t._due_text(a)}")
+    say(f"  due: {t.due_text(a)}")
     for v in a.revisions:
         say(f"  revised {fmt(v.on)} by {v.by}: {fmt(v.from_) or '(none)'} -> {fmt(v.to)} because {v.reason}")
     if a.off_track_reason:
@@ -397,22 +394,20 @@ def _output(args: argparse.Namespace) -> None:
         raise CliError(f"-o: {args.output!r} is not a file name")
 
 
-def _report(args: argparse.Namespace, render: Any, what: str, **options: Any) -> int:
+def _report(args: argparse.Namespace, report: str, what: str, **options: Any) -> int:
     _output(args)
     t = open_from_args(args, create=False)
-    text = render(t, args.format, agency=args.agency, as_of=args.as_of, templates=args.templates, **options)
+    text = getattr(t, report)(args.format, agency=args.agency, as_of=args.as_of, templates=args.templates, **options)
     emit(t, args, text, what=what, personal=False)
     return 0
 
 
 def cmd_action_plan(args: argparse.Namespace) -> int:
-    from ..reports.action_plan import render_action_plan
-    return _report(args, render_action_plan, "report action-plan", review=args.review)
+    return _report(args, "report_action_plan", "report action-plan", review=args.review)
 
 
 def cmd_chase_letters(args: argparse.Namespace) -> int:
-    from ..reports.chase_letters import render_chase_letters
-    return _report(args, render_chase_letters, "report chase-letters", within_days=args.within)
+    return _report(args, "report_chase_letters", "report chase-letters", within_days=args.within)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -427,6 +422,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     _output(args)
     t = open_from_args(args, create=False)
     text = t.export_plans(args.table, args.format)
-    count = len(t.store.all(args.table))
+    count = len(t.review_docs() if args.table == "reviews" else t.action_docs())
     emit(t, args, text, what=f"export {args.table} ({args.format})", personal=True, records=count)
     return 0

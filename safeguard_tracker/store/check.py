@@ -3,10 +3,15 @@ trail, replayed from the start, rebuilds every record exactly."""
 
 from __future__ import annotations
 
-from .core import RECORD_TABLES, Store
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .file_store import FileStore
+
+RECORD_TABLES = ("contacts", "reviews", "actions")
 
 
-def replay(store: Store) -> dict[tuple[str, str], dict]:
+def replay(store: "FileStore") -> dict[tuple[str, str], dict]:
     """Rebuild every record from the audit trail alone."""
     rebuilt: dict[tuple[str, str], dict] = {}
     for a in store.tables["audit"].values():
@@ -21,7 +26,7 @@ def replay(store: Store) -> dict[tuple[str, str], dict]:
     return rebuilt
 
 
-def check_store(store: Store) -> list[str]:
+def check_store(store: "FileStore") -> list[str]:
     """Problems found, as sentences; an empty list means the store is sound."""
     problems: list[str] = []
     seen_refs: dict[str, str] = {}

@@ -1,6 +1,6 @@
 """Redaction on the store's side: the ledger, and every file the store keeps brought into line with it.
 
-Which fields are personal is the domain's rule (``safeguard_tracker.privacy``
+Which fields are personal is the domain's rule (``safeguard_tracker.lado.privacy``
 hands it over as a ``Rule`` per table); this module does the file work, so
 the store stays the only writer of its files.
 
@@ -53,12 +53,15 @@ import attrs
 import orjson
 
 from ..errors import StoreCorrupt, StoreError, StoreWriteError
+from ..model.personal_data import audit_rewrite_fields, redact_doc
 from ..signals import deferred_signals
 from .files import append_durably, atomic_write, describe_os_error
+from .protocol import Redacted
+from .transaction import rewrite_audit_values
 from .format import RawTable, decode_snapshot, encode_entry, encode_snapshot
 
 if TYPE_CHECKING:
-    from .core import Store
+    from .file_store import FileStore as Store
 
 PENDING = "pending"
 COMPLETE = "complete"
@@ -99,21 +102,19 @@ class Redaction:
         return cls(table=table, ref=ref, on=date.fromisoformat(on), user=user, at=at, state=line["state"])
 
 
-@attrs.frozen
-class Finished:
+@attrs.frozen(kw_only=True)
+class Finished(Redacted):
     """What a run of steps 2-5 did."""
     redactions: tuple[Redaction, ...]
-    fields: dict[str, tuple[str, ...]]      # per reference: the fields whose values left the record and the trail
-    backups_scrubbed: tuple[Path, ...]
-    not_scrubbed: tuple[Path, ...]          # copies that could not be read or rewritten: they may hold the values
-    warnings: tuple[str, ...]
     complete: bool                          # False: a step failed and the redaction is still pending
 
 
+# The domain's rule (model/personal_data.py): which fields are personal is not the store's decision.
+DEFAULT_RULES: dict[str, Rule] = {"contacts": Rule(redact=redact_doc, trail_values=audit_rewrite_fields)}
+
+
 def default_rules() -> dict[str, Rule]:
-    """The domain's rules (which fields are personal is not the store's decision)."""
-    from ..privacy import REDACTION_RULES
-    return REDACTION_RULES
+    return DEFAULT_RULES
 
 
 def _now() -> str:
@@ -231,7 +232,6 @@ def _unlisted(store: "Store", ledger: dict[tuple[str, str], Redaction], rules: d
 # --- the steps ------------------------------------------------------------------------------------------
 
 def _trail_changes(history: list[dict], ref: str, values: dict[str, Any]) -> bool:
-    from .core import rewrite_audit_values
     copies = [dict(a) for a in history]
     rewrite_audit_values(copies, ref, values)
     return copies != history
@@ -288,7 +288,6 @@ def _scrub_snapshot(info: Any, present: list[Redaction], rules: dict[str, Rule],
     number, and the record's revision is recounted from its entries, as
     ``check`` counts it.
     """
-    from .core import rewrite_audit_values
     tables = info.tables
     changed = False
     for r in present:

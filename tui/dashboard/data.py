@@ -12,10 +12,10 @@ from datetime import date
 from typing import Any, Optional
 
 from safeguard_tracker.dates import financial_year_of, previous_financial_year
-from safeguard_tracker.due import DueItem
+from safeguard_tracker.model.due import DueItem
 from safeguard_tracker.errors import SafeguardError
 from safeguard_tracker.model import RAG
-from safeguard_tracker.rag import RAG_ORDER
+from safeguard_tracker.plans.rag import RAG_ORDER
 
 MONTHS = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from safeguard_tracker.validation.contact import PATTERN_FIELDS
 from safeguard_tracker.dates import fmt, parse_date
 from safeguard_tracker.errors import ValidationError
 from safeguard_tracker.model import ALLEGATION_OUTCOMES, Category, Contact, Outcome, SuspensionDecision
@@ -229,8 +230,9 @@ def _edit(tracker: Any, c: Contact, v: dict[str, str]) -> str:
     changed = {k: val for k, val in v.items() if val != current.get(k, "")}
     if not changed:
         return f"{c.reference}: nothing changed"
-    tracker.update_contact(c.reference, expected_rev=c.rev, **changed)
-    warn = f"; {len(tracker.last_warnings)} pattern warning(s)" if tracker.last_warnings else ""
+    saved = tracker.update_contact(c.reference, expected_rev=c.rev, **changed)
+    warnings = tracker.pattern_warnings(saved) if set(changed) & PATTERN_FIELDS else []
+    warn = f"; {len(warnings)} pattern warning(s)" if warnings else ""
     return f"{c.reference} saved: {', '.join(sorted(changed))} changed{warn}"
 
 
@@ -402,8 +404,9 @@ def add_contact_form(app: Any, *, on_added: Optional[Callable[[str, list[str]], 
             raise ValidationError("category", "", "a category for this rationale (or clear the rationale)")
         parse_date(fields.get("received_on"), "received_on", today=tracker.today())
         contact = tracker.add_contact(category=category, rationale=rationale, **fields)
-        submit.added = (contact.reference, list(tracker.last_warnings))  # type: ignore[attr-defined]
-        warn = f"; {len(tracker.last_warnings)} PATTERN WARNING(S), see the record" if tracker.last_warnings else ""
+        warnings = tracker.pattern_warnings(contact)
+        submit.added = (contact.reference, warnings)  # type: ignore[attr-defined]
+        warn = f"; {len(warnings)} PATTERN WARNING(S), see the record" if warnings else ""
         return f"Added {contact.reference} ({contact.category.value if contact.category else 'uncategorised'}){warn}"
 
     screen = FormScreen("New contact", add_fields(tracker), submit, today=tracker.today(),

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static
 
 from safeguard_tracker.dates import fmt
 from safeguard_tracker.model import Contact
-from safeguard_tracker.privacy import redact_doc
+from safeguard_tracker.model.personal_data import redact_doc
 
 from ..widgets import PAGE_SIZE, Column, OpensHighlighted, PagedTable, StatusLine, TopBar, compute_later, plain
 

@@ -14,8 +14,8 @@ from datetime import date
 from typing import Any, Optional
 
 from safeguard_tracker.model import RAG, Action, ActionStatus, Review
-from safeguard_tracker.plan_dates import ReviewDeadline
-from safeguard_tracker.rag import RAG_ORDER, action_rag, days_overdue, doc_rag
+from safeguard_tracker.plans.plan_dates import ReviewDeadline
+from safeguard_tracker.plans.rag import RAG_ORDER, action_rag, days_overdue, doc_rag
 from safeguard_tracker.taxonomy import fold
 
 GROUP = "group:"

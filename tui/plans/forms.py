@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional, Sequence
 from safeguard_tracker.dates import fmt, parse_date
 from safeguard_tracker.errors import SafeguardError, ValidationError
 from safeguard_tracker.model import Review, ReviewKind, ReviewStatus
-from safeguard_tracker.plan_dates import DUE_HELP, describe_rule, parse_due, statutory_dates
+from safeguard_tracker.plans.plan_dates import DUE_HELP, describe_rule, parse_due, statutory_dates
 from safeguard_tracker.taxonomy import fold
 
 from ..forms import Field, FieldRow, FormScreen, confirm, fetch_or_say, matching_choices, reloader  # noqa: F401

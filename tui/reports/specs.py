@@ -58,22 +58,19 @@ def _within(p: dict[str, str]) -> int:
 
 
 def _lado_annual(tracker: Any, fmt: str, p: dict[str, str]) -> str:
-    from safeguard_tracker.reports.lado_annual import render_lado_annual
     year = (p.get("year") or "").strip()
     if not year:
         raise ValidationError("year", "", "a financial year such as 2017-18")
-    return render_lado_annual(tracker, year, (p.get("compare") or "").strip() or None, fmt)
+    return tracker.report_lado_annual(year, (p.get("compare") or "").strip() or None, fmt)
 
 
 def _action_plan(tracker: Any, fmt: str, p: dict[str, str]) -> str:
-    from safeguard_tracker.reports.action_plan import render_action_plan
-    return render_action_plan(tracker, fmt, review=(p.get("review") or "").strip() or None,
+    return tracker.report_action_plan(fmt, review=(p.get("review") or "").strip() or None,
                               agency=(p.get("agency") or "").strip() or None, as_of=_as_of(tracker, p))
 
 
 def _chase_letters(tracker: Any, fmt: str, p: dict[str, str]) -> str:
-    from safeguard_tracker.reports.chase_letters import render_chase_letters
-    return render_chase_letters(tracker, fmt, agency=(p.get("agency") or "").strip() or None,
+    return tracker.report_chase_letters(fmt, agency=(p.get("agency") or "").strip() or None,
                                 as_of=_as_of(tracker, p), within_days=_within(p))
 
 

@@ -7,7 +7,7 @@ from typing import Optional
 
 import attrs
 
-from .dates import fmt
+from ..dates import fmt
 
 
 @attrs.frozen(kw_only=True)

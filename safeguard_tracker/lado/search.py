@@ -10,13 +10,14 @@ look-ups and no tests for criteria that were left blank.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Collection, Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, Collection, Mapping, Optional, Sequence
 
 import attrs
 
-from .dates import financial_year_bounds
-from .errors import choice_error
-from .model import Category, Harm
+from ..dates import financial_year_bounds
+from ..errors import choice_error
+from ..model import Category, Harm
+from ..taxonomy import Taxonomy
 
 STATUSES = ("open", "closed")
 
@@ -37,7 +38,7 @@ class ContactFilter:
         object.__setattr__(self, "matches", self._compile())
 
     @classmethod
-    def build(cls, tracker: Any, *, year: Optional[str] = None, category: Any = None, agency: Optional[str] = None,
+    def build(cls, taxonomy: Taxonomy, *, year: Optional[str] = None, category: Any = None, agency: Optional[str] = None,
               status: Optional[str] = None, harm: Any = None, text: Optional[str] = None) -> "ContactFilter":
         start = end = None
         if year:
@@ -52,7 +53,7 @@ class ContactFilter:
             if st not in STATUSES:
                 raise choice_error("status", status, STATUSES)
         hm = None if harm in (None, "") else Harm.parse(harm, "harm").value
-        ag = tracker.taxonomy.canonical(agency) if agency not in (None, "") and agency in tracker.taxonomy else agency or None
+        ag = taxonomy.canonical(agency) if agency not in (None, "") and agency in taxonomy else agency or None
         words = tuple(w for w in (text or "").casefold().split() if w)
         return cls(start, end, cat, ag, st, hm, words)
 

@@ -18,15 +18,16 @@ The periods are defaults that a board can change in the store's settings
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Callable, Iterable, Optional
 
 import attrs
 
-from .dates import add_period, fmt, parse_date, parse_period
-from .due import DueItem
-from .errors import ValidationError
-from .model import DueRule, Review, ReviewKind, ReviewStatus
+from ..context import Context
+from ..dates import add_period, fmt, parse_date, parse_period
+from ..model.due import DueItem
+from ..errors import ValidationError
+from ..model import DueRule, Review, ReviewKind, ReviewStatus
 
 # Kinds that start with a serious incident notification to the national Panel.
 NOTIFIED_KINDS = (ReviewKind.SCR, ReviewKind.LCSPR, ReviewKind.RAPID_REVIEW)
@@ -237,27 +238,26 @@ def current_due_iso(doc: dict) -> Optional[str]:
 OPEN_STATUSES = ("not_started", "in_progress")
 
 
-def plan_due_items(tracker: Any, as_of: date, within_days: int) -> list[DueItem]:
+def plan_due_items(ctx: Context, as_of: date, within_days: int) -> list[DueItem]:
     """Overdue and due-soon actions, statutory review dates, and impact reviews.
 
     Works over the stored documents so that a chase list over 20,000 actions
     stays one pass over plain dicts.
     """
-    from datetime import timedelta
-    rules = PlanRules.from_settings(tracker.settings)
+    rules = PlanRules.from_settings(ctx.settings)
     limit = (as_of + timedelta(days=within_days)).isoformat()
-    reviews = tracker.store.all("reviews")
+    reviews = ctx.store.all("reviews")
     titles: dict[str, str] = {}
     items: list[DueItem] = []
     for key, doc in reviews.items():
-        review = tracker._structure(Review, "reviews", key, doc)
+        review = ctx.structure(Review, "reviews", key, doc)
         titles[key] = review.title
         for d in review_deadlines(review, rules):
             if d.outstanding and d.due_on.isoformat() <= limit:
                 items.append(DueItem(reference=key, what=f"{review.title}: {d.what} ({d.rule})", due_on=d.due_on,
                                      as_of=as_of, area="review", detail=f"due {fmt(d.due_on)}"))
     signed: dict[tuple[str, int], list[Optional[str]]] = {}
-    for key, doc in tracker.store.all("actions").items():
+    for key, doc in ctx.store.all("actions").items():
         status = doc.get("status")
         signed.setdefault((doc["review"], doc["recommendation"]), []).append(
             doc.get("signed_off_on") if status == "signed_off" else None)

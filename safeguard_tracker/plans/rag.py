@@ -17,7 +17,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Optional
 
-from .model import RAG, Action, ActionStatus
+from ..model import RAG, Action, ActionStatus
+from .plan_dates import current_due_iso
 
 RAG_ORDER = (RAG.RED, RAG.AMBER, RAG.GREEN, RAG.BLUE)
 
@@ -41,7 +42,6 @@ def action_rag(action: Action, as_of: date) -> RAG:
 
 def doc_rag(doc: dict, as_of_iso: str) -> RAG:
     """The same rule over a stored document, for filtering thousands of actions quickly."""
-    from .plan_dates import current_due_iso
     return derive_rag(doc.get("status", "not_started"), bool((doc.get("evidence") or "").strip()),
                       bool((doc.get("off_track_reason") or "").strip()), current_due_iso(doc), as_of_iso)
 

@@ -53,9 +53,11 @@ from ..dates import fmt
 from ..errors import ValidationError
 from ..model import Category, Contact, Outcome
 from ..store.format import gc_paused
-from ..tracker.contacts import SIMPLE_FIELDS, closing_problem
-from .csvfiles import import_failed, open_table, unguard, write_csv
-from .importing import (HISTORY, ImportResult, changed_fields, conflict_problem,
+from ..validation.contact import SIMPLE_FIELDS, closing_problem
+from .contacts import ContactService
+from .search import ContactFilter
+from ..io.csvfiles import import_failed, open_table, unguard, write_csv
+from ..io.importing import (HISTORY, ImportResult, changed_fields, conflict_problem,
                         describe_structure_error, keep_history, parse_revision, read_json_file,
                         record_shape_problem, unstorable)
 
@@ -156,10 +158,10 @@ def _fast_date(text: str) -> Optional[str]:
     return None
 
 
-def _converters(tracker: Any) -> dict[str, Callable[[str, str], Any]]:
+def _converters(contacts: ContactService) -> dict[str, Callable[[str, str], Any]]:
     """For each column that is not free text: cell text -> stored value, or a ValidationError *returned*
     (not raised), so that the result can be cached: a file repeats the same few hundred values."""
-    clean = tracker.clean_contact_field
+    clean = contacts.validator().clean_field
 
     def guard(fn: Callable[[str, str], Any]) -> Callable[[str, str], Any]:
         def run(column: str, text: str) -> Any:
@@ -244,30 +246,30 @@ def _column_name(path: tuple[str, ...]) -> str:
 
 # --- import ------------------------------------------------------------------------------------------
 
-def import_contacts(tracker: Any, path: str | Path, *, dry_run: bool = False, overwrite: bool = False) -> ImportResult:
+def import_contacts(contacts: ContactService, path: str | Path, *, dry_run: bool = False, overwrite: bool = False) -> ImportResult:
     """Import contacts from a CSV file (or a JSON export, by its .json name): all or nothing.
 
     ``overwrite`` lets rows without a revision change stored contacts (see ``importing``).
     """
     path = Path(path)
     if path.suffix.lower() == ".json":
-        return import_contacts_json(tracker, path, dry_run=dry_run, overwrite=overwrite)
+        return import_contacts_json(contacts, path, dry_run=dry_run, overwrite=overwrite)
     # An import makes millions of small containers and no reference cycles: the cyclic GC is kept
     # out (it re-walked the growing heap, a third of the time at 100,000 rows), and what was built
     # is frozen out of its sight afterwards instead of being walked once more when it comes back on.
     with gc_paused(freeze=True):
-        return _import_csv(tracker, path, dry_run, overwrite)
+        return _import_csv(contacts, path, dry_run, overwrite)
 
 
 Parsed = tuple[int, Optional[str], dict[str, Any], Optional[int]]   # row, reference, values, revision
 
 
-def _import_csv(tracker: Any, path: Path, dry_run: bool, overwrite: bool) -> ImportResult:
+def _import_csv(contacts: ContactService, path: Path, dry_run: bool, overwrite: bool) -> ImportResult:
     source = path.name
     keys, reader = open_table(path, required=REQUIRED, aliases=ALIASES, known=KNOWN)
     width = len(keys)
-    converters = _converters(tracker)
-    today = tracker.today().isoformat()
+    converters = _converters(contacts)
+    today = contacts.ctx.today().isoformat()
     wanted = [(i, k) for i, k in enumerate(keys) if k and k not in EXPORT_ONLY and k not in ("reference", "revision")]
     columns = [k for _, k in wanted]
     ignored = tuple(k for k in dict.fromkeys(keys) if k in EXPORT_ONLY)
@@ -358,10 +360,10 @@ def _import_csv(tracker: Any, path: Path, dry_run: bool, overwrite: bool) -> Imp
         parsed.append((number, ref or None, values, revision))
     if problems:
         raise import_failed(problems, source=source)
-    return _apply(tracker, source, parsed, columns, ignored, dry_run, overwrite)
+    return _apply(contacts, source, parsed, columns, ignored, dry_run, overwrite)
 
 
-def _apply(tracker: Any, source: str, parsed: list[Parsed], columns: list[str], ignored: tuple[str, ...],
+def _apply(contacts: ContactService, source: str, parsed: list[Parsed], columns: list[str], ignored: tuple[str, ...],
            dry_run: bool, overwrite: bool) -> ImportResult:
     """Merge the checked rows into the store in one transaction (or only work out what would change)."""
     blank = _blank_doc()
@@ -378,7 +380,7 @@ def _apply(tracker: Any, source: str, parsed: list[Parsed], columns: list[str], 
     subject_keys, subject_values = getter([(c, p[1]) for c, p in field_columns if p[0] == "subject"])
     referrer_keys, referrer_values = getter([(c, p[1]) for c, p in field_columns if p[0] == "referrer"])
     blank_subject, blank_referrer = blank["subject"], blank["referrer"]
-    user, today = tracker.user, tracker.today().isoformat()
+    user, today = contacts.ctx.user, contacts.ctx.today().isoformat()
     added: list[str] = []
     updated: dict[str, tuple[str, ...]] = {}
     unchanged: list[str] = []
@@ -386,8 +388,8 @@ def _apply(tracker: Any, source: str, parsed: list[Parsed], columns: list[str], 
     problems: list[str] = []
     explicit = {ref for _, ref, _, _ in parsed if ref}
     already: dict[int, str] = {}
-    with tracker.store.transaction() as txn:
-        identity = _identity_index(tracker.store.all(TABLE), columns, parsed)
+    with contacts.ctx.store.transaction() as txn:
+        identity = _identity_index(contacts.ctx.store.all(TABLE), columns, parsed)
         docs: list[tuple[str, dict]] = []
         for number, ref, v, revision in parsed:
             if ref is None and identity:
@@ -415,7 +417,7 @@ def _apply(tracker: Any, source: str, parsed: list[Parsed], columns: list[str], 
                         continue
                 named = ref
                 while ref is None or (named is None and ref in explicit):   # not a reference another row names
-                    ref = tracker._next_contact_reference(txn, date.fromisoformat(v["received"]))
+                    ref = contacts.references.next(txn, date.fromisoformat(v["received"]))
                 doc["reference"] = ref
                 added.append(ref)
             else:
@@ -425,7 +427,7 @@ def _apply(tracker: Any, source: str, parsed: list[Parsed], columns: list[str], 
                 if not changed_fields(existing, doc):
                     unchanged.append(ref)
                     continue
-                problem = conflict_problem(tracker.store, f"row {number}", ref, existing, doc, revision,
+                problem = conflict_problem(contacts.ctx.store, f"row {number}", ref, existing, doc, revision,
                                            overwrite=overwrite, name=_column_name)
                 if problem is not None:
                     problems.append(problem)
@@ -441,7 +443,7 @@ def _apply(tracker: Any, source: str, parsed: list[Parsed], columns: list[str], 
                     overwritten.append(ref)
             docs.append((ref, doc))
         if problems or dry_run:
-            tracker._ref_counters = None   # references handed out here were never used
+            contacts.references.abandoned()   # references handed out here were never used
         if problems:
             raise import_failed(problems, source=source)
         if not dry_run:
@@ -449,7 +451,7 @@ def _apply(tracker: Any, source: str, parsed: list[Parsed], columns: list[str], 
             for ref, doc in docs:
                 put(TABLE, ref, doc)
     if not dry_run:
-        tracker._after_commit()
+        contacts.references.committed()
     return ImportResult(source=source, rows=len(parsed), added=tuple(added), updated=updated,
                         unchanged=tuple(unchanged), dry_run=dry_run, ignored_columns=ignored,
                         without_reference=sum(1 for number, ref, _, _ in parsed
@@ -542,7 +544,7 @@ _TEXT_FIELDS = ("summary", "case_manager", "police_reference", "disciplinary", "
 _PERSON_TEXT = {"subject": ("name", "role", "employer"), "referrer": ("name", "role", "organisation")}
 
 
-def _json_contact(tracker: Any, rec: dict, ref: str) -> dict:
+def _json_contact(contacts: ContactService, rec: dict, ref: str) -> dict:
     """One record of a JSON file as the stored document, checked by the API's rules, or ValidationError.
 
     Text is kept exactly as the file has it (JSON round-trips losslessly); everything
@@ -558,11 +560,11 @@ def _json_contact(tracker: Any, rec: dict, ref: str) -> dict:
     for person in ("subject", "referrer"):
         if body.get(person) is not None:
             fields[person] = body[person]
-    cleaned = tracker.clean_contact_fields(fields, Contact(reference=ref, received_on=date(2000, 1, 1), agency=""))
+    cleaned = contacts.validator().clean_fields(fields, Contact(reference=ref, received_on=date(2000, 1, 1), agency=""))
     category = None if body.get("category") is None else Category.parse(body["category"], "category")
     outcome = None if body.get("outcome") is None else Outcome.parse(body["outcome"], "outcome")
-    closed_on = tracker.clean_contact_field("closed_on", body.get("closed_on"))
-    today = tracker.today()
+    closed_on = contacts.validator().clean_field("closed_on", body.get("closed_on"))
+    today = contacts.ctx.today()
     if closed_on is not None and not cleaned.received_on <= closed_on <= today:
         raise ValidationError("closed_on", fmt(closed_on), f"a date from the received date "
                               f"{fmt(cleaned.received_on)} to today ({fmt(today)})")
@@ -604,7 +606,7 @@ def _json_records(data: Any, source: str) -> list:
     return records
 
 
-def import_contacts_json(tracker: Any, path: str | Path, *, dry_run: bool = False,
+def import_contacts_json(contacts: ContactService, path: str | Path, *, dry_run: bool = False,
                          overwrite: bool = False) -> ImportResult:
     """Import a JSON export: whole records, upserted by reference, all or nothing.
 
@@ -640,7 +642,7 @@ def import_contacts_json(tracker: Any, path: str | Path, *, dry_run: bool = Fals
         seen[ref] = i
         try:
             revision = parse_revision(rec.get("revision", rec.get("_rev")))
-            docs.append((where, ref, _json_contact(tracker, rec, ref), revision))
+            docs.append((where, ref, _json_contact(contacts, rec, ref), revision))
         except ValidationError as exc:
             problems.append(f"{where}: {exc}")
         except Exception as exc:  # cattrs reports what the shape check let through as assorted exceptions
@@ -648,17 +650,17 @@ def import_contacts_json(tracker: Any, path: str | Path, *, dry_run: bool = Fals
     problems += unstorable([(where, doc) for where, _, doc, _ in docs])
     if problems:
         raise import_failed(problems, source=source)
-    return _apply_json(tracker, source, docs, dry_run, overwrite)
+    return _apply_json(contacts, source, docs, dry_run, overwrite)
 
 
-def _apply_json(tracker: Any, source: str, docs: list[tuple[str, str, dict, Optional[int]]], dry_run: bool,
+def _apply_json(contacts: ContactService, source: str, docs: list[tuple[str, str, dict, Optional[int]]], dry_run: bool,
                 overwrite: bool) -> ImportResult:
     added: list[str] = []
     updated: dict[str, tuple[str, ...]] = {}
     unchanged: list[str] = []
     overwritten: list[str] = []
     problems: list[str] = []
-    with tracker.store.transaction() as txn:
+    with contacts.ctx.store.transaction() as txn:
         staged: list[tuple[str, dict]] = []
         for where, ref, doc, revision in docs:
             existing = txn.get(TABLE, ref)
@@ -670,7 +672,7 @@ def _apply_json(tracker: Any, source: str, docs: list[tuple[str, str, dict, Opti
                 if not changed:
                     unchanged.append(ref)
                     continue
-                problem = conflict_problem(tracker.store, where, ref, existing, doc, revision, overwrite=overwrite,
+                problem = conflict_problem(contacts.ctx.store, where, ref, existing, doc, revision, overwrite=overwrite,
                                            altered=altered)
                 if problem is not None:
                     problems.append(problem)
@@ -685,7 +687,7 @@ def _apply_json(tracker: Any, source: str, docs: list[tuple[str, str, dict, Opti
             for ref, doc in staged:
                 txn.put(TABLE, ref, doc)
     if not dry_run:
-        tracker._after_commit()
+        contacts.references.committed()
     return ImportResult(source=source, rows=len(docs), added=tuple(added), updated=updated,
                         unchanged=tuple(unchanged), dry_run=dry_run, overwritten=tuple(overwritten))
 
@@ -729,17 +731,16 @@ def _csv_row(d: dict) -> list[Any]:
     ]
 
 
-def _selected(tracker: Any, year: Optional[str]) -> list[tuple[str, dict]]:
-    docs = tracker.contact_docs()
+def _selected(contacts: ContactService, year: Optional[str]) -> list[tuple[str, dict]]:
+    docs = contacts.docs()
     if year:
-        from ..search import ContactFilter
-        keys = ContactFilter.build(tracker, year=year).keys(docs)
+        keys = ContactFilter.build(contacts.ctx.taxonomy, year=year).keys(docs)
     else:
         keys = list(docs)
     return [(k, docs[k]) for k in sorted(keys)]
 
 
-def export_contacts(tracker: Any, fmt_: str = "csv", *, year: Optional[str] = None) -> str:
+def export_contacts(contacts: ContactService, fmt_: str = "csv", *, year: Optional[str] = None) -> str:
     """Every contact (or one financial year's) as CSV or JSON, each with its revision.
 
     CSV: one row a contact, ISO dates, every text cell defended against formula
@@ -747,7 +748,7 @@ def export_contacts(tracker: Any, fmt_: str = "csv", *, year: Optional[str] = No
     records, sorted, so that export -> import into an empty store -> export is identical
     but for the revisions, which are the store's.
     """
-    chosen = _selected(tracker, year)
+    chosen = _selected(contacts, year)
     if fmt_ == "csv":
         return write_csv(CSV_COLUMNS, (_csv_row(d) for _, d in chosen))
     if fmt_ == "json":
@@ -757,8 +758,8 @@ def export_contacts(tracker: Any, fmt_: str = "csv", *, year: Optional[str] = No
     raise ValidationError("format", fmt_, "csv or json")
 
 
-def count_contacts(tracker: Any, year: Optional[str] = None) -> int:
-    return len(_selected(tracker, year))
+def count_contacts(contacts: ContactService, year: Optional[str] = None) -> int:
+    return len(_selected(contacts, year))
 
 
 __all__ = ["CSV_COLUMNS", "ImportResult", "export_contacts", "import_contacts", "import_contacts_json", "unguard"]

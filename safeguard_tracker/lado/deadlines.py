@@ -1,7 +1,7 @@
 """Every LADO deadline rule, in one place.
 
 Each rule is a period ("1 working day", "28 days", "3 months") so that an area
-can change it in the store's settings (``tracker.set_deadline_rules``) without
+can change it in the store's settings (``Tracker.set_deadline_rules``) without
 code.  Working days skip weekends and England's bank holidays; calendar
 periods use relativedelta.  The defaults are DOMAIN.md's:
 
@@ -31,10 +31,11 @@ from typing import Any, Iterator, Optional
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from .dates import add_period, fmt, parse_period
-from .due import DueItem
-from .errors import ValidationError
-from .model import Category, Contact, MeetingKind
+from ..context import Context
+from ..dates import add_period, fmt, parse_period
+from ..model.due import DueItem
+from ..errors import ValidationError
+from ..model import Category, Contact, MeetingKind
 
 SETTINGS_KEY = "deadlines"
 MEETING_LABELS = {MeetingKind.JEM: "JEM", MeetingKind.JEM_REVIEW: "JEM review",
@@ -123,8 +124,8 @@ class DeadlineRules:
 DEFAULT_RULES = DeadlineRules()
 
 
-def rules_of(tracker: Any) -> DeadlineRules:
-    return DeadlineRules.from_settings(tracker.settings)
+def rules_of(ctx: Context) -> DeadlineRules:
+    return DeadlineRules.from_settings(ctx.settings)
 
 
 # --- the individual rules --------------------------------------------------------------
@@ -245,39 +246,39 @@ def _before(day: date, period: str) -> date:
     """``period`` before ``day`` (the inverse of add_period, near enough for a pre-filter)."""
     n, unit = parse_period(period)
     if unit == "working_days":
-        from .dates import add_working_days
+        from ..dates import add_working_days
         return add_working_days(day, -n)
     if unit in ("days", "weeks"):
         return day - timedelta(days=n * (7 if unit == "weeks" else 1))
     return day - relativedelta(**{unit: n})
 
 
-def contact_due_items(tracker: Any, as_of: date, within_days: int) -> list[DueItem]:
-    """The LADO's part of ``tracker.due()``: the deadlines of open contacts.
+def contact_due_items(ctx: Context, as_of: date, within_days: int) -> list[DueItem]:
+    """The LADO's part of ``Tracker.due()``: the deadlines of open contacts.
 
     Retention reviews are not casework and are not on the chase list: a store that keeps
     ten years of closed records would drown the week's JEMs in them.  They are listed by
     ``retention_items`` (the ``retention`` command).
     """
-    rules = rules_of(tracker)
+    rules = rules_of(ctx)
     items: list[DueItem] = []
-    for key, doc in tracker.contact_docs().items():
+    for key, doc in ctx.store.all("contacts").items():
         if doc.get("closed_on") is None:
-            contact = tracker._structure(Contact, "contacts", key, doc)
+            contact = ctx.structure(Contact, "contacts", key, doc)
             items.extend(contact_items(contact, as_of, within_days, rules))
     return items
 
 
-def retention_items(tracker: Any, as_of: date, within_days: int,
+def retention_items(ctx: Context, as_of: date, within_days: int,
                     rules: Optional[DeadlineRules] = None) -> list[DueItem]:
     """Closed, unredacted contacts whose retention review date has come (or comes within the window)."""
-    rules = rules or rules_of(tracker)
+    rules = rules or rules_of(ctx)
     horizon = as_of + timedelta(days=within_days)
     # The review is never earlier than retention_minimum after receipt, so most records are
     # ruled out by comparing ISO strings, without date arithmetic.
     latest_received = (_before(horizon, rules.retention_minimum) + timedelta(days=3)).isoformat()
     items = []
-    for key, doc in tracker.contact_docs().items():
+    for key, doc in ctx.store.all("contacts").items():
         if doc.get("closed_on") is None or doc.get("redacted_on") or doc["received_on"] > latest_received:
             continue
         due = retention_review_on(doc, rules)

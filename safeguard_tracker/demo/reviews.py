@@ -20,13 +20,14 @@ from typing import Any, Optional
 
 import attrs
 
-from .model import (Action, ActionStatus, Recommendation, Review, ReviewKind, ReviewStatus, Revision,
+from ..model import (Action, ActionStatus, Recommendation, Review, ReviewKind, ReviewStatus, Revision,
                     Update)
-from .plan_dates import parse_due, resolve_rule
+from ..plans.plan_dates import parse_due, resolve_rule
+from ..tracker import Tracker
 
 BOARD = "Medway Safeguarding Children Board"
 OTHER_BOARD = "Thurrock LSCB"
-THIS_BOARD = "Safeguarding Children Board"     # the plan-only owner (see tracker.reviews.DEFAULT_PLAN_AGENCIES)
+THIS_BOARD = "Safeguarding Children Board"     # the plan-only owner (see context.DEFAULT_PLAN_AGENCIES)
 NHS = "Medway NHS Foundation Trust"
 MCH = "Medway Community Health Care"
 CCG = "Medway Clinical Commissioning Group (CCG)"
@@ -287,7 +288,7 @@ def _generated(p: _Plan, count: int, actions_per_review: int) -> None:
             p.act(review, rng.choice(recs), rng.choice(TEXTS), rng.choice(AGENCIES), due, **kw)
 
 
-def add_demo_reviews(tracker: Any, rng: random.Random, scale: int = 1) -> int:
+def add_demo_reviews(tracker: Tracker, rng: random.Random, scale: int = 1) -> int:
     """Add the demo's reviews and actions to ``tracker`` in one transaction; returns how many records."""
     p = _Plan(rng, tracker.today())
     _board_reviews(p)

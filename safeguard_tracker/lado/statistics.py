@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Optional
+from typing import Optional
 
 import attrs
 
-from .dates import add_period, financial_year_bounds, parse_period, fmt, normalise_financial_year, previous_financial_year
+from ..context import Context
+from ..dates import add_period, financial_year_bounds, parse_period, fmt, normalise_financial_year, previous_financial_year
 from .deadlines import rules_of
-from .model import ALLEGATION_OUTCOMES, Category, Harm, Outcome
+from ..model import ALLEGATION_OUTCOMES, Category, Harm, Outcome
 
 CATEGORIES = tuple(c.value for c in Category)
 OUTCOME_KEYS = tuple(o.value for o in ALLEGATION_OUTCOMES) + ("open",)
@@ -125,7 +126,7 @@ class _Tally:
         self.months = [0] * 12
 
 
-def lado_statistics(tracker: Any, year: str = "2017-18", compare_with: Optional[str] = None, *,
+def lado_statistics(ctx: Context, year: str = "2017-18", compare_with: Optional[str] = None, *,
                     stated_totals: Optional[dict[str, int]] = None, as_of: Optional[date] = None) -> LadoStatistics:
     """The annual figures for ``year`` against ``compare_with`` (default: the year before).
 
@@ -138,9 +139,9 @@ def lado_statistics(tracker: Any, year: str = "2017-18", compare_with: Optional[
     start, end = financial_year_bounds(year)
     cstart, cend = financial_year_bounds(compare)
     s, e, cs, ce = start.isoformat(), end.isoformat(), cstart.isoformat(), cend.isoformat()
-    rules = rules_of(tracker)
-    today = as_of or tracker.today()
-    taxonomy = tracker.taxonomy
+    rules = rules_of(ctx)
+    today = as_of or ctx.today()
+    taxonomy = ctx.taxonomy
 
     tally, ctally = _Tally(), _Tally()
     by_category = dict.fromkeys(CATEGORIES, 0)
@@ -155,7 +156,7 @@ def lado_statistics(tracker: Any, year: str = "2017-18", compare_with: Optional[
     fm_cache: dict[str, str] = {}
     n_targets = len(rules.resolution)
 
-    for ref, d in tracker.contact_docs().items():
+    for ref, d in ctx.store.all("contacts").items():
         received = d["received_on"]
         if s <= received <= e:
             t = tally
@@ -242,7 +243,7 @@ def lado_statistics(tracker: Any, year: str = "2017-18", compare_with: Optional[
 
     # --- reconciliation: what does not add up, said plainly ---------------------------------
     notes: list[str] = []
-    stated = dict(tracker.settings.get("stated_totals") or {})
+    stated = dict(ctx.settings.get("stated_totals") or {})
     stated.update(stated_totals or {})
     stated = {normalise_financial_year(k, "stated_totals"): int(v) for k, v in stated.items()}
     agency_sum = sum(rows.values())

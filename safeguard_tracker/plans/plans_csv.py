@@ -53,13 +53,15 @@ import attrs
 from ..convert import from_doc, to_doc
 from ..dates import fmt, parse_date
 from ..errors import SafeguardError, ValidationError
-from ..tracker.contacts import date_value
-from ..tracker.reviews import REVIEW_DATE_FIELDS, REVIEW_TEXT_FIELDS
-from ..model import Action, ActionStatus, Recommendation, Review, ReviewKind, Revision
-from ..plan_dates import describe_rule, parse_due
-from ..rag import action_rag, days_overdue
-from .csvfiles import import_failed, read_rows, unguard, write_csv
-from .importing import (HISTORY, OVERWRITE_HINT, History, ImportResult, changed_fields, conflict_problem,
+from ..model import Action, ActionStatus, Recommendation, Review, ReviewKind, ReviewStatus, Revision
+from ..validation.fields import date_value
+from ..validation.plans import REVIEW_DATE_FIELDS, REVIEW_TEXT_FIELDS, clean_owners, plan_agency
+from .actions import ActionService
+from .dependants import due_changes, stage_dependants
+from .plan_dates import NOTIFIED_KINDS, describe_rule, parse_due
+from .rag import action_rag, days_overdue
+from ..io.csvfiles import import_failed, read_rows, unguard, write_csv
+from ..io.importing import (HISTORY, OVERWRITE_HINT, History, ImportResult, changed_fields, conflict_problem,
                         describe_structure_error, keep_history, parse_revision, read_json_file,
                         record_shape_problem, unstorable)
 
@@ -172,13 +174,13 @@ def _keep_recommendations(existing: dict, doc: dict) -> bool:
     return altered
 
 
-def _stale(tracker: Any, table: str, ref: Optional[str], revision: Optional[int], number: int) -> Optional[str]:
+def _stale(actions: ActionService, table: str, ref: Optional[str], revision: Optional[int], number: int) -> Optional[str]:
     """For a row the workflow rules refuse: the conflict to report instead when the row was exported
     before its record last changed (the rules then only echo someone else's later change)."""
-    doc = tracker.store.get(table, ref) if ref else None
+    doc = actions.ctx.store.get(table, ref) if ref else None
     if doc is None or revision is None or doc.get("_rev", 0) == revision:
         return None
-    return conflict_problem(tracker.store, f"row {number}", ref, doc, doc, revision, overwrite=False)
+    return conflict_problem(actions.ctx.store, f"row {number}", ref, doc, doc, revision, overwrite=False)
 
 
 def _review_column(path: tuple[str, ...]) -> str:
@@ -226,10 +228,10 @@ def _day(text: str, column: str, row: int, today: date) -> Optional[date]:
     return parse_date(unguard(text), column, row=row, today=today, required=False)
 
 
-def _date(tracker: Any, column: str, text: str, row: int) -> Optional[date]:
-    day = _day(text, column, row, tracker.today())
-    if day is not None and day > tracker.today():
-        raise ValidationError(column, fmt(day), f"a date no later than today ({fmt(tracker.today())})", row=row)
+def _date(actions: ActionService, column: str, text: str, row: int) -> Optional[date]:
+    day = _day(text, column, row, actions.ctx.today())
+    if day is not None and day > actions.ctx.today():
+        raise ValidationError(column, fmt(day), f"a date no later than today ({fmt(actions.ctx.today())})", row=row)
     return day
 
 
@@ -241,17 +243,17 @@ def _source(path: str | Path) -> Path:
     return Path(path)
 
 
-def import_reviews(tracker: Any, path: str | Path, *, dry_run: bool = False, overwrite: bool = False) -> ImportResult:
+def import_reviews(actions: ActionService, path: str | Path, *, dry_run: bool = False, overwrite: bool = False) -> ImportResult:
     """Import reviews from a CSV (or a JSON export, by its .json name): all or nothing.
 
     ``overwrite`` lets rows without a revision change stored reviews (see ``importing``).
     """
     path = _source(path)
     if path.suffix.lower() == ".json":
-        return _import_json(tracker, path, REVIEWS, dry_run=dry_run, overwrite=overwrite)
+        return _import_json(actions, path, REVIEWS, dry_run=dry_run, overwrite=overwrite)
     keys, rows = read_rows(path, required=REVIEW_REQUIRED, aliases=REVIEW_ALIASES, known=REVIEW_KNOWN)
     check = _Rows(path.name)
-    docs = tracker.store.all(REVIEWS)
+    docs = actions.ctx.store.all(REVIEWS)
     by_name = {(d["kind"], d["name"].casefold()): k for k, d in docs.items()}
     seen: dict[tuple[str, str], int] = {}
     planned: list[tuple[int, Optional[str], Review, Optional[int]]] = []
@@ -282,19 +284,17 @@ def import_reviews(tracker: Any, path: str | Path, *, dry_run: bool = False, ove
                 fields["status"] = row["status"]
             for column, field in REVIEW_DATES.items():
                 if row.get(column):
-                    fields[field] = _date(tracker, column, row[column], number)
+                    fields[field] = _date(actions, column, row[column], number)
             if ref is not None and ref in docs:
-                base = tracker._structure(Review, REVIEWS, ref, docs[ref])
+                base = actions.ctx.structure(Review, REVIEWS, ref, docs[ref])
             else:
-                from ..plan_dates import NOTIFIED_KINDS
-                from ..model import ReviewStatus
                 base = Review(reference=ref or "", kind=kind, name=name, status=ReviewStatus.NOTIFIED
                               if kind in NOTIFIED_KINDS else ReviewStatus.IN_PROGRESS)
             try:
-                review = tracker._clean_review(base, fields, row=number)
-                tracker._check_closing(review)
+                review = actions.reviews.clean(base, fields, row=number)
+                actions.reviews.check_closing(review)
             except SafeguardError:
-                stale = _stale(tracker, REVIEWS, ref, revision, number)
+                stale = _stale(actions, REVIEWS, ref, revision, number)
                 if stale is None:
                     raise
                 check.problems.append((number, stale))
@@ -303,14 +303,14 @@ def import_reviews(tracker: Any, path: str | Path, *, dry_run: bool = False, ove
         except SafeguardError as exc:
             check.fail(exc, number)
     check.raise_if_any()
-    tally = _Tally(tracker.store, overwrite, REVIEWS, _review_column)
-    with tracker.store.transaction() as txn:
+    tally = _Tally(actions.ctx.store, overwrite, REVIEWS, _review_column)
+    with actions.ctx.store.transaction() as txn:
         staged: list[tuple[Review, dict]] = []
         taken: set[str] = set()
         for number, ref, review, revision in planned:
             existing = docs.get(ref) if ref else None
             if existing is None:
-                ref = ref or tracker._next_review_reference(txn, review, taken)
+                ref = ref or actions.reviews.next_reference(txn, review, taken)
                 taken.add(ref)
                 review = attrs.evolve(review, reference=ref)
             doc = to_doc(review)
@@ -320,7 +320,7 @@ def import_reviews(tracker: Any, path: str | Path, *, dry_run: bool = False, ove
         if not dry_run:
             for review, doc in staged:
                 txn.put(REVIEWS, review.reference, doc)
-            tracker._follow(txn, reviews=[r for r, _ in staged if r.reference in tally.updated])
+            stage_dependants(actions.ctx, txn, reviews=[r for r, _ in staged if r.reference in tally.updated])
     return tally.result(path.name, len(rows), dry_run)
 
 
@@ -329,13 +329,13 @@ REVIEW_CSV_COLUMNS = ("reference", "name", "kind", "lead_board", "status", "inci
     + ("revision",)
 
 
-def reviews_csv(tracker: Any) -> str:
+def reviews_csv(actions: ActionService) -> str:
     counts: dict[str, int] = {}
-    for d in tracker.store.all(ACTIONS).values():
+    for d in actions.ctx.store.all(ACTIONS).values():
         counts[d["review"]] = counts.get(d["review"], 0) + 1
     rows = []
-    for r in tracker.reviews():
-        dates = tracker.statutory_dates(r)
+    for r in actions.reviews.find():
+        dates = actions.reviews.statutory_dates(r)
         rows.append([r.reference, r.name, r.kind.value, r.lead_board, r.status.value]
                     + [fmt(getattr(r, f)) for f in REVIEW_DATES.values()]
                     + [r.chair, r.author, "; ".join(r.themes), r.title, fmt(dates.notification_due),
@@ -346,7 +346,7 @@ def reviews_csv(tracker: Any) -> str:
 
 # --- actions --------------------------------------------------------------------------------------------
 
-def _action_row(tracker: Any, row: dict[str, str], number: int, review_key: Any) -> dict[str, Any]:
+def _action_row(actions: ActionService, row: dict[str, str], number: int, review_key: Any) -> dict[str, Any]:
     """One row's cells, parsed and checked on their own (rules against the store come later)."""
     v: dict[str, Any] = {}
     v["review"] = review_key(unguard(row["review"])) if row.get("review") else None
@@ -361,19 +361,19 @@ def _action_row(tracker: Any, row: dict[str, str], number: int, review_key: Any)
         raise ValidationError("action", "", "the action's description", row=number)
     if v["review"] is None:
         raise ValidationError("review", "", "the review's name or reference", row=number)
-    v["agency"] = tracker._plan_agency(unguard(row.get("agency", "")), "agency", number)
+    v["agency"] = plan_agency(actions.ctx.plan_agencies, unguard(row.get("agency", "")), "agency", number)
     v["officer"] = unguard(row.get("officer", ""))
     due = unguard(row.get("due", ""))
-    v["due"] = (_day(due, "due", number, tracker.today()), None) if _UK_DATE.fullmatch(due) else \
-        parse_due(due, "due", row=number, today=tracker.today())
+    v["due"] = (_day(due, "due", number, actions.ctx.today()), None) if _UK_DATE.fullmatch(due) else \
+        parse_due(due, "due", row=number, today=actions.ctx.today())
     v["status"] = ActionStatus.parse(row["status"], "status", row=number) if row.get("status") else None
     for column in ("completed", "signed_off_on"):
-        v[column] = _date(tracker, column, row.get(column, ""), number)
-    v["revised_due"] = _day(row.get("revised_due", ""), "revised_due", number, tracker.today())
+        v[column] = _date(actions, column, row.get(column, ""), number)
+    v["revised_due"] = _day(row.get("revised_due", ""), "revised_due", number, actions.ctx.today())
     for column in ("evidence", "impact_measure", "revision_reason", "signed_off_by", "off_track_reason"):
         v[column] = unguard(row.get(column, "")).strip()
-    v["reference"] = tracker._action_key(row["reference"]) if row.get("reference") else None
-    v["follow_up_of"] = tracker._action_key(row["follow_up_of"]) if row.get("follow_up_of") else ""
+    v["reference"] = actions.key(row["reference"]) if row.get("reference") else None
+    v["follow_up_of"] = actions.key(row["follow_up_of"]) if row.get("follow_up_of") else ""
     status, done = v["status"], v["completed"]
     if status is None:
         v["status"] = status = ActionStatus.COMPLETE if done else None
@@ -404,7 +404,7 @@ def _action_row(tracker: Any, row: dict[str, str], number: int, review_key: Any)
     return v
 
 
-def _merge_action(tracker: Any, a: Action, v: dict[str, Any], number: int) -> Action:
+def _merge_action(actions: ActionService, a: Action, v: dict[str, Any], number: int) -> Action:
     """Apply a row to an action (new or stored) with the tracker's rules; blank cells keep stored values."""
     due_on, rule = v["due"]
     changes: dict[str, Any] = {"description": v["action"], "lead_agency": v["agency"]}
@@ -437,14 +437,14 @@ def _merge_action(tracker: Any, a: Action, v: dict[str, Any], number: int) -> Ac
     merged = attrs.evolve(a, **changes)
     if v["revised_due"] is not None and v["revised_due"] != merged.revised_due_on:
         merged = attrs.evolve(merged, revisions=merged.revisions + (Revision(
-            on=tracker.today(), by=tracker.user, from_=merged.current_due_on, to=v["revised_due"],
+            on=actions.ctx.today(), by=actions.ctx.user, from_=merged.current_due_on, to=v["revised_due"],
             reason=v["revision_reason"]),))
     if merged.status in (ActionStatus.COMPLETE, ActionStatus.SIGNED_OFF) and merged.off_track_reason:
         merged = attrs.evolve(merged, off_track_reason="")
     return merged
 
 
-def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False, overwrite: bool = False) -> ImportResult:
+def import_actions(actions: ActionService, path: str | Path, *, dry_run: bool = False, overwrite: bool = False) -> ImportResult:
     """Import an action plan from a CSV (or a JSON export, by its .json name): all or nothing.
 
     ``overwrite`` lets rows without a revision change stored actions, and any row change a
@@ -452,15 +452,15 @@ def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False, ove
     """
     path = _source(path)
     if path.suffix.lower() == ".json":
-        return _import_json(tracker, path, ACTIONS, dry_run=dry_run, overwrite=overwrite)
+        return _import_json(actions, path, ACTIONS, dry_run=dry_run, overwrite=overwrite)
     keys, rows = read_rows(path, required=ACTION_REQUIRED, aliases=ACTION_ALIASES, known=ACTION_KNOWN)
     check = _Rows(path.name)
     parsed: list[tuple[int, dict[str, Any]]] = []
-    review_key = functools.lru_cache(maxsize=None)(tracker._review_key)   # a plan repeats its review's name
+    review_key = functools.lru_cache(maxsize=None)(actions.reviews.key)   # a plan repeats its review's name
     for number, row in rows:
         try:
             revision = parse_revision(row.get("revision"), "revision", number)
-            parsed.append((number, dict(_action_row(tracker, row, number, review_key), revision=revision)))
+            parsed.append((number, dict(_action_row(actions, row, number, review_key), revision=revision)))
         except SafeguardError as exc:
             check.fail(exc, number)
 
@@ -477,7 +477,7 @@ def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False, ove
                 continue
             texts.setdefault(key, " ".join(unguard(row["recommendation_text"]).split()))
 
-    store_actions = tracker.store.all(ACTIONS)
+    store_actions = actions.ctx.store.all(ACTIONS)
     by_text = {(d["review"], d["recommendation"], d["description"].casefold()): k for k, d in store_actions.items()}
     explicit = {v["reference"] for _, v in parsed if v["reference"]}
     reviews: dict[str, Review] = {}
@@ -487,11 +487,11 @@ def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False, ove
     for number, v in parsed:
         try:
             rkey = v["review"]
-            review = reviews.get(rkey) or tracker._load(Review, REVIEWS, rkey, "review")
+            review = reviews.get(rkey) or actions.ctx.load(Review, REVIEWS, rkey, "review")
             rec = review.recommendation(v["recommendation"])
             text = v["recommendation_text"]
             if text and not overwrite:
-                problem = _recommendation_overwrite(tracker, rkey, review, v["recommendation"], text, number)
+                problem = _recommendation_overwrite(actions, rkey, review, v["recommendation"], text, number)
                 if problem is not None:
                     check.problems.append((number, problem))
                     continue
@@ -516,7 +516,7 @@ def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False, ove
             seen[ident] = number
             ref = v["reference"] or by_text.get((rkey, v["recommendation"], v["action"].casefold()))
             if ref is not None and ref in store_actions:
-                base = tracker._structure(Action, ACTIONS, ref, store_actions[ref])
+                base = actions.ctx.structure(Action, ACTIONS, ref, store_actions[ref])
                 if (base.review, base.recommendation) != (rkey, v["recommendation"]):
                     raise ValidationError("reference", ref, f"an action of {review.title} recommendation "
                                           f"{v['recommendation']} ({ref} belongs to {base.review} recommendation "
@@ -524,9 +524,9 @@ def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False, ove
             else:
                 base = Action(reference="", review=rkey, recommendation=v["recommendation"], description=v["action"])
             try:
-                action = _merge_action(tracker, base, v, number)
+                action = _merge_action(actions, base, v, number)
             except SafeguardError:
-                stale = _stale(tracker, ACTIONS, base.reference, v["revision"], number)
+                stale = _stale(actions, ACTIONS, base.reference, v["revision"], number)
                 if stale is None:
                     raise
                 check.problems.append((number, stale))
@@ -544,9 +544,9 @@ def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False, ove
             check.fail(exc, number)
     check.raise_if_any()
 
-    tally = _Tally(tracker.store, overwrite, ACTIONS, _action_column)
-    with tracker.store.transaction() as txn:
-        n = tracker._next_action_number(txn)
+    tally = _Tally(actions.ctx.store, overwrite, ACTIONS, _action_column)
+    with actions.ctx.store.transaction() as txn:
+        n = actions.next_number(txn)
         final: dict[str, Action] = {}
         row_of: dict[str, tuple[int, Optional[int]]] = {}
         for number, action, revision in merged:
@@ -557,7 +557,7 @@ def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False, ove
                 n += 1
             final[action.reference] = action
             row_of[action.reference] = (number, revision)
-        final.update(tracker._due_changes(reviews, final))
+        final.update(due_changes(actions.ctx, reviews, final))
         staged: list[tuple[str, str, dict]] = []
         for ref, action in final.items():
             doc = to_doc(action)
@@ -568,7 +568,7 @@ def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False, ove
         reviews_seen = _Tally(table=REVIEWS)   # recommendations added: reported as updates of their review
         for rkey, review in reviews.items():
             doc = to_doc(review)
-            if reviews_seen.see(rkey, tracker.store.get(REVIEWS, rkey), doc):
+            if reviews_seen.see(rkey, actions.ctx.store.get(REVIEWS, rkey), doc):
                 staged.append((REVIEWS, rkey, doc))
         tally.raise_if_any(path.name)
         if not dry_run:
@@ -578,15 +578,15 @@ def import_actions(tracker: Any, path: str | Path, *, dry_run: bool = False, ove
     return tally.result(path.name, len(rows), dry_run)
 
 
-def _recommendation_overwrite(tracker: Any, rkey: str, review: Review, number: int, text: str,
+def _recommendation_overwrite(actions: ActionService, rkey: str, review: Review, number: int, text: str,
                               row: int) -> Optional[str]:
     """Why a row may not change a stored recommendation's text: the actions file holds no revision of
     the review, so nothing shows the row was based on the text as stored.  None if it changes nothing."""
-    stored = next((r for r in (tracker.store.get(REVIEWS, rkey) or {}).get("recommendations", ())
+    stored = next((r for r in (actions.ctx.store.get(REVIEWS, rkey) or {}).get("recommendations", ())
                    if r["number"] == number), None)
     if stored is None or stored["text"] == text:
         return None
-    last = History(tracker.store, rkey).last().get(("recommendations",))
+    last = History(actions.ctx.store, rkey).last().get(("recommendations",))
     who = f" (last changed by {last.get('user', '?')})" if last else ""
     return (f"row {row}: recommendation {number} of {review.title} would change: recommendation_text "
             f"'{stored['text'][:40]}' -> '{text[:40]}'{who}; the actions file holds no revision of the review, so "
@@ -599,13 +599,13 @@ ACTION_CSV_COLUMNS = ("reference", "review", "recommendation", "recommendation_t
     + ("revision",)
 
 
-def actions_csv(tracker: Any) -> str:
+def actions_csv(actions: ActionService) -> str:
     """One row per action, in the import's columns, so an export re-imports to the same plan."""
-    today = tracker.today()
-    reviews = {r.reference: r for r in tracker.reviews()}
+    today = actions.ctx.today()
+    reviews = {r.reference: r for r in actions.reviews.find()}
     rows = []
     first: set[tuple[str, int]] = set()
-    for a in tracker.actions():
+    for a in actions.find():
         r = reviews[a.review]
         rec = r.recommendation(a.recommendation)
         key = (a.review, a.recommendation)
@@ -624,16 +624,16 @@ def actions_csv(tracker: Any) -> str:
 
 # --- JSON: whole records, lossless ----------------------------------------------------------------------
 
-def export_json(tracker: Any, table: str) -> str:
+def export_json(actions: ActionService, table: str) -> str:
     """Every record of ``table`` exactly as stored, with its revision, in reference order."""
     cls = Review if table == REVIEWS else Action
-    records = [{**to_doc(tracker._structure(cls, table, k, d)), "revision": d.get("_rev", 0)}
-               for k, d in sorted(tracker.store.all(table).items())]
+    records = [{**to_doc(actions.ctx.structure(cls, table, k, d)), "revision": d.get("_rev", 0)}
+               for k, d in sorted(actions.ctx.store.all(table).items())]
     return json.dumps({"format": f"safeguard-tracker/{table}", "version": JSON_VERSION, table: records},
                       indent=1, ensure_ascii=False) + "\n"
 
 
-def _import_json(tracker: Any, path: Path, table: str, *, dry_run: bool, overwrite: bool = False) -> ImportResult:
+def _import_json(actions: ActionService, path: Path, table: str, *, dry_run: bool, overwrite: bool = False) -> ImportResult:
     """Whole records from a JSON export, checked by the API's rules and upserted by reference, all or nothing."""
     source = path.name
     data = read_json_file(path)
@@ -648,7 +648,7 @@ def _import_json(tracker: Any, path: Path, table: str, *, dry_run: bool, overwri
     known = {a.name for a in attrs.fields(cls)} - {"rev"}
     problems: list[str] = []
     records: dict[str, tuple[int, str, dict, Optional[int]]] = {}
-    others = dict(tracker.store.all(REVIEWS)) if table == REVIEWS else {}
+    others = dict(actions.ctx.store.all(REVIEWS)) if table == REVIEWS else {}
     for i, rec in enumerate(data[table], 1):
         where = f"{table}[{i}]"
         try:
@@ -662,7 +662,7 @@ def _import_json(tracker: Any, path: Path, table: str, *, dry_run: bool, overwri
                                  f"{', '.join(sorted(known | {'revision'}))}")
             revision = parse_revision(rec.get("revision", rec.get("_rev")))
             body = {k: v for k, v in rec.items() if k not in ("revision", "_rev")}
-            doc = _json_review(tracker, body, others) if table == REVIEWS else _json_action(tracker, body)
+            doc = _json_review(actions, body, others) if table == REVIEWS else _json_action(actions, body)
             ref = doc["reference"]
             if ref in records:
                 raise ValueError(f"reference {ref} appears twice (also {table}[{records[ref][0]}])")
@@ -676,8 +676,8 @@ def _import_json(tracker: Any, path: Path, table: str, *, dry_run: bool, overwri
     problems += unstorable([(where, doc) for _, where, doc, _ in records.values()])
     if problems:
         raise import_failed(problems, source=source)
-    tally = _Tally(tracker.store, overwrite, table)
-    with tracker.store.transaction() as txn:
+    tally = _Tally(actions.ctx.store, overwrite, table)
+    with actions.ctx.store.transaction() as txn:
         staged = [(ref, doc) for ref, (i, where, doc, revision) in records.items()
                   if tally.see(ref, txn.get(table, ref), doc, where=where, revision=revision, order=i)]
         tally.raise_if_any(source)
@@ -695,15 +695,15 @@ def _checked(field: str, check: Callable[[], Any]) -> Any:
         raise ValidationError(f"{field}.{exc.field}", exc.value, exc.accepted) from None
 
 
-def _past_day(tracker: Any, value: Any, field: str) -> Optional[date]:
+def _past_day(actions: ActionService, value: Any, field: str) -> Optional[date]:
     """A date of something done, read and checked as the API reads it: never after today."""
-    day = parse_date(date_value(value, field), field, required=False, today=tracker.today())
-    if day is not None and day > tracker.today():
-        raise ValidationError(field, fmt(day), f"a date no later than today ({fmt(tracker.today())})")
+    day = parse_date(date_value(value, field), field, required=False, today=actions.ctx.today())
+    if day is not None and day > actions.ctx.today():
+        raise ValidationError(field, fmt(day), f"a date no later than today ({fmt(actions.ctx.today())})")
     return day
 
 
-def _json_review(tracker: Any, body: dict, others: dict[str, dict]) -> dict:
+def _json_review(actions: ActionService, body: dict, others: dict[str, dict]) -> dict:
     """A review record as the stored document, checked by the reviews API's rules (``_clean_review``)."""
     problem = record_shape_problem(body, Review, skip=("kind", "status") + REVIEW_DATE_FIELDS)
     if problem is not None:
@@ -715,15 +715,15 @@ def _json_review(tracker: Any, body: dict, others: dict[str, dict]) -> dict:
     fields: dict[str, Any] = {f: body[f] for f in REVIEW_TEXT_FIELDS if f in body}
     fields.update({f: date_value(body[f], f) for f in REVIEW_DATE_FIELDS if f in body})
     fields.update({f: body[f] for f in ("status", "themes") if f in body})
-    recs = [_checked(f"recommendations[{i}]", lambda r=r: _json_recommendation(tracker, r))
+    recs = [_checked(f"recommendations[{i}]", lambda r=r: _json_recommendation(actions, r))
             for i, r in enumerate(body.get("recommendations") or (), 1)]
     numbers = [r.number for r in recs]
     for n in numbers:
         if numbers.count(n) > 1:
             raise ValidationError("recommendations", n, "recommendation numbers used once each in a review")
     base = Review(reference=ref, kind=kind, name="x", recommendations=tuple(sorted(recs, key=lambda r: r.number)))
-    review = tracker._clean_review(base, fields, others=others)
-    tracker._check_closing(review)
+    review = actions.reviews.clean(base, fields, others=others)
+    actions.reviews.check_closing(review)
     doc = to_doc(review)
     doc.update({f: body[f] for f in REVIEW_TEXT_FIELDS if isinstance(body.get(f), str)})   # text exactly as written
     raw = {r["number"]: r for r in body.get("recommendations") or ()}
@@ -732,16 +732,16 @@ def _json_review(tracker: Any, body: dict, others: dict[str, dict]) -> dict:
     return doc
 
 
-def _json_recommendation(tracker: Any, r: dict) -> Recommendation:
+def _json_recommendation(actions: ActionService, r: dict) -> Recommendation:
     """A recommendation, by the rules of ``add_recommendation`` and ``record_impact_finding``."""
     if r["number"] < 1:
         raise ValidationError("number", r["number"], "a whole number from 1")
     if not r["text"].strip():
         raise ValidationError("text", r["text"], "the recommendation's text is required")
-    owners = tracker._clean_owners(r.get("owner_agencies") or ())
+    owners = clean_owners(actions.ctx.plan_agencies, r.get("owner_agencies") or ())
     finding = r.get("impact_finding")
     if finding is not None:
-        _checked("impact_finding", lambda: _past_day(tracker, finding["on"], "on"))
+        _checked("impact_finding", lambda: _past_day(actions, finding["on"], "on"))
         for key in ("by", "text"):
             if not finding[key].strip():
                 raise ValidationError(f"impact_finding.{key}", finding[key], "who recorded the finding and what it "
@@ -753,7 +753,7 @@ def _json_recommendation(tracker: Any, r: dict) -> Recommendation:
 _ACTION_DAYS = ("completed_on", "signed_off_on")
 
 
-def _json_action(tracker: Any, body: dict) -> dict:
+def _json_action(actions: ActionService, body: dict) -> dict:
     """An action record as the stored document, checked by the actions API's rules (and the CSV's, worded alike)."""
     problem = record_shape_problem(body, Action, skip=("status",) + _ACTION_DAYS)
     if problem is not None:
@@ -761,21 +761,21 @@ def _json_action(tracker: Any, body: dict) -> dict:
     ref = body["reference"]
     if not re.fullmatch(r"A-\d+", ref):
         raise ValidationError("reference", ref, "a reference like A-000123")
-    cleaned = tracker._clean_action_fields(Action(reference="", review="", recommendation=0, description="x"), {
+    cleaned = actions.clean(Action(reference="", review="", recommendation=0, description="x"), {
         "description": body["description"], "lead_agency": body.get("lead_agency", ""),
         "lead_officer": body.get("lead_officer", "")})
     status = ActionStatus.parse(body.get("status", ActionStatus.NOT_STARTED.value), "status")
-    days = {f: _past_day(tracker, body.get(f), f) for f in _ACTION_DAYS}
+    days = {f: _past_day(actions, body.get(f), f) for f in _ACTION_DAYS}
     action = attrs.evolve(from_doc(Action, {k: v for k, v in body.items() if k not in ("status",) + _ACTION_DAYS}),
                           description=cleaned.description, lead_agency=cleaned.lead_agency,
                           lead_officer=cleaned.lead_officer, status=status, **days)
-    _action_rules(tracker, action)
+    _action_rules(actions, action)
     doc = to_doc(action)
     doc.update({f: body[f] for f in ("description", "lead_officer") if isinstance(body.get(f), str)})
     return doc
 
 
-def _action_rules(tracker: Any, a: Action) -> None:
+def _action_rules(actions: ActionService, a: Action) -> None:
     """The rules across an action's fields, as the CSV import and the actions API apply them."""
     status, done = a.status, a.completed_on
     if status in (ActionStatus.COMPLETE, ActionStatus.SIGNED_OFF) and done is None:
@@ -811,18 +811,18 @@ def _action_rules(tracker: Any, a: Action) -> None:
     if a.follow_up_of and not re.fullmatch(r"A-\d+", a.follow_up_of):
         raise ValidationError("follow_up_of", a.follow_up_of, "the reference of the action this one follows up, "
                               "like A-000123, or blank")
-    doc = tracker.store.get(REVIEWS, a.review)
+    doc = actions.ctx.store.get(REVIEWS, a.review)
     if doc is None:
         raise ValidationError("review", a.review, "a review in the store: import the reviews first")
     if not any(r["number"] == a.recommendation for r in doc.get("recommendations", ())):
         raise ValidationError("recommendation", a.recommendation, f"a recommendation of {a.review}")
 
 
-def export_plans(tracker: Any, table: str, fmt_: str) -> str:
+def export_plans(actions: ActionService, table: str, fmt_: str) -> str:
     if table not in (REVIEWS, ACTIONS):
         raise ValidationError("kind", table, "reviews or actions")
     if fmt_ == "json":
-        return export_json(tracker, table)
+        return export_json(actions, table)
     if fmt_ == "csv":
-        return reviews_csv(tracker) if table == REVIEWS else actions_csv(tracker)
+        return reviews_csv(actions) if table == REVIEWS else actions_csv(actions)
     raise ValidationError("format", fmt_, "csv or json")

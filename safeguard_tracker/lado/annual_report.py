@@ -19,10 +19,11 @@ from typing import Any, Optional
 
 from markupsafe import Markup
 
+from ..context import Context
 from ..io.csvfiles import safe_cell
-from ..stats import LadoStatistics
-from .charts import bar_chart_svg
-from .render import render
+from ..reports.charts import bar_chart_svg
+from ..reports.render import render
+from .statistics import LadoStatistics, lado_statistics
 
 TEMPLATE = "lado-annual"
 
@@ -136,9 +137,9 @@ def context(s: LadoStatistics, fmt_: str) -> dict[str, Any]:
     return ctx
 
 
-def render_lado_annual(tracker: Any, year: str, compare_with: Optional[str] = None, fmt_: str = "md", *,
+def render_lado_annual(ctx: Context, year: str, compare_with: Optional[str] = None, fmt_: str = "md", *,
                        templates: Optional[str | Path] = None,
                        stated_totals: Optional[dict[str, int]] = None) -> str:
     """The LADO section of the annual report for ``year``, in ``fmt_`` (md, html, csv, json)."""
-    s = tracker.lado_statistics(year, compare_with, stated_totals=stated_totals)
+    s = lado_statistics(ctx, year, compare_with, stated_totals=stated_totals)
     return render(TEMPLATE, fmt_, context(s, fmt_), templates=templates)

@@ -13,7 +13,7 @@ looks for:
 Names and employers are compared ignoring case, spacing and the style of
 apostrophes and dashes ("Sam  O'Neil" is "sam o’neil").  Warnings are
 returned, never raised: they never block saving.  Both settings live in the
-store's settings and are changed with ``tracker.update_settings``.
+store's settings and are changed with ``Tracker.update_settings``.
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from typing import Any, Iterable, Optional
 
 from dateutil.relativedelta import relativedelta
 
-from .dates import fmt, parse_period
-from .errors import ValidationError
-from .model import Contact
+from ..context import Context
+from ..dates import fmt, parse_period
+from ..errors import ValidationError
+from ..model import Contact
 
 DEFAULT_EMPLOYER_THRESHOLD = 3
 DEFAULT_EMPLOYER_WINDOW = "12 months"
@@ -43,9 +44,9 @@ def match_key(text: Optional[str]) -> str:
     return _SPACES.sub(" ", text).casefold()
 
 
-def employer_rule(tracker: Any) -> tuple[int, str]:
+def employer_rule(ctx: Context) -> tuple[int, str]:
     """(threshold, window) from the store's settings, checked."""
-    settings = tracker.settings
+    settings = ctx.settings
     checked = check_settings(settings.get("employer_threshold", DEFAULT_EMPLOYER_THRESHOLD),
                              settings.get("employer_window", DEFAULT_EMPLOYER_WINDOW))
     return checked["employer_threshold"], checked["employer_window"]
@@ -82,16 +83,16 @@ def _describe(ref: str, d: dict) -> str:
     return f"{ref} ({fmt(date.fromisoformat(d['received_on']))}, {d.get('category') or 'uncategorised'})"
 
 
-def pattern_warnings(tracker: Any, contact: Contact) -> list[str]:
+def pattern_warnings(ctx: Context, contact: Contact) -> list[str]:
     """The warnings for one contact: a pass over the stored contacts (about 50 ms at 100,000)."""
     name = match_key(contact.subject.name)
     dob = contact.subject.date_of_birth.isoformat() if contact.subject.date_of_birth else None
     employer = match_key(contact.subject.employer)
-    threshold, window = employer_rule(tracker)
+    threshold, window = employer_rule(ctx)
     start, received = _window_start(contact.received_on, window), contact.received_on.isoformat()
     same_person: list[tuple[str, dict]] = []
     same_setting: list[str] = []
-    for ref, d in tracker.contact_docs().items():
+    for ref, d in ctx.store.all("contacts").items():
         if ref == contact.reference:
             continue
         s = d.get("subject") or {}
@@ -134,12 +135,12 @@ def _some(refs: list[str], limit: int = 8) -> str:
 class PatternIndex:
     """Warnings for many contacts at once (after an import), in one pass instead of one per contact."""
 
-    def __init__(self, tracker: Any):
-        self.tracker = tracker
-        self.threshold, self.window = employer_rule(tracker)
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.threshold, self.window = employer_rule(ctx)
         self.by_name: dict[str, list[tuple[str, dict]]] = {}
         self.by_employer: dict[str, list[tuple[str, str]]] = {}
-        for ref, d in tracker.contact_docs().items():
+        for ref, d in ctx.store.all("contacts").items():
             s = d.get("subject") or {}
             if s.get("name"):
                 self.by_name.setdefault(match_key(s["name"]), []).append((ref, d))
@@ -171,7 +172,7 @@ class PatternIndex:
     def warnings_for(self, references: Iterable[str]) -> dict[str, list[str]]:
         out = {}
         for ref in references:
-            found = self.warnings(self.tracker.get_contact(ref))
+            found = self.warnings(self.ctx.load(Contact, "contacts", ref, "contact"))
             if found:
                 out[ref] = found
         return out

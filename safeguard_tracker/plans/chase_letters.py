@@ -14,8 +14,9 @@ from typing import Any, Optional
 
 from ..dates import add_working_days, parse_date
 from ..errors import ValidationError
-from .action_plan import action_entry, md_cell
-from .render import render
+from .actions import ActionService
+from .action_plan_report import action_entry, md_cell
+from ..reports.render import render
 
 TEMPLATE = "chase-letter"
 DUE_SOON_DAYS = 30          # a month ahead: the letters go out monthly
@@ -23,29 +24,29 @@ REPLY_WORKING_DAYS = 10     # the agency is asked to reply within two working we
 FORMATS = ("md", "html", "json")
 
 
-def chase_letters_data(tracker: Any, *, agency: Optional[str] = None, as_of: Any = None,
+def chase_letters_data(actions: ActionService, *, agency: Optional[str] = None, as_of: Any = None,
                        within_days: int = DUE_SOON_DAYS) -> dict:
     """Each lead agency with open actions overdue, due within ``within_days`` of ``as_of``, or off track.
 
     Off-track actions are chased whatever their date: they are Red.
     """
-    day = parse_date(as_of, "as_of", required=False, today=tracker.today()) or tracker.today()
+    day = parse_date(as_of, "as_of", required=False, today=actions.ctx.today()) or actions.ctx.today()
     if not 0 <= within_days <= 3660:
         raise ValidationError("within_days", within_days, "a number of days from 0 to 3660")
-    lead = None if agency in (None, "") else tracker.plan_agencies.canonical(agency, "agency")
+    lead = None if agency in (None, "") else actions.ctx.plan_agencies.canonical(agency, "agency")
     horizon = day + timedelta(days=within_days)
-    titles = {r.reference: r.title for r in tracker.reviews()}
+    titles = {r.reference: r.title for r in actions.reviews.find()}
     letters: dict[str, dict] = {}
-    for a in tracker.actions(agency=lead, open_only=True):
+    for a in actions.find(agency=lead, open_only=True):
         due = a.current_due_on
         soon = due is not None and due <= horizon
         if not soon and not a.off_track_reason:
             continue
-        entry = action_entry(tracker, a, day, titles)
+        entry = action_entry(actions, a, day, titles)
         letter = letters.setdefault(a.lead_agency, {"agency": a.lead_agency, "overdue": [], "due_soon": [],
                                                     "off_track": []})
         letter["overdue" if entry["overdue"] else "due_soon" if soon else "off_track"].append(entry)
-    order = {name: i for i, name in enumerate(tracker.plan_agencies.agencies)}
+    order = {name: i for i, name in enumerate(actions.ctx.plan_agencies.agencies)}
     out = []
     for name in sorted(letters, key=lambda n: (order.get(n, len(order)), n)):
         letter = letters[name]
@@ -60,10 +61,10 @@ def chase_letters_data(tracker: Any, *, agency: Optional[str] = None, as_of: Any
             "within_days": within_days, "letters": out}
 
 
-def render_chase_letters(tracker: Any, fmt_: str = "md", *, agency: Optional[str] = None, as_of: Any = None,
+def render_chase_letters(actions: ActionService, fmt_: str = "md", *, agency: Optional[str] = None, as_of: Any = None,
                          within_days: int = DUE_SOON_DAYS, templates: Optional[str | Path] = None) -> str:
     """Every letter in one document (md, html) or the data (json)."""
     if fmt_ not in FORMATS:
         raise ValidationError("format", fmt_, "one of: " + ", ".join(FORMATS))
-    data = chase_letters_data(tracker, agency=agency, as_of=as_of, within_days=within_days)
+    data = chase_letters_data(actions, agency=agency, as_of=as_of, within_days=within_days)
     return render(TEMPLATE, fmt_, {"data": data, "d": data, "md": md_cell}, templates=templates)

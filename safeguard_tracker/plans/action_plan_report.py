@@ -20,13 +20,14 @@ from typing import Any, Optional
 
 from markupsafe import Markup
 
+from .actions import ActionService
 from ..dates import fmt, parse_date
 from ..io.csvfiles import write_csv
 from ..model import Action, Recommendation, Review
-from ..plan_dates import describe_rule, impact_review_due
-from ..rag import RAG_ORDER, action_rag, days_overdue
-from .charts import bar_chart_svg
-from .render import md_text, render
+from .plan_dates import describe_rule, impact_review_due
+from .rag import RAG_ORDER, action_rag, days_overdue
+from ..reports.charts import bar_chart_svg
+from ..reports.render import md_text, render
 
 TEMPLATE = "action-plan"
 RAG_COLOURS = {"red": "#c0392b", "amber": "#e6a700", "green": "#2e8b57", "blue": "#2b6cb0"}
@@ -45,7 +46,7 @@ def latest_update(a: Action) -> Optional[dict]:
     return {"on": u.on or u.at.date(), "by": u.by, "text": u.text}
 
 
-def action_entry(tracker: Any, a: Action, as_of: date, titles: dict[str, str]) -> dict:
+def action_entry(actions: ActionService, a: Action, as_of: date, titles: dict[str, str]) -> dict:
     rag = action_rag(a, as_of)
     late = days_overdue(a, as_of)
     revision = a.revisions[-1] if a.revisions else None
@@ -62,17 +63,17 @@ def action_entry(tracker: Any, a: Action, as_of: date, titles: dict[str, str]) -
     }
 
 
-def _recommendation_entry(tracker: Any, rec: Recommendation, entries: list[dict], actions: list[Action]) -> dict:
-    due = impact_review_due([a.signed_off_on if a.status.value == "signed_off" else None for a in actions],
-                            tracker.plan_rules)
+def _recommendation_entry(plans: ActionService, rec: Recommendation, entries: list[dict], acts: list[Action]) -> dict:
+    due = impact_review_due([a.signed_off_on if a.status.value == "signed_off" else None for a in acts],
+                            plans.reviews.plan_rules)
     finding = rec.impact_finding
     return {"number": rec.number, "text": rec.text, "owner_agencies": list(rec.owner_agencies),
             "themes": list(rec.themes), "actions": entries, "impact_review_due": due,
             "impact_finding": None if finding is None else {"on": finding.on, "by": finding.by, "text": finding.text}}
 
 
-def _review_entry(tracker: Any, r: Review, recs: list[dict], as_of: date) -> dict:
-    dates = tracker.statutory_dates(r)
+def _review_entry(actions: ActionService, r: Review, recs: list[dict], as_of: date) -> dict:
+    dates = actions.reviews.statutory_dates(r)
     return {
         "reference": r.reference, "name": r.name, "title": r.title, "kind": r.kind.value, "kind_label": r.kind.label,
         "status": r.status.value, "lead_board": r.lead_board, "themes": list(r.themes),
@@ -81,19 +82,19 @@ def _review_entry(tracker: Any, r: Review, recs: list[dict], as_of: date) -> dic
         "statutory": [{"what": d.what, "rule": d.rule, "due": d.due_on, "done_on": d.done_on,
                        "overdue": d.outstanding and d.due_on < as_of,
                        "days_overdue": max((as_of - d.due_on).days, 0) if d.outstanding else 0}
-                      for d in tracker.review_deadlines(r)],
+                      for d in actions.reviews.review_deadlines(r)],
         "recommendations": recs,
     }
 
 
-def action_plan_data(tracker: Any, *, review: Any = None, agency: Optional[str] = None, as_of: Any = None) -> dict:
+def action_plan_data(actions: ActionService, *, review: Any = None, agency: Optional[str] = None, as_of: Any = None) -> dict:
     """The report's figures.  ``review`` narrows to one review; ``agency`` to actions that agency leads."""
-    day = parse_date(as_of, "as_of", required=False, today=tracker.today()) or tracker.today()
-    chosen = [tracker.get_review(review)] if review not in (None, "") else tracker.reviews()
-    lead = None if agency in (None, "") else tracker.plan_agencies.canonical(agency, "agency")
-    titles = {r.reference: r.title for r in tracker.reviews()}
+    day = parse_date(as_of, "as_of", required=False, today=actions.ctx.today()) or actions.ctx.today()
+    chosen = [actions.reviews.get(review)] if review not in (None, "") else actions.reviews.find()
+    lead = None if agency in (None, "") else actions.ctx.plan_agencies.canonical(agency, "agency")
+    titles = {r.reference: r.title for r in actions.reviews.find()}
     by_review: dict[str, dict[int, list[Action]]] = {}
-    for a in tracker.actions(review=review if review not in (None, "") else None, agency=lead):
+    for a in actions.find(review=review if review not in (None, "") else None, agency=lead):
         by_review.setdefault(a.review, {}).setdefault(a.recommendation, []).append(a)
     reviews_out, every = [], []
     for r in chosen:
@@ -102,12 +103,12 @@ def action_plan_data(tracker: Any, *, review: Any = None, agency: Optional[str] 
             acts = by_review.get(r.reference, {}).get(rec.number, [])
             if lead is not None and not acts:
                 continue
-            entries = [action_entry(tracker, a, day, titles) for a in acts]
+            entries = [action_entry(actions, a, day, titles) for a in acts]
             every.extend(entries)
-            recs.append(_recommendation_entry(tracker, rec, entries, acts))
+            recs.append(_recommendation_entry(actions, rec, entries, acts))
         if lead is not None and not recs:
             continue
-        reviews_out.append(_review_entry(tracker, r, recs, day))
+        reviews_out.append(_review_entry(actions, r, recs, day))
     by_rag = {k.value: 0 for k in RAG_ORDER}
     agencies: dict[str, dict[str, int]] = {}
     for e in every:
@@ -116,7 +117,7 @@ def action_plan_data(tracker: Any, *, review: Any = None, agency: Optional[str] 
         row[e["rag"]] += 1
         row["total"] += 1
         row["overdue"] += e["overdue"]
-    order = {name: i for i, name in enumerate(tracker.plan_agencies.agencies)}
+    order = {name: i for i, name in enumerate(actions.ctx.plan_agencies.agencies)}
     by_agency = [{"agency": name, **counts} for name, counts in
                  sorted(agencies.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))]
     overdue = sorted((e for e in every if e["overdue"]), key=lambda e: (-e["days_overdue"], e["reference"]))
@@ -156,10 +157,10 @@ def csv_text(data: dict) -> str:
     return write_csv(CSV_COLUMNS, rows)
 
 
-def render_action_plan(tracker: Any, fmt_: str = "md", *, review: Any = None, agency: Optional[str] = None,
+def render_action_plan(actions: ActionService, fmt_: str = "md", *, review: Any = None, agency: Optional[str] = None,
                        as_of: Any = None, templates: Optional[str | Path] = None) -> str:
     """The progress report as md, html, csv or json."""
-    data = action_plan_data(tracker, review=review, agency=agency, as_of=as_of)
+    data = action_plan_data(actions, review=review, agency=agency, as_of=as_of)
     if fmt_ == "csv":
         return csv_text(data)
     ctx: dict[str, Any] = {"data": data, "d": data, "md": md_cell, "rag_colours": RAG_COLOURS,

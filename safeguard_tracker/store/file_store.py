@@ -1,4 +1,12 @@
-"""The store: records that are never lost, every change attributed.
+"""The file store: records that are never lost, every change attributed.
+
+Why one module of this size: ``FileStore`` is one state machine over five
+files (snapshot, journal, lock, ledger, backups).  Opening, catching up,
+committing, compacting and restoring all read and move the same private state
+(the snapshot's identity, the journal's id, reach and torn tail, the issued
+references), and each step's crash-safety argument depends on the others';
+the pieces with their own state are apart (``transaction.py``, ``migration.py``,
+``format.py``, ``files.py``, ``lockfile.py``, ``redaction.py``, ``shapes.py``).
 
 Design (see README, "The store"):
 
@@ -33,201 +41,33 @@ Design (see README, "The store"):
 
 from __future__ import annotations
 
-import getpass
 import os
 import shutil
 import stat
 import threading
-from contextlib import contextmanager
-from datetime import datetime, timezone
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
-from ..errors import ConflictError, StoreCorrupt, StoreError, StoreTooNew, StoreWriteError, ValidationError
+from ..errors import StoreCorrupt, StoreError, StoreTooNew, StoreWriteError
 from .files import FILE_MODE, append_durably, atomic_write, describe_os_error, rewrite_in_place
 from .lockfile import LockFile, LockUnavailable
-from .redaction import finish_outstanding
 from ..signals import deferred_signals
+from .check import check_store
+from .migration import migrated_tables
+from .protocol import Redacted, StoreFiles
+from .redaction import Session, finish_outstanding, session, take_finished
+from .transaction import Transaction, default_user, rewrite_audit_values
 from .format import (NO_PREV, SCHEMA_VERSION, TABLES, UNNAMED_PREV, RawTable, SnapshotInfo,
                      decode_snapshot, empty_tables, encode_entry, encode_journal_header, encode_snapshot, gc_paused,
                      issued_in_bytes, issued_in_keys, iter_journal, iter_lines, merge_issued, new_journal_id,
                      prev_field_offset, read_header, read_journal_header)
-from .shapes import StoreMalformed, check_entry, check_tables, describe, document_problem
+from .shapes import check_entry
 
 KEEP_BACKUPS = 5
 COMPACT_MIN_BYTES = 1 << 20
 RECORD_TABLES = ("contacts", "reviews", "actions")
-
-
-def default_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return f"uid{os.getuid()}"
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
-
-
-def _without_rev(doc: dict) -> dict:
-    return {k: v for k, v in doc.items() if k != "_rev"}
-
-
-def refuse_malformed(table: str, key: str, doc: Any) -> None:
-    """Refuse to stage a document the store would refuse to read back (ValidationError: nothing is written).
-
-    The tracker's own documents always pass; this catches a script handing
-    ``update_settings`` or ``save_contact`` something of the wrong type, which
-    would otherwise be written, and then keep the store from opening.
-    """
-    problem = document_problem(table, key, doc)
-    if problem is not None:
-        field, value, accepted = problem
-        raise ValidationError(f"{table} '{key}'" + (f" {field}" if field else ""), value,
-                              accepted.replace(" (it is missing)", ""))
-
-
-def migrated_tables(old: dict[str, dict], path: Path, user: str) -> dict[str, dict]:
-    """A schema-0 file's tables (TinyDB's ``{table: {doc_id: doc}}``) as valid schema-1 tables.
-
-    Records are keyed by their reference and normalised by the model's
-    converter; each gets a creation entry in the audit trail, so the trail
-    agrees with it.  Raises StoreMalformed naming the table, key and field of
-    the first record that cannot be made valid, or a reference used twice.
-    """
-    tables = empty_tables()
-    for name, docs in old.items():
-        target = tables.setdefault(name, {})
-        for doc_id, doc in docs.items():
-            key = str(doc_id)
-            if name in RECORD_TABLES:
-                key, doc = _migrated_record(name, doc_id, doc, path)
-                if key in target:
-                    raise StoreMalformed(f"{path} cannot be upgraded from schema 0: {name} has two records with the "
-                                         f"reference '{key}'; give one of them another reference. Nothing was changed")
-            target[key] = doc
-    audit = tables["audit"]
-    for name in RECORD_TABLES:
-        for key, doc in tables[name].items():
-            audit[str(len(audit) + 1)] = {"at": now_iso(), "user": user, "table": name, "ref": key,
-                                          "field": "*", "old": None, "new": _without_rev(doc), "seq": 0,
-                                          "migrated": True}
-            doc["_rev"] = 1
-    try:
-        check_tables(path, tables)
-    except StoreMalformed as exc:
-        raise StoreMalformed(f"{exc} (while upgrading from schema 0). Nothing was changed") from None
-    return tables
-
-
-def _migrated_record(table: str, doc_id: Any, doc: Any, path: Path) -> tuple[str, dict]:
-    """One schema-0 record as (reference, valid document), or StoreMalformed naming what is wrong."""
-    import cattrs
-
-    from ..convert import from_doc, to_doc
-    from ..model import Action, Contact, Review
-    where = f"{path} cannot be upgraded from schema 0: {table} '{doc_id}'"
-    if not isinstance(doc, dict):
-        raise StoreMalformed(f"{where} is {describe(doc)}, where an object is expected. Nothing was changed")
-    ref = doc.get("reference")
-    if not isinstance(ref, str) or not ref.strip():
-        raise StoreMalformed(f"{where} has no reference (such as L-2017-0001), so it cannot be kept under one. "
-                             f"Nothing was changed")
-    cls = {"contacts": Contact, "reviews": Review, "actions": Action}[table]
-    try:
-        clean = to_doc(from_doc(cls, {k: v for k, v in doc.items() if k not in ("_rev", "rev")}))
-    except Exception as exc:  # cattrs raises many kinds: each is reported by field below
-        problem = document_problem(table, ref, doc)
-        if problem is not None:
-            field, value, accepted = problem
-            detail = f"{field} is {describe(value)}, where {accepted} is expected"
-        else:
-            detail = "; ".join(cattrs.transform_error(exc)) if isinstance(exc, cattrs.BaseValidationError) else str(exc)
-        raise StoreMalformed(f"{where} (reference {ref}): {detail}. Nothing was changed") from None
-    extra = {k: v for k, v in doc.items() if k not in clean and k not in ("_rev", "rev")}
-    return ref, {**clean, **extra}
-
-
-def rewrite_audit_values(entries: Iterable[dict], ref: str, fields: dict[str, Any]) -> None:
-    """Overwrite, in place, the old and new values that ``ref``'s audit entries hold for ``fields``.
-
-    Redaction only: the entries keep who changed which field and when, but no
-    longer the values.  Used on the live trail and on the backups' trails.
-    """
-    for a in entries:
-        if a.get("ref") != ref:
-            continue
-        if a["field"] == "*" and isinstance(a.get("new"), dict):
-            a["new"] = {**a["new"], **{k: v for k, v in fields.items() if k in a["new"]}}
-        elif a["field"] in fields:
-            if a.get("old") is not None:
-                a["old"] = fields[a["field"]]
-            a["new"] = fields[a["field"]]
-
-
-class Transaction:
-    """Buffered edits, committed as one journal line when the ``with`` block ends cleanly."""
-
-    def __init__(self, store: "Store"):
-        self.store = store
-        self.puts: dict[tuple[str, str], dict] = {}
-        self.audit: list[dict] = []
-        self.access: list[dict] = []
-        self.rewrites: list[dict] = []
-        self.at = now_iso()
-
-    def get(self, table: str, key: str) -> Optional[dict]:
-        if (table, key) in self.puts:
-            return self.puts[(table, key)]
-        return self.store.get(table, key)
-
-    def exists(self, table: str, key: str) -> bool:
-        return self.get(table, key) is not None
-
-    def put(self, table: str, key: str, doc: dict, expected_rev: Optional[int] = None,
-            user: Optional[str] = None) -> dict:
-        """Stage a new version of a record; audit each changed field with old and new values."""
-        current = self.get(table, key)
-        current_rev = current.get("_rev", 0) if current else 0
-        if expected_rev is not None and expected_rev != current_rev:
-            raise ConflictError(key, expected_rev, current_rev, by=self.store.last_editor(key))
-        new = dict(doc)  # (copies made in C: an import puts 100,000 of these in one transaction)
-        new.pop("_rev", None)
-        refuse_malformed(table, key, new)
-        who = user or self.store.user
-        entries: list[dict] = []
-        if current is None:
-            entries.append({"field": "*", "old": None, "new": dict(new)})
-        else:
-            for field, old_value in current.items():
-                if field != "_rev" and old_value != new.get(field):
-                    entries.append({"field": field, "old": old_value, "new": new.get(field)})
-            for field, new_value in new.items():
-                if field not in current and new_value is not None:
-                    entries.append({"field": field, "old": None, "new": new_value})
-            if not entries:
-                return current
-        for e in entries:
-            self.audit.append({"at": self.at, "user": who, "table": table, "ref": key, **e})
-        new["_rev"] = current_rev + 1
-        self.puts[(table, key)] = new
-        return new
-
-    def log_access(self, what: str, detail: str = "", target: str = "", records: int = 0) -> None:
-        """Record an export or report containing personal data: who, when, what, where to."""
-        entry = {"at": self.at, "user": self.store.user, "what": what, "detail": detail, "target": target,
-                 "records": records}
-        refuse_malformed("access_log", str(len(self.access) + 1), entry)
-        self.access.append(entry)
-
-    def rewrite_audit(self, ref: str, fields: dict[str, Any]) -> None:
-        """Replace old/new values of ``ref``'s audit entries for ``fields`` (used by redaction only)."""
-        self.rewrites.append({"ref": ref, "fields": fields})
-
-    @property
-    def empty(self) -> bool:
-        return not (self.puts or self.access or self.rewrites)
 
 
 def resolve_store_path(path: str | os.PathLike) -> Path:
@@ -267,8 +107,8 @@ class RestoreReport:
         return " ".join(parts).replace(" ;", ";")
 
 
-class Store:
-    """One store file, safe to share between processes."""
+class FileStore:
+    """One store file, safe to share between processes: the ``Store`` protocol on a local disk."""
 
     def __init__(self, path: str | os.PathLike, user: Optional[str] = None, lock_timeout: float = 15.0,
                  on_wait: Optional[Callable[[str], None]] = None, compact_min_bytes: int = COMPACT_MIN_BYTES,
@@ -304,7 +144,7 @@ class Store:
         self.listeners: list[Callable[[list[tuple[str, str]]], None]] = []
 
     # --- opening ---------------------------------------------------------------
-    def open(self) -> "Store":
+    def open(self) -> "FileStore":
         if not self.path.parent.exists():
             raise StoreWriteError(f"the folder {self.path.parent} does not exist; create it or choose another --db path")
         with self.locked():
@@ -1144,6 +984,28 @@ class Store:
     def last_editor(self, ref: str) -> Optional[str]:
         h = self.history(ref)
         return h[-1]["user"] if h else None
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @property
+    def files(self) -> StoreFiles:
+        return StoreFiles(data=self.path, journal=self.journal_path, lock=self.lock_path, backups=self.backup_dir)
+
+    def check(self) -> list[str]:
+        """Catch up, then replay the audit trail from the start against every record."""
+        self.refresh()
+        return check_store(self)
+
+    def redaction(self) -> "AbstractContextManager[Session]":
+        return session(self)
+
+    def finished_redactions(self) -> dict[tuple[str, str], Redacted]:
+        return dict(take_finished(self))
+
+    def access_log(self) -> list[dict]:
+        return list(self.all("access_log").values())
 
     def close(self) -> None:
         pass

@@ -17,11 +17,14 @@ from typing import Any, Optional
 
 import attrs
 
-from .dates import add_working_days
-from .model import (ALLEGATION_OUTCOMES, Category, CategoryChange, CategoryDecision, Contact, Harm, Meeting,
+from ..dates import add_working_days
+from ..model import (ALLEGATION_OUTCOMES, Category, CategoryChange, CategoryDecision, Contact, Harm, Meeting,
                     MeetingAction, MeetingKind, Note, Outcome, Referrer, RegulatorReferral, Subject, Suspension,
                     SuspensionDecision, Threshold)
-from .taxonomy import DEFAULT_AGENCIES
+from ..errors import ValidationError
+from ..taxonomy import DEFAULT_AGENCIES
+from ..tracker import Tracker, open_tracker
+from .reviews import add_demo_reviews
 
 DEMO_TODAY = date(2018, 6, 15)
 
@@ -285,12 +288,10 @@ def demo_contacts(seed: int = 2018, contacts: Optional[int] = None, today: date 
 
 
 def build_demo(path: str | Path, *, contacts: Optional[int] = None, seed: int = 2018, reviews: bool = True,
-               today: Optional[date] = DEMO_TODAY, user: str = "demo.lado"):
+               today: Optional[date] = DEMO_TODAY, user: str = "demo.lado") -> Tracker:
     """Write a fresh demo store at ``path`` (it must not exist) and return an open Tracker on it."""
-    from .tracker import open_tracker
     path = Path(path)
     if path.exists():
-        from .errors import ValidationError
         raise ValidationError("path", str(path), "a path where no store exists yet (the demo never overwrites)")
     day = today or date.today()
     tracker = open_tracker(path, user=user, today=lambda: day)
@@ -298,10 +299,5 @@ def build_demo(path: str | Path, *, contacts: Optional[int] = None, seed: int = 
         tracker.update_settings(fixed_today=day.isoformat(), demo=True)
     tracker.add_contacts(demo_contacts(seed=seed, contacts=contacts, today=day))
     if reviews:
-        try:
-            from .demo_reviews import add_demo_reviews
-        except ImportError:
-            add_demo_reviews = None
-        if add_demo_reviews is not None:
-            add_demo_reviews(tracker, random.Random(seed + 1), scale=max(1, (contacts or 1000) // 1000))
+        add_demo_reviews(tracker, random.Random(seed + 1), scale=max(1, (contacts or 1000) // 1000))
     return tracker
