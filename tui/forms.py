@@ -31,6 +31,7 @@ from textual.widgets import Input, Label, Static
 
 from .widgets import TextInput, plain
 
+from safeguard_tracker import Tracker
 from safeguard_tracker.dates import DATE_HELP, parse_date
 from safeguard_tracker.errors import (ConflictError, RuleError, SafeguardError, StoreError, StoreLocked,
                                       UnknownReference, ValidationError)
@@ -472,7 +473,7 @@ def fetch_or_say(app: Any, fetch: Callable[[], T]) -> Optional[T]:
         return None
 
 
-def last_editor(tracker: Any, reference: str) -> str:
+def last_editor(tracker: Tracker, reference: str) -> str:
     """' (changed by b.lado at 10:42)': who made the record's latest change, for a conflict's reload."""
     try:
         changes = tracker.history(reference)

@@ -81,9 +81,8 @@ class HelpScreen(Screen):
         with VerticalScroll(id="help"):
             yield Static(Text("Help: every key. Keys act where the cursor is; the footer shows "
                               "the ones that work here.", style="bold"))
-            from .app import TrackerApp
             yield Static("Everywhere", classes="help-title")
-            yield Static(help_table(self.app, own_bindings(TrackerApp) + GENERAL + own_bindings(PagedTable)))
+            yield Static(help_table(self.app, own_bindings(type(self.app)) + GENERAL + own_bindings(PagedTable)))
             for section in REGISTRY.help_sections:
                 yield Static(section.title, classes="help-title")
                 if section.intro:

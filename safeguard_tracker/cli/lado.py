@@ -308,7 +308,7 @@ def _shown(line: str) -> str:
     return printable(line, multiline=True).replace("\n", "\n" + " " * 12)
 
 
-def _warn_patterns(tracker: Any, c: Any) -> None:
+def _warn_patterns(tracker: Tracker, c: Any) -> None:
     for w in tracker.pattern_warnings(c):
         say(f"warning: {w}", file=sys.stderr)
 

@@ -11,6 +11,7 @@ import json
 import sys
 from typing import Any
 
+from ..tracker import Tracker
 from ..dates import fmt, parse_date
 from ..convert import to_doc
 from ..text import json_safe, say
@@ -225,7 +226,7 @@ def _review_fields(args: argparse.Namespace) -> dict[str, Any]:
 
 # --- output -------------------------------------------------------------------------------------------------
 
-def review_lines(tracker: Any, r: Any) -> list[str]:
+def review_lines(tracker: Tracker, r: Any) -> list[str]:
     dates = []
     for d in tracker.review_deadlines(r):
         state = (f"done {fmt(d.done_on)}" if d.done_on else
@@ -238,7 +239,7 @@ def review_lines(tracker: Any, r: Any) -> list[str]:
     return [head] + extra + dates
 
 
-def action_line(tracker: Any, a: Any, as_of: Any = None) -> str:
+def action_line(tracker: Tracker, a: Any, as_of: Any = None) -> str:
     rag = tracker.rag(a, as_of).value.upper()
     late = tracker.days_overdue(a, as_of)
     due = fmt(a.current_due_on) if a.current_due_on else "(on event)"

@@ -33,6 +33,7 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 import attrs
 
 from ..errors import ValidationError, choice_error
+from ..store.protocol import Store
 from .csvfiles import decode_bytes, import_failed
 
 # Lists that only ever grow: an import keeps every entry the store holds.
@@ -368,7 +369,7 @@ def _short(value: Any, limit: int = 40) -> str:
 class History:
     """A record's audit entries grouped by revision, for saying who changed what."""
 
-    def __init__(self, store: Any, ref: str):
+    def __init__(self, store: Store, ref: str):
         groups: list[list[dict]] = []
         key = None
         for a in store.history(ref):
@@ -410,7 +411,7 @@ def _describe_since(entries: list[dict], name: Callable[[tuple[str, ...]], str],
     return ", ".join(items[:limit]) + more if items else "changes the trail does not show"
 
 
-def conflict_problem(store: Any, where: str, ref: str, existing: dict, doc: dict, revision: Optional[int], *,
+def conflict_problem(store: Store, where: str, ref: str, existing: dict, doc: dict, revision: Optional[int], *,
                      overwrite: bool, altered: Sequence[str] = (),
                      name: Callable[[tuple[str, ...]], str] = ".".join) -> Optional[str]:
     """Why a row that would change the stored record ``ref`` must not be applied; None if it may.

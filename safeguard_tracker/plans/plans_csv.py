@@ -54,6 +54,7 @@ from ..convert import from_doc, to_doc
 from ..dates import fmt, parse_date
 from ..errors import SafeguardError, ValidationError
 from ..model import Action, ActionStatus, Recommendation, Review, ReviewKind, ReviewStatus, Revision
+from ..store.protocol import Store
 from ..validation.fields import date_value
 from ..validation.plans import REVIEW_DATE_FIELDS, REVIEW_TEXT_FIELDS, clean_owners, plan_agency
 from .actions import ActionService
@@ -115,7 +116,7 @@ class _Tally:
     """Sorts records into added, updated (with the fields that change) and unchanged, and holds back
     the changes a row may not make (see ``importing.conflict_problem``)."""
 
-    def __init__(self, store: Any = None, overwrite: bool = False, table: str = "",
+    def __init__(self, store: Optional[Store] = None, overwrite: bool = False, table: str = "",
                  name: Callable[[tuple[str, ...]], str] = ".".join):
         self.added: list[str] = []
         self.updated: dict[str, tuple[str, ...]] = {}

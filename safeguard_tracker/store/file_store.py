@@ -518,7 +518,7 @@ class FileStore:
         """Take the lock, waiting (with a message) for a live holder; a dead holder's lock is already free.
 
         Where the lock file cannot be opened for writing (a read-only folder),
-        the store stays readable and every write is refused by ``_verify_lock``.
+        the store stays readable and every write is refused by ``verify_writable``.
         """
         try:
             self._lock.acquire(self.lock_timeout, self.on_wait, what=str(self.path))
@@ -535,7 +535,7 @@ class FileStore:
             self.warnings.append(reason)
         self.read_only = reason
 
-    def _verify_lock(self) -> None:
+    def verify_writable(self) -> None:
         """Just before writing: refuse if read-only, or if the lock file was deleted under us."""
         if self.read_only:
             raise StoreWriteError(f"{self.read_only}; nothing was saved")
@@ -581,7 +581,7 @@ class FileStore:
                     self._commit(txn)
 
     def _commit(self, txn: Transaction) -> None:
-        self._verify_lock()
+        self.verify_writable()
         if self._journal_state == "unstarted":
             self._start_journal(self.last_seq)
         elif self._journal_state == "current" and self._prev_journal != NO_PREV:
@@ -664,7 +664,7 @@ class FileStore:
         """Fold the journal into a new snapshot, atomically, and keep a backup of it."""
         with self.locked(), deferred_signals():
             self._refresh_locked()
-            self._verify_lock()
+            self.verify_writable()
             self._write_backup(self._install_snapshot(self._tables, self.last_seq))
 
     def _install_snapshot(self, tables: dict[str, Any], seq: int, issued: Optional[dict[str, int]] = None) -> list[Any]:
@@ -805,7 +805,7 @@ class FileStore:
         del raw
         report = RestoreReport(backup)
         with self.locked():
-            self._verify_lock()
+            self.verify_writable()
             issued, reach, journal_raw = self._take_in_replaced_state(report)
             self.tables, self.last_seq, self._history = info.tables, info.last_seq, None
             for t in TABLES:

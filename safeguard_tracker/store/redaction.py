@@ -47,7 +47,7 @@ import zlib
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
+from typing import Any, ContextManager, Protocol, Callable, Iterable, Iterator, Optional
 
 import attrs
 import orjson
@@ -60,8 +60,37 @@ from .protocol import Redacted
 from .transaction import rewrite_audit_values
 from .format import RawTable, decode_snapshot, encode_entry, encode_snapshot
 
-if TYPE_CHECKING:
-    from .file_store import FileStore as Store
+
+
+class LedgerHost(Protocol):
+    """What the redaction steps need from the file store that keeps the ledger beside it."""
+    path: Path
+    journal_path: Path
+    backup_dir: Path
+    user: str
+    progress: Optional[Callable[[str], None]]
+    warnings: list[str]
+    read_only: Optional[str]
+
+    def locked(self) -> ContextManager[None]: ...
+
+    def refresh(self) -> list[tuple[str, str]]: ...
+
+    def verify_writable(self) -> None: ...
+
+    def compact(self) -> None: ...
+
+    def transaction(self) -> ContextManager[Any]: ...
+
+    def all(self, table: str) -> dict[str, dict]: ...
+
+    def get(self, table: str, key: str) -> Optional[dict]: ...
+
+    def history(self, ref: str) -> list[dict]: ...
+
+    @property
+    def tables(self) -> dict[str, dict]: ...
+
 
 PENDING = "pending"
 COMPLETE = "complete"
@@ -123,7 +152,7 @@ def _now() -> str:
 
 # --- the ledger -------------------------------------------------------------------------------------------
 
-def ledger_path(store: "Store") -> Path:
+def ledger_path(store: LedgerHost) -> Path:
     """``store.json.redactions``, beside the store."""
     return store.path.with_name(store.path.name + LEDGER_SUFFIX)
 
@@ -136,7 +165,7 @@ def _damaged(path: Path, line: int, why: str) -> StoreCorrupt:
         f"again when the store is next opened; an unfinished one needs `redact` again). Nothing was changed")
 
 
-def read_ledger(store: "Store") -> dict[tuple[str, str], Redaction]:
+def read_ledger(store: LedgerHost) -> dict[tuple[str, str], Redaction]:
     """The latest line for each (table, reference), in the order first redacted.
 
     A last line without its newline is an append a kill cut short: it was
@@ -185,12 +214,12 @@ def _cut_torn_tail(path: Path) -> None:
         os.close(fd)
 
 
-def _append(store: "Store", redactions: Iterable[Redaction]) -> None:
+def _append(store: LedgerHost, redactions: Iterable[Redaction]) -> None:
     """Append lines durably (fsynced before returning), under the store's lock."""
     data = b"".join(encode_entry(r.to_line()) for r in redactions)
     if not data:
         return
-    store._verify_lock()
+    store.verify_writable()
     path = ledger_path(store)
     _cut_torn_tail(path)
     append_durably(path, data)
@@ -198,14 +227,14 @@ def _append(store: "Store", redactions: Iterable[Redaction]) -> None:
 
 # --- which redactions are outstanding ---------------------------------------------------------------------
 
-def _live_doc(store: "Store", table: str, ref: str) -> Optional[dict]:
+def _live_doc(store: LedgerHost, table: str, ref: str) -> Optional[dict]:
     try:
         return store.all(table).get(ref)
     except KeyError:
         return None
 
 
-def _outstanding(store: "Store", ledger: dict[tuple[str, str], Redaction]) -> list[Redaction]:
+def _outstanding(store: LedgerHost, ledger: dict[tuple[str, str], Redaction]) -> list[Redaction]:
     """Pending lines, and completed ones whose live record is not redacted (a restored backup)."""
     out = []
     for (table, ref), r in ledger.items():
@@ -215,7 +244,7 @@ def _outstanding(store: "Store", ledger: dict[tuple[str, str], Redaction]) -> li
     return out
 
 
-def _unlisted(store: "Store", ledger: dict[tuple[str, str], Redaction], rules: dict[str, Rule]) -> list[Redaction]:
+def _unlisted(store: LedgerHost, ledger: dict[tuple[str, str], Redaction], rules: dict[str, Rule]) -> list[Redaction]:
     """Redacted records the ledger does not name, as pending lines (their backups may still hold values)."""
     found = []
     for table in rules:
@@ -237,7 +266,7 @@ def _trail_changes(history: list[dict], ref: str, values: dict[str, Any]) -> boo
     return copies != history
 
 
-def _redact_live(store: "Store", todo: list[Redaction], rules: dict[str, Rule]) -> dict[str, tuple[str, ...]]:
+def _redact_live(store: LedgerHost, todo: list[Redaction], rules: dict[str, Rule]) -> dict[str, tuple[str, ...]]:
     """Step 2: the records and their trails, in one transaction (nothing is written if nothing changes)."""
     removed: dict[str, tuple[str, ...]] = {}
     with store.transaction() as txn:
@@ -258,7 +287,7 @@ def _redact_live(store: "Store", todo: list[Redaction], rules: dict[str, Rule]) 
     return removed
 
 
-def _compact(store: "Store") -> None:
+def _compact(store: LedgerHost) -> None:
     """Step 3: fold the journal away, torn last line and all (an unacknowledged line may hold a value too).
 
     Always, rather than judging whether the journal holds anything: finishing
@@ -350,7 +379,7 @@ def _scrub_file(path: Path, todo: list[Redaction], rules: dict[str, Rule]) -> st
     return "scrubbed"
 
 
-def _scrub_backups(store: "Store", todo: list[Redaction], rules: dict[str, Rule]) -> dict[str, list[Path]]:
+def _scrub_backups(store: LedgerHost, todo: list[Redaction], rules: dict[str, Rule]) -> dict[str, list[Path]]:
     """Step 4: every file under the backups folder, each rewritten at most once for all of ``todo``."""
     found: dict[str, list[Path]] = {"scrubbed": [], "clean": [], "unreadable": [], "unwritten": []}
     if not store.backup_dir.is_dir():
@@ -360,7 +389,7 @@ def _scrub_backups(store: "Store", todo: list[Redaction], rules: dict[str, Rule]
     return found
 
 
-def _finish(store: "Store", todo: list[Redaction], rules: dict[str, Rule]) -> Finished:
+def _finish(store: LedgerHost, todo: list[Redaction], rules: dict[str, Rule]) -> Finished:
     """Steps 2-5 for ``todo``; a failed step leaves them pending, to be retried, and says so."""
     if store.progress:
         store.progress(f"finishing the redaction of {', '.join(r.ref for r in todo)}")
@@ -391,10 +420,10 @@ def _finish(store: "Store", todo: list[Redaction], rules: dict[str, Rule]) -> Fi
 
 # --- entry points -----------------------------------------------------------------------------------------
 
-_finished_here: "weakref.WeakKeyDictionary[Store, dict[tuple[str, str], Finished]]" = weakref.WeakKeyDictionary()
+_finished_here: "weakref.WeakKeyDictionary[LedgerHost, dict[tuple[str, str], Finished]]" = weakref.WeakKeyDictionary()
 
 
-def _finish_outstanding(store: "Store", rules: dict[str, Rule]) -> Optional[Finished]:
+def _finish_outstanding(store: LedgerHost, rules: dict[str, Rule]) -> Optional[Finished]:
     ledger = read_ledger(store)
     todo = _outstanding(store, ledger)
     unknown = [r for r in todo if r.table not in rules]
@@ -423,7 +452,7 @@ def _finish_outstanding(store: "Store", rules: dict[str, Rule]) -> Optional[Fini
     return done
 
 
-def finish_outstanding(store: "Store", rules: Optional[dict[str, Rule]] = None) -> Optional[Finished]:
+def finish_outstanding(store: LedgerHost, rules: Optional[dict[str, Rule]] = None) -> Optional[Finished]:
     """Finish every outstanding redaction (the store's open and restore call this, holding the lock).
 
     A failure does not stop the store opening: it becomes a warning, and the
@@ -443,7 +472,7 @@ def finish_outstanding(store: "Store", rules: Optional[dict[str, Rule]] = None) 
     return done
 
 
-def take_finished(store: "Store") -> dict[tuple[str, str], Finished]:
+def take_finished(store: LedgerHost) -> dict[tuple[str, str], Finished]:
     """The interrupted redactions this process finished, by (table, reference), each reported once."""
     return _finished_here.pop(store, {})
 
@@ -451,7 +480,7 @@ def take_finished(store: "Store") -> dict[tuple[str, str], Finished]:
 @attrs.define
 class Session:
     """A redaction in progress: the lock is held and signals deferred until the ``with`` block ends."""
-    store: "Store"
+    store: LedgerHost
     rules: dict[str, Rule]
 
     def redact(self, table: str, ref: str, *, on: date, user: str) -> Finished:
@@ -462,7 +491,7 @@ class Session:
 
 
 @contextmanager
-def session(store: "Store", rules: Optional[dict[str, Rule]] = None) -> Iterator[Session]:
+def session(store: LedgerHost, rules: Optional[dict[str, Rule]] = None) -> Iterator[Session]:
     """Lock, defer signals, catch up, and finish any earlier interrupted redaction before a new one."""
     rules = rules or default_rules()
     with store.locked(), deferred_signals():

@@ -9,13 +9,11 @@ from __future__ import annotations
 import getpass
 import os
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 from ..errors import ConflictError, ValidationError
 from .shapes import document_problem
-
-if TYPE_CHECKING:
-    from .file_store import FileStore
+from .protocol import Store
 
 
 def default_user() -> str:
@@ -67,7 +65,7 @@ def rewrite_audit_values(entries: Iterable[dict], ref: str, fields: dict[str, An
 class Transaction:
     """Buffered edits, committed as one journal line when the ``with`` block ends cleanly."""
 
-    def __init__(self, store: "FileStore"):
+    def __init__(self, store: Store):
         self.store = store
         self.puts: dict[tuple[str, str], dict] = {}
         self.audit: list[dict] = []

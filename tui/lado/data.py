@@ -15,8 +15,9 @@ from dataclasses import dataclass, replace
 from itertools import compress, repeat
 from operator import contains
 from datetime import date
-from typing import Any, Optional, Sequence
+from typing import Optional, Sequence
 
+from safeguard_tracker import Tracker
 from safeguard_tracker.dates import financial_year_of, fmt
 from safeguard_tracker.model.due import DueItem
 from safeguard_tracker.model import Category, Harm
@@ -73,7 +74,7 @@ BACKGROUND_DUE_AT = 20_000
 class LadoData:
     """Caches over the tracker's contact documents for one data version."""
 
-    def __init__(self, tracker: Any) -> None:
+    def __init__(self, tracker: Tracker) -> None:
         self.tracker = tracker
         self.version = -1
         self._due: Optional[list[DueItem]] = None

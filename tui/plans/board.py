@@ -20,7 +20,7 @@ from safeguard_tracker.model import RAG
 
 from ..forms import ChoiceSuggester
 from ..widgets import Column, PagedTable, TextInput, WorkspaceView, plain
-from . import plans_data
+from .state import plans_data
 from .data import NO_AGENCY, RAG_MEANING, BoardCriteria, group_name, is_group, keys_of
 from .forms import add_action_form
 from .render import RAG_TEXT_STYLES, action_preview, due_text, rag_word

@@ -14,7 +14,7 @@ from safeguard_tracker.errors import SafeguardError
 from safeguard_tracker.model import Action
 
 from ..widgets import StatusLine, TopBar, plain
-from . import plans_data
+from .state import plans_data
 from .forms import fetch_or_say
 from .render import action_renderable, due_text, late_text, plan_history_renderable, rag_badge
 from .steps import BY_NAME, STEPS, open_step

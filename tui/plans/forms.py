@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional, Sequence
 
+from safeguard_tracker import Tracker
 from safeguard_tracker.dates import fmt, parse_date
 from safeguard_tracker.errors import SafeguardError, ValidationError
 from safeguard_tracker.model import Review, ReviewKind, ReviewStatus
@@ -55,7 +56,7 @@ def added(submit: Any, on_added: Optional[Callable[[Any], None]]) -> Optional[Ca
 
 
 # --- the due date preview ------------------------------------------------------------------------
-def due_note(tracker: Any, review_of: Callable[[dict[str, str]], Optional[str]], name: str = "due") -> Note:
+def due_note(tracker: Tracker, review_of: Callable[[dict[str, str]], Optional[str]], name: str = "due") -> Note:
     """What the due date as typed resolves to, for the review the form is about."""
     def note(values: dict[str, str]) -> str:
         typed = values.get(name, "")
@@ -106,7 +107,7 @@ def review_fields(values: Optional[Review] = None) -> list[Field]:
     return fields
 
 
-def review_date_notes(tracker: Any) -> dict[str, Note]:
+def review_date_notes(tracker: Tracker) -> dict[str, Note]:
     """Each date field says which statutory deadline it starts, computed as typed."""
     rules = tracker.plan_rules
     today = tracker.today()
@@ -192,7 +193,7 @@ def edit_review_form(app: Any, reference: str) -> Optional[FormScreen]:
 
 
 # --- add a recommendation ----------------------------------------------------------------------------
-def agencies_note(tracker: Any, name: str) -> Note:
+def agencies_note(tracker: Tracker, name: str) -> Note:
     """The agency names matching what is typed after the last ';'."""
     agencies = list(tracker.plan_agencies.agencies)
 
@@ -211,7 +212,7 @@ def agencies_note(tracker: Any, name: str) -> Note:
     return note
 
 
-def resolve_agencies(tracker: Any, typed: str, name: str) -> str:
+def resolve_agencies(tracker: Tracker, typed: str, name: str) -> str:
     """'nhs; police' -> the full names, when each part names exactly one agency."""
     from ..forms import resolve_choice
     agencies = list(tracker.plan_agencies.agencies)

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from ..widgets import StatusLine, TopBar, WorkspaceView, plain
-from . import plans_data
+from .state import plans_data
 from .data import PlansData
 from .forms import (add_action_form, add_recommendation_form, add_review_form, edit_review_form, fetch_or_say,
                     impact_form)

@@ -1,6 +1,6 @@
-"""The LADO's actions on a contact, each one form and one tracker call.
+"""The steps of a contact's case in the TUI, each one form and one tracker call.
 
-``ACTIONS`` is the single list behind the detail screen's keys, the list views' keys, the
+``STEPS`` is the single list behind the detail screen's keys, the list views' keys, the
 command palette ("escalate L-2018-0042") and the help screen.  Every save passes the revision
 the form was opened with (``expected_rev``), so another user's change in between is a CONFLICT
 shown in the form, never a silent overwrite.
@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from safeguard_tracker import Tracker
 from safeguard_tracker.validation.contact import PATTERN_FIELDS
 from safeguard_tracker.dates import fmt, parse_date
 from safeguard_tracker.errors import ValidationError
@@ -18,13 +19,14 @@ from safeguard_tracker.model import ALLEGATION_OUTCOMES, Category, Contact, Outc
 
 from ..forms import Field, FormScreen, open_record_form
 from .data import HARM_CHOICES
+from .redaction import redaction_intro
 
 REGULATOR_BODIES = ("DBS", "Teaching Regulation Agency", "Ofsted", "HCPC", "NMC", "Social Work England")
 MEETING_KINDS = {"JEM": "jem", "JEM review": "jem_review", "strategy discussion": "strategy", "other": "other"}
 
 
 @dataclass(frozen=True)
-class ContactAction:
+class ContactStep:
     verb: str                      # the palette word: "escalate"
     key: str                       # the key on the detail screen
     label: str                     # the footer label
@@ -45,7 +47,7 @@ def _closed(c: Contact) -> Optional[str]:
 
 
 # --- categorise ------------------------------------------------------------------------------
-def _categorise_fields(c: Contact, tracker: Any) -> list[Field]:
+def _categorise_fields(c: Contact, tracker: Tracker) -> list[Field]:
     choices = [cat.value for cat in Category if cat is not c.category]
     return [
         Field("category", "Category", "choice", required=True, choices=choices, aliases=("to",),
@@ -56,7 +58,7 @@ def _categorise_fields(c: Contact, tracker: Any) -> list[Field]:
     ]
 
 
-def _categorise(tracker: Any, c: Contact, v: dict[str, str]) -> str:
+def _categorise(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
     saved = tracker.categorise(c.reference, v["category"], v["rationale"], on=v.get("on") or None,
                                expected_rev=c.rev)
     kind = saved.category_history[-1].kind.value.replace("_", " ")
@@ -70,7 +72,7 @@ def _escalate_refuse(c: Contact) -> Optional[str]:
     return _closed(c)
 
 
-def _escalate_fields(c: Contact, tracker: Any) -> list[Field]:
+def _escalate_fields(c: Contact, tracker: Tracker) -> list[Field]:
     higher = [cat.value for cat in Category if c.category is None or cat.rank > c.category.rank]
     return [
         Field("to", "Escalate to", "choice", value="referral" if "referral" in higher else higher[-1],
@@ -81,7 +83,7 @@ def _escalate_fields(c: Contact, tracker: Any) -> list[Field]:
     ]
 
 
-def _escalate(tracker: Any, c: Contact, v: dict[str, str]) -> str:
+def _escalate(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
     saved = tracker.escalate(c.reference, to=v["to"], reason=v["reason"], on=v.get("on") or None,
                              expected_rev=c.rev)
     was = c.category.value if c.category else "uncategorised"
@@ -89,7 +91,7 @@ def _escalate(tracker: Any, c: Contact, v: dict[str, str]) -> str:
 
 
 # --- meetings ---------------------------------------------------------------------------------
-def _meeting_fields(c: Contact, tracker: Any) -> list[Field]:
+def _meeting_fields(c: Contact, tracker: Tracker) -> list[Field]:
     kind = "JEM review" if c.jem_held_on else "JEM"
     return [
         Field("kind", "Meeting", "choice", value=kind, required=True, choices=list(MEETING_KINDS)),
@@ -104,7 +106,7 @@ def _meeting_fields(c: Contact, tracker: Any) -> list[Field]:
     ]
 
 
-def _meeting(tracker: Any, c: Contact, v: dict[str, str]) -> str:
+def _meeting(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
     actions = []
     if v.get("action") and not v.get("action_owner"):
         raise ValidationError("action_owner", "", "who does the action (a person or an agency), or clear the action")
@@ -124,17 +126,17 @@ def _meeting(tracker: Any, c: Contact, v: dict[str, str]) -> str:
 
 
 # --- notes ---------------------------------------------------------------------------------------
-def _note_fields(c: Contact, tracker: Any) -> list[Field]:
+def _note_fields(c: Contact, tracker: Tracker) -> list[Field]:
     return [Field("text", "Note", required=True, hint="what happened or was said; it is kept with your name")]
 
 
-def _note(tracker: Any, c: Contact, v: dict[str, str]) -> str:
+def _note(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
     tracker.add_note(c.reference, v["text"], expected_rev=c.rev)
     return f"Note added to {c.reference}"
 
 
 # --- DBS and regulators ---------------------------------------------------------------------------
-def _regulator_fields(c: Contact, tracker: Any) -> list[Field]:
+def _regulator_fields(c: Contact, tracker: Tracker) -> list[Field]:
     return [
         Field("body", "Referred to", "choice", value="DBS", required=True, choices=REGULATOR_BODIES,
               hint="DBS (a legal duty on removal from regulated activity) or the regulator"),
@@ -143,14 +145,14 @@ def _regulator_fields(c: Contact, tracker: Any) -> list[Field]:
     ]
 
 
-def _regulator(tracker: Any, c: Contact, v: dict[str, str]) -> str:
+def _regulator(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
     tracker.record_regulator_referral(c.reference, body=v["body"], on=v["on"],
                                       reference_number=v.get("reference_number", ""), expected_rev=c.rev)
     return f"Referral to {v['body']} recorded for {c.reference}"
 
 
 # --- suspension and police --------------------------------------------------------------------------
-def _suspension_fields(c: Contact, tracker: Any) -> list[Field]:
+def _suspension_fields(c: Contact, tracker: Tracker) -> list[Field]:
     return [
         Field("decision", "Decision", "choice", required=True, choices=[d.value for d in SuspensionDecision]),
         Field("on", "Decided on", "date", value="today", required=True),
@@ -158,13 +160,13 @@ def _suspension_fields(c: Contact, tracker: Any) -> list[Field]:
     ]
 
 
-def _suspension(tracker: Any, c: Contact, v: dict[str, str]) -> str:
+def _suspension(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
     tracker.record_suspension(c.reference, decision=v["decision"], on=v["on"], rationale=v["rationale"],
                               expected_rev=c.rev)
     return f"Suspension decision ({v['decision'].replace('_', ' ')}) recorded for {c.reference}"
 
 
-def _police_fields(c: Contact, tracker: Any) -> list[Field]:
+def _police_fields(c: Contact, tracker: Tracker) -> list[Field]:
     return [
         Field("involved", "Police involved", "choice", value="yes", required=True, choices=["yes", "no"]),
         Field("police_reference", "Crime reference", value=c.police_reference),
@@ -172,7 +174,7 @@ def _police_fields(c: Contact, tracker: Any) -> list[Field]:
     ]
 
 
-def _police(tracker: Any, c: Contact, v: dict[str, str]) -> str:
+def _police(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
     tracker.record_police(c.reference, involved=v["involved"] == "yes", police_reference=v.get("police_reference", ""),
                           s47_strategy_on=v.get("s47_strategy_on") or None, expected_rev=c.rev)
     return f"Police involvement recorded for {c.reference}"
@@ -211,7 +213,7 @@ FIELD_HINTS = {
 }
 
 
-def detail_fields(tracker: Any, values: Optional[Contact] = None) -> list[Field]:
+def detail_fields(tracker: Tracker, values: Optional[Contact] = None) -> list[Field]:
     out = []
     for name, label, kind, get in EDIT_FIELDS:
         choices: Any = ()
@@ -225,7 +227,7 @@ def detail_fields(tracker: Any, values: Optional[Contact] = None) -> list[Field]
     return out
 
 
-def _edit(tracker: Any, c: Contact, v: dict[str, str]) -> str:
+def _edit(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
     current = {f.name: f.value for f in detail_fields(tracker, c)}
     changed = {k: val for k, val in v.items() if val != current.get(k, "")}
     if not changed:
@@ -245,7 +247,7 @@ def _close_refuse(c: Contact) -> Optional[str]:
     return None
 
 
-def _close_fields(c: Contact, tracker: Any) -> list[Field]:
+def _close_fields(c: Contact, tracker: Tracker) -> list[Field]:
     if c.category is Category.REFERRAL:
         outcomes = [o.value for o in ALLEGATION_OUTCOMES]
         hint = "a referral closes with one of the five allegation outcomes"
@@ -270,7 +272,7 @@ def _close_fields(c: Contact, tracker: Any) -> list[Field]:
     return fields
 
 
-def _close(tracker: Any, c: Contact, v: dict[str, str]) -> str:
+def _close(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
     saved = tracker.close_contact(c.reference, outcome=v["outcome"], closed_on=v["closed_on"],
                                   report_received_on=v.get("report_received_on") or None,
                                   employer_outcome=v.get("employer_outcome", ""), expected_rev=c.rev)
@@ -283,14 +285,14 @@ def _reopen_refuse(c: Contact) -> Optional[str]:
     return None
 
 
-def _reopen_fields(c: Contact, tracker: Any) -> list[Field]:
+def _reopen_fields(c: Contact, tracker: Tracker) -> list[Field]:
     return [
         Field("reason", "Reason", required=True, hint="the new information that reopens it"),
         Field("on", "Reopened on", "date", value="today"),
     ]
 
 
-def _reopen(tracker: Any, c: Contact, v: dict[str, str]) -> str:
+def _reopen(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
     tracker.reopen(c.reference, v["reason"], on=v.get("on") or None, expected_rev=c.rev)
     return f"{c.reference} reopened (was {c.outcome.value if c.outcome else 'closed'}); reason recorded"
 
@@ -304,17 +306,16 @@ def _redact_refuse(c: Contact) -> Optional[str]:
     return None
 
 
-def _redact_intro(c: Contact, tracker: Any) -> str:
-    from .privacy import redaction_intro
+def _redact_intro(c: Contact, tracker: Tracker) -> str:
     return redaction_intro(tracker, c)
 
 
-def _redact_fields(c: Contact, tracker: Any) -> list[Field]:
+def _redact_fields(c: Contact, tracker: Tracker) -> list[Field]:
     return [Field("confirm", "Type yes", required=True,
                   hint="yes removes it for good; esc keeps everything")]
 
 
-def _redact(tracker: Any, c: Contact, v: dict[str, str]) -> str:
+def _redact(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
     if v["confirm"].strip().lower() != "yes":
         raise ValidationError("confirm", v["confirm"], "yes, to remove the personal data for good (esc keeps it)")
     result = tracker.redact_contact(c.reference, expected_rev=c.rev)
@@ -325,33 +326,33 @@ def _redact(tracker: Any, c: Contact, v: dict[str, str]) -> str:
     return message
 
 
-ACTIONS: tuple[ContactAction, ...] = (
-    ContactAction("categorise", "c", "Category", "decide the category (enquiry, consultation, referral) with the rationale",
+STEPS: tuple[ContactStep, ...] = (
+    ContactStep("categorise", "c", "Category", "decide the category (enquiry, consultation, referral) with the rationale",
                   _categorise_fields, _categorise, _closed, in_lists=True),
-    ContactAction("escalate", "e", "Escalate", "escalate up a category, giving the reason",
+    ContactStep("escalate", "e", "Escalate", "escalate up a category, giving the reason",
                   _escalate_fields, _escalate, _escalate_refuse, in_lists=True),
-    ContactAction("meeting", "m", "JEM", "record a JEM, its review or a strategy discussion",
+    ContactStep("meeting", "m", "JEM", "record a JEM, its review or a strategy discussion",
                   _meeting_fields, _meeting, _closed, title="Meeting or JEM"),
-    ContactAction("note", "n", "Note", "add a note", _note_fields, _note, in_lists=True),
-    ContactAction("regulator", "d", "DBS", "record a referral to the DBS or a regulator (TRA, Ofsted, HCPC...)",
+    ContactStep("note", "n", "Note", "add a note", _note_fields, _note, in_lists=True),
+    ContactStep("regulator", "d", "DBS", "record a referral to the DBS or a regulator (TRA, Ofsted, HCPC...)",
                   _regulator_fields, _regulator),
-    ContactAction("suspension", "s", "Suspension", "record a suspension decision and its reasoning",
+    ContactStep("suspension", "s", "Suspension", "record a suspension decision and its reasoning",
                   _suspension_fields, _suspension, _closed, footer=False),
-    ContactAction("police", "p", "Police", "record police involvement, crime reference and s47 strategy date",
+    ContactStep("police", "p", "Police", "record police involvement, crime reference and s47 strategy date",
                   _police_fields, _police, footer=False),
-    ContactAction("edit", "u", "Edit", "edit the contact's details (staff, referrer, dates, harm...)",
+    ContactStep("edit", "u", "Edit", "edit the contact's details (staff, referrer, dates, harm...)",
                   lambda c, t: detail_fields(t, c), _edit, footer=False),
-    ContactAction("close", "x", "Close", "close with the outcome", _close_fields, _close, _close_refuse),
-    ContactAction("reopen", "o", "Reopen", "reopen a closed contact, giving the reason",
+    ContactStep("close", "x", "Close", "close with the outcome", _close_fields, _close, _close_refuse),
+    ContactStep("reopen", "o", "Reopen", "reopen a closed contact, giving the reason",
                   _reopen_fields, _reopen, _reopen_refuse),
-    ContactAction("redact", "r", "Redact", "remove a closed contact's personal data (names, date of birth, free text, "
+    ContactStep("redact", "r", "Redact", "remove a closed contact's personal data (names, date of birth, free text, "
                   "referrer), keeping what the statistics need", _redact_fields, _redact, _redact_refuse,
                   title="Redact (remove personal data)", intro=_redact_intro),
 )
-BY_VERB = {a.verb: a for a in ACTIONS}
+BY_VERB = {a.verb: a for a in STEPS}
 
 
-def open_action(app: Any, verb: str, reference: str, *, on_saved: Optional[Callable[[], None]] = None) -> None:
+def open_step(app: Any, verb: str, reference: str, *, on_saved: Optional[Callable[[], None]] = None) -> None:
     """Open the form for ``verb`` on ``reference``; confirm in the status line once saved."""
     action = BY_VERB[verb]
     tracker = app.tracker
@@ -368,7 +369,7 @@ def open_action(app: Any, verb: str, reference: str, *, on_saved: Optional[Calla
 
 
 # --- quick add ------------------------------------------------------------------------------------
-def add_fields(tracker: Any) -> list[Field]:
+def add_fields(tracker: Tracker) -> list[Field]:
     agencies = list(tracker.taxonomy.agencies)
     return [
         Field("received_on", "Received", "date", value="today", required=True),
