@@ -46,6 +46,8 @@ class Field:
     kind: ``text``; ``date`` (today, yesterday, dd/mm/yyyy); ``choice`` (one of ``choices``, typed:
     a unique beginning is enough); ``agency`` (a name from the taxonomy, suggested as you type).
     ``aliases`` are the tracker's names for this field, so its ValidationError lands here.
+    ``check`` is the library's own parser for the field (an agency list's ``canonical``, an enum's
+    ``parse``): a value that names no choice gets the same message as from the API or an import.
     """
     name: str
     label: str
@@ -56,6 +58,7 @@ class Field:
     required: bool = False
     choices: Sequence[str] = ()
     aliases: Sequence[str] = ()
+    check: Optional[Callable[[str], object]] = None
 
 
 class ChoiceSuggester(Suggester):
@@ -355,12 +358,17 @@ class FormScreen(ModalScreen[Optional[str]]):
         if spec.kind == "date":
             try:
                 parse_date(value, spec.name, today=self.today)
-            except ValidationError:
-                return f"'{value}' is not a date: {DATE_HELP}"
+            except ValidationError as exc:
+                return exc.beside           # the library's own words, as the API and the imports say them
         elif spec.choices and resolve_choice(value, spec.choices) is None:
             near = matching_choices(value, spec.choices)
             if near:
                 return f"'{value}' could be {', '.join(near[:4])}{' ...' if len(near) > 4 else ''}: type more of it"
+            if spec.check is not None:
+                try:
+                    spec.check(value)
+                except ValidationError as exc:
+                    return exc.beside       # the library's own words, as the API and the imports say them
             return (f"'{value}' is not one of: " + ", ".join(spec.choices[:8])
                     + (" \u2026" if len(spec.choices) > 8 else ""))
         return ""
@@ -416,7 +424,7 @@ class FormScreen(ModalScreen[Optional[str]]):
             if row is not None:
                 # Beside the field its name goes without saying (the library's may be 'actions[1].owner').
                 row.set_error(str(exc) if exc.row is not None else
-                              f"'{exc.value}' is not valid: {exc.accepted}" if exc.value not in ("", None) else
+                              exc.beside if exc.value not in ("", None) else
                               f"{row.spec.label} is needed: {exc.accepted}")
                 self.set_focus(row.input)
                 self.show_banner(f"NOT {self.done_word}: check the field marked \u2717 (your input is kept).")

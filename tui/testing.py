@@ -10,6 +10,7 @@ import asyncio
 import functools
 import inspect
 import io
+import time
 from typing import Any, Callable
 
 from rich.console import Console
@@ -63,6 +64,17 @@ async def show(pilot: Any, workspace: str = "queue") -> None:
     await pilot.pause()
     pilot.app.show_workspace(workspace)
     await pilot.pause()
+
+
+async def wait_until(pilot: Any, condition: Callable[[], Any], what: str, timeout: float = 60.0) -> None:
+    """Let the app run until ``condition()`` is true.  What an app does after a pause (a worker
+    thread, a timer, a screen mounting) can take any time on a loaded machine, so a test waits
+    for the state it needs; ``timeout`` is only a safety net for an app that is stuck."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened within {timeout:.0f} s: {what}")
+        await pilot.pause(0.02)
 
 
 async def type_in(pilot: Any, text: str) -> None:

@@ -15,7 +15,7 @@ from safeguard_tracker import Tracker
 from safeguard_tracker.validation.contact import PATTERN_FIELDS
 from safeguard_tracker.dates import fmt, parse_date
 from safeguard_tracker.errors import ValidationError
-from safeguard_tracker.model import ALLEGATION_OUTCOMES, Category, Contact, Outcome, SuspensionDecision
+from safeguard_tracker.model import ALLEGATION_OUTCOMES, Category, Contact, Harm, Outcome, SuspensionDecision
 
 from ..forms import Field, FormScreen, open_record_form
 from .data import HARM_CHOICES
@@ -217,12 +217,13 @@ def detail_fields(tracker: Tracker, values: Optional[Contact] = None) -> list[Fi
     out = []
     for name, label, kind, get in EDIT_FIELDS:
         choices: Any = ()
+        check = None
         if kind == "agency":
-            choices, kind = list(tracker.taxonomy.agencies), "choice"
+            choices, kind, check = list(tracker.taxonomy.agencies), "choice", tracker.taxonomy.canonical
         elif name == "harm":
-            choices = HARM_CHOICES
+            choices, check = HARM_CHOICES, (lambda v: Harm.parse(v, "harm"))
         out.append(Field(name, label, kind, value=get(values) if values is not None else "",
-                         choices=choices, hint=FIELD_HINTS.get(name, ""),
+                         choices=choices, hint=FIELD_HINTS.get(name, ""), check=check,
                          required=name in ("received_on", "agency")))
     return out
 
@@ -373,9 +374,10 @@ def add_fields(tracker: Tracker) -> list[Field]:
     agencies = list(tracker.taxonomy.agencies)
     return [
         Field("received_on", "Received", "date", value="today", required=True),
-        Field("agency", "Agency", "choice", required=True, choices=agencies,
+        Field("agency", "Agency", "choice", required=True, choices=agencies, check=tracker.taxonomy.canonical,
               hint="type any part of the name: 'prim' finds School - Primary"),
         Field("category", "Category", "choice", choices=[c.value for c in Category],
+              check=lambda v: Category.parse(v, "category"),
               hint="leave blank to decide later (it waits at the top of the queue)"),
         Field("rationale", "Rationale", hint="why this category (needed when you choose one)"),
         Field("summary", "Summary", hint="what is alleged, in a sentence"),
@@ -383,7 +385,7 @@ def add_fields(tracker: Tracker) -> list[Field]:
         Field("subject_role", "Role"),
         Field("employer", "Employer", hint="the setting: earlier contacts there are flagged after saving"),
         Field("subject_dob", "Date of birth", "date", placeholder="dd/mm/yyyy", hint="optional: dd/mm/yyyy"),
-        Field("harm", "Harm", "choice", choices=HARM_CHOICES),
+        Field("harm", "Harm", "choice", choices=HARM_CHOICES, check=lambda v: Harm.parse(v, "harm")),
         Field("referrer_name", "Referrer"),
         Field("referrer_role", "Referrer role"),
         Field("referrer_organisation", "Referrer org"),
