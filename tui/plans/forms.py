@@ -1,6 +1,6 @@
 """The Learning Lessons forms: add a review, a recommendation or an action.
 
-They are part 1's ``FormScreen`` (messages beside each field, input kept on any failure), with
+They are the shared ``FormScreen`` (messages beside each field, input kept on any failure), with
 live notes for the fields whose meaning depends on what is typed: a relative due date
 ("3 months after publication") shows the date it resolves to, a review's dates show the
 statutory deadlines they start, and the owner agencies show the names that match.
