@@ -317,8 +317,8 @@ def measure_import(ds: Dataset, repeats: int) -> list[Row]:
     row = Row("6", "import the contacts CSV (UK dates), validated, one transaction", ds.size,
               "csv.DictReader reading the same file", target=5.0)
     try:
-        from safeguard_tracker.lado import contacts_csv as cc  # the LADO area's importer
-        columns, export_row = list(cc.CSV_COLUMNS), cc._csv_row
+        from safeguard_tracker.lado import contacts_export as ce  # the LADO area's export, whose rows it imports
+        columns, export_row = list(ce.CSV_COLUMNS), ce._csv_row
     except (ImportError, AttributeError) as exc:
         row.note = f"not available: {exc}"
         return [row]

@@ -12,7 +12,7 @@ import safeguard_tracker as st
 from safeguard_tracker.convert import from_doc, to_doc
 from safeguard_tracker.demo import build_demo
 from safeguard_tracker.errors import ImportFailed
-from safeguard_tracker.lado.contacts_csv import CSV_COLUMNS
+from safeguard_tracker.lado.contacts_export import CSV_COLUMNS
 from safeguard_tracker.io.csvfiles import FORMULA_PREFIXES
 from safeguard_tracker.model import Contact
 

@@ -26,7 +26,7 @@ from safeguard_tracker.cli import main
 from safeguard_tracker.errors import RuleError, StoreCorrupt, StoreWriteError
 from safeguard_tracker.model.personal_data import REDACTED
 from safeguard_tracker.signals import deferred_signals
-from safeguard_tracker.store import file_store, redaction
+from safeguard_tracker.store import file_store, redaction_ledger
 from test_privacy_redaction import MARKERS, TODAY, _hits, _rich_contact
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +57,7 @@ def after(name, when=lambda result: True):
         return result
     setattr(redaction, name, wrapped)
 
-after({"intent": "_append", "record": "_redact_live", "compacted": "_compact", "one-backup": "_scrub_file",
+after({"intent": "append_to_ledger", "record": "_redact_live", "compacted": "_compact", "one-backup": "_scrub_file",
        "scrubbed": "_scrub_backups"}[step], (lambda r: r == "scrubbed") if step == "one-backup" else (lambda r: True))
 sys.exit(main(["--db", db, "--user", "d.p.officer", *command]))
 """
@@ -86,7 +86,7 @@ def _stop_after(db: Path, ref: str, step: str, *command: str) -> None:
 
 
 def _state(t, ref: str) -> str:
-    return redaction.read_ledger(t.store)[("contacts", ref)].state
+    return redaction_ledger.read_ledger(t.store)[("contacts", ref)].state
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ def test_a_redaction_killed_after_any_step_is_finished_by_the_next_open(rich_dem
         assert _hits(folder), "the interruption should have left values behind"
     again = _assert_redacted_everywhere(folder, ref)              # a plain open, by another user
     assert again.lado_statistics("2017-18").to_dict() == stats
-    ledger = redaction.ledger_path(again.store)
+    ledger = redaction_ledger.ledger_path(again.store)
     assert stat.S_IMODE(ledger.stat().st_mode) == 0o600
 
 
@@ -228,7 +228,7 @@ def test_a_deleted_ledger_is_rebuilt_from_the_redacted_records(rich_demo):
     kept = sorted(t.store.backups())[-1]
     kept_bytes = kept.read_bytes()
     t.redact_contact(ref)
-    redaction.ledger_path(t.store).unlink()
+    redaction_ledger.ledger_path(t.store).unlink()
     again = st.open_tracker(t.path, user="auditor")
     assert _state(again, ref) == "complete"
     kept.write_bytes(kept_bytes)                # and so an unscrubbed copy restored later stays redacted
@@ -241,7 +241,7 @@ def test_a_deleted_ledger_is_rebuilt_from_the_redacted_records(rich_demo):
 def test_a_damaged_ledger_line_is_refused_naming_the_file_and_line(rich_demo, capsys):
     t, ref, folder = rich_demo
     t.redact_contact(ref)
-    ledger = redaction.ledger_path(t.store)
+    ledger = redaction_ledger.ledger_path(t.store)
     raw = bytearray(ledger.read_bytes())
     raw[30] ^= 0x01
     ledger.write_bytes(bytes(raw))
@@ -256,10 +256,10 @@ def test_a_damaged_ledger_line_is_refused_naming_the_file_and_line(rich_demo, ca
 
 def test_a_torn_ledger_line_is_ignored_and_cut_off_by_the_next_append(rich_demo):
     t, ref, folder = rich_demo
-    ledger = redaction.ledger_path(t.store)
+    ledger = redaction_ledger.ledger_path(t.store)
     ledger.write_bytes(b'0badf00d {"table":"contacts","ref":"L-20')      # a kill mid-append: never acted on
     again = st.open_tracker(t.path, user="d.p.officer")
-    assert redaction.read_ledger(again.store) == {}
+    assert redaction_ledger.read_ledger(again.store) == {}
     again.redact_contact(ref)
     assert b"0badf00d" not in ledger.read_bytes()
     _assert_redacted_everywhere(folder, ref)

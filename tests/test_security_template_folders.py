@@ -14,6 +14,7 @@ import pytest
 import safeguard_tracker as st
 from safeguard_tracker.cli import main
 from safeguard_tracker.errors import ValidationError
+from safeguard_tracker.reports.template_files import TEMPLATE_MAX_BYTES
 
 render_module = importlib.import_module("safeguard_tracker.reports.render")
 SECRET = "Secret Subject Surname"
@@ -91,7 +92,7 @@ def test_a_template_is_read_only_from_a_regular_file(council):
     assert "a folder" in _refusal(council)
     os.rmdir(council / "probe.md.j2")
     with open(council / "probe.md.j2", "wb") as fh:   # sparse: no disk used
-        fh.truncate(render_module.TEMPLATE_MAX_BYTES + 1)
+        fh.truncate(TEMPLATE_MAX_BYTES + 1)
     assert "at most" in _refusal(council)
     (council / "probe.md.j2").write_bytes(b"\xff\xfe{{ d.x }}")
     assert "UTF-8" in _refusal(council)

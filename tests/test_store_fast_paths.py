@@ -11,7 +11,8 @@ import pytest
 import safeguard_tracker as st
 from safeguard_tracker.errors import StoreCorrupt
 from safeguard_tracker.store import FileStore, check_store
-from safeguard_tracker.store.format import RawTable, decode_snapshot, encode_snapshot, gc_paused
+from safeguard_tracker.store.format import RawTable, decode_snapshot, encode_snapshot
+from safeguard_tracker.store.gc_pause import gc_paused
 
 
 def _fill(path, n=6):

@@ -10,7 +10,7 @@ import pytest
 from safeguard_tracker.demo import build_demo
 from safeguard_tracker.model.due import DueItem
 from safeguard_tracker.lado.search import ContactFilter
-from tui.forms import matching_choices, resolve_choice
+from tui.fields import matching_choices, resolve_choice
 from tui.lado import normalise_reference
 from tui.lado.data import Criteria, LadoData, contact_row_cells, filter_contacts
 

@@ -11,7 +11,8 @@ import safeguard_tracker as st
 from safeguard_tracker.errors import StoreWriteError
 from safeguard_tracker.model import CategoryChange, MeetingKind, Outcome
 from tui.app import TrackerApp
-from tui.forms import FieldRow, FormScreen
+from tui.fields import FieldRow
+from tui.forms import FormScreen
 from tui.lado.detail import ContactScreen
 from tui.main import MainScreen
 from tui.testing import (app_for, field_error, fill, reread, run_coroutine_tests, screen_text, show, status,

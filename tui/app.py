@@ -29,7 +29,7 @@ from safeguard_tracker.errors import SafeguardError
 
 from .commands import TrackerCommands
 from .registry import AREAS, REGISTRY
-from .widgets import PAGE_SIZE
+from .paged_table import PAGE_SIZE
 
 DEFAULT_REFRESH_SECONDS = 5.0
 WARNING_SECONDS = 30.0   # how long the store's warnings stay in the corner at start
@@ -297,7 +297,8 @@ class TrackerApp(App):
 
     def action_goto(self) -> None:
         from safeguard_tracker.errors import UnknownReference, ValidationError
-        from .forms import Field, FormScreen
+        from .fields import Field
+        from .forms import FormScreen
         examples = "a reference such as L-2018-0042 (or 2018-42), A-6 or R-2017-001"
 
         def submit(values: dict[str, str]) -> str:

@@ -18,7 +18,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from .registry import REGISTRY
-from .widgets import PagedTable, StatusLine, TopBar
+from .paged_table import PagedTable
+from .widgets import StatusLine, TopBar
 
 
 def own_bindings(cls: type) -> list[Binding]:

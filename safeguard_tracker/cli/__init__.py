@@ -11,7 +11,7 @@ import sys
 from typing import Optional, Sequence
 
 from ..errors import ImportFailed, SafeguardError, StoreError
-from . import lado, plans, privacy, store_cmds
+from . import lado, plans, plans_files, privacy, store_cmds
 from .common import CliError, Parser, one_line, run_tui
 from ..text import say
 
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         "export": sub.add_parser("export", help="export records as CSV or JSON").add_subparsers(
             dest="kind", metavar="KIND", required=True, parser_class=Parser),
     }
-    for module in (store_cmds, lado, plans, privacy):
+    for module in (store_cmds, lado, plans, plans_files, privacy):
         module.register(groups)
     return parser
 

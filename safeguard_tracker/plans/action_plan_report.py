@@ -27,7 +27,8 @@ from ..model import Action, Recommendation, Review
 from .plan_dates import describe_rule, impact_review_due
 from .rag import RAG_ORDER, action_rag, days_overdue
 from ..reports.charts import bar_chart_svg
-from ..reports.render import md_text, render
+from ..reports.markdown import md_text
+from ..reports.render import render
 
 TEMPLATE = "action-plan"
 RAG_COLOURS = {"red": "#c0392b", "amber": "#e6a700", "green": "#2e8b57", "blue": "#2b6cb0"}

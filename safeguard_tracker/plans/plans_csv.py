@@ -1,4 +1,5 @@
-"""Reviews and action plans in and out: CSV as spreadsheets write it, and JSON that round-trips losslessly.
+"""Reviews and action plans in and out of CSV, as spreadsheets write it (JSON: ``plans_json``,
+to which an import of a file named .json goes).
 
 Imports are **all or nothing**: every row is checked first, every problem is
 listed (row, column, value, what would be accepted) and ``ImportFailed`` is
@@ -42,32 +43,27 @@ agencies of a new recommendation are its rows' lead agencies.
 from __future__ import annotations
 
 import functools
-import json
 import re
-from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import attrs
 
-from ..convert import from_doc, to_doc
-from ..dates import fmt, parse_date
+from ..convert import to_doc
+from ..dates import fmt
 from ..errors import SafeguardError, ValidationError
-from ..model import Action, ActionStatus, Recommendation, Review, ReviewKind, ReviewStatus, Revision
-from ..store.protocol import Store
-from ..validation.fields import date_value
-from ..validation.plans import REVIEW_DATE_FIELDS, REVIEW_TEXT_FIELDS, clean_owners, plan_agency
+from ..model import Action, Recommendation, Review, ReviewKind, ReviewStatus
 from .actions import ActionService
 from .dependants import due_changes, stage_dependants
-from .plan_dates import NOTIFIED_KINDS, describe_rule, parse_due
+from .import_tally import RowProblems, Tally, recommendation_overwrite, stale_conflict
+from .plan_dates import NOTIFIED_KINDS, describe_rule
+from .plan_rows import action_row, cell_past_day, merge_action
+from .plans_json import export_json, import_json
 from .rag import action_rag, days_overdue
-from ..io.csvfiles import import_failed, read_rows, unguard, write_csv
-from ..io.importing import (HISTORY, OVERWRITE_HINT, History, ImportResult, changed_fields, conflict_problem,
-                        describe_structure_error, keep_history, parse_revision, read_json_file,
-                        record_shape_problem, unstorable)
+from ..io.csvfiles import read_rows, unguard, write_csv
+from ..io.importing import ImportResult, parse_revision
 
 REVIEWS, ACTIONS = "reviews", "actions"
-JSON_VERSION = 1
 
 REVIEW_REQUIRED = ("name", "kind")
 REVIEW_DATES = {"incident": "incident_on", "known": "known_on", "notified": "notified_on",
@@ -112,78 +108,6 @@ ACTION_ALIASES = {
 }
 
 
-class _Tally:
-    """Sorts records into added, updated (with the fields that change) and unchanged, and holds back
-    the changes a row may not make (see ``importing.conflict_problem``)."""
-
-    def __init__(self, store: Optional[Store] = None, overwrite: bool = False, table: str = "",
-                 name: Callable[[tuple[str, ...]], str] = ".".join):
-        self.added: list[str] = []
-        self.updated: dict[str, tuple[str, ...]] = {}
-        self.unchanged: list[str] = []
-        self.overwritten: list[str] = []
-        self.problems: list[tuple[int, str]] = []
-        self.store, self.overwrite, self.table, self.name = store, overwrite, table, name
-
-    def see(self, ref: str, existing: Optional[dict], doc: dict, *, where: Optional[str] = None,
-            revision: Optional[int] = None, order: int = 0) -> bool:
-        """Whether ``doc`` needs writing.  With ``where`` (a row of the file), a change to a stored
-        record is checked against the row's revision; without, it follows from other rows."""
-        if existing is None:
-            self.added.append(ref)
-            return True
-        altered = keep_history(existing, doc, HISTORY.get(self.table, ()))
-        if self.table == REVIEWS and _keep_recommendations(existing, doc):
-            altered += ("recommendations",)
-        changed = changed_fields(existing, doc)
-        if not changed:
-            self.unchanged.append(ref)
-            return False
-        if where is not None:
-            problem = conflict_problem(self.store, where, ref, existing, doc, revision, overwrite=self.overwrite,
-                                       altered=altered, name=self.name)
-            if problem is not None:
-                self.problems.append((order, problem))
-                return False
-            if revision is None:
-                self.overwritten.append(ref)
-        self.updated[ref] = changed
-        return True
-
-    def raise_if_any(self, source: str) -> None:
-        if self.problems:
-            raise import_failed([p for _, p in sorted(self.problems, key=lambda x: x[0])], source=source)
-
-    def result(self, source: str, rows: int, dry_run: bool) -> ImportResult:
-        return ImportResult(source=source, rows=rows, added=tuple(self.added), updated=self.updated,
-                            unchanged=tuple(self.unchanged), dry_run=dry_run, overwritten=tuple(self.overwritten))
-
-
-def _keep_recommendations(existing: dict, doc: dict) -> bool:
-    """Keep every recommendation the store holds, and each one's impact finding: actions and the
-    sub group's assurance hang on them.  Whether the file left any out."""
-    stored = {r["number"]: r for r in existing.get("recommendations") or ()}
-    incoming = {r["number"]: r for r in doc.get("recommendations") or ()}
-    altered = False
-    for n, r in stored.items():
-        if n not in incoming:
-            incoming[n], altered = r, True
-        elif r.get("impact_finding") and not incoming[n].get("impact_finding"):
-            incoming[n], altered = {**incoming[n], "impact_finding": r["impact_finding"]}, True
-    if altered:
-        doc["recommendations"] = [incoming[n] for n in sorted(incoming)]
-    return altered
-
-
-def _stale(actions: ActionService, table: str, ref: Optional[str], revision: Optional[int], number: int) -> Optional[str]:
-    """For a row the workflow rules refuse: the conflict to report instead when the row was exported
-    before its record last changed (the rules then only echo someone else's later change)."""
-    doc = actions.ctx.store.get(table, ref) if ref else None
-    if doc is None or revision is None or doc.get("_rev", 0) == revision:
-        return None
-    return conflict_problem(actions.ctx.store, f"row {number}", ref, doc, doc, revision, overwrite=False)
-
-
 def _review_column(path: tuple[str, ...]) -> str:
     """A review document's path as the reviews CSV's column."""
     by_field = {field: column for column, field in REVIEW_DATES.items()}
@@ -197,43 +121,6 @@ _ACTION_COLUMNS = {"description": "action", "lead_agency": "agency", "lead_offic
 def _action_column(path: tuple[str, ...]) -> str:
     """An action document's path as the actions CSV's column."""
     return _ACTION_COLUMNS.get(path[0], ".".join(path))
-
-
-class _Rows:
-    """Collects row-level problems so every bad row is reported at once."""
-
-    def __init__(self, source: str):
-        self.source = source
-        self.problems: list[tuple[int, str]] = []
-
-    def fail(self, exc: Exception, row: int) -> None:
-        text = str(exc)
-        self.problems.append((row, text if text.startswith("row ") else f"row {row}: {text}"))
-
-    def raise_if_any(self) -> None:
-        if self.problems:
-            raise import_failed([text for _, text in sorted(self.problems, key=lambda p: p[0])], source=self.source)
-
-
-_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-
-
-def _day(text: str, column: str, row: int, today: date) -> Optional[date]:
-    """A cell as a date: dd/mm/yyyy directly (the common case, and fast), else the general reader."""
-    m = _UK_DATE.fullmatch(text)
-    if m:
-        try:
-            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        except ValueError:
-            pass   # 31/02/2018: let the general reader word the error
-    return parse_date(unguard(text), column, row=row, today=today, required=False)
-
-
-def _date(actions: ActionService, column: str, text: str, row: int) -> Optional[date]:
-    day = _day(text, column, row, actions.ctx.today())
-    if day is not None and day > actions.ctx.today():
-        raise ValidationError(column, fmt(day), f"a date no later than today ({fmt(actions.ctx.today())})", row=row)
-    return day
 
 
 # --- reviews -------------------------------------------------------------------------------------------
@@ -251,9 +138,9 @@ def import_reviews(actions: ActionService, path: str | Path, *, dry_run: bool = 
     """
     path = _source(path)
     if path.suffix.lower() == ".json":
-        return _import_json(actions, path, REVIEWS, dry_run=dry_run, overwrite=overwrite)
+        return import_json(actions, path, REVIEWS, dry_run=dry_run, overwrite=overwrite)
     keys, rows = read_rows(path, required=REVIEW_REQUIRED, aliases=REVIEW_ALIASES, known=REVIEW_KNOWN)
-    check = _Rows(path.name)
+    check = RowProblems(path.name)
     docs = actions.ctx.store.all(REVIEWS)
     by_name = {(d["kind"], d["name"].casefold()): k for k, d in docs.items()}
     seen: dict[tuple[str, str], int] = {}
@@ -285,7 +172,7 @@ def import_reviews(actions: ActionService, path: str | Path, *, dry_run: bool = 
                 fields["status"] = row["status"]
             for column, field in REVIEW_DATES.items():
                 if row.get(column):
-                    fields[field] = _date(actions, column, row[column], number)
+                    fields[field] = cell_past_day(actions, column, row[column], number)
             if ref is not None and ref in docs:
                 base = actions.ctx.structure(Review, REVIEWS, ref, docs[ref])
             else:
@@ -295,7 +182,7 @@ def import_reviews(actions: ActionService, path: str | Path, *, dry_run: bool = 
                 review = actions.reviews.clean(base, fields, row=number)
                 actions.reviews.check_closing(review)
             except SafeguardError:
-                stale = _stale(actions, REVIEWS, ref, revision, number)
+                stale = stale_conflict(actions, REVIEWS, ref, revision, number)
                 if stale is None:
                     raise
                 check.problems.append((number, stale))
@@ -304,7 +191,7 @@ def import_reviews(actions: ActionService, path: str | Path, *, dry_run: bool = 
         except SafeguardError as exc:
             check.fail(exc, number)
     check.raise_if_any()
-    tally = _Tally(actions.ctx.store, overwrite, REVIEWS, _review_column)
+    tally = Tally(actions.ctx.store, overwrite, REVIEWS, _review_column)
     with actions.ctx.store.transaction() as txn:
         staged: list[tuple[Review, dict]] = []
         taken: set[str] = set()
@@ -344,107 +231,7 @@ def reviews_csv(actions: ActionService) -> str:
                        counts.get(r.reference, 0), r.rev])
     return write_csv(REVIEW_CSV_COLUMNS, rows)
 
-
 # --- actions --------------------------------------------------------------------------------------------
-
-def _action_row(actions: ActionService, row: dict[str, str], number: int, review_key: Any) -> dict[str, Any]:
-    """One row's cells, parsed and checked on their own (rules against the store come later)."""
-    v: dict[str, Any] = {}
-    v["review"] = review_key(unguard(row["review"])) if row.get("review") else None
-    text = row.get("recommendation", "")
-    if not re.fullmatch(r"\d+", text or "") or int(text) < 1:
-        raise ValidationError("recommendation", text, "the recommendation's number within its review (1, 2, 3...)",
-                              row=number)
-    v["recommendation"] = int(text)
-    v["recommendation_text"] = " ".join(unguard(row.get("recommendation_text", "")).split())
-    v["action"] = " ".join(unguard(row.get("action", "")).split())
-    if not v["action"]:
-        raise ValidationError("action", "", "the action's description", row=number)
-    if v["review"] is None:
-        raise ValidationError("review", "", "the review's name or reference", row=number)
-    v["agency"] = plan_agency(actions.ctx.plan_agencies, unguard(row.get("agency", "")), "agency", number)
-    v["officer"] = unguard(row.get("officer", ""))
-    due = unguard(row.get("due", ""))
-    v["due"] = (_day(due, "due", number, actions.ctx.today()), None) if _UK_DATE.fullmatch(due) else \
-        parse_due(due, "due", row=number, today=actions.ctx.today())
-    v["status"] = ActionStatus.parse(row["status"], "status", row=number) if row.get("status") else None
-    for column in ("completed", "signed_off_on"):
-        v[column] = _date(actions, column, row.get(column, ""), number)
-    v["revised_due"] = _day(row.get("revised_due", ""), "revised_due", number, actions.ctx.today())
-    for column in ("evidence", "impact_measure", "revision_reason", "signed_off_by", "off_track_reason"):
-        v[column] = unguard(row.get(column, "")).strip()
-    v["reference"] = actions.key(row["reference"]) if row.get("reference") else None
-    v["follow_up_of"] = actions.key(row["follow_up_of"]) if row.get("follow_up_of") else ""
-    status, done = v["status"], v["completed"]
-    if status is None:
-        v["status"] = status = ActionStatus.COMPLETE if done else None
-    if status in (ActionStatus.COMPLETE, ActionStatus.SIGNED_OFF) and done is None:
-        raise ValidationError("completed", "", f"the completion date: the status is {status.label}", row=number)
-    if status in (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS) and done is not None:
-        raise ValidationError("status", status.label, f"complete or signed off: the row has a completion date "
-                              f"({fmt(done)})", row=number)
-    if status is ActionStatus.SIGNED_OFF:
-        if not v["evidence"]:
-            raise ValidationError("evidence", "", "the evidence of completion: only a complete action with evidence "
-                                  "can be signed off", row=number)
-        if not v["signed_off_by"] or v["signed_off_on"] is None:
-            raise ValidationError("signed_off_by" if not v["signed_off_by"] else "signed_off_on", "",
-                                  "who signed it off for the sub group (signed_off_by) and when (signed_off_on)",
-                                  row=number)
-        if v["signed_off_on"] < done:
-            raise ValidationError("signed_off_on", fmt(v["signed_off_on"]), f"a date on or after completion "
-                                  f"({fmt(done)})", row=number)
-    elif v["signed_off_by"] or v["signed_off_on"]:
-        raise ValidationError("status", status.label if status else "", "signed off: the row records a sign-off",
-                              row=number)
-    if v["revised_due"] is not None and not v["revision_reason"]:
-        raise ValidationError("revision_reason", "", "the reason for the revised due date", row=number)
-    if v["off_track_reason"] and status in (ActionStatus.COMPLETE, ActionStatus.SIGNED_OFF):
-        raise ValidationError("off_track_reason", v["off_track_reason"], "blank: only an open action can be off "
-                              "track", row=number)
-    return v
-
-
-def _merge_action(actions: ActionService, a: Action, v: dict[str, Any], number: int) -> Action:
-    """Apply a row to an action (new or stored) with the tracker's rules; blank cells keep stored values."""
-    due_on, rule = v["due"]
-    changes: dict[str, Any] = {"description": v["action"], "lead_agency": v["agency"]}
-    if v["officer"]:
-        changes["lead_officer"] = v["officer"]
-    if due_on is not None or rule is not None:
-        same = (rule is not None and rule == a.due_rule) or (rule is None and a.due_rule is None and due_on == a.due_on)
-        if not same:
-            if a.reference and (a.due_on is not None or a.due_rule is not None):
-                was = describe_rule(a.due_rule) if a.due_rule else fmt(a.due_on)
-                raise ValidationError("due", describe_rule(rule) if rule else fmt(due_on),
-                                      f"the original due date of {a.reference} ({was}): a due date is revised with "
-                                      f"revised_due and revision_reason, so the original stays visible", row=number)
-            changes.update(due_on=due_on, due_rule=rule)
-    status = v["status"]
-    if status is not None and status != a.status:
-        if a.reference and status.rank < a.status.rank:
-            raise ValidationError("status", status.label, f"{a.status.label} or later: {a.reference} is "
-                                  f"{a.status.label} in the store (reopen it with a reason instead)", row=number)
-        changes["status"] = status
-    if v["completed"] is not None:
-        changes["completed_on"] = v["completed"]
-    for column in ("evidence", "impact_measure", "signed_off_by", "off_track_reason"):
-        if v[column]:
-            changes[column] = v[column]
-    if v["signed_off_on"] is not None:
-        changes["signed_off_on"] = v["signed_off_on"]
-    if v["follow_up_of"]:
-        changes["follow_up_of"] = v["follow_up_of"]
-    merged = attrs.evolve(a, **changes)
-    if v["revised_due"] is not None and v["revised_due"] != merged.revised_due_on:
-        merged = attrs.evolve(merged, revisions=merged.revisions + (Revision(
-            on=actions.ctx.today(), by=actions.ctx.user, from_=merged.current_due_on, to=v["revised_due"],
-            reason=v["revision_reason"]),))
-    if merged.status in (ActionStatus.COMPLETE, ActionStatus.SIGNED_OFF) and merged.off_track_reason:
-        merged = attrs.evolve(merged, off_track_reason="")
-    return merged
-
-
 def import_actions(actions: ActionService, path: str | Path, *, dry_run: bool = False, overwrite: bool = False) -> ImportResult:
     """Import an action plan from a CSV (or a JSON export, by its .json name): all or nothing.
 
@@ -453,15 +240,15 @@ def import_actions(actions: ActionService, path: str | Path, *, dry_run: bool = 
     """
     path = _source(path)
     if path.suffix.lower() == ".json":
-        return _import_json(actions, path, ACTIONS, dry_run=dry_run, overwrite=overwrite)
+        return import_json(actions, path, ACTIONS, dry_run=dry_run, overwrite=overwrite)
     keys, rows = read_rows(path, required=ACTION_REQUIRED, aliases=ACTION_ALIASES, known=ACTION_KNOWN)
-    check = _Rows(path.name)
+    check = RowProblems(path.name)
     parsed: list[tuple[int, dict[str, Any]]] = []
     review_key = functools.lru_cache(maxsize=None)(actions.reviews.key)   # a plan repeats its review's name
     for number, row in rows:
         try:
             revision = parse_revision(row.get("revision"), "revision", number)
-            parsed.append((number, dict(_action_row(actions, row, number, review_key), revision=revision)))
+            parsed.append((number, dict(action_row(actions, row, number, review_key), revision=revision)))
         except SafeguardError as exc:
             check.fail(exc, number)
 
@@ -492,7 +279,7 @@ def import_actions(actions: ActionService, path: str | Path, *, dry_run: bool = 
             rec = review.recommendation(v["recommendation"])
             text = v["recommendation_text"]
             if text and not overwrite:
-                problem = _recommendation_overwrite(actions, rkey, review, v["recommendation"], text, number)
+                problem = recommendation_overwrite(actions, rkey, review, v["recommendation"], text, number)
                 if problem is not None:
                     check.problems.append((number, problem))
                     continue
@@ -525,9 +312,9 @@ def import_actions(actions: ActionService, path: str | Path, *, dry_run: bool = 
             else:
                 base = Action(reference="", review=rkey, recommendation=v["recommendation"], description=v["action"])
             try:
-                action = _merge_action(actions, base, v, number)
+                action = merge_action(actions, base, v, number)
             except SafeguardError:
-                stale = _stale(actions, ACTIONS, base.reference, v["revision"], number)
+                stale = stale_conflict(actions, ACTIONS, base.reference, v["revision"], number)
                 if stale is None:
                     raise
                 check.problems.append((number, stale))
@@ -545,7 +332,7 @@ def import_actions(actions: ActionService, path: str | Path, *, dry_run: bool = 
             check.fail(exc, number)
     check.raise_if_any()
 
-    tally = _Tally(actions.ctx.store, overwrite, ACTIONS, _action_column)
+    tally = Tally(actions.ctx.store, overwrite, ACTIONS, _action_column)
     with actions.ctx.store.transaction() as txn:
         n = actions.next_number(txn)
         final: dict[str, Action] = {}
@@ -566,7 +353,7 @@ def import_actions(actions: ActionService, path: str | Path, *, dry_run: bool = 
             if tally.see(ref, store_actions.get(ref), doc, where=f"row {number}" if number else None,
                          revision=revision, order=number):
                 staged.append((ACTIONS, ref, doc))
-        reviews_seen = _Tally(table=REVIEWS)   # recommendations added: reported as updates of their review
+        reviews_seen = Tally(table=REVIEWS)   # recommendations added: reported as updates of their review
         for rkey, review in reviews.items():
             doc = to_doc(review)
             if reviews_seen.see(rkey, actions.ctx.store.get(REVIEWS, rkey), doc):
@@ -577,22 +364,6 @@ def import_actions(actions: ActionService, path: str | Path, *, dry_run: bool = 
                 txn.put(table, ref, doc)
         tally.updated.update(reviews_seen.updated)
     return tally.result(path.name, len(rows), dry_run)
-
-
-def _recommendation_overwrite(actions: ActionService, rkey: str, review: Review, number: int, text: str,
-                              row: int) -> Optional[str]:
-    """Why a row may not change a stored recommendation's text: the actions file holds no revision of
-    the review, so nothing shows the row was based on the text as stored.  None if it changes nothing."""
-    stored = next((r for r in (actions.ctx.store.get(REVIEWS, rkey) or {}).get("recommendations", ())
-                   if r["number"] == number), None)
-    if stored is None or stored["text"] == text:
-        return None
-    last = History(actions.ctx.store, rkey).last().get(("recommendations",))
-    who = f" (last changed by {last.get('user', '?')})" if last else ""
-    return (f"row {row}: recommendation {number} of {review.title} would change: recommendation_text "
-            f"'{stored['text'][:40]}' -> '{text[:40]}'{who}; the actions file holds no revision of the review, so "
-            f"change the text with `review` commands, or {OVERWRITE_HINT}")
-
 
 ACTION_CSV_COLUMNS = ("reference", "review", "recommendation", "recommendation_text", "action", "agency", "officer",
                       "due", "status", "evidence", "completed", "impact_measure", "revised_due", "revision_reason",
@@ -621,202 +392,6 @@ def actions_csv(actions: ActionService) -> str:
                      a.follow_up_of, action_rag(a, today).value, days_overdue(a, today),
                      f"{fmt(latest.on or latest.at.date())}: {latest.text}" if latest else "", a.rev])
     return write_csv(ACTION_CSV_COLUMNS, rows)
-
-
-# --- JSON: whole records, lossless ----------------------------------------------------------------------
-
-def export_json(actions: ActionService, table: str) -> str:
-    """Every record of ``table`` exactly as stored, with its revision, in reference order."""
-    cls = Review if table == REVIEWS else Action
-    records = [{**to_doc(actions.ctx.structure(cls, table, k, d)), "revision": d.get("_rev", 0)}
-               for k, d in sorted(actions.ctx.store.all(table).items())]
-    return json.dumps({"format": f"safeguard-tracker/{table}", "version": JSON_VERSION, table: records},
-                      indent=1, ensure_ascii=False) + "\n"
-
-
-def _import_json(actions: ActionService, path: Path, table: str, *, dry_run: bool, overwrite: bool = False) -> ImportResult:
-    """Whole records from a JSON export, checked by the API's rules and upserted by reference, all or nothing."""
-    source = path.name
-    data = read_json_file(path)
-    fmt_name = f"safeguard-tracker/{table}"
-    if not isinstance(data, dict) or data.get("format") != fmt_name or not isinstance(data.get(table), list):
-        raise import_failed([f"{source}: expected a {fmt_name} export (an object with a '{table}' list); "
-                            f"export one with `safeguard-tracker export {table} --format json`"], source=source)
-    if data.get("version") != JSON_VERSION:
-        raise import_failed([f"{source}: version {data.get('version')!r} of {fmt_name}; this version reads "
-                            f"version {JSON_VERSION}"], source=source)
-    cls = Review if table == REVIEWS else Action
-    known = {a.name for a in attrs.fields(cls)} - {"rev"}
-    problems: list[str] = []
-    records: dict[str, tuple[int, str, dict, Optional[int]]] = {}
-    others = dict(actions.ctx.store.all(REVIEWS)) if table == REVIEWS else {}
-    for i, rec in enumerate(data[table], 1):
-        where = f"{table}[{i}]"
-        try:
-            if not isinstance(rec, dict):
-                raise ValueError(f"expected an object, got {type(rec).__name__}")
-            if isinstance(rec.get("reference"), str):
-                where += f" ({rec['reference']})"
-            extra = sorted((str(k) for k in set(rec) - known - {"revision", "_rev"}))
-            if extra:
-                raise ValueError(f"unknown field(s) {', '.join(extra)}; accepted: "
-                                 f"{', '.join(sorted(known | {'revision'}))}")
-            revision = parse_revision(rec.get("revision", rec.get("_rev")))
-            body = {k: v for k, v in rec.items() if k not in ("revision", "_rev")}
-            doc = _json_review(actions, body, others) if table == REVIEWS else _json_action(actions, body)
-            ref = doc["reference"]
-            if ref in records:
-                raise ValueError(f"reference {ref} appears twice (also {table}[{records[ref][0]}])")
-            records[ref] = (i, where, doc, revision)
-            if table == REVIEWS:
-                others[ref] = doc
-        except (SafeguardError, ValueError) as exc:
-            problems.append(f"{where}: {exc}")
-        except Exception as exc:   # cattrs reports what the shape check let through as assorted exceptions
-            problems.append(f"{where}: {describe_structure_error(exc)}")
-    problems += unstorable([(where, doc) for _, where, doc, _ in records.values()])
-    if problems:
-        raise import_failed(problems, source=source)
-    tally = _Tally(actions.ctx.store, overwrite, table)
-    with actions.ctx.store.transaction() as txn:
-        staged = [(ref, doc) for ref, (i, where, doc, revision) in records.items()
-                  if tally.see(ref, txn.get(table, ref), doc, where=where, revision=revision, order=i)]
-        tally.raise_if_any(source)
-        if not dry_run:
-            for ref, doc in staged:
-                txn.put(table, ref, doc)
-    return tally.result(source, len(records), dry_run)
-
-
-def _checked(field: str, check: Callable[[], Any]) -> Any:
-    """``check()``, with a ValidationError's field put under ``field`` ('recommendations[2]')."""
-    try:
-        return check()
-    except ValidationError as exc:
-        raise ValidationError(f"{field}.{exc.field}", exc.value, exc.accepted) from None
-
-
-def _past_day(actions: ActionService, value: Any, field: str) -> Optional[date]:
-    """A date of something done, read and checked as the API reads it: never after today."""
-    day = parse_date(date_value(value, field), field, required=False, today=actions.ctx.today())
-    if day is not None and day > actions.ctx.today():
-        raise ValidationError(field, fmt(day), f"a date no later than today ({fmt(actions.ctx.today())})")
-    return day
-
-
-def _json_review(actions: ActionService, body: dict, others: dict[str, dict]) -> dict:
-    """A review record as the stored document, checked by the reviews API's rules (``_clean_review``)."""
-    problem = record_shape_problem(body, Review, skip=("kind", "status") + REVIEW_DATE_FIELDS)
-    if problem is not None:
-        raise problem
-    ref = body["reference"]
-    if not re.fullmatch(r"R-\d{4}-\d+", ref):
-        raise ValidationError("reference", ref, "a reference like R-2018-002")
-    kind = ReviewKind.parse(body.get("kind"), "kind")
-    fields: dict[str, Any] = {f: body[f] for f in REVIEW_TEXT_FIELDS if f in body}
-    fields.update({f: date_value(body[f], f) for f in REVIEW_DATE_FIELDS if f in body})
-    fields.update({f: body[f] for f in ("status", "themes") if f in body})
-    recs = [_checked(f"recommendations[{i}]", lambda r=r: _json_recommendation(actions, r))
-            for i, r in enumerate(body.get("recommendations") or (), 1)]
-    numbers = [r.number for r in recs]
-    for n in numbers:
-        if numbers.count(n) > 1:
-            raise ValidationError("recommendations", n, "recommendation numbers used once each in a review")
-    base = Review(reference=ref, kind=kind, name="x", recommendations=tuple(sorted(recs, key=lambda r: r.number)))
-    review = actions.reviews.clean(base, fields, others=others)
-    actions.reviews.check_closing(review)
-    doc = to_doc(review)
-    doc.update({f: body[f] for f in REVIEW_TEXT_FIELDS if isinstance(body.get(f), str)})   # text exactly as written
-    raw = {r["number"]: r for r in body.get("recommendations") or ()}
-    for r in doc["recommendations"]:
-        r["text"] = raw[r["number"]]["text"]
-    return doc
-
-
-def _json_recommendation(actions: ActionService, r: dict) -> Recommendation:
-    """A recommendation, by the rules of ``add_recommendation`` and ``record_impact_finding``."""
-    if r["number"] < 1:
-        raise ValidationError("number", r["number"], "a whole number from 1")
-    if not r["text"].strip():
-        raise ValidationError("text", r["text"], "the recommendation's text is required")
-    owners = clean_owners(actions.ctx.plan_agencies, r.get("owner_agencies") or ())
-    finding = r.get("impact_finding")
-    if finding is not None:
-        _checked("impact_finding", lambda: _past_day(actions, finding["on"], "on"))
-        for key in ("by", "text"):
-            if not finding[key].strip():
-                raise ValidationError(f"impact_finding.{key}", finding[key], "who recorded the finding and what it "
-                                      "found are required")
-    rec = from_doc(Recommendation, r)
-    return attrs.evolve(rec, owner_agencies=owners, themes=tuple(r.get("themes") or ()))
-
-
-_ACTION_DAYS = ("completed_on", "signed_off_on")
-
-
-def _json_action(actions: ActionService, body: dict) -> dict:
-    """An action record as the stored document, checked by the actions API's rules (and the CSV's, worded alike)."""
-    problem = record_shape_problem(body, Action, skip=("status",) + _ACTION_DAYS)
-    if problem is not None:
-        raise problem
-    ref = body["reference"]
-    if not re.fullmatch(r"A-\d+", ref):
-        raise ValidationError("reference", ref, "a reference like A-000123")
-    cleaned = actions.clean(Action(reference="", review="", recommendation=0, description="x"), {
-        "description": body["description"], "lead_agency": body.get("lead_agency", ""),
-        "lead_officer": body.get("lead_officer", "")})
-    status = ActionStatus.parse(body.get("status", ActionStatus.NOT_STARTED.value), "status")
-    days = {f: _past_day(actions, body.get(f), f) for f in _ACTION_DAYS}
-    action = attrs.evolve(from_doc(Action, {k: v for k, v in body.items() if k not in ("status",) + _ACTION_DAYS}),
-                          description=cleaned.description, lead_agency=cleaned.lead_agency,
-                          lead_officer=cleaned.lead_officer, status=status, **days)
-    _action_rules(actions, action)
-    doc = to_doc(action)
-    doc.update({f: body[f] for f in ("description", "lead_officer") if isinstance(body.get(f), str)})
-    return doc
-
-
-def _action_rules(actions: ActionService, a: Action) -> None:
-    """The rules across an action's fields, as the CSV import and the actions API apply them."""
-    status, done = a.status, a.completed_on
-    if status in (ActionStatus.COMPLETE, ActionStatus.SIGNED_OFF) and done is None:
-        raise ValidationError("completed_on", "", f"the completion date: the status is {status.label}")
-    if status in (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS) and done is not None:
-        raise ValidationError("status", status.label, f"complete or signed off: the record has a completion date "
-                              f"({fmt(done)})")
-    if status is ActionStatus.SIGNED_OFF:
-        if not (a.evidence.strip() and a.signed_off_by.strip() and a.signed_off_on):
-            raise ValidationError("status", status.label, "a signed-off action needs its evidence, signed_off_by "
-                                  "and signed_off_on")
-        if a.signed_off_on < done:
-            raise ValidationError("signed_off_on", fmt(a.signed_off_on), f"a date on or after completion "
-                                  f"({fmt(done)})")
-    elif a.signed_off_by or a.signed_off_on:
-        raise ValidationError("status", status.label, "signed_off: the record has a sign-off")
-    if a.off_track_reason and status in (ActionStatus.COMPLETE, ActionStatus.SIGNED_OFF):
-        raise ValidationError("off_track_reason", a.off_track_reason, "blank: only an open action can be off track")
-    for i, r in enumerate(a.revisions, 1):
-        if not r.reason.strip():
-            raise ValidationError(f"revisions[{i}].reason", r.reason, "a reason for revising the due date is required")
-    for i, u in enumerate(a.updates, 1):
-        if not u.text.strip():
-            raise ValidationError(f"updates[{i}].text", u.text, "the update's text is required")
-    if a.due_rule is not None:
-        try:
-            _, rule = parse_due(describe_rule(a.due_rule), "due_rule")
-        except ValidationError:
-            rule = None
-        if rule != a.due_rule:
-            raise ValidationError("due_rule", describe_rule(a.due_rule), "a rule such as '3 months after "
-                                  "publication' or '3 months after A-000002 is complete'")
-    if a.follow_up_of and not re.fullmatch(r"A-\d+", a.follow_up_of):
-        raise ValidationError("follow_up_of", a.follow_up_of, "the reference of the action this one follows up, "
-                              "like A-000123, or blank")
-    doc = actions.ctx.store.get(REVIEWS, a.review)
-    if doc is None:
-        raise ValidationError("review", a.review, "a review in the store: import the reviews first")
-    if not any(r["number"] == a.recommendation for r in doc.get("recommendations", ())):
-        raise ValidationError("recommendation", a.recommendation, f"a recommendation of {a.review}")
 
 
 def export_plans(actions: ActionService, table: str, fmt_: str) -> str:

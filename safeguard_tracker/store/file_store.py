@@ -60,9 +60,10 @@ from .protocol import Redacted, StoreFiles
 from .redaction import Session, finish_outstanding, session, take_finished
 from .transaction import Transaction, default_user, rewrite_audit_values
 from .format import (NO_PREV, SCHEMA_VERSION, TABLES, UNNAMED_PREV, RawTable, SnapshotInfo,
-                     decode_snapshot, empty_tables, encode_entry, encode_journal_header, encode_snapshot, gc_paused,
-                     issued_in_bytes, issued_in_keys, iter_journal, iter_lines, merge_issued, new_journal_id,
-                     prev_field_offset, read_header, read_journal_header)
+                     decode_snapshot, empty_tables, encode_entry, encode_journal_header, encode_snapshot,
+                     iter_journal, iter_lines, new_journal_id, prev_field_offset, read_header, read_journal_header)
+from .gc_pause import gc_paused
+from .issued import issued_in_bytes, issued_in_keys, merge_issued
 from .shapes import check_entry
 
 KEEP_BACKUPS = 5

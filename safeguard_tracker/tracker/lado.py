@@ -8,7 +8,7 @@ from typing import Any, Iterable, Optional
 
 from ..chase import DUE_SOON_DAYS
 from ..dates import normalise_financial_year
-from ..lado import annual_report, contacts_csv, deadlines, patterns, privacy, statistics
+from ..lado import annual_report, contacts_csv, contacts_export, deadlines, patterns, privacy, statistics
 from ..lado.deadlines import DeadlineRules
 from ..lado.privacy import AccessEntry, RedactionResult, RetentionReport
 from ..lado.statistics import LadoStatistics
@@ -202,11 +202,11 @@ class LadoFace(Face):
         The text holds personal data: write it with ``write_output`` (which logs the export)
         or log it yourself with ``log_access``.
         """
-        return contacts_csv.export_contacts(self._contacts, fmt, year=year)
+        return contacts_export.export_contacts(self._contacts, fmt, year=year)
 
     def count_contacts(self, year: Optional[str] = None) -> int:
         """How many contacts ``export_contacts(year=...)`` holds (for the access log)."""
-        return contacts_csv.count_contacts(self._contacts, year)
+        return contacts_export.count_contacts(self._contacts, year)
 
     # --- privacy -------------------------------------------------------------------------------------
     def retention(self, as_of: Any = None) -> RetentionReport:

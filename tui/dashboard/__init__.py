@@ -7,7 +7,6 @@ store holds reviews), a palette command and the help section.
 from __future__ import annotations
 
 from safeguard_tracker import Tracker
-from typing import Any
 
 HOME_RANK_WITH_REVIEWS = 20   # the triage queue is 10: a store with reviews opens on the dashboard
 

@@ -170,7 +170,7 @@ class DashboardView(WorkspaceView):
         self.query_one("#dashboard-scroll").focus()
 
     def action_add(self) -> None:
-        from ..lado.steps import quick_add
+        from ..lado.add_contact import quick_add
         quick_add(self.app)
 
     def action_go(self, workspace: str) -> None:

@@ -6,9 +6,10 @@ sections with ``tui.registry.REGISTRY``.
 
 from __future__ import annotations
 
-from safeguard_tracker import Tracker
 import re
 from typing import Any, Iterable, Optional
+
+from safeguard_tracker import Tracker
 
 from .data import LadoData
 from .state import lado_data
@@ -50,7 +51,8 @@ def normalise_reference(text: str) -> str:
 
 def _register() -> None:
     from ..registry import REGISTRY, Command, Workspace
-    from .steps import STEPS, BY_VERB, open_step, quick_add
+    from .add_contact import quick_add
+    from .steps import STEPS, BY_VERB, open_step
     from .detail import ContactScreen
     from .privacy import RetentionScreen, open_retention
     from .views import ChaseView, ContactListView, ContactsView, QueueView

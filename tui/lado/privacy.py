@@ -23,7 +23,8 @@ from safeguard_tracker.dates import fmt
 
 from .steps import open_step
 from .redaction import redaction_removes  # noqa: F401  re-exported beside the retention list
-from ..widgets import PAGE_SIZE, Column, OpensHighlighted, PagedTable, StatusLine, TopBar, compute_later, plain
+from ..paged_table import PAGE_SIZE, Column, OpensHighlighted, PagedTable
+from ..widgets import StatusLine, TopBar, compute_later, plain
 
 class RetentionScreen(OpensHighlighted, Screen):
     """Records past their retention review date, and false or malicious outcomes to de-identify."""

@@ -3,7 +3,7 @@
 ``STEPS`` is the single list behind the detail screen's keys, the list views' keys, the
 command palette ("escalate L-2018-0042") and the help screen.  Every save passes the revision
 the form was opened with (``expected_rev``), so another user's change in between is a CONFLICT
-shown in the form, never a silent overwrite.
+shown in the form, never a silent overwrite.  Adding a contact is in add_contact.py.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from typing import Any, Callable, Optional
 
 from safeguard_tracker import Tracker
 from safeguard_tracker.validation.contact import PATTERN_FIELDS
-from safeguard_tracker.dates import fmt, parse_date
+from safeguard_tracker.dates import fmt
 from safeguard_tracker.errors import ValidationError
 from safeguard_tracker.model import ALLEGATION_OUTCOMES, Category, Contact, Harm, Outcome, SuspensionDecision
 
-from ..forms import Field, FormScreen, open_record_form
+from ..fields import Field
+from ..record_forms import open_record_form
 from .data import HARM_CHOICES
 from .redaction import redaction_intro
 
@@ -367,68 +368,3 @@ def open_step(app: Any, verb: str, reference: str, *, on_saved: Optional[Callabl
                      fields=lambda c: action.fields(c, tracker), save=lambda c, v: action.save(tracker, c, v),
                      title=lambda c: f"{action.title or action.label}: {c.reference}", intro=intro,
                      form_id=f"form-{verb}", on_saved=on_saved)
-
-
-# --- quick add ------------------------------------------------------------------------------------
-def add_fields(tracker: Tracker) -> list[Field]:
-    agencies = list(tracker.taxonomy.agencies)
-    return [
-        Field("received_on", "Received", "date", value="today", required=True),
-        Field("agency", "Agency", "choice", required=True, choices=agencies, check=tracker.taxonomy.canonical,
-              hint="type any part of the name: 'prim' finds School - Primary"),
-        Field("category", "Category", "choice", choices=[c.value for c in Category],
-              check=lambda v: Category.parse(v, "category"),
-              hint="leave blank to decide later (it waits at the top of the queue)"),
-        Field("rationale", "Rationale", hint="why this category (needed when you choose one)"),
-        Field("summary", "Summary", hint="what is alleged, in a sentence"),
-        Field("subject_name", "Staff name", hint="may be blank for an enquiry or consultation"),
-        Field("subject_role", "Role"),
-        Field("employer", "Employer", hint="the setting: earlier contacts there are flagged after saving"),
-        Field("subject_dob", "Date of birth", "date", placeholder="dd/mm/yyyy", hint="optional: dd/mm/yyyy"),
-        Field("harm", "Harm", "choice", choices=HARM_CHOICES, check=lambda v: Harm.parse(v, "harm")),
-        Field("referrer_name", "Referrer"),
-        Field("referrer_role", "Referrer role"),
-        Field("referrer_organisation", "Referrer org"),
-        Field("children_count", "Children", hint="how many children (never their names)"),
-        Field("children_ages", "Ages", hint="ages in years, separated by commas"),
-    ]
-
-
-def add_contact_form(app: Any, *, on_added: Optional[Callable[[str, list[str]], None]] = None) -> FormScreen:
-    tracker = app.tracker
-
-    def submit(values: dict[str, str]) -> str:
-        fields = {k: v for k, v in values.items() if v != ""}
-        category = fields.pop("category", None)
-        rationale = fields.pop("rationale", "")
-        if category and not rationale:
-            raise ValidationError("rationale", "", f"a rationale for making it a {category}")
-        if rationale and not category:
-            raise ValidationError("category", "", "a category for this rationale (or clear the rationale)")
-        parse_date(fields.get("received_on"), "received_on", today=tracker.today())
-        contact = tracker.add_contact(category=category, rationale=rationale, **fields)
-        warnings = tracker.pattern_warnings(contact)
-        submit.added = (contact.reference, warnings)  # type: ignore[attr-defined]
-        warn = f"; {len(warnings)} PATTERN WARNING(S), see the record" if warnings else ""
-        return f"Added {contact.reference} ({contact.category.value if contact.category else 'uncategorised'}){warn}"
-
-    screen = FormScreen("New contact", add_fields(tracker), submit, today=tracker.today(),
-                        intro="Fill in what you have; only the date and the agency are needed now.",
-                        id="form-add")
-
-    def done(message: Optional[str]) -> None:
-        if message:
-            app.say("\u2713 " + message, "warning" if "PATTERN" in message else "ok")
-            ref, warnings = submit.added  # type: ignore[attr-defined]
-            app.data_changed([ref])
-            if on_added is not None:
-                on_added(ref, warnings)
-
-    app.push_screen(screen, done)
-    return screen
-
-
-def quick_add(app: Any) -> FormScreen:
-    """Quick add, then the new record opens, its pattern warnings at the top (every 'add contact'
-    key and command)."""
-    return add_contact_form(app, on_added=lambda ref, warnings: app.open_reference(ref, warnings=warnings))

@@ -18,11 +18,12 @@ from textual.widgets import Input, Label, Select, Static
 
 from safeguard_tracker.dates import fmt
 
-from ..forms import ChoiceSuggester
-from ..widgets import (PAGE_SIZE, STATE_STYLES, Column, OpensHighlighted, PagedTable, TextInput, WorkspaceView, plain,
-                       state_text)
+from ..fields import ChoiceSuggester
+from ..paged_table import PAGE_SIZE, Column, OpensHighlighted, PagedTable
+from ..widgets import STATE_STYLES, TextInput, WorkspaceView, plain, state_text
 from .state import lado_data
-from .steps import STEPS, open_step, quick_add
+from .add_contact import quick_add
+from .steps import STEPS, open_step
 from .data import (CATEGORY_CHOICES, HARM_CHOICES, SORT_COLUMNS, STATUS_CHOICES, Criteria, contact_row_cells,
                    filter_contacts)
 

@@ -17,7 +17,9 @@ from safeguard_tracker.model import Review, ReviewKind, ReviewStatus
 from safeguard_tracker.plans.plan_dates import DUE_HELP, describe_rule, parse_due, statutory_dates
 from safeguard_tracker.taxonomy import fold
 
-from ..forms import Field, FieldRow, FormScreen, confirm, fetch_or_say, matching_choices, reloader  # noqa: F401
+from ..fields import Field, FieldRow, matching_choices
+from ..forms import FormScreen
+from ..record_forms import confirm, fetch_or_say, reloader
 
 Note = Callable[[dict[str, str]], str]
 
@@ -214,7 +216,7 @@ def agencies_note(tracker: Tracker, name: str) -> Note:
 
 def resolve_agencies(tracker: Tracker, typed: str, name: str) -> str:
     """'nhs; police' -> the full names, when each part names exactly one agency."""
-    from ..forms import resolve_choice
+    from ..fields import resolve_choice
     agencies = list(tracker.plan_agencies.agencies)
     out = []
     for part in [p.strip() for p in typed.split(";") if p.strip()]:
@@ -307,7 +309,7 @@ def add_action_form(app: Any, review_ref: Optional[str] = None, number: Optional
         if review is not None:
             return review.reference
         title = values.get("review", "")
-        from ..forms import resolve_choice
+        from ..fields import resolve_choice
         chosen = resolve_choice(title, titles) if title else None
         return chosen
 

@@ -16,8 +16,8 @@ from safeguard_tracker.dates import fmt, parse_date
 from safeguard_tracker.errors import SafeguardError, ValidationError
 from safeguard_tracker.model import Action, ActionStatus
 
-from ..forms import Field
-from ..forms import open_record_form
+from ..fields import Field
+from ..record_forms import open_record_form
 from .forms import Note, PlanFormScreen
 from .render import due_text
 

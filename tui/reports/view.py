@@ -18,7 +18,7 @@ from textual.widgets import Input, Label, Markdown, Select, Static
 from safeguard_tracker.errors import SafeguardError
 from safeguard_tracker.text import printable
 
-from ..forms import ChoiceSuggester, Field
+from ..fields import ChoiceSuggester, Field
 from ..widgets import TextInput, WorkspaceView, plain
 from .specs import BY_ID, PARAM_LABELS, PARAMS, REPORTS, ReportSpec, defaults, output_path
 
