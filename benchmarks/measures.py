@@ -1,4 +1,4 @@
-"""The ten measurements of issue 7, each beside its baseline on the same data.
+"""The ten measurements, each beside its baseline on the same data.
 
 Each ``measure_*`` function returns Rows.  A measurement and its baseline run
 alternately, ``repeats`` times each, and the medians are compared, so a busy
