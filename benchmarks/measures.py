@@ -1,4 +1,4 @@
-"""The ten measurements of issue 7, each beside its baseline on the same data.
+"""The ten measurements, each beside its baseline on the same data.
 
 Each ``measure_*`` function returns Rows.  A measurement and its baseline run
 alternately, ``repeats`` times each, and the medians are compared, so a busy
@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterator, Optional
 
 import orjson
 
-from safeguard_tracker.demo import DEMO_TODAY, build_demo
+from safeguard_tracker.demo import DEMO_TODAY
 from safeguard_tracker.tracker import open_tracker
 
 from .datasets import Dataset
@@ -317,8 +317,8 @@ def measure_import(ds: Dataset, repeats: int) -> list[Row]:
     row = Row("6", "import the contacts CSV (UK dates), validated, one transaction", ds.size,
               "csv.DictReader reading the same file", target=5.0)
     try:
-        from safeguard_tracker.io import contacts_csv as cc  # the LADO area's importer
-        columns, export_row = list(cc.CSV_COLUMNS), cc._csv_row
+        from safeguard_tracker.lado import contacts_export as ce  # the LADO area's export, whose rows it imports
+        columns, export_row = list(ce.CSV_COLUMNS), ce._csv_row
     except (ImportError, AttributeError) as exc:
         row.note = f"not available: {exc}"
         return [row]
@@ -355,17 +355,12 @@ def measure_import(ds: Dataset, repeats: int) -> list[Row]:
 def measure_stats(ds: Dataset, repeats: int) -> list[Row]:
     row = Row("7", "lado_statistics for one year + the Markdown report", ds.size,
               "one collections.Counter pass over agency and category", target=3.0)
-    try:
-        from safeguard_tracker.reports.lado_annual import render_lado_annual
-    except ImportError as exc:
-        row.note = f"not available: {exc}"
-        return [row]
     t = open_tracker(ds.store, user="bench")
     start, end = ds.bounds
     dicts = ds.contacts
 
     def report():
-        return render_lado_annual(t, ds.year, fmt_="md")
+        return t.report_lado_annual(ds.year, fmt="md")
 
     def counter():
         return Counter((d["agency"], d.get("category")) for d in dicts if start <= d["received_on"] <= end)
@@ -374,7 +369,7 @@ def measure_stats(ds: Dataset, repeats: int) -> list[Row]:
     ms, bs = alternate(max(repeats, 5), report, counter)
     t.close()
     row.value, row.baseline, row.samples, row.baseline_samples = median(ms), median(bs), ms, bs
-    row.note = "render_lado_annual(year, 'md'): the year and the year before, in one pass"
+    row.note = "report_lado_annual(year, fmt='md'): the year and the year before, in one pass"
     return [row]
 
 

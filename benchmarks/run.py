@@ -1,4 +1,4 @@
-"""Benchmarks for issue 7: every figure a ratio to a baseline run in the same process on the same data.
+"""Benchmarks: every figure a ratio to a baseline run in the same process on the same data.
 
     python benchmarks/run.py [--sizes 1000,10000,100000] [--out results.json] [--repeat N]
 

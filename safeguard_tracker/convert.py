@@ -7,7 +7,6 @@ by the store, so it is moved in and out here.
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import Enum
 from typing import Any, TypeVar
 
 from .model.enums import Choice

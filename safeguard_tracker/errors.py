@@ -24,8 +24,13 @@ class ValidationError(SafeguardError, ValueError):
         self.accepted = accepted
         self.row = row
         where = f"row {row}: " if row is not None else ""
-        shown = repr(value) if not isinstance(value, str) else f"'{value}'"
-        super().__init__(f"{where}{field} {shown} is not valid: {accepted}")
+        super().__init__(f"{where}{field} {self.beside}")
+
+    @property
+    def beside(self) -> str:
+        """The message as a form shows it beside the field, where the field's name goes without saying."""
+        shown = repr(self.value) if not isinstance(self.value, str) else f"'{self.value}'"
+        return f"{shown} is not valid: {self.accepted}"
 
 
 class RuleError(SafeguardError, ValueError):

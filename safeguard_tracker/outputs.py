@@ -35,6 +35,7 @@ import attrs
 
 from .errors import StoreError, StoreWriteError, ValidationError
 from .store.files import atomic_write, describe_os_error
+from .store.protocol import Store, StoreFiles
 
 STANDARD_OUTPUT = "(standard output)"
 _MAX_LINK_HOPS = 40
@@ -69,27 +70,27 @@ def _refuse(path: Any, accepted: str) -> ValidationError:
 
 # --- what the store owns -----------------------------------------------------------------------------------------
 
-def _store_places(store: Any) -> list[tuple[Path, str]]:
+def _store_places(files: StoreFiles) -> list[tuple[Path, str]]:
     """(folder, name) pairs of the store file: as opened, and its final target if that is a link."""
-    places = [(_entry(store.path).parent, store.path.name)]
-    real = Path(os.path.realpath(store.path))
+    places = [(_entry(files.data).parent, files.data.name)]
+    real = Path(os.path.realpath(files.data))
     if (real.parent, real.name) not in places:
         places.append((real.parent, real.name))
     return places
 
 
-def _owned_by_store(store: Any, candidate: Path) -> Optional[str]:
+def _owned_by_store(files: StoreFiles, candidate: Path) -> Optional[str]:
     """Why ``candidate`` (a resolved entry) belongs to the store, or None.
 
     Names are compared ignoring case, so another spelling on a case-insensitive disk is caught too.
     """
-    backups = _entry(store.backup_dir)
-    real_backups = Path(os.path.realpath(store.backup_dir))
+    backups = _entry(files.backups)
+    real_backups = Path(os.path.realpath(files.backups))
     for folder in {backups, real_backups}:
         if candidate == folder or folder in candidate.parents:
-            return f"a file outside the backups folder {store.backup_dir}"
+            return f"a file outside the backups folder {files.backups}"
     name = candidate.name.casefold()
-    for folder, store_name in _store_places(store):
+    for folder, store_name in _store_places(files):
         own = store_name.casefold()
         if candidate.parent != folder:
             continue
@@ -101,9 +102,9 @@ def _owned_by_store(store: Any, candidate: Path) -> Optional[str]:
     return None
 
 
-def _same_inode(store: Any, st: os.stat_result) -> bool:
+def _same_inode(files: StoreFiles, st: os.stat_result) -> bool:
     """A hard link, or another spelling, of the store, its journal or its lock."""
-    for p in (store.path, store.journal_path, store.lock_path):
+    for p in (files.data, files.journal, files.lock):
         try:
             other = os.stat(p)
         except OSError:
@@ -113,12 +114,15 @@ def _same_inode(store: Any, st: os.stat_result) -> bool:
     return False
 
 
-def _guard(store: Any, given: Any, *candidates: Path, st: Optional[os.stat_result] = None) -> None:
+def _guard(store: Store, given: Any, *candidates: Path, st: Optional[os.stat_result] = None) -> None:
+    files = store.files
+    if files is None:                   # a store that keeps no files here: nothing to protect on disk
+        return
     for candidate in candidates:
-        why = _owned_by_store(store, candidate)
+        why = _owned_by_store(files, candidate)
         if why:
             raise _refuse(given, why)
-    if st is not None and _same_inode(store, st):
+    if st is not None and _same_inode(files, st):
         raise _refuse(given, "a file other than the store itself, its journal or its lock")
 
 
@@ -140,7 +144,7 @@ def _fd_alias(path: Path) -> Optional[int]:
     return None
 
 
-def _fd_destination(tracker: Any, given: Any, fd: int) -> Destination:
+def _fd_destination(store: Store, given: Any, fd: int) -> Destination:
     try:
         st = os.fstat(fd)
     except OSError:
@@ -148,28 +152,28 @@ def _fd_destination(tracker: Any, given: Any, fd: int) -> Destination:
     if fd == 0 or not (stat.S_ISREG(st.st_mode) or stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode)
                        or stat.S_ISSOCK(st.st_mode)):
         raise _refuse(given, f"a descriptor open for writing to a file, pipe or terminal (descriptor {fd} is not)")
-    _guard(tracker.store, given, st=st)
+    _guard(store, given, st=st)
     return Destination("fd", Path(given), fd)
 
 
-def _stdout_destination(tracker: Any) -> Destination:
+def _stdout_destination(store: Store) -> Destination:
     """Standard output, unless the shell pointed it at the store (``>> store.json``)."""
     try:
         st = os.fstat(1)
     except OSError:
         st = None                      # no descriptor 1 (a GUI host): Python's own sys.stdout is used
-    _guard(tracker.store, "-", st=st)
+    _guard(store, "-", st=st)
     return Destination("fd", Path("-"), 1)
 
 
-def resolve_output(tracker: Any, path: str | Path) -> Destination:
+def resolve_output(store: Store, path: str | Path) -> Destination:
     """Where writing to ``path`` goes, or one ``ValidationError`` saying why it may not.
 
     Nothing is created or changed here.
     """
     text = str(path)
     if text == "-":
-        return _stdout_destination(tracker)
+        return _stdout_destination(store)
     if not text.strip() or "\x00" in text:
         raise _refuse(text, "a file name, or - for standard output")
     target = Path(text).expanduser().absolute()
@@ -177,17 +181,17 @@ def resolve_output(tracker: Any, path: str | Path) -> Destination:
     fd = _fd_alias(target)
     fd = _fd_alias(entry) if fd is None else fd
     if fd is not None:
-        return _fd_destination(tracker, path, fd)
+        return _fd_destination(store, path, fd)
     is_link = os.path.islink(target)
     real = Path(os.path.realpath(target)) if is_link else entry
-    _guard(tracker.store, path, entry, real)
+    _guard(store, path, entry, real)
     try:
         st = os.stat(target)
     except FileNotFoundError:
         return _new_file(path, target, entry, is_link)
     except OSError as exc:
         raise _refuse(path, f"a path that can be reached ({exc.strerror or exc})") from None
-    _guard(tracker.store, path, st=st)
+    _guard(store, path, st=st)
     return _existing(path, real, st.st_mode)
 
 
@@ -212,14 +216,14 @@ def _existing(given: Any, real: Path, mode: int) -> Destination:
     raise _refuse(given, "a regular file, FIFO or terminal, not a socket")
 
 
-def guard_output_path(tracker: Any, path: str | Path) -> Path:
+def guard_output_path(store: Store, path: str | Path) -> Path:
     """Refuse an output path that is, or leads to, the store or anything it owns; return where it writes."""
-    return resolve_output(tracker, path).path
+    return resolve_output(store, path).path
 
 
 # --- writing -----------------------------------------------------------------------------------------------------
 
-def write_output(tracker: Any, path: str | Path, content: str | bytes, *, what: str,
+def write_output(store: Store, path: str | Path, content: str | bytes, *, what: str,
                  personal: bool, records: int = 0, detail: str = "") -> Path:
     """Write a report or export to ``path`` (see the module's docstring); return where it went.
 
@@ -227,18 +231,18 @@ def write_output(tracker: Any, path: str | Path, content: str | bytes, *, what: 
     is written, and removed again if the log cannot be written (a full disk); a stream or an open
     descriptor cannot be taken back, so it is logged first and not written if that fails.
     """
-    dest = resolve_output(tracker, path)
-    if personal and tracker.store.read_only:
-        raise StoreWriteError(f"{tracker.store.read_only}; exports holding personal data are logged, so none can "
+    dest = resolve_output(store, path)
+    if personal and store.read_only:
+        raise StoreWriteError(f"{store.read_only}; exports holding personal data are logged, so none can "
                               f"be made from here (copy the store somewhere writable first)")
     data = content.encode("utf-8") if isinstance(content, str) else content
     if dest.kind == "file":
         atomic_write(dest.path, data)
         if personal:
-            _log_or_take_back(tracker, dest.path, what, records, detail)
+            _log_or_take_back(store, dest.path, what, records, detail)
         return dest.path
     if personal:
-        log_access(tracker, what, target=dest.shown, records=records, detail=detail)
+        log_access(store, what, target=dest.shown, records=records, detail=detail)
     if dest.kind == "stream":
         _write_through(path, dest.path, data)
     else:
@@ -246,9 +250,9 @@ def write_output(tracker: Any, path: str | Path, content: str | bytes, *, what: 
     return dest.path if dest.kind == "stream" else Path(path)
 
 
-def _log_or_take_back(tracker: Any, target: Path, what: str, records: int, detail: str) -> None:
+def _log_or_take_back(store: Store, target: Path, what: str, records: int, detail: str) -> None:
     try:
-        log_access(tracker, what, target=str(target), records=records, detail=detail)
+        log_access(store, what, target=str(target), records=records, detail=detail)
     except StoreError as exc:
         target.unlink(missing_ok=True)
         raise type(exc)(f"{exc}; the export could not be logged, so {target} was removed again") from exc
@@ -298,11 +302,7 @@ def _write_all(fd: int, data: bytes, path: Path) -> None:
         raise StoreWriteError(describe_os_error(exc, path) + "; the output is incomplete") from exc
 
 
-def log_access(tracker: Any, what: str, *, target: str = "", records: int = 0, detail: str = "") -> None:
+def log_access(store: Store, what: str, *, target: str = "", records: int = 0, detail: str = "") -> None:
     """Record an output holding personal data: who, when, what, where to, how many records."""
-    with tracker.store.transaction() as txn:
+    with store.transaction() as txn:
         txn.log_access(what, detail=detail, target=target, records=records)
-
-
-def access_log(tracker: Any) -> list[dict]:
-    return list(tracker.store.all("access_log").values())

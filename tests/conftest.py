@@ -1,4 +1,3 @@
-import os
 import sys
 from datetime import date
 from pathlib import Path

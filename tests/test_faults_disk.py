@@ -194,7 +194,6 @@ def test_full_disk_while_writing_a_backup_is_a_warning_not_a_failure(seeded, tmp
 
 
 def test_full_disk_on_an_export_leaves_no_partial_file(seeded, tmp_path):
-    from safeguard_tracker.outputs import write_output
     path = _copy(seeded, tmp_path)
     t = st.open_tracker(path, user="writer", today=TODAY)
     target = tmp_path / "export.csv"
@@ -202,7 +201,7 @@ def test_full_disk_on_an_export_leaves_no_partial_file(seeded, tmp_path):
     files.os = _OsWithFullDisk(fail_at=1, partial=True)
     try:
         with pytest.raises(StoreWriteError, match="is full"):
-            write_output(t, target, "a,b\n" * 10_000, what="contacts export", personal=True, records=1)
+            t.write_output(target, "a,b\n" * 10_000, what="contacts export", personal=True, records=1)
     finally:
         files.os = os
     assert target.read_text() == "the previous export\n"

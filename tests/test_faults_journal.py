@@ -17,7 +17,7 @@ import pytest
 import safeguard_tracker as st
 from safeguard_tracker.cli import main
 from safeguard_tracker.errors import StoreCorrupt, StoreError
-from safeguard_tracker.store import Store, check_store
+from safeguard_tracker.store import FileStore, check_store
 
 
 def _journal(path: Path) -> Path:
@@ -162,17 +162,17 @@ def test_a_crash_between_snapshot_and_new_journal_loses_nothing_and_the_old_jour
         store_path, monkeypatch, capsys):
     """The snapshot is written first and names the journal it replaces; that journal stays acceptable (all of
     it is in the snapshot) until the first transaction starts the new one, and never after."""
-    from safeguard_tracker.store import core
+    from safeguard_tracker.store import file_store
     refs = _seed(store_path)
     old = _journal(store_path).read_bytes()
-    real = core.atomic_write
+    real = file_store.atomic_write
 
     def no_journal(path, chunks):
         if str(path).endswith(".journal"):
-            raise core.StoreWriteError("killed here")
+            raise file_store.StoreWriteError("killed here")
         return real(path, chunks)
     t = st.open_tracker(store_path, user="b")
-    monkeypatch.setattr(core, "atomic_write", no_journal)
+    monkeypatch.setattr(file_store, "atomic_write", no_journal)
     t.store.compact()                                       # as if killed after the snapshot's replace
     monkeypatch.undo()
     assert _journal(store_path).read_bytes() == old
@@ -184,10 +184,10 @@ def test_a_crash_between_snapshot_and_new_journal_loses_nothing_and_the_old_jour
 
 
 def test_a_crash_after_the_new_journal_but_before_it_was_marked_started_is_harmless(store_path, monkeypatch):
-    from safeguard_tracker.store import core
+    from safeguard_tracker.store import file_store
     from safeguard_tracker.store.format import NO_PREV
     _seed(store_path)
-    monkeypatch.setattr(core.Store, "_revoke_prev", lambda self: None)
+    monkeypatch.setattr(file_store.FileStore, "_revoke_prev", lambda self: None)
     with st.open_tracker(store_path, user="b") as t:
         t.store.compact()
     monkeypatch.undo()
@@ -196,7 +196,7 @@ def test_a_crash_after_the_new_journal_but_before_it_was_marked_started_is_harml
     with st.open_tracker(store_path, user="c") as t:
         _add(t, "marks it on the way")
     assert orjson.loads(store_path.read_bytes().split(b"\n", 1)[0])["prev"] == NO_PREV
-    assert check_store(Store(store_path).open()) == []
+    assert check_store(FileStore(store_path).open()) == []
 
 
 def test_a_store_written_before_journals_were_named_opens_and_is_upgraded(store_path):

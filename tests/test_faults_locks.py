@@ -13,7 +13,7 @@ import pytest
 import safeguard_tracker as st
 from safeguard_tracker.cli import main
 from safeguard_tracker.errors import StoreLocked, StoreWriteError
-from safeguard_tracker.store import Store
+from safeguard_tracker.store import FileStore
 from safeguard_tracker.store import lockfile
 
 WRITER = str(Path(__file__).with_name("writer.py"))
@@ -239,7 +239,7 @@ def test_a_new_store_in_a_read_only_folder_fails_clearly(tmp_path, monkeypatch):
     _make_read_only(folder, monkeypatch)
     try:
         with pytest.raises(StoreWriteError, match="read-only"):
-            Store(folder / "store.json").open()
+            FileStore(folder / "store.json").open()
     finally:
         monkeypatch.undo()
         os.chmod(folder, 0o700)

@@ -18,7 +18,7 @@ import pytest
 import safeguard_tracker as st
 from safeguard_tracker.cli import main
 from safeguard_tracker.errors import StoreError, StoreLocked
-from safeguard_tracker.store import Store
+from safeguard_tracker.store import FileStore
 
 WRITER = str(Path(__file__).with_name("writer.py"))
 
@@ -52,7 +52,7 @@ def _names(real: Path, tmp_path: Path) -> dict[str, Path]:
 
 def test_every_name_of_the_store_reaches_one_journal_one_lock_one_backup_folder(real, tmp_path):
     names = _names(real, tmp_path)
-    stores = {name: Store(path) for name, path in names.items()}
+    stores = {name: FileStore(path) for name, path in names.items()}
     for name, s in stores.items():
         assert (s.path, s.journal_path, s.lock_path, s.backup_dir) == (
             real, real.with_name("st.json.journal"), real.with_name("st.json.lock"),

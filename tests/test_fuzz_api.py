@@ -21,7 +21,7 @@ from pathlib import Path
 
 import hypothesis.strategies as hs
 from hypothesis import HealthCheck, settings
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initialize, invariant, precondition, rule
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initialize, invariant, rule
 
 import safeguard_tracker as st
 from safeguard_tracker.errors import ConflictError, RuleError, ValidationError

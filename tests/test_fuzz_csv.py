@@ -29,8 +29,8 @@ import safeguard_tracker as st
 from safeguard_tracker.demo import build_demo
 from safeguard_tracker.errors import ImportFailed
 
-contacts_csv = pytest.importorskip("safeguard_tracker.io.contacts_csv")
-plans_csv = pytest.importorskip("safeguard_tracker.io.plans_csv")
+contacts_csv = pytest.importorskip("safeguard_tracker.lado.contacts_csv")
+plans_csv = pytest.importorskip("safeguard_tracker.plans.plans_csv")
 
 GOOD = {
     "received": ["05/01/2018", "2018-01-05", "5/1/2018", "01/06/2018"],

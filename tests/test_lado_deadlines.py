@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from safeguard_tracker import deadlines as dl
-from safeguard_tracker.deadlines import DeadlineRules, retention_review_on
+from safeguard_tracker.lado import deadlines as dl
+from safeguard_tracker.lado.deadlines import DeadlineRules, retention_review_on
 from safeguard_tracker.errors import ValidationError
 
 EASTER_AS_OF = "04/04/2018"
@@ -104,9 +104,9 @@ def test_retention_review_is_the_later_of_retirement_age_and_ten_years(tracker):
 def test_retention_reviews_are_listed_apart_from_the_chase_list(tracker):
     c = tracker.add_contact(received_on="01/04/2008", agency="Police", category="enquiry")
     tracker.close_contact(c.reference, closed_on="02/04/2008")
-    items = dl.retention_items(tracker, date(2018, 3, 28), 7)
+    items = dl.retention_items(tracker.context, date(2018, 3, 28), 7)
     assert [(i.reference, i.due_on, i.state) for i in items] == [(c.reference, date(2018, 4, 1), "DUE SOON")]
-    assert dl.retention_items(tracker, date(2018, 3, 20), 7) == []
+    assert dl.retention_items(tracker.context, date(2018, 3, 20), 7) == []
     assert not [i for i in tracker.due(as_of="28/03/2018") if "retention" in i.what]   # casework only
 
 

@@ -12,7 +12,7 @@ import safeguard_tracker as st
 from safeguard_tracker.convert import from_doc, to_doc
 from safeguard_tracker.demo import build_demo
 from safeguard_tracker.errors import ImportFailed
-from safeguard_tracker.io.contacts_csv import CSV_COLUMNS, export_contacts
+from safeguard_tracker.lado.contacts_export import CSV_COLUMNS
 from safeguard_tracker.io.csvfiles import FORMULA_PREFIXES
 from safeguard_tracker.model import Contact
 
@@ -246,7 +246,7 @@ def test_json_import_reports_bad_records(tracker, tmp_path):
 def test_export_one_year(tracker):
     tracker.add_contact(received_on="05/01/2018", agency="Police", category="enquiry")
     tracker.add_contact(received_on="05/05/2018", agency="Police", category="enquiry")
-    rows = list(csv.DictReader(io.StringIO(export_contacts(tracker, "csv", year="2017-18"))))
+    rows = list(csv.DictReader(io.StringIO(tracker.export_contacts("csv", year="2017-18"))))
     assert [r["received"] for r in rows] == ["2018-01-05"]
 
 

@@ -16,8 +16,7 @@ import safeguard_tracker as st
 from safeguard_tracker.cli import main
 from safeguard_tracker.model import (Category, CategoryChange, CategoryDecision, Contact, Harm, Outcome, Referrer,
                                      Subject)
-from safeguard_tracker.reports.lado_annual import render_lado_annual
-from safeguard_tracker.stats import DICT_KEYS, percent
+from safeguard_tracker.lado.statistics import DICT_KEYS, percent
 
 TODAY = date(2018, 6, 15)
 
@@ -185,7 +184,7 @@ def test_reconciliation_names_agencies_outside_the_taxonomy_and_missing_fields(t
 
 def test_markdown_has_the_narrative_and_the_table_in_the_reports_layout(board):
     t, _ = board
-    md = render_lado_annual(t, "2017-18", None, "md", stated_totals={"2017-18": 494})
+    md = t.report_lado_annual("2017-18", None, "md", stated_totals={"2017-18": 494})
     assert "received 495 contacts, against 430 in 2016-17: an increase of 15.1%" in md
     assert "96 (19.4%) were managed as referrals" in md
     assert "were resolved within 1 month (target 80%)" in md
@@ -199,7 +198,7 @@ def test_markdown_has_the_narrative_and_the_table_in_the_reports_layout(board):
 
 def test_html_is_self_contained_escaped_and_has_two_bar_charts(board, tmp_path):
     t, _ = board
-    html = render_lado_annual(t, "2017-18", None, "html")
+    html = t.report_lado_annual("2017-18", None, "html")
     assert html.lstrip().startswith("<!DOCTYPE html>") and html.count("<svg") == 2
     assert "Contacts by employer agency" in html and "Contacts by month received" in html
     for external in ("<script", "<link", "src=", "@import", "url("):
@@ -211,14 +210,14 @@ def test_html_is_self_contained_escaped_and_has_two_bar_charts(board, tmp_path):
 def test_html_escapes_hostile_agency_names(tracker):
     tracker.set_agencies(["<script>alert(1)</script>", "Other"])
     tracker.add_contact(received_on="05/05/2017", agency="<script>alert(1)</script>", category="enquiry")
-    html = render_lado_annual(tracker, "2017-18", None, "html")
+    html = tracker.report_lado_annual("2017-18", None, "html")
     assert "<script" not in html and "&lt;script&gt;" in html
 
 
 def test_csv_report_is_long_form_and_defended(tracker):
     tracker.set_agencies(["=HYPERLINK(\"http://x\")", "Other"])
     tracker.add_contact(received_on="05/05/2017", agency="=HYPERLINK(\"http://x\")", category="enquiry")
-    text = render_lado_annual(tracker, "2017-18", None, "csv")
+    text = tracker.report_lado_annual("2017-18", None, "csv")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["section", "item", "2017/18", "2016/17"]
     agency = next(r for r in rows if r[0] == "agency" and "HYPERLINK" in r[1])
@@ -228,7 +227,7 @@ def test_csv_report_is_long_form_and_defended(tracker):
 
 def test_json_report_is_exactly_to_dict(board):
     t, _ = board
-    assert json.loads(render_lado_annual(t, "2017-18", None, "json")) == t.lado_statistics("2017-18").to_dict()
+    assert json.loads(t.report_lado_annual("2017-18", None, "json")) == t.lado_statistics("2017-18").to_dict()
 
 
 def test_cli_report_formats_output_file_and_templates(board, tmp_path, capsys):

@@ -6,7 +6,7 @@ import pytest
 
 from safeguard_tracker.errors import ValidationError
 from safeguard_tracker.model import DueRule, Review, ReviewKind
-from safeguard_tracker.plan_dates import (PlanRules, describe_rule, impact_review_due, parse_due, review_deadlines,
+from safeguard_tracker.plans.plan_dates import (PlanRules, describe_rule, impact_review_due, parse_due, review_deadlines,
                                           statutory_dates)
 
 

@@ -12,8 +12,6 @@ import pytest
 import safeguard_tracker as st
 from safeguard_tracker.demo import build_demo
 from safeguard_tracker.errors import ValidationError
-from safeguard_tracker.reports.action_plan import action_plan_data, render_action_plan
-from safeguard_tracker.reports.chase_letters import chase_letters_data, render_chase_letters
 
 
 @pytest.fixture(scope="module")
@@ -42,14 +40,14 @@ def test_demo_plans_have_every_rag_state_and_dawn_is_overdue(demo):
 
 
 def test_demo_names_are_invented():
-    from safeguard_tracker import demo_reviews
+    from safeguard_tracker.demo import reviews as demo_reviews
     officers = {f"{a} {b}" for a in demo_reviews.FIRST for b in demo_reviews.LAST}
     assert len(officers) > 400   # combinations of made-up first and last names only
 
 
 def test_demo_scales_in_one_transaction(tmp_path):
     t = st.open_tracker(tmp_path / "s.json", today=lambda: date(2018, 6, 15))
-    from safeguard_tracker.demo_reviews import add_demo_reviews
+    from safeguard_tracker.demo.reviews import add_demo_reviews
     import random
     seq = t.store.last_seq
     add_demo_reviews(t, random.Random(1), scale=3)
@@ -59,7 +57,7 @@ def test_demo_scales_in_one_transaction(tmp_path):
 
 
 def test_report_figures_match_the_tracker(demo):
-    d = action_plan_data(demo)
+    d = demo.action_plan_data()
     everything = demo.actions()
     expected = Counter(demo.rag(a).value for a in everything)
     assert d["summary"]["total_actions"] == len(everything)
@@ -76,7 +74,7 @@ def test_report_figures_match_the_tracker(demo):
 
 
 def test_report_json_keys(demo):
-    d = json.loads(render_action_plan(demo, "json"))
+    d = json.loads(demo.report_action_plan("json"))
     assert {"as_of", "reviews", "summary"} <= set(d) and d["as_of"] == "2018-06-15"
     assert {"total_actions", "by_rag", "overdue"} <= set(d["summary"])
     assert set(d["summary"]["by_rag"]) == {"red", "amber", "green", "blue"}
@@ -91,22 +89,22 @@ def test_report_json_keys(demo):
 
 
 def test_report_filters(demo):
-    d = action_plan_data(demo, review="Dawn")
+    d = demo.action_plan_data(review="Dawn")
     assert [r["title"] for r in d["reviews"]] == ["SCR Dawn"] and d["filters"]["review"] == "SCR Dawn"
     assert d["summary"]["total_actions"] == len(demo.actions(review="Dawn"))
-    d = action_plan_data(demo, agency="police")
+    d = demo.action_plan_data(agency="police")
     assert d["filters"]["agency"] == "Police"
     agencies = {a["agency"] for r in d["reviews"] for rec in r["recommendations"] for a in rec["actions"]}
     assert agencies == {"Police"}
     assert all(rec["actions"] for r in d["reviews"] for rec in r["recommendations"])
-    later = action_plan_data(demo, as_of="01/09/2018")
-    assert later["summary"]["overdue"] > action_plan_data(demo)["summary"]["overdue"]
+    later = demo.action_plan_data(as_of="01/09/2018")
+    assert later["summary"]["overdue"] > demo.action_plan_data()["summary"]["overdue"]
     with pytest.raises(ValidationError, match="did you mean"):
-        action_plan_data(demo, agency="Polise")
+        demo.action_plan_data(agency="Polise")
 
 
 def test_markdown_puts_overdue_first(demo):
-    md = render_action_plan(demo, "md")
+    md = demo.report_action_plan("md")
     assert md.index("## Overdue actions") < md.index("## Reviews")
     overdue = md[md.index("## Overdue actions"):md.index("## Reviews")]
     assert "SCR Dawn, 3" in overdue and "| 46 |" in overdue and "Draft report with the trust" in overdue
@@ -117,7 +115,7 @@ def test_html_is_self_contained_escaped_and_charted(tracker):
     tracker.add_review(name="Esc", kind="llr", initiated_on="01/01/2018")
     tracker.add_recommendation("Esc", text="<b>bold</b> claim", owner_agencies="Police")
     tracker.add_action("Esc", 1, description="<script>alert(1)</script>", lead_agency="Police", due="01/06/2018")
-    html = render_action_plan(tracker, "html")
+    html = tracker.report_action_plan("html")
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
     assert "<svg" in html and "Actions by RAG and lead agency" in html
@@ -130,7 +128,7 @@ def test_csv_report_defends_against_formulas(tracker):
     tracker.add_recommendation("Esc", text="=HYPERLINK(\"x\")", owner_agencies="Police")
     tracker.add_action("Esc", 1, description="+cmd|' /C calc'!A0", lead_agency="Police", due="01/06/2018",
                        lead_officer="@officer")
-    rows = list(csv.DictReader(io.StringIO(render_action_plan(tracker, "csv"))))
+    rows = list(csv.DictReader(io.StringIO(tracker.report_action_plan("csv"))))
     assert rows[0]["action"].startswith("'+cmd") and rows[0]["recommendation_text"].startswith("'=")
     assert rows[0]["officer"] == "'@officer" and rows[0]["rag"] == "red" and rows[0]["days_overdue"] == "14"
     assert rows[0]["due"] == "01/06/2018"
@@ -138,14 +136,14 @@ def test_csv_report_defends_against_formulas(tracker):
 
 def test_custom_template_folder(demo, tmp_path):
     (tmp_path / "action-plan.md.j2").write_text("Total {{ d.summary.total_actions }}, red {{ d.summary.by_rag.red }}\n")
-    assert render_action_plan(demo, "md", templates=tmp_path) == "Total 20, red 3\n"
+    assert demo.report_action_plan("md", templates=tmp_path) == "Total 20, red 3\n"
     (tmp_path / "action-plan.md.j2").write_text("{{ ''.__class__.__mro__ }}")
     with pytest.raises(ValidationError, match="sandbox"):
-        render_action_plan(demo, "md", templates=tmp_path)
+        demo.report_action_plan("md", templates=tmp_path)
 
 
 def test_chase_letters_one_per_lead_agency(demo):
-    d = chase_letters_data(demo)
+    d = demo.chase_letters_data()
     agencies = [l["agency"] for l in d["letters"]]
     assert len(agencies) == len(set(agencies))
     for letter in d["letters"]:
@@ -155,13 +153,13 @@ def test_chase_letters_one_per_lead_agency(demo):
             assert not a["overdue"] and a["due"] <= date(2018, 7, 15)
     nhs = next(l for l in d["letters"] if l["agency"] == "Medway NHS Foundation Trust")
     assert [a["days_overdue"] for a in nhs["overdue"]] == [15]
-    police = chase_letters_data(demo, agency="police")["letters"]
+    police = demo.chase_letters_data(agency="police")["letters"]
     assert [l["agency"] for l in police] == ["Police"] and police[0]["off_track"]
-    md = render_chase_letters(demo, "md", agency="Medway NHS Foundation Trust")
+    md = demo.report_chase_letters("md", agency="Medway NHS Foundation Trust")
     assert "the lead for Medway NHS Foundation Trust" in md and "29/06/2018" in md   # reply in 10 working days
     assert md.count("**To:**") == 1
-    assert render_chase_letters(demo, "html").count('<section class="letter">') == len(d["letters"])
-    quiet = chase_letters_data(demo, agency="Probation")["letters"]
+    assert demo.report_chase_letters("html").count('<section class="letter">') == len(d["letters"])
+    quiet = demo.chase_letters_data(agency="Probation")["letters"]
     assert quiet == [{"agency": "Probation", "overdue": [], "due_soon": [], "off_track": [], "count": 0}]
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from safeguard_tracker.errors import ConflictError, RuleError, UnknownReference, ValidationError
 from safeguard_tracker.model import RAG, Action, ActionStatus, ReviewStatus
-from safeguard_tracker.rag import derive_rag, doc_rag
+from safeguard_tracker.plans.rag import derive_rag, doc_rag
 
 TODAY = date(2018, 6, 15)
 

@@ -17,7 +17,7 @@ from safeguard_tracker.cli import main
 from safeguard_tracker.convert import from_doc
 from safeguard_tracker.errors import ConflictError, RuleError, UnknownReference
 from safeguard_tracker.model import Contact
-from safeguard_tracker.privacy import REDACTED, redact_doc
+from safeguard_tracker.model.personal_data import REDACTED, redact_doc
 from safeguard_tracker.store.check import replay
 
 TODAY = date(2018, 6, 15)
@@ -290,11 +290,10 @@ def test_redact_cli_confirms_and_reports(old_store, capsys, monkeypatch):
 # --- the access log --------------------------------------------------------------------------------------------
 
 def test_personal_data_exports_are_logged_and_shown(tmp_path, capsys):
-    from safeguard_tracker.outputs import write_output
     t = st.open_tracker(tmp_path / "store.json", user="analyst", today=lambda: TODAY)
     t.add_contact(received_on="05/01/2018", agency="Police", category="enquiry")
-    target = write_output(t, tmp_path / "contacts.csv", "a,b\n", what="export contacts", personal=True, records=1)
-    write_output(t, tmp_path / "board.md", "# figures\n", what="report lado-annual", personal=False)
+    target = t.write_output(tmp_path / "contacts.csv", "a,b\n", what="export contacts", personal=True, records=1)
+    t.write_output(tmp_path / "board.md", "# figures\n", what="report lado-annual", personal=False)
     log = t.access_log()
     assert len(log) == 1
     e = log[0]
@@ -310,7 +309,6 @@ def test_an_export_that_cannot_be_logged_is_not_made(tmp_path, monkeypatch):
     import errno
     import os
     from safeguard_tracker.errors import StoreWriteError
-    from safeguard_tracker.outputs import write_output
     from safeguard_tracker.store import files
     t = st.open_tracker(tmp_path / "store.json", user="analyst", today=lambda: TODAY)
     t.add_contact(received_on="05/01/2018", agency="Police", category="enquiry")
@@ -329,12 +327,12 @@ def test_an_export_that_cannot_be_logged_is_not_made(tmp_path, monkeypatch):
     monkeypatch.setattr(files, "os", FullAfterFirstWrite())
     target = tmp_path / "contacts.csv"
     with pytest.raises(StoreWriteError, match="could not be logged, so .* was removed"):
-        write_output(t, target, "a,b\n", what="export contacts", personal=True, records=1)
+        t.write_output(target, "a,b\n", what="export contacts", personal=True, records=1)
     monkeypatch.undo()
     assert not target.exists() and t.access_log() == []
 
     t.store.read_only = "the folder is read-only"  # as a read-only folder leaves it
     with pytest.raises(StoreWriteError, match="exports holding personal data are logged"):
-        write_output(t, target, "a,b\n", what="export contacts", personal=True, records=1)
+        t.write_output(target, "a,b\n", what="export contacts", personal=True, records=1)
     assert not target.exists()
-    write_output(t, tmp_path / "board.md", "# figures\n", what="report", personal=False)   # no names: fine
+    t.write_output(tmp_path / "board.md", "# figures\n", what="report", personal=False)   # no names: fine

@@ -24,9 +24,9 @@ import pytest
 import safeguard_tracker as st
 from safeguard_tracker.cli import main
 from safeguard_tracker.errors import RuleError, StoreCorrupt, StoreWriteError
-from safeguard_tracker.privacy import REDACTED
+from safeguard_tracker.model.personal_data import REDACTED
 from safeguard_tracker.signals import deferred_signals
-from safeguard_tracker.store import core, redaction
+from safeguard_tracker.store import file_store, redaction_ledger
 from test_privacy_redaction import MARKERS, TODAY, _hits, _rich_contact
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +57,7 @@ def after(name, when=lambda result: True):
         return result
     setattr(redaction, name, wrapped)
 
-after({"intent": "_append", "record": "_redact_live", "compacted": "_compact", "one-backup": "_scrub_file",
+after({"intent": "append_to_ledger", "record": "_redact_live", "compacted": "_compact", "one-backup": "_scrub_file",
        "scrubbed": "_scrub_backups"}[step], (lambda r: r == "scrubbed") if step == "one-backup" else (lambda r: True))
 sys.exit(main(["--db", db, "--user", "d.p.officer", *command]))
 """
@@ -86,7 +86,7 @@ def _stop_after(db: Path, ref: str, step: str, *command: str) -> None:
 
 
 def _state(t, ref: str) -> str:
-    return redaction.read_ledger(t.store)[("contacts", ref)].state
+    return redaction_ledger.read_ledger(t.store)[("contacts", ref)].state
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ def test_a_redaction_killed_after_any_step_is_finished_by_the_next_open(rich_dem
         assert _hits(folder), "the interruption should have left values behind"
     again = _assert_redacted_everywhere(folder, ref)              # a plain open, by another user
     assert again.lado_statistics("2017-18").to_dict() == stats
-    ledger = redaction.ledger_path(again.store)
+    ledger = redaction_ledger.ledger_path(again.store)
     assert stat.S_IMODE(ledger.stat().st_mode) == 0o600
 
 
@@ -203,7 +203,7 @@ def test_a_restore_stopped_before_it_applied_the_ledger_is_finished_by_the_next_
     kept_bytes = kept.read_bytes()
     t.redact_contact(ref)
     kept.write_bytes(kept_bytes)
-    monkeypatch.setattr(core, "finish_outstanding", lambda store: None)   # as if killed once the files were replaced
+    monkeypatch.setattr(file_store, "finish_outstanding", lambda store: None)   # as if killed once the files were replaced
     t.store.restore(kept)
     monkeypatch.undo()
     assert _hits(folder), "the restored file should hold the values until the store is next opened"
@@ -228,7 +228,7 @@ def test_a_deleted_ledger_is_rebuilt_from_the_redacted_records(rich_demo):
     kept = sorted(t.store.backups())[-1]
     kept_bytes = kept.read_bytes()
     t.redact_contact(ref)
-    redaction.ledger_path(t.store).unlink()
+    redaction_ledger.ledger_path(t.store).unlink()
     again = st.open_tracker(t.path, user="auditor")
     assert _state(again, ref) == "complete"
     kept.write_bytes(kept_bytes)                # and so an unscrubbed copy restored later stays redacted
@@ -241,7 +241,7 @@ def test_a_deleted_ledger_is_rebuilt_from_the_redacted_records(rich_demo):
 def test_a_damaged_ledger_line_is_refused_naming_the_file_and_line(rich_demo, capsys):
     t, ref, folder = rich_demo
     t.redact_contact(ref)
-    ledger = redaction.ledger_path(t.store)
+    ledger = redaction_ledger.ledger_path(t.store)
     raw = bytearray(ledger.read_bytes())
     raw[30] ^= 0x01
     ledger.write_bytes(bytes(raw))
@@ -256,10 +256,10 @@ def test_a_damaged_ledger_line_is_refused_naming_the_file_and_line(rich_demo, ca
 
 def test_a_torn_ledger_line_is_ignored_and_cut_off_by_the_next_append(rich_demo):
     t, ref, folder = rich_demo
-    ledger = redaction.ledger_path(t.store)
+    ledger = redaction_ledger.ledger_path(t.store)
     ledger.write_bytes(b'0badf00d {"table":"contacts","ref":"L-20')      # a kill mid-append: never acted on
     again = st.open_tracker(t.path, user="d.p.officer")
-    assert redaction.read_ledger(again.store) == {}
+    assert redaction_ledger.read_ledger(again.store) == {}
     again.redact_contact(ref)
     assert b"0badf00d" not in ledger.read_bytes()
     _assert_redacted_everywhere(folder, ref)
@@ -267,13 +267,13 @@ def test_a_torn_ledger_line_is_ignored_and_cut_off_by_the_next_append(rich_demo)
 
 def test_a_full_disk_during_the_compaction_leaves_it_pending_and_the_next_open_finishes_it(rich_demo, monkeypatch):
     t, ref, folder = rich_demo
-    real = core.atomic_write
+    real = file_store.atomic_write
 
     def full_for_the_store(path, chunks):
         if Path(path) == t.path:
             raise StoreWriteError(f"the disk holding {path} is full; the previous version is intact")
         return real(path, chunks)
-    monkeypatch.setattr(core, "atomic_write", full_for_the_store)
+    monkeypatch.setattr(file_store, "atomic_write", full_for_the_store)
     result = t.redact_contact(ref)
     assert t.get_contact(ref).redacted_on == TODAY
     assert any("could not be compacted" in w and "retried" in w for w in result.warnings)
@@ -348,12 +348,12 @@ def test_off_the_main_thread_nothing_is_deferred_or_touched():
 
 def test_ctrl_c_during_a_commit_lands_after_the_edit_is_durable(tracker, monkeypatch):
     c = tracker.add_contact(received_on="05/01/2018", agency="Police", category="enquiry")
-    real = core.append_durably
+    real = file_store.append_durably
 
     def interrupted(path, data):
         signal.raise_signal(signal.SIGINT)     # Ctrl+C just as the journal line is being written
         return real(path, data)
-    monkeypatch.setattr(core, "append_durably", interrupted)
+    monkeypatch.setattr(file_store, "append_durably", interrupted)
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)   # as at a terminal
     try:
         with pytest.raises(KeyboardInterrupt):

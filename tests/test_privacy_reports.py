@@ -45,27 +45,14 @@ def _people(t) -> tuple[set[str], set[str], set[str]]:
 
 def _board_reports(t):
     out = []
-    try:
-        from safeguard_tracker.reports.lado_annual import render_lado_annual
-        for year in YEARS:
-            for f in ("md", "html", "csv", "json"):
-                out.append((f"lado-annual {year}.{f}", render_lado_annual(t, year, None, f)))
-    except ImportError:
-        pass
-    if hasattr(t, "lado_statistics"):
-        out.append(("lado_statistics().to_dict()", repr(t.lado_statistics("2017-18").to_dict())))
-    try:
-        from safeguard_tracker.reports.action_plan import render_action_plan
+    for year in YEARS:
         for f in ("md", "html", "csv", "json"):
-            out.append((f"action-plan.{f}", render_action_plan(t, f)))
-    except ImportError:
-        pass
-    try:
-        from safeguard_tracker.reports.chase_letters import render_chase_letters
-        for f in ("md", "html", "json"):
-            out.append((f"chase-letters.{f}", render_chase_letters(t, f)))
-    except ImportError:
-        pass
+            out.append((f"lado-annual {year}.{f}", t.report_lado_annual(year, None, f)))
+    out.append(("lado_statistics().to_dict()", repr(t.lado_statistics("2017-18").to_dict())))
+    for f in ("md", "html", "csv", "json"):
+        out.append((f"action-plan.{f}", t.report_action_plan(f)))
+    for f in ("md", "html", "json"):
+        out.append((f"chase-letters.{f}", t.report_chase_letters(f)))
     return out
 
 

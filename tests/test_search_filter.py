@@ -6,7 +6,7 @@ import pytest
 
 from safeguard_tracker.demo import demo_contacts
 from safeguard_tracker.convert import to_doc
-from safeguard_tracker.search import ContactFilter
+from safeguard_tracker.lado.search import ContactFilter
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def test_filters_compare_by_their_criteria_only():
 
 
 def test_narrow_agrees_with_the_filter_for_every_order_and_combination(docs):
-    from safeguard_tracker.search import narrow
+    from safeguard_tracker.lado.search import narrow
     by_ref = {d["reference"]: d for d in docs}
     hay = {d["reference"]: " ".join((d["reference"], d["subject"]["employer"], d["subject"]["role"], d["summary"],
                                      d["agency"])).casefold() for d in docs}
@@ -84,7 +84,7 @@ def test_narrow_agrees_with_the_filter_for_every_order_and_combination(docs):
 
 
 def test_received_range_finds_the_edges():
-    from safeguard_tracker.search import received_range
+    from safeguard_tracker.lado.search import received_range
     docs = {f"k{i}": {"received_on": f"2017-{m:02d}-01"} for i, m in enumerate([1, 2, 2, 3, 3, 3, 5, 8])}
     keys = sorted(docs, key=lambda k: docs[k]["received_on"])
     assert [docs[k]["received_on"] for k in received_range(keys, docs, "2017-02-01", "2017-03-31", False)] == \

@@ -11,7 +11,6 @@ import pytest
 
 import safeguard_tracker as st
 from safeguard_tracker.cli import main
-from safeguard_tracker.outputs import write_output
 
 
 @pytest.fixture
@@ -41,7 +40,7 @@ def test_every_file_the_store_writes_is_private_even_with_umask_0(tmp_path, open
     t.redact_contact(c.reference)                             # scrubbed backups, another compaction
     (folder / "store.json").write_bytes(b"damaged")
     t.store.restore(t.store.newest_backup())                  # the damaged file is kept aside
-    write_output(t, folder / "export.csv", "a\n", what="export", personal=True, records=1)
+    t.write_output(folder / "export.csv", "a\n", what="export", personal=True, records=1)
     modes = _modes(folder)
     kinds = {"schema0 copy": [n for n in modes if "schema0" in n], "damaged copy": [n for n in modes if "damaged/" in n],
              "backup": [n for n in modes if n.startswith("store.json.backups/store-")]}

@@ -24,7 +24,6 @@ import safeguard_tracker as st
 from safeguard_tracker import outputs
 from safeguard_tracker.cli import main
 from safeguard_tracker.errors import StoreWriteError, ValidationError
-from safeguard_tracker.outputs import write_output
 
 DEADLINE = 60   # seconds; a safety net for a reader that never gets its data, not a timing assertion
 
@@ -83,7 +82,7 @@ def test_a_symlink_is_followed_its_target_replaced_and_the_link_kept(t, tmp_path
     target.write_text("the previous export\n")
     link = tmp_path / "latest.csv"
     link.symlink_to(target)
-    written = write_output(t, link, "a,b\n", what="export contacts", personal=True, records=1)
+    written = t.write_output(link, "a,b\n", what="export contacts", personal=True, records=1)
     assert link.is_symlink() and os.readlink(link) == str(target)
     assert target.read_text() == "a,b\n" and stat.S_IMODE(target.stat().st_mode) == 0o600
     assert written == target and _log(t) == [("export contacts", str(target), 1)]
@@ -93,7 +92,7 @@ def test_a_dangling_symlink_is_refused_and_nothing_is_created(t, tmp_path):
     link = tmp_path / "latest.csv"
     link.symlink_to(tmp_path / "nowhere.csv")
     with pytest.raises(ValidationError, match="does not exist"):
-        write_output(t, link, "a,b\n", what="export contacts", personal=True, records=1)
+        t.write_output(link, "a,b\n", what="export contacts", personal=True, records=1)
     assert link.is_symlink() and not (tmp_path / "nowhere.csv").exists() and _log(t) == []
 
 
@@ -101,7 +100,7 @@ def test_a_symlink_to_a_file_the_store_will_own_is_refused(t, tmp_path):
     link = tmp_path / "innocent.csv"
     link.symlink_to(t.store.path.with_name("store.json.redactions"))
     with pytest.raises(ValidationError, match="output"):
-        write_output(t, link, "a,b\n", what="export contacts", personal=True, records=1)
+        t.write_output(link, "a,b\n", what="export contacts", personal=True, records=1)
     assert not t.store.path.with_name("store.json.redactions").exists()
 
 
@@ -116,7 +115,7 @@ def test_a_fifo_is_written_through_to_its_reader_and_stays_a_fifo(t, tmp_path, t
         path = tmp_path / "link"
         path.symlink_to(fifo)
     reader = FifoReader(fifo)
-    written = write_output(t, path, "a,b\n1,2\n", what="export contacts", personal=True, records=2)
+    written = t.write_output(path, "a,b\n1,2\n", what="export contacts", personal=True, records=2)
     assert reader.result() == b"a,b\n1,2\n"
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and path.is_symlink() == through_a_link
     assert written == fifo and _log(t) == [("export contacts", str(fifo), 2)]
@@ -132,7 +131,7 @@ def test_a_fifo_whose_reader_leaves_early_gives_one_line(t, tmp_path):
     reader = threading.Thread(target=read_a_little, daemon=True)
     reader.start()
     with pytest.raises(StoreWriteError, match="stopped before the whole output was written"):
-        write_output(t, fifo, "x" * (4 << 20), what="report", personal=False)
+        t.write_output(fifo, "x" * (4 << 20), what="report", personal=False)
     reader.join(DEADLINE)
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
@@ -148,7 +147,7 @@ def test_a_terminal_is_written_through_and_stays_a_terminal(t, tmp_path, through
         if through_a_link:
             path = tmp_path / "tty"
             path.symlink_to(name)
-        write_output(t, path, "hello\n", what="export contacts", personal=True, records=1)
+        t.write_output(path, "hello\n", what="export contacts", personal=True, records=1)
         got = b""
         while len(got) < 6 and select.select([master], [], [], DEADLINE)[0]:
             got += os.read(master, 100)
@@ -163,7 +162,7 @@ def test_a_terminal_is_written_through_and_stays_a_terminal(t, tmp_path, through
 
 def test_dev_null_is_written_through_and_stays_a_device(t):
     before = os.stat("/dev/null")
-    written = write_output(t, "/dev/null", "a,b\n", what="export contacts", personal=True, records=1)
+    written = t.write_output("/dev/null", "a,b\n", what="export contacts", personal=True, records=1)
     after = os.stat("/dev/null")
     assert stat.S_ISCHR(after.st_mode) and (after.st_rdev, after.st_ino) == (before.st_rdev, before.st_ino)
     assert str(written) == "/dev/null" and _log(t) == [("export contacts", "/dev/null", 1)]
@@ -175,7 +174,7 @@ def test_a_socket_or_a_block_device_is_refused(t, tmp_path, monkeypatch):
     try:
         server.bind(str(sock_path))
         with pytest.raises(ValidationError, match="socket"):
-            write_output(t, sock_path, "a\n", what="report", personal=False)
+            t.write_output(sock_path, "a\n", what="report", personal=False)
     finally:
         server.close()
     disk = tmp_path / "disk"                     # a block device, as the writer's stat sees it
@@ -189,7 +188,7 @@ def test_a_socket_or_a_block_device_is_refused(t, tmp_path, monkeypatch):
         return result
     monkeypatch.setattr(outputs.os, "stat", as_block_device)
     with pytest.raises(ValidationError, match="block device"):
-        write_output(t, disk, "a\n", what="report", personal=False)
+        t.write_output(disk, "a\n", what="report", personal=False)
     assert disk.read_text() == "the disk\n"
 
 
@@ -199,7 +198,7 @@ def test_dev_fd_of_a_pipe_is_that_descriptor(t):
     r, w = os.pipe()
     number = w
     try:
-        write_output(t, f"/dev/fd/{w}", "a,b\n", what="export contacts", personal=True, records=1)
+        t.write_output(f"/dev/fd/{w}", "a,b\n", what="export contacts", personal=True, records=1)
         os.close(w)
         w = None
         assert os.read(r, 100) == b"a,b\n"
@@ -215,7 +214,7 @@ def test_a_read_only_store_writes_no_personal_data_to_a_stream(t):
     r, w = os.pipe()
     try:
         with pytest.raises(StoreWriteError, match="logged"):
-            write_output(t, f"/dev/fd/{w}", "a,b\n", what="export contacts", personal=True, records=1)
+            t.write_output(f"/dev/fd/{w}", "a,b\n", what="export contacts", personal=True, records=1)
         os.close(w)
         w = None
         assert os.read(r, 100) == b""

@@ -8,7 +8,7 @@ import pytest
 import safeguard_tracker as st
 from safeguard_tracker.cli import main
 from safeguard_tracker.errors import ValidationError
-from safeguard_tracker.outputs import guard_output_path, write_output
+from safeguard_tracker.outputs import guard_output_path
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_every_trick_is_refused_and_nothing_is_touched(setup, tmp_path, monkeypa
     before = _files(folder)
     for name, path in tricks.items():
         with pytest.raises(ValidationError) as err:
-            write_output(t, path, "=cmd|' /C calc'!A0\n", what="export contacts", personal=True, records=1)
+            t.write_output(path, "=cmd|' /C calc'!A0\n", what="export contacts", personal=True, records=1)
         assert "output" in str(err.value), name
     assert _files(folder) == before
     assert t.check() == []
@@ -69,7 +69,7 @@ def test_a_journal_not_yet_created_is_protected_too(tmp_path):
     t = st.open_tracker(tmp_path / "alias" / "store.json", user="x")   # opened through a link; no journal yet
     assert not (folder / "store.json.journal").exists()
     with pytest.raises(ValidationError):
-        write_output(t, folder / "store.json.journal", "garbage\n", what="x", personal=False)
+        t.write_output(folder / "store.json.journal", "garbage\n", what="x", personal=False)
     assert not (folder / "store.json.journal").exists()
     t.add_contact(received_on="05/01/2018", agency="Police", category="enquiry")   # the store still works
 
@@ -79,15 +79,15 @@ def test_a_hard_link_to_the_store_is_refused(setup, tmp_path):
     link = tmp_path / "innocent.csv"
     os.link(folder / "store.json", link)
     with pytest.raises(ValidationError):
-        guard_output_path(t, link)
+        guard_output_path(t.store, link)
 
 
 def test_ordinary_outputs_are_written_privately(setup, tmp_path):
     t, folder = setup
-    out = write_output(t, tmp_path / "report.md", "# figures\n", what="report", personal=False)
+    out = t.write_output(tmp_path / "report.md", "# figures\n", what="report", personal=False)
     assert out.read_text() == "# figures\n"
     assert out.stat().st_mode & 0o777 == 0o600
-    beside = write_output(t, folder / "store-export.csv", "a\n", what="export", personal=True, records=1)
+    beside = t.write_output(folder / "store-export.csv", "a\n", what="export", personal=True, records=1)
     assert beside.read_text() == "a\n" and t.check() == []
 
 
@@ -119,7 +119,7 @@ def test_a_name_the_store_owns_is_refused_before_anything_is_written(setup, tmp_
     before = _files(folder)
     for path in (folder / name, tmp_path / "alias" / name):
         with pytest.raises(ValidationError) as err:
-            write_output(t, path, "a,b\n", what="export contacts", personal=True, records=1)
+            t.write_output(path, "a,b\n", what="export contacts", personal=True, records=1)
         assert "output" in str(err.value) and "store" in str(err.value)
     assert _files(folder) == before and t.store.all("access_log") == {}
 
@@ -127,7 +127,7 @@ def test_a_name_the_store_owns_is_refused_before_anything_is_written(setup, tmp_
 def test_names_beside_the_store_that_it_does_not_own_are_fine(setup):
     t, folder = setup
     for name in ("store-export.csv", "store.json-copy.csv", "my.store.json.csv", ".store.jsonx"):
-        assert write_output(t, folder / name, "a\n", what="export", personal=False).read_text() == "a\n"
+        assert t.write_output(folder / name, "a\n", what="export", personal=False).read_text() == "a\n"
     assert t.check() == []
 
 

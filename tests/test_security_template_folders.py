@@ -14,6 +14,7 @@ import pytest
 import safeguard_tracker as st
 from safeguard_tracker.cli import main
 from safeguard_tracker.errors import ValidationError
+from safeguard_tracker.reports.template_files import TEMPLATE_MAX_BYTES
 
 render_module = importlib.import_module("safeguard_tracker.reports.render")
 SECRET = "Secret Subject Surname"
@@ -91,7 +92,7 @@ def test_a_template_is_read_only_from_a_regular_file(council):
     assert "a folder" in _refusal(council)
     os.rmdir(council / "probe.md.j2")
     with open(council / "probe.md.j2", "wb") as fh:   # sparse: no disk used
-        fh.truncate(render_module.TEMPLATE_MAX_BYTES + 1)
+        fh.truncate(TEMPLATE_MAX_BYTES + 1)
     assert "at most" in _refusal(council)
     (council / "probe.md.j2").write_bytes(b"\xff\xfe{{ d.x }}")
     assert "UTF-8" in _refusal(council)
@@ -111,19 +112,16 @@ def test_links_that_stay_inside_the_folder_are_followed(council):
 
 
 def test_a_council_copy_of_every_shipped_template_renders_the_same_in_the_worker(demo, tmp_path):
-    from safeguard_tracker.reports.action_plan import render_action_plan
-    from safeguard_tracker.reports.chase_letters import render_chase_letters
-    from safeguard_tracker.reports.lado_annual import render_lado_annual
     copy = tmp_path / "copy"
     copy.mkdir()
     for p in render_module.shipped_templates().glob("*.j2"):
         (copy / p.name).write_bytes(p.read_bytes())
     for f in ("md", "html", "csv"):
-        assert render_lado_annual(demo, "2017-18", None, f, templates=copy) == render_lado_annual(demo, "2017-18",
+        assert demo.report_lado_annual("2017-18", None, f, templates=copy) == demo.report_lado_annual("2017-18",
                                                                                                  None, f)
     for f in ("md", "html"):
-        assert render_action_plan(demo, f, templates=copy) == render_action_plan(demo, f)
-        assert render_chase_letters(demo, f, templates=copy) == render_chase_letters(demo, f)
+        assert demo.report_action_plan(f, templates=copy) == demo.report_action_plan(f)
+        assert demo.report_chase_letters(f, templates=copy) == demo.report_chase_letters(f)
 
 
 # --- how long and how big it may run -----------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """The store's guarantees: atomic, locked, versioned, audited, never overwriting a bad file."""
 
 import json
-import os
 import stat
 import subprocess
 import sys
@@ -11,7 +10,7 @@ import pytest
 
 import safeguard_tracker as st
 from safeguard_tracker.errors import StoreCorrupt, StoreTooNew
-from safeguard_tracker.store import Store, check_store
+from safeguard_tracker.store import FileStore, check_store
 
 WRITER = str(Path(__file__).with_name("writer.py"))
 
@@ -44,7 +43,7 @@ def test_save_appends_instead_of_rewriting(store_path):
 
 def test_compaction_keeps_everything_and_backs_up(store_path):
     _fill(store_path, 4)
-    s = Store(store_path).open()
+    s = FileStore(store_path).open()
     assert s.backups(), "compaction writes a backup"
     assert len(s.all("contacts")) == 4 and check_store(s) == []
 

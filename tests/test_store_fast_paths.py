@@ -10,8 +10,9 @@ import pytest
 
 import safeguard_tracker as st
 from safeguard_tracker.errors import StoreCorrupt
-from safeguard_tracker.store import Store, check_store
-from safeguard_tracker.store.format import RawTable, decode_snapshot, encode_snapshot, gc_paused
+from safeguard_tracker.store import FileStore, check_store
+from safeguard_tracker.store.format import RawTable, decode_snapshot, encode_snapshot
+from safeguard_tracker.store.gc_pause import gc_paused
 
 
 def _fill(path, n=6):
@@ -41,7 +42,7 @@ def test_snapshot_body_is_one_json_object_and_the_header_locates_each_table(stor
 
 def test_opening_leaves_the_audit_unparsed_until_history_is_asked_for(store_path):
     _fill(store_path)
-    s = Store(store_path).open()
+    s = FileStore(store_path).open()
     assert isinstance(s._tables["audit"], RawTable)
     assert len(s.all("contacts")) == 6
     h = s.history("L-2018-0002")
@@ -57,7 +58,7 @@ def test_edits_to_an_unparsed_audit_survive_compaction_and_reopening(store_path)
         assert isinstance(t.store._tables["audit"], RawTable)
         t.store.compact()  # writes the unparsed audit plus the new entries
         assert isinstance(t.store._tables["audit"], RawTable)
-    s = Store(store_path).open()
+    s = FileStore(store_path).open()
     assert check_store(s) == []
     entries = list(s.tables["audit"].values())
     assert len(entries) == 6 + 1 + 1 + 1
@@ -70,7 +71,7 @@ def test_a_journal_replayed_onto_an_unparsed_audit_is_kept(store_path):
     _fill(store_path)
     with st.open_tracker(store_path, user="c") as t:
         t.update_contact("L-2018-0004", summary="in the journal only")
-    s = Store(store_path).open()
+    s = FileStore(store_path).open()
     assert isinstance(s._tables["audit"], RawTable) and len(s._tables["audit"]) == 8
     assert s.history("L-2018-0004")[-1]["new"] == "in the journal only"
     assert check_store(s) == []
@@ -97,7 +98,7 @@ def test_a_snapshot_without_sections_is_read_whole(store_path):
     header, body = _split(store_path)
     del header["sections"], header["counts"]
     store_path.write_bytes(json.dumps(header).encode() + b"\n" + body)
-    s = Store(store_path).open()
+    s = FileStore(store_path).open()
     assert isinstance(s._tables["audit"], dict)
     assert check_store(s) == []
 
@@ -108,7 +109,7 @@ def test_sections_that_do_not_describe_the_body_are_ignored_not_trusted(store_pa
     start, end = header["sections"]["contacts"]
     header["sections"]["contacts"] = [start + 1, end]
     store_path.write_bytes(json.dumps(header).encode() + b"\n" + body)
-    s = Store(store_path).open()
+    s = FileStore(store_path).open()
     assert len(s.all("contacts")) == 6 and check_store(s) == []
 
 
@@ -117,7 +118,7 @@ def test_an_audit_count_that_does_not_match_is_corruption(store_path):
     header, body = _split(store_path)
     header["counts"]["audit"] += 1
     store_path.write_bytes(json.dumps(header).encode() + b"\n" + body)
-    s = Store(store_path).open()
+    s = FileStore(store_path).open()
     with pytest.raises(StoreCorrupt, match="entries its header names"):
         s.history("L-2018-0001")
 
@@ -164,7 +165,7 @@ def test_a_big_transaction_replaces_the_snapshot_instead_of_growing_the_journal(
         assert isinstance(t.store._tables["audit"], RawTable), "the audit trail was never parsed"
         assert len(t.store.backups()) >= 2
         in_memory = {k: dict(v) for k, v in t.store.all("contacts").items()}
-    s = Store(store_path).open()
+    s = FileStore(store_path).open()
     assert s.all("contacts") == in_memory and len(in_memory) == 6 + 1200
     assert check_store(s) == []
     assert s.history("L-2016-00005")[0]["user"] == "bulk"
@@ -173,21 +174,21 @@ def test_a_big_transaction_replaces_the_snapshot_instead_of_growing_the_journal(
 
 def test_a_failed_snapshot_commit_changes_nothing(store_path, monkeypatch):
     from safeguard_tracker.errors import StoreWriteError
-    from safeguard_tracker.store import core
+    from safeguard_tracker.store import file_store
     _fill(store_path)
     raw = store_path.read_bytes()
     with st.open_tracker(store_path, user="bulk") as t:
         def refuse(path, chunks):
             raise StoreWriteError(f"{path} could not be written: the disk is full; the previous version is intact")
-        monkeypatch.setattr(core, "atomic_write", refuse)
+        monkeypatch.setattr(file_store, "atomic_write", refuse)
         with pytest.raises(StoreWriteError, match="disk is full"):
             t.add_contacts(_big_batch(1))
         monkeypatch.undo()
         assert len(t.store.all("contacts")) == 6 and len(t.store._tables["audit"]) == 7
-        assert t.store.last_seq == Store(store_path).open().last_seq
+        assert t.store.last_seq == FileStore(store_path).open().last_seq
         t.update_contact("L-2018-0001", summary="still writable")
     assert store_path.read_bytes() == raw
-    s = Store(store_path).open()
+    s = FileStore(store_path).open()
     assert len(s.all("contacts")) == 6 and check_store(s) == []
 
 
@@ -235,14 +236,14 @@ def test_kill_minus_nine_during_snapshot_commits_loses_no_acknowledged_batch(tmp
 
 
 def test_the_tracker_keeps_a_bounded_number_of_model_objects(store_path, monkeypatch):
-    from safeguard_tracker.tracker import base
-    monkeypatch.setattr(base, "CACHE_LIMIT", 8)
+    from safeguard_tracker import context
+    monkeypatch.setattr(context, "CACHE_LIMIT", 8)
     _fill(store_path, n=20)
     with st.open_tracker(store_path, user="a") as t:
         first = t.get_contact("L-2018-0001")
         assert t.get_contact("L-2018-0001") is first, "an unchanged record is reused"
         contacts = t.contacts()
-        assert len(contacts) == 20 and len(t._cache) <= 8
+        assert len(contacts) == 20 and len(t.context._cache) <= 8
         assert t.get_contact("L-2018-0020") is contacts[-1]
         t.update_contact("L-2018-0020", summary="changed")
         assert t.get_contact("L-2018-0020").summary == "changed"

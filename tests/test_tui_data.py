@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 
 from safeguard_tracker.demo import build_demo
-from safeguard_tracker.due import DueItem
-from safeguard_tracker.search import ContactFilter
-from tui.forms import matching_choices, resolve_choice
+from safeguard_tracker.model.due import DueItem
+from safeguard_tracker.lado.search import ContactFilter
+from tui.fields import matching_choices, resolve_choice
 from tui.lado import normalise_reference
 from tui.lado.data import Criteria, LadoData, contact_row_cells, filter_contacts
 
@@ -32,7 +32,7 @@ def fresh(tracker) -> LadoData:
 
 def reference_filter(tracker, **kw) -> set[str]:
     docs = tracker.contact_docs()
-    return set(ContactFilter.build(tracker, **kw).keys(docs))
+    return set(ContactFilter.build(tracker.taxonomy, **kw).keys(docs))
 
 
 @pytest.mark.parametrize("criteria, library", [
@@ -80,7 +80,7 @@ def test_words_alone_typed_and_deleted_agree_with_afresh_in_any_order(demo, sort
 
 def test_rag_counted_from_the_documents_agrees_with_the_models(demo):
     from collections import Counter
-    from safeguard_tracker.rag import RAG_ORDER, action_rag
+    from safeguard_tracker.plans.rag import RAG_ORDER, action_rag
     from tui.plans.data import PlansData
     counts = PlansData(demo).rag_counts()          # from the stored documents
     by_model = Counter(action_rag(a, demo.today()) for a in demo.actions())

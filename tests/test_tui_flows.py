@@ -12,7 +12,8 @@ import safeguard_tracker as st
 from safeguard_tracker.errors import StoreWriteError
 from safeguard_tracker.model import CategoryChange, MeetingKind, Outcome
 from tui.app import LoadingScreen, TrackerApp
-from tui.forms import FieldRow, FormScreen
+from tui.fields import FieldRow
+from tui.forms import FormScreen
 from tui.lado.detail import ContactScreen
 from tui.main import MainScreen
 from tui.testing import (app_for, field_error, fill, palette_pick, reread, run_coroutine_tests, screen_text, show,
@@ -102,7 +103,7 @@ async def test_add_validation_messages_sit_next_to_the_field_and_keep_the_input(
         screen = app.screen
         assert isinstance(screen, FormScreen)
         errors = {row.spec.name: field_error(screen, row.spec.name) for row in screen.query(FieldRow)}
-        assert "not a date" in errors["received_on"]
+        assert "is not valid: a date" in errors["received_on"]     # the library's own words
         assert "zzz" in errors["agency"]
         assert errors["summary"] == ""
         assert screen.query_one("#field-summary").value == "kept text"

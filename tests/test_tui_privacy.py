@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 
-from safeguard_tracker.privacy import REDACTED
+from safeguard_tracker.model.personal_data import REDACTED
 from tui.forms import FormScreen
 from tui.lado.detail import ContactScreen
 from tui.lado.privacy import RetentionScreen, redaction_removes

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from safeguard_tracker.demo import build_demo
-from safeguard_tracker.due import DueItem
+from safeguard_tracker.model.due import DueItem
 from tui.app import TrackerApp
 
 TODAY = date(2018, 6, 15)

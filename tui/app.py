@@ -7,7 +7,6 @@ takes a few seconds to read).  ``run(args)`` is what ``safeguard-tracker`` calls
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import gc
 import importlib
@@ -15,10 +14,10 @@ import tempfile
 import time
 import weakref
 from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable, Iterable, Optional
 
-from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -28,11 +27,13 @@ from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widgets import LoadingIndicator, Static
 
+from safeguard_tracker import Tracker, open_tracker
+from safeguard_tracker.demo import build_demo
 from safeguard_tracker.errors import SafeguardError
 
 from .commands import TrackerCommands
 from .registry import AREAS, REGISTRY
-from .widgets import PAGE_SIZE
+from .paged_table import PAGE_SIZE
 
 DEFAULT_REFRESH_SECONDS = 5.0
 WARNING_SECONDS = 30.0   # how long the store's warnings stay in the corner at start
@@ -98,7 +99,8 @@ class TrackerApp(App):
     view_version: reactive[int] = reactive(0, init=False)
     status_message: var[tuple[str, str]] = var(("", ""))
 
-    def __init__(self, tracker: Any = None, *, opener: Optional[Callable[[Callable[[str], None]], Any]] = None,
+    def __init__(self, tracker: Optional[Tracker] = None, *,
+                 opener: Optional[Callable[[Callable[[str], None]], Tracker]] = None,
                  refresh_interval: Optional[float] = DEFAULT_REFRESH_SECONDS, page_size: int = PAGE_SIZE,
                  startup_messages: Iterable[str] = (), cursor_blink: bool = True) -> None:
         super().__init__()
@@ -169,7 +171,7 @@ class TrackerApp(App):
         self.open_error = message
         self.exit(return_code=1, message=f"safeguard-tracker: {message}")
 
-    def _opened(self, tracker: Any) -> None:
+    def _opened(self, tracker: Tracker) -> None:
         self.tracker = tracker
         if isinstance(self.screen, LoadingScreen):
             self.screen.show("preparing the first screen")
@@ -410,7 +412,8 @@ class TrackerApp(App):
 
     def action_goto(self) -> None:
         from safeguard_tracker.errors import UnknownReference, ValidationError
-        from .forms import Field, FormScreen
+        from .fields import Field
+        from .forms import FormScreen
         examples = "a reference such as L-2018-0042 (or 2018-42), A-6 or R-2017-001"
 
         def submit(values: dict[str, str]) -> str:
@@ -437,24 +440,25 @@ class TrackerApp(App):
                                     done_word="OPENED"), done)
 
 
-def open_for_args(args: argparse.Namespace, progress: Optional[Callable[[str], None]] = None):
-    """Open the store the command line names (or build the demo), reporting progress."""
-    if getattr(args, "demo", False):
-        from safeguard_tracker.demo import build_demo
+def open_store_at(path: Optional[str], *, user: Optional[str] = None, today: Optional[date] = None,
+                  demo: bool = False, progress: Optional[Callable[[str], None]] = None) -> Tracker:
+    """Open the store at ``path`` (or build the demo in a new folder), reporting progress."""
+    if demo:
         if progress:
             progress("building the demo store (about 1,000 invented contacts)")
         folder = Path(tempfile.mkdtemp(prefix="safeguard-demo-"))
-        return build_demo(folder / "demo.json", user=args.user or "demo.lado")
-    from safeguard_tracker.cli.common import today_from_args
-    from safeguard_tracker.tracker import open_tracker
+        return build_demo(folder / "demo.json", user=user or "demo.lado")
     if progress:
-        progress(f"opening {args.db or 'the store'}")
-    return open_tracker(args.db, user=args.user, today=today_from_args(args), progress=progress,
+        progress(f"opening {path or 'the store'}")
+    return open_tracker(path, user=user, today=(lambda: today) if today else None, progress=progress,
                         on_wait=progress)
 
 
-def run(args: argparse.Namespace) -> int:
-    app = TrackerApp(opener=lambda progress: open_for_args(args, progress))
+def run(path: Optional[str] = None, *, user: Optional[str] = None, today: Optional[date] = None,
+        demo: bool = False) -> int:
+    """Open the TUI on the store at ``path`` (None: $SAFEGUARD_TRACKER_DB, else the user data folder)."""
+    app = TrackerApp(opener=lambda progress: open_store_at(path, user=user, today=today, demo=demo,
+                                                           progress=progress))
     app.run()
     if app.tracker is not None:
         app.tracker.close()

@@ -10,173 +10,29 @@ whatever it raises is shown in the form, which stays open with the user's input:
   and keeps the input, so the user checks it and saves again;
 * ``StoreError`` (locked, disk full, read-only) -> a NOT SAVED banner; ``ctrl+s`` tries again.
 
-Choice fields are typed, not picked from a menu: the first letters are enough ("r" for referral),
-the full word is suggested as you type, and the choices are listed beside the field.
+The fields and their rows are in fields.py; opening a form on one record (fresh copy, reload
+after a conflict, confirmation) in record_forms.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Optional, Sequence, TypeVar
+from typing import Callable, Optional, Sequence
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.suggester import Suggester
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 
-from .widgets import TextInput, plain
+from .fields import Field, FieldRow, matching_choices, resolve_choice
+from .widgets import plain
 
-from safeguard_tracker.dates import DATE_HELP, parse_date
+from safeguard_tracker.dates import parse_date
 from safeguard_tracker.errors import (ConflictError, RuleError, SafeguardError, StoreError, StoreLocked,
                                       UnknownReference, ValidationError)
-from safeguard_tracker.taxonomy import fold
-from safeguard_tracker.text import visible
-
-
-@dataclass
-class Field:
-    """One form field.
-
-    kind: ``text``; ``date`` (today, yesterday, dd/mm/yyyy); ``choice`` (one of ``choices``, typed:
-    a unique beginning is enough); ``agency`` (a name from the taxonomy, suggested as you type).
-    ``aliases`` are the tracker's names for this field, so its ValidationError lands here.
-    """
-    name: str
-    label: str
-    kind: str = "text"
-    value: str = ""
-    placeholder: str = ""
-    hint: str = ""
-    required: bool = False
-    choices: Sequence[str] = ()
-    aliases: Sequence[str] = ()
-
-
-class ChoiceSuggester(Suggester):
-    """Suggests the first choice that starts with what was typed (dash and case blind)."""
-
-    def __init__(self, choices: Sequence[str]) -> None:
-        super().__init__(use_cache=False, case_sensitive=True)
-        self.choices = list(choices)
-
-    async def get_suggestion(self, value: str) -> Optional[str]:
-        if not value:
-            return None
-        lowered = value.lower()
-        for choice in self.choices:
-            # Keep what was typed and complete it with the rest of the choice's spelling.
-            if choice.lower().startswith(lowered) and len(choice) > len(value):
-                return value + visible(choice[len(value):])
-        return None
-
-
-def resolve_choice(value: str, choices: Sequence[str]) -> Optional[str]:
-    """The choice ``value`` names: exact (dash and case blind), else the only one it begins, else
-    the only one containing it.  None when it names none or several."""
-    key = fold(value)
-    if not key:
-        return None
-    exact = [c for c in choices if fold(c) == key]
-    if exact:
-        return exact[0]
-    starts = [c for c in choices if fold(c).startswith(key)]
-    if len(starts) == 1:
-        return starts[0]
-    if starts:
-        return None
-    inside = [c for c in choices if key in fold(c)]
-    return inside[0] if len(inside) == 1 else None
-
-
-def matching_choices(value: str, choices: Sequence[str]) -> list[str]:
-    key = fold(value)
-    if not key:
-        return list(choices)
-    starts = [c for c in choices if fold(c).startswith(key)]
-    return starts + [c for c in choices if key in fold(c) and c not in starts]
-
-
-class FieldRow(Vertical):
-    """A label, an input, and under them the field's hint or its message."""
-
-    DEFAULT_CSS = """
-    FieldRow { height: auto; }
-    FieldRow > Horizontal { height: 1; }
-    FieldRow Label { width: 16; padding: 0 1 0 0; text-align: right; color: $text-muted; }
-    FieldRow.-required Label { color: $text; }
-    FieldRow Input { width: 1fr; }
-    FieldRow > .field-note { height: auto; padding: 0 0 0 16; color: $text-muted; display: none; }
-    FieldRow > .field-note.-shown { display: block; }
-    FieldRow > .field-error { height: auto; padding: 0 0 0 16; color: $error; text-style: bold; display: none; }
-    FieldRow > .field-error.-shown { display: block; }
-    """
-
-    def __init__(self, spec: Field, today: date) -> None:
-        super().__init__(id=f"row-{spec.name}", classes="-required" if spec.required else "")
-        self.spec = spec
-        self.today = today
-        self.error_for: Optional[str] = None
-
-    def compose(self) -> ComposeResult:
-        spec = self.spec
-        suggester = ChoiceSuggester(spec.choices) if spec.choices else None
-        placeholder = spec.placeholder or {"date": "today, yesterday or dd/mm/yyyy"}.get(spec.kind, "")
-        with Horizontal():
-            yield Label(spec.label + ("*" if spec.required else ""))
-            yield TextInput(value=spec.value, placeholder=placeholder, suggester=suggester, compact=True,
-                        id=f"field-{spec.name}")
-        yield Static(classes="field-note")
-        yield Static(classes="field-error")
-
-    @property
-    def input(self) -> Input:
-        return self.query_one(Input)
-
-    @property
-    def value(self) -> str:
-        return self.input.value.strip()
-
-    def set_error(self, message: str) -> None:
-        # The value the message is about: it stays until the value changes from this one.
-        self.error_for = self.input.value if message else None
-        error = self.query_one(".field-error", Static)
-        error.update(plain("\u2717 " + message) if message else "")
-        error.set_class(bool(message), "-shown")
-
-    def note_text(self) -> str:
-        spec = self.spec
-        value = self.value
-        if spec.kind == "date":
-            if value:
-                try:
-                    day = parse_date(value, spec.name, today=self.today)
-                    return f"= {day:%A %d/%m/%Y}"
-                except ValidationError:
-                    return DATE_HELP
-            return spec.hint or DATE_HELP
-        if spec.choices:
-            chosen = resolve_choice(value, spec.choices) if value else None
-            if chosen is not None:
-                return f"= {chosen}" + ("   (Enter takes it)" if chosen != value else "")
-            shown = matching_choices(value, spec.choices) if value else list(spec.choices)
-            if not shown:
-                return f"no match: {spec.hint or 'one of the listed choices'}"
-            text = " \u00b7 ".join(shown[:6])
-            if len(shown) > 6:
-                text += f" \u2026 (+{len(shown) - 6} more: type more of the name)"
-            return (spec.hint + ": " if spec.hint and not value else "") + text
-        return spec.hint
-
-    def show_note(self, shown: bool) -> None:
-        note = self.query_one(".field-note", Static)
-        text = self.note_text() if shown else ""
-        note.update(plain(text))
-        note.set_class(bool(shown and text), "-shown")
 
 
 class FormScreen(ModalScreen[Optional[str]]):
@@ -354,12 +210,17 @@ class FormScreen(ModalScreen[Optional[str]]):
         if spec.kind == "date":
             try:
                 parse_date(value, spec.name, today=self.today)
-            except ValidationError:
-                return f"'{value}' is not a date: {DATE_HELP}"
+            except ValidationError as exc:
+                return exc.beside           # the library's own words, as the API and the imports say them
         elif spec.choices and resolve_choice(value, spec.choices) is None:
             near = matching_choices(value, spec.choices)
             if near:
                 return f"'{value}' could be {', '.join(near[:4])}{' ...' if len(near) > 4 else ''}: type more of it"
+            if spec.check is not None:
+                try:
+                    spec.check(value)
+                except ValidationError as exc:
+                    return exc.beside       # the library's own words, as the API and the imports say them
             return (f"'{value}' is not one of: " + ", ".join(spec.choices[:8])
                     + (" \u2026" if len(spec.choices) > 8 else ""))
         return ""
@@ -415,7 +276,7 @@ class FormScreen(ModalScreen[Optional[str]]):
             if row is not None:
                 # Beside the field its name goes without saying (the library's may be 'actions[1].owner').
                 row.set_error(str(exc) if exc.row is not None else
-                              f"'{exc.value}' is not valid: {exc.accepted}" if exc.value not in ("", None) else
+                              exc.beside if exc.value not in ("", None) else
                               f"{row.spec.label} is needed: {exc.accepted}")
                 self.set_focus(row.input)
                 self.show_banner(f"NOT {self.done_word}: check the field marked \u2717 (your input is kept).")
@@ -456,85 +317,3 @@ class FormScreen(ModalScreen[Optional[str]]):
             self.show_banner(f"Could not reload: {exc}")
             return
         self.show_banner(message or "Reloaded; your input is kept.", kind="info")
-
-
-# --- opening a form on a record, and what every such form shares ----------------------------------------
-T = TypeVar("T")
-
-
-def fetch_or_say(app: Any, fetch: Callable[[], T]) -> Optional[T]:
-    """The record a form is about, fresh (other users' changes taken in); None, said, if it is gone."""
-    try:
-        app.catch_up()
-        return fetch()
-    except SafeguardError as exc:
-        app.say(str(exc), "error")
-        return None
-
-
-def last_editor(tracker: Any, reference: str) -> str:
-    """' (changed by b.lado at 10:42)': who made the record's latest change, for a conflict's reload."""
-    try:
-        changes = tracker.history(reference)
-    except SafeguardError:
-        return ""
-    if not changes:
-        return ""
-    last = changes[-1]
-    return f" (changed by {last.user} at {last.at:%H:%M})"
-
-
-def reloader(app: Any, state: dict, key: str, fetch: Callable[[], Any], reference: str,
-             what: str = "") -> Callable[[], str]:
-    """After a CONFLICT: take in the other user's copy (ctrl+r), keeping what was typed."""
-    def reload() -> str:
-        app.catch_up()         # which also tells the views what changed
-        state[key] = fetch()
-        return (f"Took in the latest copy of {what or reference}{last_editor(app.tracker, reference)}. Your input "
-                f"is kept: check the record behind this form, then press ctrl+s to save.")
-    return reload
-
-
-def confirm(app: Any, then: Optional[Callable[[], None]] = None,
-            references: Optional[Sequence[str]] = None) -> Callable[[Optional[str]], None]:
-    """Once saved: the confirmation in the status line, the views recomputed (only for
-    ``references`` when given), then ``then``."""
-    def done(message: Optional[str]) -> None:
-        if message:
-            app.say("\u2713 " + message)
-            app.data_changed(references)
-            if then is not None:
-                then()
-    return done
-
-
-def open_record_form(app: Any, reference: str, *, fetch: Callable[[], T], refuse: Callable[[T], Optional[str]],
-                     fields: Callable[[T], list[Field]], save: Callable[[T, dict[str, str]], str],
-                     title: Callable[[T], str], intro: Callable[[T], str], form_id: str,
-                     screen: Callable[..., FormScreen] = FormScreen, on_saved: Optional[Callable[[], None]] = None,
-                     extra: Callable[[T], dict[str, Any]] = lambda record: {}) -> Optional[FormScreen]:
-    """The form for one step on one record (escalate a contact, sign off an action...).
-
-    The record is read fresh; a step that does not apply says why in the status line instead.
-    The save passes the copy the form was opened with (its ``rev``), so another user's change
-    in between is a CONFLICT in the form, and ctrl+r takes in their copy (``reload``).  Once
-    saved, the status line confirms and the views recompute for this record.  ``extra(record)``:
-    more keyword arguments for ``screen`` (a PlanFormScreen's notes).
-    """
-    record = fetch_or_say(app, fetch)
-    if record is None:
-        return None
-    why_not = refuse(record)
-    if why_not:
-        app.say(why_not, "error")
-        return None
-    state = {"record": record}
-
-    def submit(values: dict[str, str]) -> str:
-        return save(state["record"], values)
-
-    form = screen(title(record), fields(record), submit, today=app.tracker.today(),
-                  reload=reloader(app, state, "record", fetch, reference), intro=intro(record), id=form_id,
-                  **extra(record))
-    app.push_screen(form, confirm(app, on_saved, [reference]))
-    return form

@@ -18,7 +18,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from .registry import REGISTRY
-from .widgets import PagedTable, StatusLine, TopBar
+from .paged_table import PagedTable
+from .widgets import StatusLine, TopBar
 
 
 def own_bindings(cls: type) -> list[Binding]:
@@ -81,9 +82,8 @@ class HelpScreen(Screen):
         with VerticalScroll(id="help"):
             yield Static(Text("Help: every key. Keys act where the cursor is; the footer shows "
                               "the ones that work here.", style="bold"))
-            from .app import TrackerApp
             yield Static("Everywhere", classes="help-title")
-            yield Static(help_table(self.app, own_bindings(TrackerApp) + GENERAL + own_bindings(PagedTable)))
+            yield Static(help_table(self.app, own_bindings(type(self.app)) + GENERAL + own_bindings(PagedTable)))
             for section in REGISTRY.help_sections:
                 yield Static(section.title, classes="help-title")
                 if section.intro:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Optional
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,6 +11,8 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.lazy import Lazy
 from textual.widgets import Footer, TabbedContent, TabPane
+
+from safeguard_tracker import Tracker
 
 from .registry import REGISTRY, Workspace
 from .widgets import StatusLine, TopBar, WorkspaceView
@@ -27,7 +29,7 @@ class MainScreen(Screen):
     MainScreen TabPane { padding: 0; }
     """
 
-    def __init__(self, tracker: Any) -> None:
+    def __init__(self, tracker: Tracker) -> None:
         super().__init__(id="main")
         self.tracker = tracker
         self.workspaces: list[Workspace] = [w for w in REGISTRY.workspaces if w.available(tracker)]

@@ -107,7 +107,7 @@ class Registry:
 
     def normalise(self, text: str) -> str:
         """A reference as typed ('2018-42', 'a-6', 'l-2018-0042') in its stored form."""
-        from safeguard_tracker.tracker.base import normalise_reference
+        from safeguard_tracker.references import normalise_reference
         ref = text.strip()
         for normalise in self.normalisers:
             ref = normalise(ref)

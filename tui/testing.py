@@ -11,9 +11,14 @@ import functools
 import inspect
 import io
 import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from rich.console import Console
+
+from safeguard_tracker import Tracker, open_tracker
+
+if TYPE_CHECKING:
+    from .app import TrackerApp
 
 
 def screen_text(app: Any) -> str:
@@ -42,15 +47,14 @@ def record_paints(app: Any) -> list[float]:
     return painted
 
 
-def app_for(tracker: Any, **kwargs: Any):
+def app_for(tracker: Tracker, **kwargs: Any) -> "TrackerApp":
     """A TrackerApp for tests: no background refresh timer, no cursor blink."""
     from .app import TrackerApp
     return TrackerApp(tracker, refresh_interval=None, cursor_blink=False, **kwargs)
 
 
-def reread(tracker: Any):
+def reread(tracker: Tracker) -> Tracker:
     """A second tracker on the same file: what another user would see."""
-    from safeguard_tracker.tracker import open_tracker
     return open_tracker(tracker.path, user="checker")
 
 

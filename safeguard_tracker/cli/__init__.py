@@ -11,11 +11,12 @@ import sys
 from typing import Optional, Sequence
 
 from ..errors import ImportFailed, SafeguardError, StoreError
-from .common import CliError, Parser, open_from_args
+from . import lado, plans, plans_files, privacy, store_cmds
+from .common import CliError, Parser, one_line, run_tui
+from ..text import say
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import lado, plans, privacy, store_cmds
     parser = Parser(prog="safeguard-tracker",
                     description="LADO allegations management and Learning Lessons action plans.")
     parser.add_argument("--db", metavar="PATH", help="the store file (default: $SAFEGUARD_TRACKER_DB, else the user data folder)")
@@ -32,14 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
         "export": sub.add_parser("export", help="export records as CSV or JSON").add_subparsers(
             dest="kind", metavar="KIND", required=True, parser_class=Parser),
     }
-    for module in (store_cmds, lado, plans, privacy):
+    for module in (store_cmds, lado, plans, plans_files, privacy):
         module.register(groups)
     return parser
-
-
-def _one_line(exc: BaseException) -> str:
-    """A message stays one line even when it quotes a value holding a line break."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(exc))
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -47,21 +43,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command is None:
-            from .common import run_tui
             return run_tui(args)
         return int(args.func(args) or 0)
     except CliError as exc:
-        print(f"safeguard-tracker: {_one_line(exc)}", file=sys.stderr)
+        print(f"safeguard-tracker: {one_line(exc)}", file=sys.stderr)
         return exc.code
     except ImportFailed as exc:
-        from ..text import say    # each problem quotes a value from the file: one printable line each
         say(f"safeguard-tracker: {str(exc).split(chr(10), 1)[0]}", *(f"  {p}" for p in exc.problems), file=sys.stderr)
         return 2
     except StoreError as exc:
-        print(f"safeguard-tracker: {_one_line(exc)}", file=sys.stderr)
+        print(f"safeguard-tracker: {one_line(exc)}", file=sys.stderr)
         return getattr(exc, "exit_code", 1)    # 2 for a file that is well formed JSON but not a sound store
     except SafeguardError as exc:
-        print(f"safeguard-tracker: {_one_line(exc)}", file=sys.stderr)
+        print(f"safeguard-tracker: {one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, NoReturn, Optional
+from pathlib import Path
+from typing import NoReturn
 
 from ..dates import parse_date
+from ..tracker import Tracker, open_tracker
 
 
 class CliError(Exception):
@@ -23,6 +25,11 @@ class Parser(argparse.ArgumentParser):
         raise CliError(f"{where + ': ' if where else ''}{message} (see --help)")
 
 
+def one_line(exc: BaseException) -> str:
+    """A message stays one line even when it quotes a value holding a line break."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(exc))
+
+
 def today_from_args(args: argparse.Namespace):
     if getattr(args, "today", None):
         fixed = parse_date(args.today, "--today")
@@ -30,9 +37,7 @@ def today_from_args(args: argparse.Namespace):
     return None
 
 
-def open_from_args(args: argparse.Namespace, *, create: bool = True):
-    from ..tracker import open_tracker
-    from pathlib import Path
+def open_from_args(args: argparse.Namespace, *, create: bool = True) -> Tracker:
     if args.db and not create and not Path(args.db).expanduser().exists():
         raise CliError(f"--db: {args.db} does not exist")
 
@@ -45,22 +50,24 @@ def open_from_args(args: argparse.Namespace, *, create: bool = True):
     return tracker
 
 
-def emit(tracker: Any, args: argparse.Namespace, text: str, *, what: str, personal: bool, records: int = 0) -> None:
-    """Print (no ``-o``, or ``-o -``), or write to ``-o FILE``; both through ``outputs.write_output``,
+def emit(tracker: Tracker, args: argparse.Namespace, text: str, *, what: str, personal: bool,
+         records: int = 0) -> None:
+    """Print (no ``-o``, or ``-o -``), or write to ``-o FILE``; both through ``Tracker.write_output``,
     which refuses the store's own files, writes through to a FIFO or device, and logs personal data."""
-    from ..outputs import write_output
     out = getattr(args, "output", None)
     if out is None or out == "-":
-        write_output(tracker, "-", text if text.endswith("\n") else text + "\n", what=what, personal=personal,
-                     records=records)
+        tracker.write_output("-", text if text.endswith("\n") else text + "\n", what=what, personal=personal,
+                             records=records)
         return
-    target = write_output(tracker, out, text, what=what, personal=personal, records=records)
+    target = tracker.write_output(out, text, what=what, personal=personal, records=records)
     print(f"wrote {target}", file=sys.stderr)
 
 
 def run_tui(args: argparse.Namespace) -> int:
+    """Open the TUI with plain values: the store's path, the user, the working date, or the demo."""
     try:
-        from tui.app import run
+        from tui.app import run   # textual loads only when the TUI is asked for
     except ImportError as exc:  # pragma: no cover - textual is a dependency
         raise CliError(f"the TUI cannot start: {exc}", code=1)
-    return run(args)
+    today = today_from_args(args)
+    return run(args.db, user=args.user, today=today() if today else None, demo=bool(args.demo))

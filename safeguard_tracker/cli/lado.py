@@ -13,7 +13,11 @@ import json
 import sys
 from typing import Any, Optional
 
-from ..dates import fmt
+from ..convert import to_doc
+from ..dates import fmt, parse_date
+from ..model import Contact
+from ..tracker import Tracker
+from ..validation.contact import PATTERN_FIELDS
 from ..text import json_safe, printable, say
 from .common import CliError, emit, open_from_args
 
@@ -211,8 +215,9 @@ def _details(args: argparse.Namespace) -> dict[str, Any]:
     return {k: getattr(args, k) for k in DETAIL_FIELDS if getattr(args, k, None) is not None}
 
 
-def _warn(tracker: Any) -> None:
-    for w in tracker.last_warnings:
+def _warn(tracker: Tracker, contact: Contact) -> None:
+    """Earlier contacts about the same person or setting: said, never blocking."""
+    for w in tracker.pattern_warnings(contact):
         say(f"warning: {w}", file=sys.stderr)
 
 
@@ -237,7 +242,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     c = tracker.add_contact(received_on=args.received, agency=args.agency, category=args.category,
                             rationale=args.rationale, reference=args.reference, **_details(args))
     say(f"added {_status_line(c)}")
-    _warn(tracker)
+    _warn(tracker, c)
     return 0
 
 
@@ -252,13 +257,12 @@ def cmd_update(args: argparse.Namespace) -> int:
         raise CliError("contact update: give at least one field to change (see --help)")
     c = tracker.update_contact(args.reference, expected_rev=args.expected_rev, **fields)
     say(f"updated {_status_line(c)}")
-    _warn(tracker)
+    if set(fields) & PATTERN_FIELDS:
+        _warn(tracker, c)
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from ..convert import to_doc
-    from ..deadlines import contact_items
     tracker = open_from_args(args, create=False)
     c = tracker.get_contact(args.reference)
     if args.format == "json":
@@ -290,7 +294,7 @@ def cmd_show(args: argparse.Namespace) -> int:
                          f"{fmt(c.employer_report_received_on) or '-'} {c.employer_outcome}")
         lines += [f"reopened:   {fmt(x.on)} by {x.user}: {x.reason}" for x in c.reopenings]
         lines += [f"note:       {x.at:%d/%m/%Y %H:%M} {x.user}: {x.text}" for x in c.notes]
-        due = list(contact_items(c, tracker.today(), 7, tracker.deadline_rules()))
+        due = tracker.contact_due(c)
         lines += [f"due:        {i.line()}" for i in due]
         text = "\n".join(_shown(line) for line in lines)
     emit(tracker, args, text, what=f"show contact {c.reference}", personal=True, records=1)
@@ -304,7 +308,7 @@ def _shown(line: str) -> str:
     return printable(line, multiline=True).replace("\n", "\n" + " " * 12)
 
 
-def _warn_patterns(tracker: Any, c: Any) -> None:
+def _warn_patterns(tracker: Tracker, c: Any) -> None:
     for w in tracker.pattern_warnings(c):
         say(f"warning: {w}", file=sys.stderr)
 
@@ -334,7 +338,6 @@ def cmd_due(args: argparse.Namespace) -> int:
         text = "\n".join([f"{overdue} overdue, {len(items) - overdue} due within {args.within} days "
                           f"(as of {fmt(items[0].as_of)}):"] + [printable(i.line()) for i in items])
     else:
-        from ..dates import parse_date
         day = parse_date(args.as_of, "--as-of", required=False, today=tracker.today()) or tracker.today()
         text = f"nothing overdue or due within {args.within} days (as of {fmt(day)})"
     emit(tracker, args, text, what="due", personal=False)
@@ -357,11 +360,10 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ..reports.lado_annual import render_lado_annual
     tracker = open_from_args(args, create=False)
     stated = {args.year: args.stated_total} if args.stated_total is not None else None
-    text = render_lado_annual(tracker, args.year, args.compare_with, args.format, templates=args.templates,
-                              stated_totals=stated)
+    text = tracker.report_lado_annual(args.year, args.compare_with, args.format, templates=args.templates,
+                                      stated_totals=stated)
     emit(tracker, args, text, what=f"report lado-annual {args.year} {args.format}", personal=False)
     return 0
 
@@ -384,9 +386,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..io.contacts_csv import count_contacts
     tracker = open_from_args(args, create=False)
     text = tracker.export_contacts(args.format, year=args.year)
     emit(tracker, args, text, what=f"export contacts {args.format}" + (f" {args.year}" if args.year else ""),
-         personal=True, records=count_contacts(tracker, args.year))
+         personal=True, records=tracker.count_contacts(args.year))
     return 0

@@ -1,4 +1,5 @@
-"""Learning Lessons from the command line: reviews, recommendations, actions, reports, import and export.
+"""Learning Lessons from the command line: reviews, recommendations and actions (reports, import
+and export: ``plans_files``).
 
 Every command is a thin wrapper over the tracker; a wrong value exits 2 with
 the library's one-line reason.
@@ -11,9 +12,11 @@ import json
 import sys
 from typing import Any
 
-from ..dates import fmt
+from ..tracker import Tracker
+from ..dates import fmt, parse_date
+from ..convert import to_doc
 from ..text import json_safe, say
-from .common import CliError, emit, open_from_args
+from .common import CliError, open_from_args
 
 REVIEW_DATE_OPTIONS = (("incident", "incident_on"), ("known", "known_on"), ("notified", "notified_on"),
                        ("decision", "decision_on"), ("initiated", "initiated_on"), ("published", "published_on"))
@@ -166,37 +169,6 @@ def register(groups: dict) -> None:
     _rev(p)
     p.set_defaults(func=lambda a: _step(a, "clear_off_track", a.reference, a.note))
 
-    # --- reports, import, export ---------------------------------------------------------------------------
-    p = groups["report"].add_parser("action-plan", help="the progress report for the Executive")
-    p.add_argument("--review", metavar="NAME")
-    p.add_argument("--agency", metavar="NAME", help="only actions this agency leads")
-    p.add_argument("--as-of", metavar="DATE")
-    p.add_argument("--format", choices=("md", "html", "csv", "json"), default="md")
-    p.add_argument("-o", "--output", metavar="FILE")
-    p.add_argument("--templates", metavar="DIR", help="a folder of templates overriding the shipped ones")
-    p.set_defaults(func=cmd_action_plan)
-
-    p = groups["report"].add_parser("chase-letters", help="one letter per lead agency: overdue and due-soon actions")
-    p.add_argument("--agency", metavar="NAME", help="only this agency's letter")
-    p.add_argument("--as-of", metavar="DATE")
-    p.add_argument("--within", type=int, default=30, metavar="DAYS", help="due soon means within DAYS (default 30)")
-    p.add_argument("--format", choices=("md", "html", "json"), default="md")
-    p.add_argument("-o", "--output", metavar="FILE")
-    p.add_argument("--templates", metavar="DIR")
-    p.set_defaults(func=cmd_chase_letters)
-
-    for kind in ("reviews", "actions"):
-        p = groups["import"].add_parser(kind, help=f"import {kind} from a CSV (or a JSON export): all or nothing")
-        p.add_argument("file", metavar="FILE")
-        p.add_argument("--dry-run", action="store_true", help="check and report what would change; write nothing")
-        p.add_argument("--overwrite", action="store_true",
-                       help="let rows without a revision column change stored records (history such as notes is kept)")
-        p.set_defaults(func=cmd_import, table=kind)
-        p = groups["export"].add_parser(kind, help=f"export {kind} as CSV or JSON (lossless)")
-        p.add_argument("--format", choices=("csv", "json"), default="csv")
-        p.add_argument("-o", "--output", metavar="FILE")
-        p.set_defaults(func=cmd_export, table=kind)
-
 
 def _review_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lead-board", metavar="BOARD")
@@ -224,7 +196,7 @@ def _review_fields(args: argparse.Namespace) -> dict[str, Any]:
 
 # --- output -------------------------------------------------------------------------------------------------
 
-def review_lines(tracker: Any, r: Any) -> list[str]:
+def review_lines(tracker: Tracker, r: Any) -> list[str]:
     dates = []
     for d in tracker.review_deadlines(r):
         state = (f"done {fmt(d.done_on)}" if d.done_on else
@@ -237,7 +209,7 @@ def review_lines(tracker: Any, r: Any) -> list[str]:
     return [head] + extra + dates
 
 
-def action_line(tracker: Any, a: Any, as_of: Any = None) -> str:
+def action_line(tracker: Tracker, a: Any, as_of: Any = None) -> str:
     rag = tracker.rag(a, as_of).value.upper()
     late = tracker.days_overdue(a, as_of)
     due = fmt(a.current_due_on) if a.current_due_on else "(on event)"
@@ -251,7 +223,6 @@ def cmd_reviews(args: argparse.Namespace) -> int:
     t = open_from_args(args, create=False)
     found = t.reviews(kind=args.kind, status=args.status, text=args.text)
     if args.format == "json":
-        from ..convert import to_doc
         print(json_safe(json.dumps([to_doc(r) for r in found], indent=1, ensure_ascii=False)))
         return 0
     for r in found:
@@ -318,11 +289,8 @@ def cmd_actions(args: argparse.Namespace) -> int:
                       status=args.status, rag=args.rag, open_only=args.open, as_of=args.as_of)
     found.sort(key=lambda a: (-t.days_overdue(a, args.as_of), a.reference))
     if args.format == "json":
-        from ..reports.action_plan import action_entry
-        from ..dates import parse_date
         day = parse_date(args.as_of, "--as-of", required=False, today=t.today()) or t.today()
-        titles = {r.reference: r.title for r in t.reviews()}
-        print(json_safe(json.dumps([action_entry(t, a, day, titles) for a in found], indent=1, ensure_ascii=False,
+        print(json_safe(json.dumps([t.action_entry(a, day) for a in found], indent=1, ensure_ascii=False,
                                    default=str)))
         return 0
     for a in found:
@@ -348,7 +316,7 @@ def cmd_action_show(args: argparse.Namespace) -> int:
     say(action_line(t, a, args.as_of))
     say(f"  review: {r.title} ({r.reference}), recommendation {a.recommendation}")
     say(f"  lead: {a.lead_agency}" + (f", {a.lead_officer}" if a.lead_officer else ""))
-    say(f"  due: {t._due_text(a)}")
+    say(f"  due: {t.due_text(a)}")
     for v in a.revisions:
         say(f"  revised {fmt(v.on)} by {v.by}: {fmt(v.from_) or '(none)'} -> {fmt(v.to)} because {v.reason}")
     if a.off_track_reason:
@@ -389,44 +357,4 @@ def cmd_action_complete(args: argparse.Namespace) -> int:
     say(action_line(t, a))
     for f in t.follow_ups(a.reference):
         say(f"follow-up {f.reference} due {fmt(f.current_due_on)}: {f.description}")
-    return 0
-
-
-def _output(args: argparse.Namespace) -> None:
-    if args.output is not None and ("\x00" in args.output or not args.output.strip()):
-        raise CliError(f"-o: {args.output!r} is not a file name")
-
-
-def _report(args: argparse.Namespace, render: Any, what: str, **options: Any) -> int:
-    _output(args)
-    t = open_from_args(args, create=False)
-    text = render(t, args.format, agency=args.agency, as_of=args.as_of, templates=args.templates, **options)
-    emit(t, args, text, what=what, personal=False)
-    return 0
-
-
-def cmd_action_plan(args: argparse.Namespace) -> int:
-    from ..reports.action_plan import render_action_plan
-    return _report(args, render_action_plan, "report action-plan", review=args.review)
-
-
-def cmd_chase_letters(args: argparse.Namespace) -> int:
-    from ..reports.chase_letters import render_chase_letters
-    return _report(args, render_chase_letters, "report chase-letters", within_days=args.within)
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    t = open_from_args(args)   # a first import may create the store
-    method = t.import_reviews if args.table == "reviews" else t.import_actions
-    result = method(args.file, dry_run=args.dry_run, overwrite=args.overwrite)
-    say(*result.summary())
-    return 0
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    _output(args)
-    t = open_from_args(args, create=False)
-    text = t.export_plans(args.table, args.format)
-    count = len(t.store.all(args.table))
-    emit(t, args, text, what=f"export {args.table} ({args.format})", personal=True, records=count)
     return 0

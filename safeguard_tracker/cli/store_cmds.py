@@ -5,8 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..dates import fmt
-from .common import CliError, open_from_args
+from pathlib import Path
+
+from ..demo import build_demo
+from ..errors import StoreError
+from ..store import FileStore
+from ..text import printable
+from ..tracker import default_store_path
+from .common import CliError, emit, one_line, open_from_args
 
 
 def register(groups: dict) -> None:
@@ -33,19 +39,14 @@ def register(groups: dict) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Exit 0 when sound, else 1.  A store that cannot be used at all is one line saying why and the way back."""
-    from pathlib import Path
-
-    from ..errors import StoreError
-    from ..store import Store
-    from . import _one_line
     try:
         if args.db and not Path(args.db).expanduser().exists():
-            Store(args.db).refuse_if_store_was_here()   # a lost file beside its journal or backups: say so
+            FileStore(args.db).refuse_if_store_was_here()   # a lost file beside its journal or backups: say so
         tracker = open_from_args(args, create=False)
         problems = tracker.check()        # parses the audit trail, which is refused there if malformed
         counts = {t: len(tracker.store.all(t)) for t in ("contacts", "reviews", "actions", "audit")}
     except StoreError as exc:
-        print(f"NOT SOUND: {_one_line(exc)}")
+        print(f"NOT SOUND: {one_line(exc)}")
         return 1
     if problems:
         print(f"NOT SOUND: {tracker.path}: {len(problems)} problem(s)")
@@ -61,8 +62,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     """Every change to a record, one line each.  A contact's history holds its personal data (old
     and new values), so printing it is logged as ``contact show`` is; reviews and actions are not."""
-    from ..text import printable
-    from .common import emit
     tracker = open_from_args(args, create=False)
     changes = tracker.history(args.reference)
     lines = [printable(f"{c.at:%d/%m/%Y %H:%M}  {c.user:<12} {c.reference:<14} {c.description}") for c in changes]
@@ -74,13 +73,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from ..store import Store
-    if not args.db:
-        from ..tracker import default_store_path
-        path = default_store_path()
-    else:
-        path = args.db
-    store = Store(path, user=args.user)
+    store = FileStore(args.db or default_store_path(), user=args.user)
     backups = store.backups()
     if args.from_backup in (None, ""):
         if not backups:
@@ -109,10 +102,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ..demo import build_demo
     if not args.db:
         raise CliError("demo needs --db PATH for the new store")
     tracker = build_demo(args.db, contacts=args.contacts, seed=args.seed)
-    print(f"wrote a demo store to {tracker.path}: {len(tracker.store.all('contacts'))} contacts, "
-          f"{len(tracker.store.all('reviews'))} reviews, {len(tracker.store.all('actions'))} actions")
+    print(f"wrote a demo store to {tracker.location}: {len(tracker.contact_docs())} contacts, "
+          f"{len(tracker.review_docs())} reviews, {len(tracker.action_docs())} actions")
     return 0

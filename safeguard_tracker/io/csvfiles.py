@@ -152,7 +152,7 @@ def check_quoting(text: str, delimiter: str, source: str) -> None:
             last = len(_LINE_BREAK.findall(text.rstrip("\r\n"), stop)) + line
             problem = (f"the quote opened here ({_snippet(text, stop)}) is never closed, so "
                        + (f"lines {line} to {last}" if last > line else "the rest of the line")
-                       + f" would be read as this one cell; close it, or double a quote mark meant as text (\"\")")
+                       + " would be read as this one cell; close it, or double a quote mark meant as text (\"\")")
         else:
             end_line = line + len(_LINE_BREAK.findall(text, stop, closed.end()))
             runs = f" (it runs on to line {end_line})" if end_line > line else ""

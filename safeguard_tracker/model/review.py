@@ -2,7 +2,7 @@
 
 An Action is its own record (reference ``A-000123``) so that two people updating
 different actions of one plan never conflict.  RAG is derived, never stored:
-see ``safeguard_tracker.rag``.
+see ``safeguard_tracker.plans.rag``.
 """
 
 from __future__ import annotations

@@ -51,18 +51,15 @@ contents are not well formed is refused too (see shapes.py).
 
 from __future__ import annotations
 
-import gc
-import re
 import secrets
-import threading
 import zlib
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
 import orjson
 
 from ..errors import StoreCorrupt, StoreTooNew
+from .gc_pause import gc_paused
 from .shapes import StoreMalformed, check_entry, check_table, check_tables, describe
 
 FORMAT = "safeguard-tracker"
@@ -77,46 +74,6 @@ HWM_WIDTH = 16
 
 def empty_tables() -> dict[str, dict]:
     return {t: {} for t in TABLES}
-
-
-_gc_lock = threading.Lock()
-_gc_pauses = 0
-_gc_was_enabled = True
-_gc_freeze = False
-
-
-@contextmanager
-def gc_paused(freeze: bool = False) -> Iterator[None]:
-    """Keep the cyclic garbage collector out of a bulk parse.
-
-    Parsing a large store creates millions of containers, and each burst of
-    allocations sets off collections that walk all of them again: at 100,000
-    contacts the collector took longer than the parse itself.  JSON data holds
-    no cycles, so there is nothing for it to find.  With ``freeze`` the parsed
-    data is then moved out of the collector's sight for good (``gc.freeze``),
-    so no later full collection walks it either (a pause of half a second at
-    100,000 contacts); it is still freed as usual when the store lets go of it.
-    Nested and threaded uses are counted; the last one out restores the
-    collector, and only if it was on before.
-    """
-    global _gc_pauses, _gc_was_enabled, _gc_freeze
-    with _gc_lock:
-        if _gc_pauses == 0:
-            _gc_was_enabled = gc.isenabled()
-            _gc_freeze = False
-            gc.disable()
-        _gc_pauses += 1
-        _gc_freeze = _gc_freeze or freeze
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pauses -= 1
-            if _gc_pauses == 0:
-                if _gc_freeze:
-                    gc.freeze()
-                if _gc_was_enabled:
-                    gc.enable()
 
 
 class RawTable:
@@ -438,46 +395,3 @@ def iter_lines(raw: bytes, start: int = 0) -> Iterator[tuple[int, int, Any]]:
             return  # torn tail: a write that was never acknowledged
         yield pos, end + 1, _parse_line(view[pos:end])
         pos = end + 1
-
-
-# --- references ever issued ----------------------------------------------------------------------------------
-_REF = r"[A-Z]+-(?:\d{4}-)?\d+"
-# A reference as a record's key in a table, as the record named by an audit entry, and as a journal put.
-_REF_IN_BYTES = re.compile(rb'"(' + _REF.encode() + rb')":\{|"ref":"(' + _REF.encode() + rb')"|\[("[a-z_]+"),"('
-                           + _REF.encode() + rb')",\{')
-_REF_PARTS = re.compile(r"^(" + _REF.replace(r"\d+", "") + r")(\d+)$")
-
-
-def reference_number(key: str) -> Optional[tuple[str, int]]:
-    """('L-2018-', 42) for 'L-2018-0042', ('A-', 6) for 'A-000006'; None for other keys."""
-    m = _REF_PARTS.match(key)
-    return (m.group(1), int(m.group(2))) if m else None
-
-
-def merge_issued(*floors: Mapping[str, int]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for floor in floors:
-        for prefix, n in floor.items():
-            if n > out.get(prefix, 0):
-                out[prefix] = n
-    return out
-
-
-def issued_in_keys(keys: Iterable[str]) -> dict[str, int]:
-    """The highest number per prefix among record keys."""
-    out: dict[str, int] = {}
-    for key in keys:
-        found = reference_number(key)
-        if found is not None and found[1] > out.get(found[0], 0):
-            out[found[0]] = found[1]
-    return out
-
-
-def issued_in_bytes(raw: bytes) -> dict[str, int]:
-    """References named in a file's bytes (record keys, audit entries, journal puts), readable or not.
-
-    A damaged file cannot be parsed, but the references it issued must stay
-    issued: they are found by pattern, line by line, whatever the checksums say.
-    """
-    found = (m.group(1) or m.group(2) or m.group(4) for m in _REF_IN_BYTES.finditer(raw))
-    return issued_in_keys(ref.decode("ascii") for ref in found)

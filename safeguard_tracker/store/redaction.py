@@ -1,21 +1,11 @@
 """Redaction on the store's side: the ledger, and every file the store keeps brought into line with it.
 
-Which fields are personal is the domain's rule (``safeguard_tracker.privacy``
+Which fields are personal is the domain's rule (``safeguard_tracker.lado.privacy``
 hands it over as a ``Rule`` per table); this module does the file work, so
 the store stays the only writer of its files.
 
-**The ledger**, ``store.json.redactions``: one line per step, "REF of TABLE
-redacted on DATE by USER: pending | complete", in the journal's line format
-(a CRC-32, then JSON), appended and fsynced, created 0600.  It holds
-references, dates and staff log-in names, never a value that was removed.
-It is a sidecar file rather than a table because it must outlive what it
-guards against: a restore replaces the snapshot and the journal, and a ledger
-inside them would be rolled back together with the values it exists to
-remove.  The records carry ``redacted_on`` as well, so a redacted record the
-ledger does not list (redacted before the ledger existed, or the ledger file
-deleted) is added to it on the next writable open.  A ledger line that fails
-its checksum is corruption: the store is refused, as for the journal, because
-without the ledger a restore could bring a removed name back.
+**The ledger** (``redaction_ledger.py``) lists each redaction, pending or complete, in a file
+beside the store that a restore does not roll back.
 
 **The steps**, each idempotent, all under the store lock with SIGINT and
 SIGTERM deferred (``signals.deferred_signals``):
@@ -43,26 +33,23 @@ from __future__ import annotations
 
 import os
 import weakref
-import zlib
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import attrs
 import orjson
 
 from ..errors import StoreCorrupt, StoreError, StoreWriteError
+from ..model.personal_data import audit_rewrite_fields, redact_doc
 from ..signals import deferred_signals
-from .files import append_durably, atomic_write, describe_os_error
-from .format import RawTable, decode_snapshot, encode_entry, encode_snapshot
+from .files import atomic_write
+from .protocol import Redacted
+from .redaction_ledger import COMPLETE, PENDING, LedgerHost, Redaction, append_to_ledger, read_ledger
+from .transaction import rewrite_audit_values
+from .format import RawTable, decode_snapshot, encode_snapshot
 
-if TYPE_CHECKING:
-    from .core import Store
-
-PENDING = "pending"
-COMPLETE = "complete"
-LEDGER_SUFFIX = ".redactions"
 RETRIED = "it is retried when the store is next opened with write access, and at the next redaction"
 
 
@@ -73,138 +60,35 @@ class Rule:
     trail_values: Callable[[dict, list[dict]], dict[str, Any]]  # per field, what the audit trail keeps instead
 
 
-@attrs.frozen
-class Redaction:
-    """One ledger line: which record, when and by whom it was redacted, and how far that got."""
-    table: str
-    ref: str
-    on: date
-    user: str
-    at: str
-    state: str = PENDING
-
-    def to_line(self) -> dict:
-        return {"table": self.table, "ref": self.ref, "on": self.on.isoformat(), "user": self.user,
-                "at": self.at, "state": self.state}
-
-    @classmethod
-    def from_line(cls, line: Any) -> "Redaction":
-        """Raises ValueError for anything but a well-formed line."""
-        if not isinstance(line, dict) or line.get("state") not in (PENDING, COMPLETE):
-            raise ValueError("not a redaction line")
-        fields = [line.get(k) for k in ("table", "ref", "on", "user", "at")]
-        if not all(isinstance(v, str) and v for v in fields):
-            raise ValueError("a field is missing")
-        table, ref, on, user, at = fields
-        return cls(table=table, ref=ref, on=date.fromisoformat(on), user=user, at=at, state=line["state"])
-
-
-@attrs.frozen
-class Finished:
+@attrs.frozen(kw_only=True)
+class Finished(Redacted):
     """What a run of steps 2-5 did."""
     redactions: tuple[Redaction, ...]
-    fields: dict[str, tuple[str, ...]]      # per reference: the fields whose values left the record and the trail
-    backups_scrubbed: tuple[Path, ...]
-    not_scrubbed: tuple[Path, ...]          # copies that could not be read or rewritten: they may hold the values
-    warnings: tuple[str, ...]
     complete: bool                          # False: a step failed and the redaction is still pending
 
 
+# The domain's rule (model/personal_data.py): which fields are personal is not the store's decision.
+DEFAULT_RULES: dict[str, Rule] = {"contacts": Rule(redact=redact_doc, trail_values=audit_rewrite_fields)}
+
+
 def default_rules() -> dict[str, Rule]:
-    """The domain's rules (which fields are personal is not the store's decision)."""
-    from ..privacy import REDACTION_RULES
-    return REDACTION_RULES
+    return DEFAULT_RULES
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
-# --- the ledger -------------------------------------------------------------------------------------------
-
-def ledger_path(store: "Store") -> Path:
-    """``store.json.redactions``, beside the store."""
-    return store.path.with_name(store.path.name + LEDGER_SUFFIX)
-
-
-def _damaged(path: Path, line: int, why: str) -> StoreCorrupt:
-    return StoreCorrupt(
-        f"the redaction ledger {path} is damaged at line {line} ({why}); it lists which records were redacted "
-        f"(references and dates, no personal data) so that no restore brings their values back, and the store is "
-        f"not used without it: restore the file from a copy, or delete that line (a redacted record is listed "
-        f"again when the store is next opened; an unfinished one needs `redact` again). Nothing was changed")
-
-
-def read_ledger(store: "Store") -> dict[tuple[str, str], Redaction]:
-    """The latest line for each (table, reference), in the order first redacted.
-
-    A last line without its newline is an append a kill cut short: it was
-    never acted on and is ignored (the next append cuts it off).
-    """
-    path = ledger_path(store)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise StoreCorrupt(f"the redaction ledger {path} cannot be read: {exc.strerror}; nothing was changed") from None
-    latest: dict[tuple[str, str], Redaction] = {}
-    lines = raw.split(b"\n")[:-1]           # the part after the last newline is a torn append
-    for number, line in enumerate(lines, 1):
-        if len(line) < 10 or line[8:9] != b" ":
-            raise _damaged(path, number, "not a ledger line")
-        try:
-            if int(line[:8], 16) != zlib.crc32(line[9:]):
-                raise _damaged(path, number, "it fails its checksum")
-            entry = Redaction.from_line(orjson.loads(line[9:]))
-        except (ValueError, orjson.JSONDecodeError):
-            raise _damaged(path, number, "not a ledger line") from None
-        latest[(entry.table, entry.ref)] = entry
-    return latest
-
-
-def _cut_torn_tail(path: Path) -> None:
-    """Drop a last line a kill left without its newline, so the next line starts cleanly."""
-    try:
-        fd = os.open(path, os.O_RDWR)
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise StoreWriteError(describe_os_error(exc, path) + "; nothing was saved") from exc
-    try:
-        size = os.fstat(fd).st_size
-        if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
-            return
-        keep = os.pread(fd, size, 0).rfind(b"\n") + 1
-        os.ftruncate(fd, keep)
-        os.fsync(fd)
-    except OSError as exc:
-        raise StoreWriteError(describe_os_error(exc, path) + "; nothing was saved") from exc
-    finally:
-        os.close(fd)
-
-
-def _append(store: "Store", redactions: Iterable[Redaction]) -> None:
-    """Append lines durably (fsynced before returning), under the store's lock."""
-    data = b"".join(encode_entry(r.to_line()) for r in redactions)
-    if not data:
-        return
-    store._verify_lock()
-    path = ledger_path(store)
-    _cut_torn_tail(path)
-    append_durably(path, data)
-
-
 # --- which redactions are outstanding ---------------------------------------------------------------------
 
-def _live_doc(store: "Store", table: str, ref: str) -> Optional[dict]:
+def _live_doc(store: LedgerHost, table: str, ref: str) -> Optional[dict]:
     try:
         return store.all(table).get(ref)
     except KeyError:
         return None
 
 
-def _outstanding(store: "Store", ledger: dict[tuple[str, str], Redaction]) -> list[Redaction]:
+def _outstanding(store: LedgerHost, ledger: dict[tuple[str, str], Redaction]) -> list[Redaction]:
     """Pending lines, and completed ones whose live record is not redacted (a restored backup)."""
     out = []
     for (table, ref), r in ledger.items():
@@ -214,7 +98,7 @@ def _outstanding(store: "Store", ledger: dict[tuple[str, str], Redaction]) -> li
     return out
 
 
-def _unlisted(store: "Store", ledger: dict[tuple[str, str], Redaction], rules: dict[str, Rule]) -> list[Redaction]:
+def _unlisted(store: LedgerHost, ledger: dict[tuple[str, str], Redaction], rules: dict[str, Rule]) -> list[Redaction]:
     """Redacted records the ledger does not name, as pending lines (their backups may still hold values)."""
     found = []
     for table in rules:
@@ -231,13 +115,12 @@ def _unlisted(store: "Store", ledger: dict[tuple[str, str], Redaction], rules: d
 # --- the steps ------------------------------------------------------------------------------------------
 
 def _trail_changes(history: list[dict], ref: str, values: dict[str, Any]) -> bool:
-    from .core import rewrite_audit_values
     copies = [dict(a) for a in history]
     rewrite_audit_values(copies, ref, values)
     return copies != history
 
 
-def _redact_live(store: "Store", todo: list[Redaction], rules: dict[str, Rule]) -> dict[str, tuple[str, ...]]:
+def _redact_live(store: LedgerHost, todo: list[Redaction], rules: dict[str, Rule]) -> dict[str, tuple[str, ...]]:
     """Step 2: the records and their trails, in one transaction (nothing is written if nothing changes)."""
     removed: dict[str, tuple[str, ...]] = {}
     with store.transaction() as txn:
@@ -258,7 +141,7 @@ def _redact_live(store: "Store", todo: list[Redaction], rules: dict[str, Rule]) 
     return removed
 
 
-def _compact(store: "Store") -> None:
+def _compact(store: LedgerHost) -> None:
     """Step 3: fold the journal away, torn last line and all (an unacknowledged line may hold a value too).
 
     Always, rather than judging whether the journal holds anything: finishing
@@ -288,7 +171,6 @@ def _scrub_snapshot(info: Any, present: list[Redaction], rules: dict[str, Rule],
     number, and the record's revision is recounted from its entries, as
     ``check`` counts it.
     """
-    from .core import rewrite_audit_values
     tables = info.tables
     changed = False
     for r in present:
@@ -351,7 +233,7 @@ def _scrub_file(path: Path, todo: list[Redaction], rules: dict[str, Rule]) -> st
     return "scrubbed"
 
 
-def _scrub_backups(store: "Store", todo: list[Redaction], rules: dict[str, Rule]) -> dict[str, list[Path]]:
+def _scrub_backups(store: LedgerHost, todo: list[Redaction], rules: dict[str, Rule]) -> dict[str, list[Path]]:
     """Step 4: every file under the backups folder, each rewritten at most once for all of ``todo``."""
     found: dict[str, list[Path]] = {"scrubbed": [], "clean": [], "unreadable": [], "unwritten": []}
     if not store.backup_dir.is_dir():
@@ -361,7 +243,7 @@ def _scrub_backups(store: "Store", todo: list[Redaction], rules: dict[str, Rule]
     return found
 
 
-def _finish(store: "Store", todo: list[Redaction], rules: dict[str, Rule]) -> Finished:
+def _finish(store: LedgerHost, todo: list[Redaction], rules: dict[str, Rule]) -> Finished:
     """Steps 2-5 for ``todo``; a failed step leaves them pending, to be retried, and says so."""
     if store.progress:
         store.progress(f"finishing the redaction of {', '.join(r.ref for r in todo)}")
@@ -384,7 +266,7 @@ def _finish(store: "Store", todo: list[Redaction], rules: dict[str, Rule]) -> Fi
                         f"delete them when they are no longer needed: "
                         + ", ".join(str(p) for p in files["unreadable"]))
     if complete:
-        _append(store, [attrs.evolve(r, state=COMPLETE, at=_now()) for r in todo])
+        append_to_ledger(store, [attrs.evolve(r, state=COMPLETE, at=_now()) for r in todo])
     return Finished(redactions=tuple(todo), fields=fields, backups_scrubbed=tuple(files["scrubbed"]),
                     not_scrubbed=tuple(files["unreadable"] + files["unwritten"]), warnings=tuple(warnings),
                     complete=complete)
@@ -392,10 +274,10 @@ def _finish(store: "Store", todo: list[Redaction], rules: dict[str, Rule]) -> Fi
 
 # --- entry points -----------------------------------------------------------------------------------------
 
-_finished_here: "weakref.WeakKeyDictionary[Store, dict[tuple[str, str], Finished]]" = weakref.WeakKeyDictionary()
+_finished_here: "weakref.WeakKeyDictionary[LedgerHost, dict[tuple[str, str], Finished]]" = weakref.WeakKeyDictionary()
 
 
-def _finish_outstanding(store: "Store", rules: dict[str, Rule]) -> Optional[Finished]:
+def _finish_outstanding(store: LedgerHost, rules: dict[str, Rule]) -> Optional[Finished]:
     ledger = read_ledger(store)
     todo = _outstanding(store, ledger)
     unknown = [r for r in todo if r.table not in rules]
@@ -416,7 +298,7 @@ def _finish_outstanding(store: "Store", rules: dict[str, Rule]) -> Optional[Fini
     # Pending again before anything is touched, so that an interruption from here on is finished next time.
     todo = [r if r.state == PENDING and (r.table, r.ref) in ledger else attrs.evolve(r, state=PENDING, at=_now())
             for r in todo]
-    _append(store, [r for r in todo if ledger.get((r.table, r.ref)) != r])
+    append_to_ledger(store, [r for r in todo if ledger.get((r.table, r.ref)) != r])
     done = _finish(store, todo, rules)
     remembered = _finished_here.setdefault(store, {})
     for r in todo:
@@ -424,7 +306,7 @@ def _finish_outstanding(store: "Store", rules: dict[str, Rule]) -> Optional[Fini
     return done
 
 
-def finish_outstanding(store: "Store", rules: Optional[dict[str, Rule]] = None) -> Optional[Finished]:
+def finish_outstanding(store: LedgerHost, rules: Optional[dict[str, Rule]] = None) -> Optional[Finished]:
     """Finish every outstanding redaction (the store's open and restore call this, holding the lock).
 
     A failure does not stop the store opening: it becomes a warning, and the
@@ -444,7 +326,7 @@ def finish_outstanding(store: "Store", rules: Optional[dict[str, Rule]] = None) 
     return done
 
 
-def take_finished(store: "Store") -> dict[tuple[str, str], Finished]:
+def take_finished(store: LedgerHost) -> dict[tuple[str, str], Finished]:
     """The interrupted redactions this process finished, by (table, reference), each reported once."""
     return _finished_here.pop(store, {})
 
@@ -452,18 +334,18 @@ def take_finished(store: "Store") -> dict[tuple[str, str], Finished]:
 @attrs.define
 class Session:
     """A redaction in progress: the lock is held and signals deferred until the ``with`` block ends."""
-    store: "Store"
+    store: LedgerHost
     rules: dict[str, Rule]
 
     def redact(self, table: str, ref: str, *, on: date, user: str) -> Finished:
         """Steps 1-5 for one record, which the caller has checked may be redacted."""
         intent = Redaction(table=table, ref=ref, on=on, user=user, at=_now())
-        _append(self.store, [intent])
+        append_to_ledger(self.store, [intent])
         return _finish(self.store, [intent], self.rules)
 
 
 @contextmanager
-def session(store: "Store", rules: Optional[dict[str, Rule]] = None) -> Iterator[Session]:
+def session(store: LedgerHost, rules: Optional[dict[str, Rule]] = None) -> Iterator[Session]:
     """Lock, defer signals, catch up, and finish any earlier interrupted redaction before a new one."""
     rules = rules or default_rules()
     with store.locked(), deferred_signals():

@@ -1,7 +1,7 @@
 """A TinyDB Storage over the safeguard-tracker store, for analysts' ad-hoc queries.
 
 TinyDB's own JSONStorage rewrites the whole file in place on every change, with
-no lock, so it can lose records.  This Storage reads through ``Store`` (snapshot
+no lock, so it can lose records.  This Storage reads through ``FileStore`` (snapshot
 plus journal, under the lock) and refuses writes: every change must go through
 the tracker so that it is validated and audited.
 
@@ -19,12 +19,12 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from ..errors import SafeguardError
-from .core import Store
+from .file_store import FileStore
 
 
 class JournalStorage(Storage):
-    def __init__(self, path: str, user: Optional[str] = None, store: Optional[Store] = None):
-        self.store = store or Store(path, user=user).open()
+    def __init__(self, path: str, user: Optional[str] = None, store: Optional[FileStore] = None):
+        self.store = store or FileStore(path, user=user).open()
 
     def read(self) -> Optional[dict[str, dict[str, Any]]]:
         self.store.refresh()
@@ -43,5 +43,5 @@ class _TrackerDB(TinyDB):
     table_class = ReferenceTable
 
 
-def open_tinydb(path: str, store: Optional[Store] = None) -> TinyDB:
+def open_tinydb(path: str, store: Optional[FileStore] = None) -> TinyDB:
     return _TrackerDB(path, storage=JournalStorage, store=store)

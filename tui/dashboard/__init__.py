@@ -6,12 +6,12 @@ store holds reviews), a palette command and the help section.
 
 from __future__ import annotations
 
-from typing import Any
+from safeguard_tracker import Tracker
 
 HOME_RANK_WITH_REVIEWS = 20   # the triage queue is 10: a store with reviews opens on the dashboard
 
 
-def home_rank(tracker: Any) -> int:
+def home_rank(tracker: Tracker) -> int:
     return HOME_RANK_WITH_REVIEWS if tracker.review_docs() else 0
 
 

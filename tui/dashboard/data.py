@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Optional
 
+from safeguard_tracker import Tracker
 from safeguard_tracker.dates import financial_year_of, previous_financial_year
-from safeguard_tracker.due import DueItem
+from safeguard_tracker.model.due import DueItem
 from safeguard_tracker.errors import SafeguardError
 from safeguard_tracker.model import RAG
-from safeguard_tracker.rag import RAG_ORDER
+from safeguard_tracker.plans.rag import RAG_ORDER
 
 MONTHS = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
 
@@ -53,7 +54,7 @@ class Figures:
         return (sum(m[1] for m in self.by_month[:n]), sum(m[2] for m in self.by_month[:n]))
 
 
-def figures(tracker: Any, due_items: list[DueItem], open_contacts: int, plans: Any, due_known: bool = True) -> Figures:
+def figures(tracker: Tracker, due_items: list[DueItem], open_contacts: int, plans: Any, due_known: bool = True) -> Figures:
     today = tracker.today()
     year = financial_year_of(today)
     compare = previous_financial_year(year)

@@ -19,7 +19,7 @@ from textual.widgets import Static
 from safeguard_tracker.dates import fmt
 from safeguard_tracker.model import RAG
 
-from ..plans import plans_data
+from ..plans.state import plans_data
 from ..plans.render import RAG_TEXT_STYLES
 from ..widgets import STATE_STYLES, WorkspaceView, plain
 from .data import Figures, figures, month_columns, scale
@@ -32,7 +32,7 @@ def _lado(app: Any) -> tuple[list, int, bool]:
     """The due items (every area), the open contacts, and whether the due items are known yet,
     from the LADO area's caches when present."""
     try:
-        from ..lado import lado_data
+        from ..lado.state import lado_data
     except ImportError:  # pragma: no cover - the LADO area is always there today
         items = list(app.tracker.due())
         return items, sum(1 for d in app.tracker.contact_docs().values() if d.get("closed_on") is None), True
@@ -170,7 +170,7 @@ class DashboardView(WorkspaceView):
         self.query_one("#dashboard-scroll").focus()
 
     def action_add(self) -> None:
-        from ..lado.actions import quick_add
+        from ..lado.add_contact import quick_add
         quick_add(self.app)
 
     def action_go(self, workspace: str) -> None:

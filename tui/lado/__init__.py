@@ -9,25 +9,15 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Optional
 
+from safeguard_tracker import Tracker
+
 from .data import LadoData
+from .state import lado_data
 
 CONTACT_REF = re.compile(r"^L-\d{4}-\d+$", re.IGNORECASE)
 # A contact's reference in a palette query: L-2018-0042, or a bare 2018-42; never the number
 # inside another kind of reference (R-2018-002 is a review, not L-2018-0002).
 _REF_IN_QUERY = re.compile(r"(?<![\w-])(L-?\s*\d{4}-?\s*\d+|\d{4}-\d+)\b", re.IGNORECASE)
-
-
-def lado_data(app: Any) -> LadoData:
-    """The app's LADO caches, brought up to the app's data version."""
-    data = app.area_data.get("lado")
-    if data is None or data.tracker is not app.tracker:
-        data = app.area_data["lado"] = LadoData(app.tracker)
-    if data.version != app.data_version:
-        data.sync(app.data_version, app.changed_since(data.version) if data.version >= 0 else None)
-    # Not before the first screen is painted: the work holds the GIL for a second at 100,000.
-    if data.due_pending and not data.due_running and getattr(app, "first_screen_shown", True):
-        _due_in_background(app, data)
-    return data
 
 
 def after_first_screen(app: Any) -> None:
@@ -37,45 +27,7 @@ def after_first_screen(app: Any) -> None:
     lado_data(app)
 
 
-def _due_in_background(app: Any, data: LadoData) -> None:
-    """Work out the deadlines in a thread; the screens show the previous ones meanwhile."""
-    data.due_running = True
-    version = data.version
-
-    index = data.needs_index()   # the first time: the search text and the default order too
-
-    def work() -> None:
-        items = built = None
-        for _attempt in range(5):
-            try:
-                items = list(app.tracker.due())
-                break
-            except RuntimeError:  # the store took in a change while we read it: read again
-                continue
-        if index:
-            for _attempt in range(5):
-                try:
-                    built = data.build_index()
-                    break
-                except RuntimeError:
-                    continue
-        app.call_from_thread(done, items, built)
-
-    def done(items, built) -> None:
-        if built is not None:
-            data.set_index(built, version)
-        if items is None:
-            data.due_running = False
-            return
-        if data.set_due(items, version):
-            app.views_changed()
-        else:
-            lado_data(app)  # a newer version is waiting: start again for it
-
-    app.run_worker(work, thread=True, group="lado-due", name="deadlines")
-
-
-def warm_up(app: Any, tracker: Any, progress) -> None:
+def warm_up(app: Any, tracker: Tracker, progress) -> None:
     """In the opening thread, on a small store: the deadlines, the queue and the search text,
     before the first screen.  A large store's deadlines are worked out after the first screen is
     painted (in the background), and its search text on the first filter."""
@@ -99,7 +51,8 @@ def normalise_reference(text: str) -> str:
 
 def _register() -> None:
     from ..registry import REGISTRY, Command, Workspace
-    from .actions import ACTIONS, BY_VERB, open_action, quick_add
+    from .add_contact import quick_add
+    from .steps import STEPS, BY_VERB, open_step
     from .detail import ContactScreen
     from .privacy import RetentionScreen, open_retention
     from .views import ChaseView, ContactListView, ContactsView, QueueView
@@ -145,9 +98,9 @@ def _register() -> None:
         ref = app.current_reference()
         if ref and CONTACT_REF.match(ref):
             out.append(Command(f"Open {ref}", lambda a, r=ref: a.open_reference(r), "the highlighted contact"))
-            for action in ACTIONS:
+            for action in STEPS:
                 out.append(Command(f"{action.verb.capitalize()} {ref}",
-                                   lambda a, v=action.verb, r=ref: open_action(a, v, r), action.help))
+                                   lambda a, v=action.verb, r=ref: open_step(a, v, r), action.help))
         return out
 
     def query_commands(app: Any, query: str) -> list[Command]:
@@ -161,10 +114,10 @@ def _register() -> None:
         words = (query[:m.start()] + " " + query[m.end():]).strip().lower().split()
         verb_word = words[0] if words else ""
         out = []
-        for action in ACTIONS:
+        for action in STEPS:
             if not verb_word or action.verb.startswith(verb_word) or action.label.lower().startswith(verb_word):
                 out.append(Command(f"{action.verb.capitalize()} {ref}",
-                                   lambda a, v=action.verb, r=ref: open_action(a, v, r), action.help))
+                                   lambda a, v=action.verb, r=ref: open_step(a, v, r), action.help))
         if not verb_word or "open".startswith(verb_word):
             out.insert(0, Command(f"Open {ref}", lambda a, r=ref: a.open_reference(r), "show the record"))
         return out

@@ -15,12 +15,13 @@ from dataclasses import dataclass, replace
 from itertools import compress, repeat
 from operator import contains
 from datetime import date
-from typing import Any, Optional, Sequence
+from typing import Optional, Sequence
 
+from safeguard_tracker import Tracker
 from safeguard_tracker.dates import financial_year_of, fmt
-from safeguard_tracker.due import DueItem
+from safeguard_tracker.model.due import DueItem
 from safeguard_tracker.model import Category, Harm
-from safeguard_tracker.search import ContactFilter, narrow
+from safeguard_tracker.lado.search import ContactFilter, narrow
 from safeguard_tracker.taxonomy import fold
 
 CATEGORY_CHOICES = ("uncategorised",) + tuple(c.value for c in Category)
@@ -73,7 +74,7 @@ BACKGROUND_DUE_AT = 20_000
 class LadoData:
     """Caches over the tracker's contact documents for one data version."""
 
-    def __init__(self, tracker: Any) -> None:
+    def __init__(self, tracker: Tracker) -> None:
         self.tracker = tracker
         self.version = -1
         self._due: Optional[list[DueItem]] = None
@@ -324,7 +325,7 @@ def filter_contacts(data: LadoData, criteria: Criteria, sort: str = "received", 
             keys, hays = list(compress(keys, chosen)), list(compress(hays, chosen))
         words = ()
     if words or criteria.year or criteria.category or criteria.status or criteria.harm or criteria.agency.strip():
-        flt = ContactFilter.build(data.tracker, year=criteria.year or None, category=criteria.category or None,
+        flt = ContactFilter.build(data.tracker.taxonomy, year=criteria.year or None, category=criteria.category or None,
                                   status=criteria.status or None, harm=criteria.harm or None)
         flt = attrs.evolve(flt, words=words)
         before = len(keys)

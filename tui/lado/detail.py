@@ -1,5 +1,5 @@
 """The contact detail screen: every field, the decisions, meetings, notes, outcome, and the
-audit history as a timeline.  Its keys are the LADO actions (``actions.ACTIONS``)."""
+audit history as a timeline.  Its keys are the LADO actions (``steps.STEPS``)."""
 
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from safeguard_tracker.dates import fmt
-from safeguard_tracker.due import DueItem
+from safeguard_tracker.model.due import DueItem
 from safeguard_tracker.errors import SafeguardError
 from safeguard_tracker.model import Contact
 
 from ..widgets import (STATE_STYLES, PlainTable, StatusLine, TopBar, compute_later, history_timeline, plain,
                        state_text)
-from .actions import ACTIONS, BY_VERB, open_action
+from .steps import STEPS, BY_VERB, open_step
 
 
 DASH = "\u2013"
@@ -221,7 +221,7 @@ def history_renderable(changes: list) -> Group:
 
 
 def _contact_bindings() -> list[Binding]:
-    return [Binding(a.key, f"contact('{a.verb}')", a.label, show=a.footer, tooltip=a.help) for a in ACTIONS]
+    return [Binding(a.key, f"contact('{a.verb}')", a.label, show=a.footer, tooltip=a.help) for a in STEPS]
 
 
 class ContactScreen(Screen):
@@ -283,7 +283,7 @@ class ContactScreen(Screen):
             self.query_one("#detail-head", Static).update(plain(str(exc), "bold"))
             return
         self.contact = c
-        from . import lado_data
+        from .state import lado_data
         due = [i for i in lado_data(app).due_items if i.reference == c.reference]
         head = plain(c.reference, "bold", multiline=False)
         head.append(f"  {c.category.value.upper() if c.category else 'UNCATEGORISED'}", style="bold")
@@ -323,7 +323,7 @@ class ContactScreen(Screen):
     def _later(self, compute: Callable[[], Any], deliver: Callable[[int, Any], None], rev: int) -> None:
         """Run ``compute`` now on a small store; in a thread on a large one (it scans every
         contact), delivering on the main thread.  Either way the record is already on screen."""
-        from . import lado_data
+        from .state import lado_data
         compute_later(self, compute, lambda result: deliver(rev, result), in_thread=lado_data(self.app).large,
                       group=f"detail-{id(deliver)}", failed=[])
 
@@ -356,14 +356,14 @@ class ContactScreen(Screen):
     def on_key(self, event) -> None:
         if self.contact is None:
             return
-        for action in ACTIONS:
+        for action in STEPS:
             if event.key == action.key:
                 event.stop()
-                open_action(self.app, action.verb, self.reference)
+                open_step(self.app, action.verb, self.reference)
                 return
 
     def action_contact(self, verb: str) -> None:
-        open_action(self.app, verb, self.reference)
+        open_step(self.app, verb, self.reference)
 
     def action_toggle_history(self) -> None:
         tabs = self.query_one("#detail-tabs", TabbedContent)

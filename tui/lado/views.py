@@ -18,11 +18,12 @@ from textual.widgets import Input, Label, Select, Static
 
 from safeguard_tracker.dates import fmt
 
-from ..forms import ChoiceSuggester
-from ..widgets import (PAGE_SIZE, STATE_STYLES, Column, OpensHighlighted, PagedTable, TextInput, WorkspaceView, plain,
-                       state_text)
-from . import lado_data
-from .actions import ACTIONS, open_action, quick_add
+from ..fields import ChoiceSuggester
+from ..paged_table import PAGE_SIZE, Column, OpensHighlighted, PagedTable
+from ..widgets import STATE_STYLES, TextInput, WorkspaceView, plain, state_text
+from .state import lado_data
+from .add_contact import quick_add
+from .steps import STEPS, open_step
 from .data import (CATEGORY_CHOICES, HARM_CHOICES, SORT_COLUMNS, STATUS_CHOICES, Criteria, contact_row_cells,
                    filter_contacts)
 
@@ -37,7 +38,7 @@ CONTACT_COLUMNS = [
 
 
 def _list_bindings() -> list[Binding]:
-    return [Binding(a.key, f"contact('{a.verb}')", a.label, tooltip=a.help) for a in ACTIONS if a.in_lists]
+    return [Binding(a.key, f"contact('{a.verb}')", a.label, tooltip=a.help) for a in STEPS if a.in_lists]
 
 
 class ContactListView(WorkspaceView):
@@ -125,7 +126,7 @@ class ContactListView(WorkspaceView):
         if ref is None:
             self.app.say("No contact highlighted: move to a row first", "error")
             return
-        open_action(self.app, verb, ref)
+        open_step(self.app, verb, ref)
 
     def action_add(self) -> None:
         quick_add(self.app)

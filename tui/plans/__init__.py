@@ -11,21 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .data import PlansData
+from .state import plans_data
 
 ACTION_REF = re.compile(r"^A-?\d{1,9}$", re.IGNORECASE)
 REVIEW_REF = re.compile(r"^R-\d{4}-\d+$", re.IGNORECASE)
 _ACTION_IN_QUERY = re.compile(r"\bA-?\s*(\d{1,9})\b", re.IGNORECASE)
 _REVIEW_IN_QUERY = re.compile(r"\bR-\d{4}-\d+\b", re.IGNORECASE)
-
-
-def plans_data(app: Any) -> PlansData:
-    """The app's Learning Lessons caches, brought up to the app's data version."""
-    data = app.area_data.get("plans")
-    if data is None or data.tracker is not app.tracker:
-        data = app.area_data["plans"] = PlansData(app.tracker)
-    data.sync(app.data_version)
-    return data
 
 
 def action_reference(text: str) -> str:

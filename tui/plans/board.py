@@ -18,9 +18,10 @@ from textual.widgets import Input, Label, Static
 
 from safeguard_tracker.model import RAG
 
-from ..forms import ChoiceSuggester
-from ..widgets import Column, PagedTable, TextInput, WorkspaceView, plain
-from . import plans_data
+from ..fields import ChoiceSuggester
+from ..paged_table import Column, PagedTable
+from ..widgets import TextInput, WorkspaceView, plain
+from .state import plans_data
 from .data import NO_AGENCY, RAG_MEANING, BoardCriteria, group_name, is_group, keys_of
 from .forms import add_action_form
 from .render import RAG_TEXT_STYLES, action_preview, due_text, rag_word

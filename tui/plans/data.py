@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Optional
+from typing import Optional
 
+from safeguard_tracker import Tracker
 from safeguard_tracker.model import RAG, Action, ActionStatus, Review
-from safeguard_tracker.plan_dates import ReviewDeadline
-from safeguard_tracker.rag import RAG_ORDER, action_rag, days_overdue, doc_rag
+from safeguard_tracker.plans.plan_dates import ReviewDeadline
+from safeguard_tracker.plans.rag import RAG_ORDER, action_rag, days_overdue, doc_rag
 from safeguard_tracker.taxonomy import fold
 
 GROUP = "group:"
@@ -47,7 +48,7 @@ class BoardCriteria:
 class PlansData:
     """Reviews and actions of one data version, with derived RAG and lateness."""
 
-    def __init__(self, tracker: Any) -> None:
+    def __init__(self, tracker: Tracker) -> None:
         self.tracker = tracker
         self.version = -1
         self._reset()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -14,9 +13,9 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from safeguard_tracker.errors import SafeguardError
 from safeguard_tracker.model import Action
 
+from ..record_forms import fetch_or_say
 from ..widgets import StatusLine, TopBar, plain
-from . import plans_data
-from .forms import fetch_or_say
+from .state import plans_data
 from .render import action_renderable, due_text, late_text, plan_history_renderable, rag_badge
 from .steps import BY_NAME, STEPS, open_step
 

@@ -1,6 +1,6 @@
 """The Learning Lessons forms: add a review, a recommendation or an action.
 
-They are part 1's ``FormScreen`` (messages beside each field, input kept on any failure), with
+They are the shared ``FormScreen`` (messages beside each field, input kept on any failure), with
 live notes for the fields whose meaning depends on what is typed: a relative due date
 ("3 months after publication") shows the date it resolves to, a review's dates show the
 statutory deadlines they start, and the owner agencies show the names that match.
@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional, Sequence
 
+from safeguard_tracker import Tracker
 from safeguard_tracker.dates import fmt, parse_date
 from safeguard_tracker.errors import SafeguardError, ValidationError
 from safeguard_tracker.model import Review, ReviewKind, ReviewStatus
-from safeguard_tracker.plan_dates import DUE_HELP, describe_rule, parse_due, statutory_dates
+from safeguard_tracker.plans.plan_dates import DUE_HELP, describe_rule, parse_due, statutory_dates
 from safeguard_tracker.taxonomy import fold
 
-from ..forms import Field, FieldRow, FormScreen, confirm, fetch_or_say, matching_choices, reloader  # noqa: F401
+from ..fields import Field, FieldRow, matching_choices
+from ..forms import FormScreen
+from ..record_forms import confirm, fetch_or_say, reloader
 
 Note = Callable[[dict[str, str]], str]
 
@@ -55,7 +58,7 @@ def added(submit: Any, on_added: Optional[Callable[[Any], None]]) -> Optional[Ca
 
 
 # --- the due date preview ------------------------------------------------------------------------
-def due_note(tracker: Any, review_of: Callable[[dict[str, str]], Optional[str]], name: str = "due") -> Note:
+def due_note(tracker: Tracker, review_of: Callable[[dict[str, str]], Optional[str]], name: str = "due") -> Note:
     """What the due date as typed resolves to, for the review the form is about."""
     def note(values: dict[str, str]) -> str:
         typed = values.get(name, "")
@@ -106,7 +109,7 @@ def review_fields(values: Optional[Review] = None) -> list[Field]:
     return fields
 
 
-def review_date_notes(tracker: Any) -> dict[str, Note]:
+def review_date_notes(tracker: Tracker) -> dict[str, Note]:
     """Each date field says which statutory deadline it starts, computed as typed."""
     rules = tracker.plan_rules
     today = tracker.today()
@@ -192,7 +195,7 @@ def edit_review_form(app: Any, reference: str) -> Optional[FormScreen]:
 
 
 # --- add a recommendation ----------------------------------------------------------------------------
-def agencies_note(tracker: Any, name: str) -> Note:
+def agencies_note(tracker: Tracker, name: str) -> Note:
     """The agency names matching what is typed after the last ';'."""
     agencies = list(tracker.plan_agencies.agencies)
 
@@ -211,9 +214,9 @@ def agencies_note(tracker: Any, name: str) -> Note:
     return note
 
 
-def resolve_agencies(tracker: Any, typed: str, name: str) -> str:
+def resolve_agencies(tracker: Tracker, typed: str, name: str) -> str:
     """'nhs; police' -> the full names, when each part names exactly one agency."""
-    from ..forms import resolve_choice
+    from ..fields import resolve_choice
     agencies = list(tracker.plan_agencies.agencies)
     out = []
     for part in [p.strip() for p in typed.split(";") if p.strip()]:
@@ -306,7 +309,7 @@ def add_action_form(app: Any, review_ref: Optional[str] = None, number: Optional
         if review is not None:
             return review.reference
         title = values.get("review", "")
-        from ..forms import resolve_choice
+        from ..fields import resolve_choice
         chosen = resolve_choice(title, titles) if title else None
         return chosen
 

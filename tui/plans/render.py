@@ -15,7 +15,7 @@ from rich.text import Text
 
 from safeguard_tracker.dates import fmt
 from safeguard_tracker.model import RAG, Action, Recommendation, Review
-from safeguard_tracker.plan_dates import ReviewDeadline, describe_rule
+from safeguard_tracker.plans.plan_dates import ReviewDeadline, describe_rule
 
 from ..widgets import STATE_STYLES, PlainTable, history_timeline, plain
 from .data import RAG_MEANING, PlansData

@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from safeguard_tracker import Tracker
 from safeguard_tracker.dates import fmt, parse_date
 from safeguard_tracker.errors import SafeguardError, ValidationError
 from safeguard_tracker.model import Action, ActionStatus
 
-from ..forms import Field
-from ..forms import open_record_form
+from ..fields import Field
+from ..record_forms import open_record_form
 from .forms import Note, PlanFormScreen
 from .render import due_text
 
@@ -45,25 +46,25 @@ def _not_open(a: Action) -> Optional[str]:
 
 
 # --- progress update ---------------------------------------------------------------------------------
-def _update_fields(a: Action, tracker: Any) -> list[Field]:
+def _update_fields(a: Action, tracker: Tracker) -> list[Field]:
     return [Field("text", "Update", required=True, hint="what has happened since the last update"),
             Field("on", "As of", "date", value="today")]
 
 
-def _update(tracker: Any, a: Action, v: dict[str, str]) -> str:
+def _update(tracker: Tracker, a: Action, v: dict[str, str]) -> str:
     saved = tracker.add_update(a.reference, v["text"], on=v.get("on") or None, expected_rev=a.rev)
     moved = " (now in progress)" if a.status is ActionStatus.NOT_STARTED else ""
     return f"Update added to {a.reference}{moved}; {len(saved.updates)} update(s) in all"
 
 
 # --- revise the due date ----------------------------------------------------------------------------
-def _revise_fields(a: Action, tracker: Any) -> list[Field]:
+def _revise_fields(a: Action, tracker: Tracker) -> list[Field]:
     return [Field("to", "New due date", "date", required=True, aliases=("due",),
                   hint=f"now due {due_text(a)}"),
             Field("reason", "Reason", required=True, hint="why the date moves: it is kept with the original")]
 
 
-def _revise_notes(a: Action, tracker: Any) -> dict[str, Note]:
+def _revise_notes(a: Action, tracker: Tracker) -> dict[str, Note]:
     def note(values: dict[str, str]) -> str:
         typed = values.get("to", "")
         was = f"now {fmt(a.current_due_on) or 'no date'}; original {fmt(a.due_on) or 'none'}"
@@ -77,7 +78,7 @@ def _revise_notes(a: Action, tracker: Any) -> dict[str, Note]:
     return {"to": note}
 
 
-def _revise(tracker: Any, a: Action, v: dict[str, str]) -> str:
+def _revise(tracker: Tracker, a: Action, v: dict[str, str]) -> str:
     saved = tracker.revise_due(a.reference, v["to"], v["reason"], expected_rev=a.rev)
     was = fmt(a.current_due_on) or "none"
     original = fmt(saved.due_on) or "none"
@@ -92,13 +93,13 @@ def _signed(a: Action) -> Optional[str]:
     return None
 
 
-def _evidence_fields(a: Action, tracker: Any) -> list[Field]:
+def _evidence_fields(a: Action, tracker: Tracker) -> list[Field]:
     return [Field("evidence", "Evidence", value=a.evidence, hint="what shows it is done (report, audit, minutes)"),
             Field("impact_measure", "Impact measure", value=a.impact_measure,
                   hint="how the sub group will know it made a difference")]
 
 
-def _evidence(tracker: Any, a: Action, v: dict[str, str]) -> str:
+def _evidence(tracker: Tracker, a: Action, v: dict[str, str]) -> str:
     if v.get("evidence", "") == a.evidence and v.get("impact_measure", "") == a.impact_measure:
         return f"{a.reference}: nothing changed"
     if not v.get("evidence") and not v.get("impact_measure"):
@@ -109,7 +110,7 @@ def _evidence(tracker: Any, a: Action, v: dict[str, str]) -> str:
 
 
 # --- complete ---------------------------------------------------------------------------------------------
-def _complete_fields(a: Action, tracker: Any) -> list[Field]:
+def _complete_fields(a: Action, tracker: Tracker) -> list[Field]:
     return [Field("on", "Completed on", "date", value="today", required=True),
             Field("evidence", "Evidence", value=a.evidence, hint="needed for GREEN and before sign-off"),
             Field("impact_measure", "Impact measure", value=a.impact_measure),
@@ -118,7 +119,7 @@ def _complete_fields(a: Action, tracker: Any) -> list[Field]:
                   hint="the follow-up is due this long after completion")]
 
 
-def _complete(tracker: Any, a: Action, v: dict[str, str]) -> str:
+def _complete(tracker: Tracker, a: Action, v: dict[str, str]) -> str:
     saved = tracker.complete_action(a.reference, on=v["on"], evidence=v.get("evidence", ""),
                                     impact_measure=v.get("impact_measure", ""), follow_up=v.get("follow_up") or None,
                                     follow_up_after=v.get("follow_up_after") or "3 months", expected_rev=a.rev)
@@ -144,24 +145,24 @@ def _sign_off_refuse(a: Action) -> Optional[str]:
     return None
 
 
-def _sign_off_fields(a: Action, tracker: Any) -> list[Field]:
+def _sign_off_fields(a: Action, tracker: Tracker) -> list[Field]:
     return [Field("by", "Signed off by", required=True,
                   hint="who signs it off for the sub group (name or role, e.g. 'chair of the sub group')"),
             Field("on", "Signed off on", "date", value="today", required=True)]
 
 
-def _sign_off(tracker: Any, a: Action, v: dict[str, str]) -> str:
+def _sign_off(tracker: Tracker, a: Action, v: dict[str, str]) -> str:
     saved = tracker.sign_off(a.reference, by=v["by"], on=v["on"], expected_rev=a.rev)
     return f"{a.reference} signed off by {saved.signed_off_by} on {fmt(saved.signed_off_on)}: BLUE"
 
 
 # --- off track, back on track, reopen -----------------------------------------------------------------------
-def _off_track_fields(a: Action, tracker: Any) -> list[Field]:
+def _off_track_fields(a: Action, tracker: Tracker) -> list[Field]:
     return [Field("reason", "Reason", required=True, value=a.off_track_reason,
                   hint="why it is off track: it shows RED until completed or back on track")]
 
 
-def _off_track(tracker: Any, a: Action, v: dict[str, str]) -> str:
+def _off_track(tracker: Tracker, a: Action, v: dict[str, str]) -> str:
     tracker.flag_off_track(a.reference, v["reason"], expected_rev=a.rev)
     return f"{a.reference} flagged OFF TRACK: RED; reason recorded as an update"
 
@@ -172,11 +173,11 @@ def _on_track_refuse(a: Action) -> Optional[str]:
     return None
 
 
-def _on_track_fields(a: Action, tracker: Any) -> list[Field]:
+def _on_track_fields(a: Action, tracker: Tracker) -> list[Field]:
     return [Field("note", "Note", hint=f"was off track: {a.off_track_reason}")]
 
 
-def _on_track(tracker: Any, a: Action, v: dict[str, str]) -> str:
+def _on_track(tracker: Tracker, a: Action, v: dict[str, str]) -> str:
     saved = tracker.clear_off_track(a.reference, v.get("note", ""), expected_rev=a.rev)
     return f"{a.reference} back on track: {tracker.rag(saved).value.upper()}"
 
@@ -187,11 +188,11 @@ def _reopen_refuse(a: Action) -> Optional[str]:
     return None
 
 
-def _reopen_fields(a: Action, tracker: Any) -> list[Field]:
+def _reopen_fields(a: Action, tracker: Tracker) -> list[Field]:
     return [Field("reason", "Reason", required=True, hint="why it is not done after all")]
 
 
-def _reopen(tracker: Any, a: Action, v: dict[str, str]) -> str:
+def _reopen(tracker: Tracker, a: Action, v: dict[str, str]) -> str:
     tracker.reopen_action(a.reference, v["reason"], expected_rev=a.rev)
     return f"{a.reference} reopened: in progress again; reason recorded as an update"
 

@@ -20,11 +20,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 from textual.widgets.tree import TreeNode
 
+from ..record_forms import fetch_or_say
 from ..widgets import StatusLine, TopBar, WorkspaceView, plain
-from . import plans_data
+from .state import plans_data
 from .data import PlansData
-from .forms import (add_action_form, add_recommendation_form, add_review_form, edit_review_form, fetch_or_say,
-                    impact_form)
+from .forms import add_action_form, add_recommendation_form, add_review_form, edit_review_form, impact_form
 from .render import (action_label, action_renderable, deadline_label, recommendation_label, recommendation_renderable,
                      review_label, review_renderable)
 from .steps import BY_NAME, STEPS, open_step

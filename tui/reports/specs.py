@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from safeguard_tracker import Tracker
 from safeguard_tracker.dates import financial_year_of, parse_date, previous_financial_year
 from safeguard_tracker.errors import ValidationError
 
@@ -31,18 +32,18 @@ class ReportSpec:
     stamp: Callable[[Any, dict[str, str]], str]     # the part of the file name that says which period
     personal: bool = False                          # the board's reports hold no names of subjects
 
-    def default_name(self, tracker: Any, params: dict[str, str], fmt: str) -> str:
+    def default_name(self, tracker: Tracker, params: dict[str, str], fmt: str) -> str:
         return f"{self.id}-{self.stamp(tracker, params)}.{fmt}"
 
 
-def defaults(tracker: Any) -> dict[str, str]:
+def defaults(tracker: Tracker) -> dict[str, str]:
     """What each field starts with: the last complete financial year, today, 30 days."""
     today = tracker.today()
     return {"year": previous_financial_year(financial_year_of(today)), "compare": "", "as_of": "today",
             "review": "", "agency": "", "within": "30"}
 
 
-def _as_of(tracker: Any, p: dict[str, str]):
+def _as_of(tracker: Tracker, p: dict[str, str]):
     return parse_date(p.get("as_of") or None, "as_of", required=False, today=tracker.today()) or tracker.today()
 
 
@@ -57,23 +58,20 @@ def _within(p: dict[str, str]) -> int:
     return n
 
 
-def _lado_annual(tracker: Any, fmt: str, p: dict[str, str]) -> str:
-    from safeguard_tracker.reports.lado_annual import render_lado_annual
+def _lado_annual(tracker: Tracker, fmt: str, p: dict[str, str]) -> str:
     year = (p.get("year") or "").strip()
     if not year:
         raise ValidationError("year", "", "a financial year such as 2017-18")
-    return render_lado_annual(tracker, year, (p.get("compare") or "").strip() or None, fmt)
+    return tracker.report_lado_annual(year, (p.get("compare") or "").strip() or None, fmt)
 
 
-def _action_plan(tracker: Any, fmt: str, p: dict[str, str]) -> str:
-    from safeguard_tracker.reports.action_plan import render_action_plan
-    return render_action_plan(tracker, fmt, review=(p.get("review") or "").strip() or None,
+def _action_plan(tracker: Tracker, fmt: str, p: dict[str, str]) -> str:
+    return tracker.report_action_plan(fmt, review=(p.get("review") or "").strip() or None,
                               agency=(p.get("agency") or "").strip() or None, as_of=_as_of(tracker, p))
 
 
-def _chase_letters(tracker: Any, fmt: str, p: dict[str, str]) -> str:
-    from safeguard_tracker.reports.chase_letters import render_chase_letters
-    return render_chase_letters(tracker, fmt, agency=(p.get("agency") or "").strip() or None,
+def _chase_letters(tracker: Tracker, fmt: str, p: dict[str, str]) -> str:
+    return tracker.report_chase_letters(fmt, agency=(p.get("agency") or "").strip() or None,
                                 as_of=_as_of(tracker, p), within_days=_within(p))
 
 

@@ -16,10 +16,9 @@ from textual.timer import Timer
 from textual.widgets import Input, Label, Markdown, Select, Static
 
 from safeguard_tracker.errors import SafeguardError
-from safeguard_tracker.outputs import write_output
 from safeguard_tracker.text import printable
 
-from ..forms import ChoiceSuggester, Field
+from ..fields import ChoiceSuggester, Field
 from ..widgets import TextInput, WorkspaceView, plain
 from .specs import BY_ID, PARAM_LABELS, PARAMS, REPORTS, ReportSpec, defaults, output_path
 
@@ -193,7 +192,7 @@ class ReportsView(WorkspaceView):
         def submit(values: dict[str, str]) -> str:
             fmt, path = chosen(values)
             content = spec.render(tracker, fmt, params)
-            target = write_output(tracker, path, content, what=f"report {spec.id}", personal=spec.personal)
+            target = tracker.write_output(path, content, what=f"report {spec.id}", personal=spec.personal)
             self.last_saved = target
             size = len(content.encode("utf-8"))
             return f"Saved to {target} ({fmt.upper()}, {size:,} bytes: the {spec.title.lower()})"

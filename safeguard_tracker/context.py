@@ -1,0 +1,146 @@
+"""What every service needs: the store, who is working, the working date, the store's settings and
+vocabularies, and model objects for stored documents (kept while their revision is unchanged).
+
+One Context is shared by the services of one open tracker; nothing in it is
+specific to an area.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime
+from typing import Any, Callable, Optional, Protocol, TypeVar
+
+from .convert import from_doc, to_doc
+from .errors import ConflictError, UnknownReference
+from .store.protocol import Store, Transaction
+from .taxonomy import DEFAULT_TAXONOMY, Taxonomy
+
+T = TypeVar("T")
+
+# Model objects kept for reuse.  Bounded: a script that walks 100,000 contacts must not keep
+# 100,000 Contact objects alive on top of the stored documents.
+CACHE_LIMIT = 20_000
+# The board itself owns some recommendations ("alert another area's board"); its name is accepted
+# as an owner or lead agency beside the agency list.  Settings: plan_agencies.
+DEFAULT_PLAN_AGENCIES = ("Safeguarding Children Board",)
+
+
+class Record(Protocol):
+    """A model object kept in a table under its reference."""
+    reference: str
+
+
+class Context:
+    """The store and the working state shared by every service of one open tracker."""
+
+    def __init__(self, store: Store, today: Optional[Callable[[], date]] = None):
+        self.store = store
+        self._today = today or date.today
+        self._cache: dict[tuple[str, str], tuple[int, Any]] = {}
+        self._taxonomy: Optional[Taxonomy] = None
+        self._plan_taxonomy: Optional[tuple[Taxonomy, tuple[str, ...], Taxonomy]] = None
+
+    @property
+    def user(self) -> str:
+        return self.store.user
+
+    def today(self) -> date:
+        """The working date: a store can be frozen at a date (the demo is), else the clock."""
+        fixed = self.settings.get("fixed_today")
+        if fixed:
+            return date.fromisoformat(fixed)
+        return self._today()
+
+    def now(self) -> datetime:
+        return datetime.now().astimezone().replace(microsecond=0)
+
+    def refresh(self) -> list[tuple[str, str]]:
+        """Pick up other users' changes.  Returns what changed."""
+        changed = self.store.refresh()
+        if changed:
+            self._taxonomy = None
+        return changed
+
+    # --- settings ----------------------------------------------------------------
+    @property
+    def settings(self) -> dict:
+        doc = self.store.get("settings", "config") or {}
+        return {k: v for k, v in doc.items() if k not in ("_rev", "reference")}
+
+    def update_settings(self, **values: Any) -> dict:
+        """Change store-wide settings (agency list, deadline rules); audited like any record."""
+        with self.store.transaction() as txn:
+            doc = dict(txn.get("settings", "config") or {"reference": "config"})
+            doc.update(values)
+            txn.put("settings", "config", doc)
+        self._taxonomy = None
+        return self.settings
+
+    @property
+    def taxonomy(self) -> Taxonomy:
+        """The employing agencies: the store's own list, else the board's."""
+        if self._taxonomy is None:
+            agencies = self.settings.get("agencies")
+            self._taxonomy = Taxonomy(agencies) if agencies else DEFAULT_TAXONOMY
+        return self._taxonomy
+
+    @property
+    def plan_agencies(self) -> Taxonomy:
+        """The agency list plus the plan-only owners (the board itself): who can own or lead an action."""
+        base = self.taxonomy
+        extra = tuple(self.settings.get("plan_agencies", DEFAULT_PLAN_AGENCIES))
+        cached = self._plan_taxonomy
+        if cached is None or cached[0] is not base or cached[1] != extra:
+            cached = (base, extra, Taxonomy(tuple(base.agencies) + tuple(a for a in extra if a not in base)))
+            self._plan_taxonomy = cached
+        return cached[2]
+
+    # --- records ---------------------------------------------------------------------
+    def load(self, cls: type[T], table: str, key: str, kind: str) -> T:
+        """The model object stored under ``key``, or UnknownReference naming the ``kind`` of record."""
+        doc = self.store.get(table, key)
+        if doc is None:
+            raise UnknownReference(key, kind)
+        return self.structure(cls, table, key, doc)
+
+    def structure(self, cls: type[T], table: str, key: str, doc: dict) -> T:
+        """The model object for a stored document, reused while the document's revision is unchanged."""
+        rev = doc.get("_rev", 0)
+        cache = self._cache
+        hit = cache.get((table, key))
+        if hit is not None and hit[0] == rev:
+            return hit[1]
+        obj = from_doc(cls, doc)
+        if len(cache) >= CACHE_LIMIT and (table, key) not in cache:
+            for old in list(itertools.islice(cache, CACHE_LIMIT // 4)):  # the oldest quarter
+                del cache[old]
+        cache[(table, key)] = (rev, obj)
+        return obj
+
+    @staticmethod
+    def put(txn: Transaction, table: str, obj: Record, expected_rev: Optional[int]) -> None:
+        """Stage a model object under its reference."""
+        txn.put(table, obj.reference, to_doc(obj), expected_rev=expected_rev)
+
+    def change_record(self, table: str, cls: type[T], reference: str, kind: str,
+                       change: Callable[[T, Transaction], T], expected_rev: Optional[int],
+                       after: Optional[Callable[[T, T, Transaction], None]] = None) -> T:
+        """Read, check the revision, change and write one record in one transaction.
+
+        ``after(old, new, txn)`` runs once the change is staged and may stage
+        other records in the same transaction (a follow-up, or the actions whose
+        relative due dates follow this change).
+        """
+        with self.store.transaction() as txn:
+            doc = txn.get(table, reference)
+            if doc is None:
+                raise UnknownReference(reference, kind)
+            current = self.structure(cls, table, reference, doc)
+            if expected_rev is not None and expected_rev != current.rev:
+                raise ConflictError(reference, expected_rev, current.rev, by=self.store.last_editor(reference))
+            updated = change(current, txn)
+            self.put(txn, table, updated, expected_rev=current.rev)
+            if after is not None:
+                after(current, updated, txn)
+        return self.load(cls, table, reference, kind)
