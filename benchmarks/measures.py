@@ -1,4 +1,4 @@
-"""The ten measurements, each beside its baseline on the same data.
+"""The measurements (the audit trail's are in trail.py), each beside its baseline on the same data.
 
 Each ``measure_*`` function returns Rows.  A measurement and its baseline run
 alternately, ``repeats`` times each, and the medians are compared, so a busy

@@ -7,7 +7,7 @@ import pytest
 
 from benchmarks import run as bench
 
-EXPECTED = {"1", "1b", "2", "3", "4", "4b", "5", "6", "7", "8", "9", "10"}
+EXPECTED = {"1", "1b", "2", "3", "4", "4b", "5", "6", "7", "8", "9", "10", "11", "11b", "12", "12b", "12c", "12d"}
 
 
 @pytest.fixture(scope="module")

@@ -19,14 +19,15 @@ import pytest
 import safeguard_tracker as st
 from safeguard_tracker.cli import main
 from safeguard_tracker.errors import StoreError
-from safeguard_tracker.store.format import encode_snapshot
+from safeguard_tracker.store.format import SCHEMA_VERSION, encode_snapshot
 
 DAMAGE = {
     # name: (how, words the refusal must contain)
     "truncated": (lambda raw: raw[: len(raw) * 2 // 3], "do not match the checksum"),
     "byte flipped mid-file": (lambda raw: raw[: len(raw) // 2] + bytes([raw[len(raw) // 2] ^ 0x20]) + raw[len(raw) // 2 + 1:],
                               "do not match the checksum"),
-    "future schema": (lambda raw: raw.replace(b'"schema":1', b'"schema":99', 1), "newer safeguard-tracker (schema 99"),
+    "future schema": (lambda raw: raw.replace(b'"schema":%d' % SCHEMA_VERSION, b'"schema":99', 1),
+                      "newer safeguard-tracker (schema 99"),
     "empty": (lambda raw: b"", "is empty"),
     "not JSON": (lambda raw: b"Name,DOB\r\nnot,a store\r\n", "not a safeguard-tracker store and not JSON"),
 }

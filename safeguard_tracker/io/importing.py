@@ -144,6 +144,16 @@ def _paths(old: Any, new: Any, field: str) -> list[tuple[str, ...]]:
     return [(field,)]
 
 
+def _entry_paths(a: dict) -> list[tuple[str, ...]]:
+    """The paths an audit entry touched: an item change touches its field (or the key of an object field)."""
+    if a.get("field") == "*":
+        return [("*",)]
+    if "op" in a:
+        first = (a.get("path") or [None])[0]
+        return [(a["field"], first)] if isinstance(first, str) else [(a["field"],)]
+    return _paths(a.get("old"), a.get("new"), a["field"])
+
+
 def diff_paths(old: dict, new: dict) -> list[tuple[str, ...]]:
     """Every path where ``new`` differs from the stored ``old``."""
     out: list[tuple[str, ...]] = []
@@ -202,7 +212,7 @@ class History:
                 if a.get("field") == "*":
                     out[("*",)] = a
                     continue
-                for p in _paths(a.get("old"), a.get("new"), a["field"]):
+                for p in _entry_paths(a):
                     out[p] = a
                 out[(a["field"],)] = a
         return out
@@ -211,7 +221,7 @@ class History:
 def _describe_since(entries: list[dict], name: Callable[[tuple[str, ...]], str], limit: int = 6) -> str:
     seen: dict[tuple[str, str], str] = {}
     for a in entries:
-        paths = [("*",)] if a.get("field") == "*" else _paths(a.get("old"), a.get("new"), a["field"])
+        paths = _entry_paths(a)
         for p in paths:
             label = "created" if p == ("*",) else name(p)
             seen.setdefault((label, a.get("user", "?")), _when(a.get("at")))

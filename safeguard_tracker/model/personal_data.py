@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence, Union
 
 from .enums import Outcome
 
@@ -82,6 +82,33 @@ def redact_doc(doc: dict, on: date) -> dict:
     redacted = _redact({k: v for k, v in doc.items() if k != "_rev"}, "")
     redacted["redacted_on"] = on.isoformat()
     return redacted
+
+
+def redact_at(field: str, path: Sequence[Union[int, str]], value: Any) -> Any:
+    """The redacted form of ``value`` found at ``path`` inside the top-level ``field`` ("*": a whole record).
+
+    The same rule as ``redact_doc``, applied where the value sits, so an audit
+    entry that holds one item of a list (a note, one meeting action's date) is
+    redacted exactly as that item is in the redacted record; replaying the
+    redacted trail then rebuilds the redacted record.
+    """
+    if field == "*":
+        return _redact(value, "") if isinstance(value, dict) else _blank(value)
+    top = KEEP[""]
+    if field not in top:
+        return _blank(value)
+    where = field
+    if where not in KEEP:
+        return value                      # kept as it is, with everything inside it
+    for step in path:
+        if isinstance(step, int):
+            continue                      # a position in a list: the rule is the same for every item
+        if step not in KEEP[where]:
+            return _blank(value)
+        where = f"{where}.{step}"
+        if where not in KEEP:
+            return value
+    return _redact(value, where)
 
 
 def audit_rewrite_fields(redacted: dict, history: Iterable[dict]) -> dict[str, Any]:

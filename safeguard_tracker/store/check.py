@@ -3,7 +3,9 @@ trail, replayed from the start, rebuilds every record exactly."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Optional, Protocol
+
+from .item_changes import apply_change
 
 
 class Tables(Protocol):
@@ -16,18 +18,23 @@ class Tables(Protocol):
 RECORD_TABLES = ("contacts", "reviews", "actions")
 
 
-def replay(store: Tables) -> dict[tuple[str, str], dict]:
-    """Rebuild every record from the audit trail alone."""
+def replay(store: Tables, problems: Optional[list[str]] = None) -> dict[tuple[str, str], dict]:
+    """Rebuild every record from the audit trail alone.
+
+    An item entry that does not fit the record rebuilt so far is a damaged
+    trail: it is named in ``problems`` (when given) and skipped.
+    """
     rebuilt: dict[tuple[str, str], dict] = {}
-    for a in store.tables["audit"].values():
+    for n, a in store.tables["audit"].items():
         key = (a.get("table", "contacts"), a["ref"])
         if a["field"] == "*":
             rebuilt[key] = dict(a["new"] or {})
-        else:
-            doc = rebuilt.setdefault(key, {})
-            if a["new"] is None and a["field"] not in doc:
-                continue
-            doc[a["field"]] = a["new"]
+            continue
+        try:
+            apply_change(rebuilt.setdefault(key, {}), a)
+        except ValueError as exc:
+            if problems is not None:
+                problems.append(f"{key[0]} {key[1]}: audit entry {n} ({a['field']}) does not fit the record: {exc}")
     return rebuilt
 
 
@@ -44,7 +51,7 @@ def check_store(store: Tables) -> list[str]:
             if folded in seen_refs:
                 problems.append(f"{table}: reference '{key}' is not unique (also '{seen_refs[folded]}')")
             seen_refs[folded] = key
-    rebuilt = replay(store)
+    rebuilt = replay(store, problems)
     revs: dict[tuple[str, str], set] = {}
     for a in store.tables["audit"].values():
         revs.setdefault((a.get("table", "contacts"), a["ref"]), set()).add(a.get("seq"))

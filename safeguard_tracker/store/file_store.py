@@ -57,18 +57,27 @@ from ..signals import deferred_signals
 from .check import check_store
 from .migration import migrated_tables
 from .protocol import Redacted, StoreFiles
-from .redaction import Session, finish_outstanding, session, take_finished
-from .transaction import Transaction, default_user, rewrite_audit_values
-from .format import (NO_PREV, SCHEMA_VERSION, TABLES, UNNAMED_PREV, RawTable, SnapshotInfo,
+from .redaction import Session, default_rules, finish_outstanding, session, take_finished
+from .transaction import Transaction, default_user, redact_audit_values, substitute_audit_values
+from .format import (NO_PREV, SCHEMA_VERSION, TABLES, TRAIL_ITEMS_SCHEMA, UNNAMED_PREV, RawTable, SnapshotInfo,
                      decode_snapshot, empty_tables, encode_entry, encode_journal_header, encode_snapshot,
                      iter_journal, iter_lines, new_journal_id, prev_field_offset, read_header, read_journal_header)
 from .gc_pause import gc_paused
 from .issued import issued_in_bytes, issued_in_keys, merge_issued
+from .item_changes import patched, shrink_trail
 from .shapes import check_entry
 
 KEEP_BACKUPS = 5
 COMPACT_MIN_BYTES = 1 << 20
 RECORD_TABLES = ("contacts", "reviews", "actions")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} KB"
+
+
+def _bytes_on_disk(*paths: Path) -> int:
+    return sum(p.stat().st_size for p in paths if p.exists())
 
 
 def resolve_store_path(path: str | os.PathLike) -> Path:
@@ -127,6 +136,7 @@ class FileStore:
         self._tables: dict[str, Any] = empty_tables()   # the audit table may be a RawTable: see ``tables``
         self.last_seq = 0
         self.migrated_from: Optional[int] = None
+        self.schema = SCHEMA_VERSION                # of the snapshot as read; older ones are upgraded when writable
         self._snap_id: Optional[tuple] = None
         self._journal_end = 0
         self._journal_torn = False
@@ -154,6 +164,8 @@ class FileStore:
             self._load_full()
             if self._lock_depth == 1 and not self.read_only and self.journal_id is None:
                 self._upgrade_legacy()
+            if self._lock_depth == 1 and not self.read_only and self.schema < TRAIL_ITEMS_SCHEMA:
+                self._shrink_trail()
             finish_outstanding(self)  # an interrupted redaction, or a redacted record brought back by hand
             if self._lock_depth == 1 and not self.read_only:
                 self._sweep_temp_files()
@@ -262,9 +274,10 @@ class FileStore:
             raise self._refuse(exc) from None
         del raw
         tables = info.tables
-        if info.schema < SCHEMA_VERSION:
+        if info.legacy or info.schema == 0:
             tables, info = self._migrate(info)
             st = os.stat(self.path)
+        self.schema = info.schema
         for t in TABLES:
             tables.setdefault(t, {})
         self.tables = tables
@@ -441,6 +454,21 @@ class FileStore:
         for table, key, doc in entry.get("puts", ()):
             tables.setdefault(table, {})[key] = doc
             changed.append((table, key))
+        by_record: dict[tuple[str, str], list[dict]] = {}
+        if entry.get("patches"):
+            for a in entry.get("audit", ()):
+                by_record.setdefault((a.get("table", "contacts"), a["ref"]), []).append(a)
+        for table, key, rev in entry.get("patches", ()):
+            entries = by_record.get((table, key), [])
+            current = tables.get(table, {}).get(key)
+            try:
+                if current is None:
+                    raise ValueError("the record is not in the store")
+                tables[table][key] = patched(current, entries, rev)
+            except ValueError as exc:
+                raise StoreCorrupt(f"{self.journal_path}: transaction {entry['seq']} changes {table} '{key}' in a way "
+                                   f"that does not fit the stored record ({exc})") from None
+            changed.append((table, key))
         audit = tables["audit"]
         add = audit.add if isinstance(audit, RawTable) else audit.__setitem__
         n = len(audit)
@@ -460,7 +488,15 @@ class FileStore:
         return changed
 
     def _apply_rewrite(self, rw: dict) -> None:
-        rewrite_audit_values(self.tables["audit"].values(), rw["ref"], rw["fields"])
+        """A redaction's rewrite of one record's trail, by the table's rule (or, in an older line, by values)."""
+        if "fields" in rw:
+            substitute_audit_values(self.tables["audit"].values(), rw["ref"], rw["fields"])
+            return
+        rule = default_rules().get(rw["table"])
+        if rule is None:
+            raise StoreCorrupt(f"{self.journal_path} redacts a record of '{rw['table']}', a table this version "
+                               f"cannot redact; use the version that wrote it")
+        redact_audit_values(self.tables["audit"].values(), rw["ref"], rule.trail_value)
 
     def _migrate(self, info: SnapshotInfo) -> tuple[dict, SnapshotInfo]:
         """Bring an older file up to the current schema, after copying it to the backups.
@@ -471,11 +507,7 @@ class FileStore:
         is written.
         """
         tables = migrated_tables(info.tables, self.path, self.user)
-        self.backup_dir.mkdir(mode=0o700, exist_ok=True)
-        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
-        copy = self.backup_dir / f"{self.path.stem}-{stamp}-schema{info.schema}{self.path.suffix}"
-        shutil.copy2(self.path, copy)
-        os.chmod(copy, FILE_MODE)
+        copy = self._copy_to_backups(f"schema{info.schema}")
         journal_id = new_journal_id()
         issued = issued_in_keys(k for t in RECORD_TABLES for k in tables[t])
         atomic_write(self.journal_path, encode_journal_header(journal_id, 0, 0))
@@ -484,6 +516,39 @@ class FileStore:
         self.warnings.append(f"{self.path} was upgraded from schema {info.schema} to {SCHEMA_VERSION}; "
                              f"the old file was copied to {copy}")
         return tables, SnapshotInfo(SCHEMA_VERSION, 0, tables, journal_id=journal_id, issued=issued)
+
+    def _shrink_trail(self) -> None:
+        """Upgrade a schema-1 trail, which held a changed list whole, to item entries, after copying the file.
+
+        Each whole-list entry becomes the item entries that make the same
+        change (``item_changes.item_entries``), so the trail replays to the
+        same records; the file shrinks by the copies of earlier items.
+        """
+        before = _bytes_on_disk(self.path, self.journal_path)
+        copy = self._copy_to_backups(f"schema{self.schema}")
+        audit = self.tables["audit"]
+        self._tables["audit"] = {str(n): a for n, a in enumerate(shrink_trail(audit.values()), 1)}
+        self._history = None
+        try:
+            self.compact()
+        except StoreWriteError as exc:
+            self.warnings.append(f"{self.path} could not be upgraded to schema {SCHEMA_VERSION} yet ({exc}); "
+                                 f"it is tried again when the store is next opened")
+            return
+        self.migrated_from, self.schema = self.schema, SCHEMA_VERSION
+        after = _bytes_on_disk(self.path, self.journal_path)
+        self.warnings.append(f"{self.path} was upgraded from schema {self.migrated_from} to {SCHEMA_VERSION}: its "
+                             f"audit trail now records changes to lists item by item ({_size(before)} -> "
+                             f"{_size(after)}); the old file was copied to {copy}")
+
+    def _copy_to_backups(self, label: str) -> Path:
+        """A copy of the snapshot as it is, kept in the backups folder before an upgrade rewrites it."""
+        self.backup_dir.mkdir(mode=0o700, exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        copy = self.backup_dir / f"{self.path.stem}-{stamp}-{label}{self.path.suffix}"
+        shutil.copy2(self.path, copy)
+        os.chmod(copy, FILE_MODE)
+        return copy
 
     def _upgrade_legacy(self) -> None:
         """Give a store written before journals were named a named journal now, at its first writable open.
@@ -599,6 +664,8 @@ class FileStore:
         elif self._compaction_due_after(txn):
             self._commit_as_snapshot(entry)
             return
+        if self.schema >= TRAIL_ITEMS_SCHEMA:
+            self._as_patches(entry)
         line = encode_entry(entry)
         append_durably(self.journal_path, line)
         self._journal_end += len(line)
@@ -609,6 +676,36 @@ class FileStore:
                 self.compact()
             except StoreWriteError:
                 pass  # the journal holds everything; compaction is retried on the next write
+
+    def _as_patches(self, entry: dict) -> None:
+        """Write a changed record as its audit entries ("patches") rather than whole, where they rebuild it.
+
+        A note added to a long case file is then a line the size of the note,
+        not of the file.  Each patch is checked before it is written: the
+        stored record with this line's entries applied must equal the new
+        record exactly, or the record is written whole, as a new one is.
+        """
+        by_record: dict[tuple[str, str], list[dict]] = {}
+        for a in entry["audit"]:
+            by_record.setdefault((a.get("table", "contacts"), a["ref"]), []).append(a)
+        puts, patches = [], []
+        for table, key, doc in entry["puts"]:
+            current = self._tables.get(table, {}).get(key)
+            entries = by_record.get((table, key), ())
+            if current is None or not entries or any(a["field"] == "*" for a in entries):
+                puts.append([table, key, doc])
+                continue
+            try:
+                rebuilt = patched(current, entries)
+            except ValueError:
+                rebuilt = None
+            if rebuilt == doc:
+                patches.append([table, key, doc["_rev"]])
+            else:
+                puts.append([table, key, doc])
+        entry["puts"] = puts
+        if patches:
+            entry["patches"] = patches
 
     def _compaction_due_after(self, txn: Transaction) -> bool:
         """Would this transaction's journal line set off a compaction at once?  (A guess from its size.)

@@ -63,7 +63,11 @@ from .gc_pause import gc_paused
 from .shapes import StoreMalformed, check_entry, check_table, check_tables, describe
 
 FORMAT = "safeguard-tracker"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# 0: a plain TinyDB file (an early prototype), migrated record by record (migration.py).
+# 1: the audit trail held a changed list whole, old and new; read as it is, shrunk at the first writable open.
+# 2: a changed list is audited item by item (item_changes.py).
+TRAIL_ITEMS_SCHEMA = 2
 TABLES = ("contacts", "reviews", "actions", "audit", "access_log", "settings")
 
 ID_WIDTH = 32

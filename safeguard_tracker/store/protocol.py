@@ -97,7 +97,11 @@ class Store(Protocol):
     def all(self, table: str) -> Mapping[str, dict]: ...
 
     def history(self, ref: str) -> list[dict]:
-        """The audit entries of one record, oldest first: at, user, table, ref, field, old, new, seq."""
+        """The audit entries of one record, oldest first: at, user, table, ref, field, old, new, seq.
+
+        A change to a list field is an item entry with ``op`` and ``path`` as
+        well (``store.item_changes``); ``item_changes.apply_change`` replays any entry.
+        """
         ...
 
     def last_editor(self, ref: str) -> Optional[str]: ...

@@ -42,12 +42,12 @@ import attrs
 import orjson
 
 from ..errors import StoreCorrupt, StoreError, StoreWriteError
-from ..model.personal_data import audit_rewrite_fields, redact_doc
+from ..model.personal_data import audit_rewrite_fields, redact_at, redact_doc
 from ..signals import deferred_signals
 from .files import atomic_write
 from .protocol import Redacted
 from .redaction_ledger import COMPLETE, PENDING, LedgerHost, Redaction, append_to_ledger, read_ledger
-from .transaction import rewrite_audit_values
+from .transaction import RedactValue, redact_audit_values
 from .format import RawTable, decode_snapshot, encode_snapshot
 
 RETRIED = "it is retried when the store is next opened with write access, and at the next redaction"
@@ -57,7 +57,8 @@ RETRIED = "it is retried when the store is next opened with write access, and at
 class Rule:
     """The domain's redaction rule for one table."""
     redact: Callable[[dict, date], dict]                     # the stored document without its personal data
-    trail_values: Callable[[dict, list[dict]], dict[str, Any]]  # per field, what the audit trail keeps instead
+    trail_value: RedactValue                                 # a value of the trail, redacted by where it sits
+    trail_fields: Callable[[dict, list[dict]], dict[str, Any]]  # the fields whose past values the trail loses
 
 
 @attrs.frozen(kw_only=True)
@@ -68,7 +69,8 @@ class Finished(Redacted):
 
 
 # The domain's rule (model/personal_data.py): which fields are personal is not the store's decision.
-DEFAULT_RULES: dict[str, Rule] = {"contacts": Rule(redact=redact_doc, trail_values=audit_rewrite_fields)}
+DEFAULT_RULES: dict[str, Rule] = {"contacts": Rule(redact=redact_doc, trail_value=redact_at,
+                                                  trail_fields=audit_rewrite_fields)}
 
 
 def default_rules() -> dict[str, Rule]:
@@ -114,9 +116,9 @@ def _unlisted(store: LedgerHost, ledger: dict[tuple[str, str], Redaction], rules
 
 # --- the steps ------------------------------------------------------------------------------------------
 
-def _trail_changes(history: list[dict], ref: str, values: dict[str, Any]) -> bool:
+def _trail_changes(history: list[dict], ref: str, rule: Rule) -> bool:
     copies = [dict(a) for a in history]
-    rewrite_audit_values(copies, ref, values)
+    redact_audit_values(copies, ref, rule.trail_value)
     return copies != history
 
 
@@ -131,13 +133,11 @@ def _redact_live(store: LedgerHost, todo: list[Redaction], rules: dict[str, Rule
             redacted = doc if doc is None or doc.get("redacted_on") else rule.redact(doc, r.on)
             if redacted is not doc:
                 txn.put(r.table, r.ref, redacted, user=r.user)
-            values = rule.trail_values(redacted or {}, history)
-            for a in txn.audit:           # not even this transaction's own journal line may hold the values
-                if a["ref"] == r.ref and a["field"] in values:
-                    a["old"] = a["new"] = values[a["field"]]
-            if _trail_changes(history, r.ref, values):
-                txn.rewrite_audit(r.ref, values)
-            removed[r.ref] = tuple(values)
+            # not even this transaction's own journal line may hold the values
+            redact_audit_values(txn.audit, r.ref, rule.trail_value)
+            if _trail_changes(history, r.ref, rule):
+                txn.redact_audit(r.table, r.ref)
+            removed[r.ref] = tuple(rule.trail_fields(redacted or {}, history))
     return removed
 
 
@@ -183,9 +183,8 @@ def _scrub_snapshot(info: Any, present: list[Redaction], rules: dict[str, Rule],
         audit = tables.get("audit") or {}
         history = [a for a in audit.values() if a.get("ref") == r.ref]
         redacted = rules[r.table].redact(doc, r.on) if doc is not None else {}
-        values = rules[r.table].trail_values(redacted, history)
-        if _trail_changes(history, r.ref, values):
-            rewrite_audit_values(history, r.ref, values)
+        if _trail_changes(history, r.ref, rules[r.table]):
+            redact_audit_values(history, r.ref, rules[r.table].trail_value)
             changed = True
         if doc is not None:
             audit[str(len(audit) + 1)] = {"at": _now(), "user": r.user, "table": r.table, "ref": r.ref,

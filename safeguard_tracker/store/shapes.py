@@ -25,6 +25,7 @@ from typing import Any, Callable, Optional
 import attrs
 
 from ..errors import StoreCorrupt
+from .item_changes import OPS
 
 # A check returns None for a good value, else (path inside the value, the bad value, what is accepted).
 Problem = tuple[str, Any, str]
@@ -96,6 +97,15 @@ def _check_datetime(v: Any) -> Optional[Problem]:
 
 def _check_any(v: Any) -> Optional[Problem]:
     return None
+
+
+def _check_op(v: Any) -> Optional[Problem]:
+    return None if v in OPS else ("", v, "one of " + ", ".join(OPS))
+
+
+def _check_path(v: Any) -> Optional[Problem]:
+    ok = type(v) is list and v and all((type(s) is int and s >= 0) or type(s) is str for s in v)
+    return None if ok else ("", v, "a list of positions and keys inside the field, such as [2, \"done_on\"]")
 
 
 def _enum_check(enum: type[Enum]) -> Check:
@@ -261,7 +271,8 @@ AUDIT_FIELDS: dict[str, Check] = {
     "at": _check_datetime, "user": _check_str, "ref": _check_str, "field": _check_str,
     "old": _check_any, "new": _check_any,
 }
-AUDIT_OPTIONAL: dict[str, Check] = {"table": _check_str, "seq": _check_int, "migrated": _check_bool}
+AUDIT_OPTIONAL: dict[str, Check] = {"table": _check_str, "seq": _check_int, "migrated": _check_bool,
+                                    "op": _check_op, "path": _check_path}
 ACCESS_FIELDS: dict[str, Check] = {"at": _check_datetime, "user": _check_str, "what": _check_str}
 ACCESS_OPTIONAL: dict[str, Check] = {"detail": _check_str, "target": _check_str, "records": _check_int}
 
@@ -295,6 +306,8 @@ def audit_entry_problem(v: Any) -> Optional[Problem]:
     bad = _audit_fields(v)
     if bad is None and v["field"] == "*" and type(v["new"]) is not dict:
         return ("new", v["new"], "an object (the record as created)")
+    if bad is None and ("op" in v) != ("path" in v):
+        return ("path" if "op" in v else "op", None, "both op and path for an item change (it is missing)")
     return bad
 
 
@@ -361,7 +374,7 @@ def check_entry(path: Any, entry: Any, at: int) -> None:
     seq = entry.get("seq")
     if type(seq) is not int or seq < 0:
         raise _refuse(path, where, ("seq", seq, "a transaction number"))
-    for name in ("puts", "audit", "access", "rewrites"):
+    for name in ("puts", "patches", "audit", "access", "rewrites"):
         if type(entry.get(name, [])) is not list:
             raise _refuse(path, where, (name, entry[name], "a list"))
     for put in entry.get("puts", ()):
@@ -370,11 +383,16 @@ def check_entry(path: Any, entry: Any, at: int) -> None:
         bad = document_problem(put[0], put[1], put[2])
         if bad is not None:
             raise _refuse(path, f"{where}, {put[0]} '{put[1]}'", bad)
+    for patch in entry.get("patches", ()):
+        if type(patch) is not list or len(patch) != 3 or type(patch[0]) is not str or type(patch[1]) is not str \
+                or type(patch[2]) is not int:
+            raise _refuse(path, where, ("patches", patch, "[table, key, revision]"))
     for name, problem in (("audit", audit_entry_problem), ("access", access_entry_problem)):
         for i, item in enumerate(entry.get(name, ())):
             bad = problem(item)
             if bad is not None:
                 raise _refuse(path, f"{where}, {name} entry {i + 1}", bad)
     for rw in entry.get("rewrites", ()):
-        if type(rw) is not dict or type(rw.get("ref")) is not str or type(rw.get("fields")) is not dict:
-            raise _refuse(path, where, ("rewrites", rw, "{ref, fields}"))
+        if type(rw) is not dict or type(rw.get("ref")) is not str or \
+                not (type(rw.get("fields")) is dict or type(rw.get("table")) is str):
+            raise _refuse(path, where, ("rewrites", rw, "{ref, table} (or, in an older line, {ref, fields})"))

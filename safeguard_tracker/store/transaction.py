@@ -9,9 +9,10 @@ from __future__ import annotations
 import getpass
 import os
 from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 
 from ..errors import ConflictError, ValidationError
+from .item_changes import field_changes
 from .shapes import document_problem
 from .protocol import Store
 
@@ -45,14 +46,40 @@ def refuse_malformed(table: str, key: str, doc: Any) -> None:
                               accepted.replace(" (it is missing)", ""))
 
 
-def rewrite_audit_values(entries: Iterable[dict], ref: str, fields: dict[str, Any]) -> None:
-    """Overwrite, in place, the old and new values that ``ref``'s audit entries hold for ``fields``.
+RedactValue = Callable[[str, Sequence[Union[int, str]], Any], Any]   # (field, path inside it, value) -> redacted
 
-    Redaction only: the entries keep who changed which field and when, but no
-    longer the values.  Used on the live trail and on the backups' trails.
+
+def redact_audit_values(entries: Iterable[dict], ref: str, redact_value: RedactValue) -> None:
+    """Redact, in place, every value that ``ref``'s audit entries hold, each by where it sits in the record.
+
+    Redaction only: the entries keep who changed which field and when, and the
+    values the rule keeps (dates, categories), but no personal value.  Used on
+    the live trail, on this transaction's own entries and on the backups'
+    trails.  Applying it twice changes nothing.
     """
     for a in entries:
         if a.get("ref") != ref:
+            continue
+        field = a["field"]
+        if field == "*":
+            if isinstance(a.get("new"), dict):
+                a["new"] = redact_value("*", (), a["new"])
+            continue
+        path = a.get("path") or ()
+        if a.get("old") is not None:
+            a["old"] = redact_value(field, path, a["old"])
+        if a.get("new") is not None:
+            a["new"] = redact_value(field, path, a["new"])
+
+
+def substitute_audit_values(entries: Iterable[dict], ref: str, fields: dict[str, Any]) -> None:
+    """Overwrite the old and new values of ``ref``'s whole-field entries for ``fields`` with the values given.
+
+    How redaction was recorded in journal lines written before item entries
+    (``{"ref", "fields"}``); such a line is still replayed this way.
+    """
+    for a in entries:
+        if a.get("ref") != ref or "op" in a:
             continue
         if a["field"] == "*" and isinstance(a.get("new"), dict):
             a["new"] = {**a["new"], **{k: v for k, v in fields.items() if k in a["new"]}}
@@ -83,7 +110,11 @@ class Transaction:
 
     def put(self, table: str, key: str, doc: dict, expected_rev: Optional[int] = None,
             user: Optional[str] = None) -> dict:
-        """Stage a new version of a record; audit each changed field with old and new values."""
+        """Stage a new version of a record; audit each changed field with old and new values.
+
+        A changed list is audited item by item (``item_changes``), so the trail
+        grows with what was added, not with the length of the list.
+        """
         current = self.get(table, key)
         current_rev = current.get("_rev", 0) if current else 0
         if expected_rev is not None and expected_rev != current_rev:
@@ -98,7 +129,7 @@ class Transaction:
         else:
             for field, old_value in current.items():
                 if field != "_rev" and old_value != new.get(field):
-                    entries.append({"field": field, "old": old_value, "new": new.get(field)})
+                    entries.extend(field_changes(field, old_value, new.get(field)))
             for field, new_value in new.items():
                 if field not in current and new_value is not None:
                     entries.append({"field": field, "old": None, "new": new_value})
@@ -117,9 +148,9 @@ class Transaction:
         refuse_malformed("access_log", str(len(self.access) + 1), entry)
         self.access.append(entry)
 
-    def rewrite_audit(self, ref: str, fields: dict[str, Any]) -> None:
-        """Replace old/new values of ``ref``'s audit entries for ``fields`` (used by redaction only)."""
-        self.rewrites.append({"ref": ref, "fields": fields})
+    def redact_audit(self, table: str, ref: str) -> None:
+        """Redact every value in ``ref``'s audit entries by ``table``'s redaction rule (redaction only)."""
+        self.rewrites.append({"ref": ref, "table": table})
 
     @property
     def empty(self) -> bool:

@@ -201,6 +201,10 @@ def _added_item(field: str, item: dict) -> str:
 def describe_change(ch: Any) -> list[str]:
     """The lines the timeline shows for one audited field change."""
     old, new, field = ch.old, ch.new, ch.field
+    if ch.op:                                   # one item of a list field: added, removed or changed inside
+        if ch.added_item and isinstance(new, dict):
+            return [_added_item(field, new)]
+        return [ch.description]
     if field == "*":
         doc = new if isinstance(new, dict) else {}
         what = doc.get("category") or "uncategorised"

@@ -349,6 +349,9 @@ def describe_plan_change(ch: Any) -> str:
         if "kind" in new:
             return f"review created: {new.get('name', '')} ({_value(new.get('kind'))})"
         return "created"
+    if ch.op:                                   # one item of a list field: added, removed or changed inside
+        added = _added(ch.field, [], [ch.new]) if ch.added_item else None
+        return added or ch.description
     added = _added(ch.field, ch.old, ch.new)
     if added:
         return added
