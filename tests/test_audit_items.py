@@ -229,6 +229,17 @@ def _records_as_written(path: Path) -> dict:
     return tables
 
 
+def _whole_state_trail(files: dict) -> dict:
+    """The schema-1 trail with the journal's entries after the snapshot's, numbered on."""
+    info = decode_snapshot(files["store.json"], Path("store.json"))
+    audit = dict(info.tables["audit"])
+    journal = files["store.json.journal"]
+    for _, _, entry in iter_lines(journal, read_journal_header(journal, Path("j")).length):
+        for a in entry.get("audit", ()):
+            audit[str(len(audit) + 1)] = {**a, "seq": a.get("seq", entry["seq"])}
+    return audit
+
+
 def test_a_store_written_before_item_entries_is_upgraded_after_a_backup_copy_and_shrinks(tmp_path):
     path = _fixture(tmp_path)
     before = {p.name: p.read_bytes() for p in path.parent.iterdir()}
@@ -254,7 +265,9 @@ def test_a_store_written_before_item_entries_is_upgraded_after_a_backup_copy_and
     after = sum(p.stat().st_size for p in path.parent.iterdir() if p.is_file())
     assert after * 3 < sum(len(b) for n, b in before.items() if n.startswith("store.json"))
     copies = [p for p in Path(str(path) + ".backups").iterdir() if "schema1" in p.name]
-    assert len(copies) == 1 and copies[0].read_bytes() == before["store.json"]
+    assert len(copies) == 1
+    kept = decode_snapshot(copies[0].read_bytes(), copies[0])
+    assert kept.schema == 1 and kept.last_seq == 42 and kept.tables["audit"] == _whole_state_trail(before)
     with st.open_tracker(path, user="b.lado") as again:
         assert again.store.migrated_from is None and again.check() == []
     assert not [n for n, b in ((p.name, p.read_bytes()) for p in path.parent.rglob("*") if p.is_file())
@@ -328,3 +341,43 @@ def test_an_older_whole_list_entry_becomes_the_item_entries_that_make_the_same_c
            "old": [{"text": "a"}], "new": [{"text": "a"}, {"text": "b"}]}
     assert item_entries(old) == [{"at": "2018-01-01T00:00:00", "user": "u", "ref": "L-1", "seq": 3, "field": "notes",
                                   "op": "add", "path": [1], "old": None, "new": {"text": "b"}}]
+
+
+def test_the_copy_kept_before_the_upgrade_holds_every_transaction_and_restores_in_todays_form(tmp_path, capsys):
+    path = _fixture(tmp_path)
+    expected = _records_as_written(path)
+    with st.open_tracker(path, user="b.lado") as t:
+        t.add_note("L-2018-0001", "After the upgrade")
+    copy = next(p for p in Path(str(path) + ".backups").iterdir() if "schema1" in p.name)
+    info = decode_snapshot(copy.read_bytes(), copy)
+    assert info.schema == 1 and info.last_seq == 42                 # the snapshot and its journal, not the snapshot alone
+    assert main(["--db", str(path), "restore", "--from-backup", copy.name, "--yes"]) == 0
+    with st.open_tracker(path, user="b.lado") as t:
+        assert t.check() == []
+        for table, docs in expected.items():
+            assert {k: {f: v for f, v in d.items() if f != "_rev"} for k, d in t.store.all(table).items()} == \
+                {k: {f: v for f, v in d.items() if f != "_rev"} for k, d in docs.items()}
+        assert not [a for a in t.store.tables["audit"].values()
+                    if isinstance(a.get("new"), list) and a.get("old") and a["new"] != a["old"] and "op" not in a]
+        assert [c.description for c in t.history("L-2018-0001")].count("meeting 1 action 2 done (24/01/2018)") == 1
+
+
+def test_names_inside_an_item_are_kept_in_the_words():
+    from safeguard_tracker.model.change import describe_path
+    assert describe_path("recommendations", (0, "impact_finding", "text")) == "recommendation 1 impact finding text"
+    assert describe_path("recommendations", (0, "owner_agencies", 1)) == "recommendation 1 owner agency 2"
+    assert describe_path("meetings", (1, "actions", 0, "done_on")) == "meeting 2 action 1 done on"
+    assert describe_path("suspension", ("on",)) == "suspension on"
+
+
+def test_free_text_that_starts_with_a_date_is_redacted_as_text(tracker):
+    t = tracker
+    ref = t.add_contact(received_on="02/05/2018", agency="Police", category="enquiry",
+                        summary="2018-05-01 the head rang").reference
+    t.add_note(ref, "2018-05-02 phoned the school")
+    t.close_contact(ref, outcome="advice_given", closed_on="10/05/2018")
+    c = t.redact_contact(ref).contact
+    assert c.summary == "[redacted]" and c.notes[0].text == "[redacted]"
+    assert t.check() == []
+    with st.open_tracker(t.path, user="other") as again:
+        assert again.get_contact(ref).redacted_on is not None

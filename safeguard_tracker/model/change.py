@@ -69,7 +69,8 @@ ITEM_NAMES = {
     "updates": "progress update", "revisions": "due date revision", "evidence": "evidence",
     "recommendations": "recommendation", "regulator_referrals": "regulator referral", "reopenings": "reopening",
     "agencies_present": "agency present", "agencies": "agency", "children_ages": "child's age",
-    "follow_ups": "follow-up", "impact_reviews": "impact review",
+    "follow_ups": "follow-up", "impact_reviews": "impact review", "owner_agencies": "owner agency",
+    "themes": "theme",
 }
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -87,7 +88,7 @@ def describe_path(field: str, path: tuple) -> str:
             words.append(f"{item_name(name)} {step + 1}")
         else:
             name = step
-            if i == len(path) - 1:
+            if i == len(path) - 1 or not isinstance(path[i + 1], int):   # a list is named by its items
                 words.append(step.replace("_", " "))
     if not path or isinstance(path[0], str):
         words.insert(0, field.replace("_", " "))
@@ -110,7 +111,7 @@ def _item_summary(item: Any) -> str:
     if not isinstance(item, dict):
         return f": {_short(item)}"
     who = item.get("user") or item.get("recorded_by") or item.get("by") or item.get("owner")
-    when = item.get("at") or item.get("on") or item.get("held_on") or item.get("due_on")
+    when = item.get("on") or item.get("held_on") or item.get("at") or item.get("due_on")   # the day it is about
     if isinstance(when, str) and len(when) >= 10 and _is_date(when[:10]):
         when = _date(when[:10])
     text = (item.get("text") or item.get("rationale") or item.get("reason") or item.get("description")

@@ -39,7 +39,9 @@ KEEP: dict[str, frozenset[str]] = {
 # Top-level fields kept exactly as they are (their audit entries keep their values too).
 KEPT_AS_IS = KEEP[""] - {"category_history", "meetings", "suspension", "regulator_referrals", "reopenings", "notes"}
 IDENTITY_OUTCOMES = (Outcome.FALSE.value, Outcome.MALICIOUS.value)
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# A stored date or date and time, whole: free text that merely starts with a date ("2018-02-01 phoned
+# the school") is text, and is redacted as text, never turned into a missing date.
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?)?$")
 
 
 # --- redaction of one stored document ------------------------------------------------------------

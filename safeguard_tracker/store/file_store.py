@@ -64,7 +64,7 @@ from .format import (NO_PREV, SCHEMA_VERSION, TABLES, TRAIL_ITEMS_SCHEMA, UNNAME
                      iter_journal, iter_lines, new_journal_id, prev_field_offset, read_header, read_journal_header)
 from .gc_pause import gc_paused
 from .issued import issued_in_bytes, issued_in_keys, merge_issued
-from .item_changes import patched, shrink_trail
+from .item_changes import patched, shrunk_audit
 from .shapes import check_entry
 
 KEEP_BACKUPS = 5
@@ -507,7 +507,9 @@ class FileStore:
         is written.
         """
         tables = migrated_tables(info.tables, self.path, self.user)
-        copy = self._copy_to_backups(f"schema{info.schema}")
+        copy = self._backup_name(f"schema{info.schema}")
+        shutil.copy2(self.path, copy)
+        os.chmod(copy, FILE_MODE)
         journal_id = new_journal_id()
         issued = issued_in_keys(k for t in RECORD_TABLES for k in tables[t])
         atomic_write(self.journal_path, encode_journal_header(journal_id, 0, 0))
@@ -525,9 +527,11 @@ class FileStore:
         same records; the file shrinks by the copies of earlier items.
         """
         before = _bytes_on_disk(self.path, self.journal_path)
-        copy = self._copy_to_backups(f"schema{self.schema}")
-        audit = self.tables["audit"]
-        self._tables["audit"] = {str(n): a for n, a in enumerate(shrink_trail(audit.values()), 1)}
+        copy = self._backup_name(f"schema{self.schema}")
+        # The copy is the whole state as read (snapshot and journal), in the old form and under the old
+        # label, so that restoring it (or the old version opening it) loses nothing.
+        atomic_write(copy, encode_snapshot(self.tables, self.last_seq, issued=self._issued, schema=self.schema))
+        self._tables["audit"] = shrunk_audit(self.tables["audit"])
         self._history = None
         try:
             self.compact()
@@ -541,14 +545,11 @@ class FileStore:
                              f"audit trail now records changes to lists item by item ({_size(before)} -> "
                              f"{_size(after)}); the old file was copied to {copy}")
 
-    def _copy_to_backups(self, label: str) -> Path:
-        """A copy of the snapshot as it is, kept in the backups folder before an upgrade rewrites it."""
+    def _backup_name(self, label: str) -> Path:
+        """Where a copy kept before an upgrade goes, in the backups folder."""
         self.backup_dir.mkdir(mode=0o700, exist_ok=True)
         stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
-        copy = self.backup_dir / f"{self.path.stem}-{stamp}-{label}{self.path.suffix}"
-        shutil.copy2(self.path, copy)
-        os.chmod(copy, FILE_MODE)
-        return copy
+        return self.backup_dir / f"{self.path.stem}-{stamp}-{label}{self.path.suffix}"
 
     def _upgrade_legacy(self) -> None:
         """Give a store written before journals were named a named journal now, at its first writable open.
@@ -911,6 +912,8 @@ class FileStore:
             if report.damaged:
                 self._replay_salvaged(journal_raw, info, report, reach)
             del journal_raw
+            if info.schema < TRAIL_ITEMS_SCHEMA:
+                self._tables["audit"] = shrunk_audit(self._tables["audit"])   # restored in today's form
             report.last_seq = max(self.last_seq, reach)
             self._disk_journal = self._journal_on_disk()
             try:

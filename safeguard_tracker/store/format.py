@@ -132,11 +132,13 @@ def new_journal_id() -> str:
 
 
 def encode_snapshot(tables: dict[str, Any], last_seq: int, *, journal_id: Optional[str] = None,
-                    prev_journal: str = NO_PREV, issued: Optional[Mapping[str, int]] = None) -> list[Any]:
+                    prev_journal: str = NO_PREV, issued: Optional[Mapping[str, int]] = None,
+                    schema: int = SCHEMA_VERSION) -> list[Any]:
     """The snapshot as chunks to write in order (header, newline, body pieces), without joining them.
 
     Without ``journal_id`` the header names no journal: a copy (a scrubbed
-    backup) that no journal continues.
+    backup) that no journal continues.  ``schema`` is given only to keep an
+    older copy's label (a copy taken before an upgrade, a scrubbed old backup).
     """
     body: list[Any] = [b"{"]
     pos = 1
@@ -158,7 +160,7 @@ def encode_snapshot(tables: dict[str, Any], last_seq: int, *, journal_id: Option
     for chunk in body:
         crc = zlib.crc32(chunk, crc)
     fields: dict[str, Any] = {
-        "format": FORMAT, "schema": SCHEMA_VERSION, "last_seq": last_seq,
+        "format": FORMAT, "schema": schema, "last_seq": last_seq,
         "crc32": crc, "length": pos, "sections": sections, "counts": counts,
     }
     if journal_id is not None:

@@ -28,7 +28,7 @@ any past moment (``check`` does this for every record).
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Optional, Union
+from typing import Any, Iterable, Iterator, Mapping, Optional, Union
 
 Step = Union[int, str]
 OPS = ("add", "remove", "set", "unset")
@@ -176,3 +176,8 @@ def shrink_trail(entries: Iterable[dict]) -> Iterator[dict]:
     """Every entry of a trail, whole-list entries replaced by their item entries, in order."""
     for entry in entries:
         yield from item_entries(entry)
+
+
+def shrunk_audit(audit: Mapping[str, dict]) -> dict[str, dict]:
+    """An audit table (``{number: entry}``, in order) with whole-list entries replaced by item entries."""
+    return {str(n): a for n, a in enumerate(shrink_trail(audit.values()), 1)}

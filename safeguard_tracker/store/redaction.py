@@ -41,7 +41,7 @@ from typing import Any, Callable, Iterator, Optional
 import attrs
 import orjson
 
-from ..errors import StoreCorrupt, StoreError, StoreWriteError
+from ..errors import StoreCorrupt, StoreError, StoreWriteError, ValidationError
 from ..model.personal_data import audit_rewrite_fields, redact_at, redact_doc
 from ..signals import deferred_signals
 from .files import atomic_write
@@ -197,7 +197,7 @@ def _scrub_snapshot(info: Any, present: list[Redaction], rules: dict[str, Rule],
     if not changed:
         return None
     issued = getattr(info, "issued", None)    # the highest references issued: a restore must not reissue them
-    return encode_snapshot(tables, info.last_seq, **({"issued": issued} if issued else {}))
+    return encode_snapshot(tables, info.last_seq, schema=info.schema, **({"issued": issued} if issued else {}))
 
 
 def _scrub_file(path: Path, todo: list[Redaction], rules: dict[str, Rule]) -> str:
@@ -317,7 +317,7 @@ def finish_outstanding(store: LedgerHost, rules: Optional[dict[str, Rule]] = Non
             done = _finish_outstanding(store, rules or default_rules())
         except StoreCorrupt:
             raise
-        except StoreError as exc:
+        except (StoreError, ValidationError) as exc:   # (a record the rule cannot redact must not stop the store)
             store.warnings.append(f"an interrupted redaction could not be finished ({exc}); {RETRIED}")
             return None
     if done is not None:
