@@ -215,29 +215,22 @@ def _fixture(tmp_path) -> Path:
     return folder / "store.json"
 
 
-def _records_as_written(path: Path) -> dict:
-    """The records the schema-1 files hold: the snapshot's, then each journal line's whole records."""
-    raw = path.read_bytes()
-    info = decode_snapshot(raw, path)
+def _as_written(snapshot: bytes, journal: bytes) -> tuple[dict, dict]:
+    """What schema-1 files hold: the records and the audit trail of the snapshot, then of each journal line."""
+    info = decode_snapshot(snapshot, Path("store.json"))
     assert info.schema == 1
     tables = {t: dict(info.tables[t]) for t in ("contacts", "reviews", "actions")}
-    journal = Path(str(path) + ".journal").read_bytes()
-    head = read_journal_header(journal, path)
-    for _, _, entry in iter_lines(journal, head.length):
+    audit = dict(info.tables["audit"])
+    for _, _, entry in iter_lines(journal, read_journal_header(journal, Path("store.json.journal")).length):
         for table, key, doc in entry.get("puts", ()):
             tables[table][key] = doc
-    return tables
-
-
-def _whole_state_trail(files: dict) -> dict:
-    """The schema-1 trail with the journal's entries after the snapshot's, numbered on."""
-    info = decode_snapshot(files["store.json"], Path("store.json"))
-    audit = dict(info.tables["audit"])
-    journal = files["store.json.journal"]
-    for _, _, entry in iter_lines(journal, read_journal_header(journal, Path("j")).length):
         for a in entry.get("audit", ()):
             audit[str(len(audit) + 1)] = {**a, "seq": a.get("seq", entry["seq"])}
-    return audit
+    return tables, audit
+
+
+def _records_as_written(path: Path) -> dict:
+    return _as_written(path.read_bytes(), Path(str(path) + ".journal").read_bytes())[0]
 
 
 def test_a_store_written_before_item_entries_is_upgraded_after_a_backup_copy_and_shrinks(tmp_path):
@@ -267,7 +260,8 @@ def test_a_store_written_before_item_entries_is_upgraded_after_a_backup_copy_and
     copies = [p for p in Path(str(path) + ".backups").iterdir() if "schema1" in p.name]
     assert len(copies) == 1
     kept = decode_snapshot(copies[0].read_bytes(), copies[0])
-    assert kept.schema == 1 and kept.last_seq == 42 and kept.tables["audit"] == _whole_state_trail(before)
+    assert kept.schema == 1 and kept.last_seq == 42 and kept.tables["audit"] == \
+        _as_written(before["store.json"], before["store.json.journal"])[1]
     with st.open_tracker(path, user="b.lado") as again:
         assert again.store.migrated_from is None and again.check() == []
     assert not [n for n, b in ((p.name, p.read_bytes()) for p in path.parent.rglob("*") if p.is_file())

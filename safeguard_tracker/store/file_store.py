@@ -64,7 +64,7 @@ from .format import (NO_PREV, SCHEMA_VERSION, TABLES, TRAIL_ITEMS_SCHEMA, UNNAME
                      iter_journal, iter_lines, new_journal_id, prev_field_offset, read_header, read_journal_header)
 from .gc_pause import gc_paused
 from .issued import issued_in_bytes, issued_in_keys, merge_issued
-from .item_changes import patched, shrunk_audit
+from .item_changes import entries_by_record, patched, shrunk_audit
 from .shapes import check_entry
 
 KEEP_BACKUPS = 5
@@ -454,10 +454,7 @@ class FileStore:
         for table, key, doc in entry.get("puts", ()):
             tables.setdefault(table, {})[key] = doc
             changed.append((table, key))
-        by_record: dict[tuple[str, str], list[dict]] = {}
-        if entry.get("patches"):
-            for a in entry.get("audit", ()):
-                by_record.setdefault((a.get("table", "contacts"), a["ref"]), []).append(a)
+        by_record = entries_by_record(entry.get("audit", ())) if entry.get("patches") else {}
         for table, key, rev in entry.get("patches", ()):
             entries = by_record.get((table, key), [])
             current = tables.get(table, {}).get(key)
@@ -686,9 +683,7 @@ class FileStore:
         stored record with this line's entries applied must equal the new
         record exactly, or the record is written whole, as a new one is.
         """
-        by_record: dict[tuple[str, str], list[dict]] = {}
-        for a in entry["audit"]:
-            by_record.setdefault((a.get("table", "contacts"), a["ref"]), []).append(a)
+        by_record = entries_by_record(entry["audit"])
         puts, patches = [], []
         for table, key, doc in entry["puts"]:
             current = self._tables.get(table, {}).get(key)

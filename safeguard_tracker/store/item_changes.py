@@ -148,6 +148,14 @@ def _applied(value: Any, path: list, op: str, new: Any) -> Any:
     raise ValueError(f"the path step {step!r} does not fit {type(value).__name__}")
 
 
+def entries_by_record(entries: Iterable[dict]) -> dict[tuple[str, str], list[dict]]:
+    """Audit entries grouped by (table, reference), each group in its original order."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for a in entries:
+        groups.setdefault((a.get("table", "contacts"), a["ref"]), []).append(a)
+    return groups
+
+
 def patched(doc: dict, entries: Iterable[dict], rev: Optional[int] = None) -> dict:
     """A new document: ``doc`` with ``entries`` (none a creation) replayed onto it, and ``_rev`` set to ``rev``.
 
