@@ -5,19 +5,29 @@ covered without touching this file.  For each: an unknown option, missing
 required arguments, an option without its value, a value outside its choices,
 a word where a number goes, an impossible date (31/02/2018) where a date goes,
 and random junk (hypothesis).
+
+Every command runs in a working folder inside tmp_path (with HOME there too), absolute
+paths in the junk are moved inside tmp_path, and a file written anywhere else fails the test
+before it is written; afterwards nothing the commands were given may have appeared in the
+repository or the folder the tests were started from.
 """
 
 import argparse
+import contextlib
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as hs
 
+from safeguard_tracker import outputs
 from safeguard_tracker.cli import build_parser, main
 from safeguard_tracker.demo import build_demo
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
@@ -104,8 +114,53 @@ for _path, _parser in COMMANDS:
     CASES.append(pytest.param(_path, id=" ".join(_path)))
 
 
-def _run(db, argv, capsys):
-    code = main(["--db", str(db), *argv])
+class Sandbox:
+    """Where the commands run, and what they were given that could name a file."""
+
+    def __init__(self, tmp_path: Path):
+        self.tmp = tmp_path.resolve()
+        # Five folders down: 12 characters of junk ("../../../x") cannot climb out of tmp_path.
+        self.cwd = self.tmp / "w" / "o" / "r" / "k" / "d"
+        self.cwd.mkdir(parents=True)
+        self.given: set[str] = set()
+
+    def inside(self, path) -> bool:
+        return Path(os.path.realpath(path)).is_relative_to(self.tmp)
+
+    def confine(self, arg: str) -> str:
+        """An absolute path (also after -o or --option=) moved inside tmp_path; a leading ~ made literal."""
+        return re.sub(r"^(-o|--[^=]*=)?([/~])",
+                      lambda m: (m.group(1) or "") + (str(self.tmp) if m.group(2) == "/" else "./") + m.group(2), arg)
+
+    def main(self, argv: list[str]) -> int:
+        self.given.update(argv)
+        with contextlib.chdir(self.cwd):
+            return main(argv)
+
+
+@pytest.fixture
+def sandbox(tmp_path, monkeypatch):
+    box = Sandbox(tmp_path)
+    monkeypatch.setenv("HOME", str(box.tmp / "home"))
+    real_write = outputs.atomic_write
+
+    def write_inside(path, data):
+        assert box.inside(path), f"an output was about to be written outside tmp_path: {path}"
+        return real_write(path, data)
+    monkeypatch.setattr(outputs, "atomic_write", write_inside)
+    folders = {ROOT, Path.cwd()}
+    before = {folder: set(os.listdir(folder)) for folder in folders}
+    yield box
+    for folder in folders:
+        new = set(os.listdir(folder)) - before[folder]
+        # Anything the commands were given that names a new entry here (a name, or its first folder).
+        named = {a.split("/")[0] for a in box.given} | {a.split("=", 1)[-1].split("/")[0] for a in box.given} \
+            | {a[2:].split("/")[0] for a in box.given if a.startswith("-o")}
+        assert not new & named, f"the commands wrote into {folder}: {sorted(new & named)}"
+
+
+def _run(db, argv, capsys, sandbox):
+    code = sandbox.main(["--db", str(db), *argv])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -119,11 +174,11 @@ def _assert_one_clear_line(code, err, why):
 
 
 @pytest.mark.parametrize("path", [c[0] for c in COMMANDS], ids=[" ".join(c[0]) for c in COMMANDS])
-def test_bad_arguments_exit_2_with_one_clear_line(path, demo, db, capsys):
+def test_bad_arguments_exit_2_with_one_clear_line(path, demo, db, capsys, sandbox):
     parser = dict(COMMANDS)[path]
     checked = 0
     for why, argv in _bad_argvs(path, parser, demo[1]):
-        code, out, err = _run(db, argv, capsys)
+        code, out, err = _run(db, argv, capsys, sandbox)
         if why.endswith("impossible date") and code == 0:
             pytest.fail(f"{' '.join(argv)}: accepted 31/02/2018")
         _assert_one_clear_line(code, err, f"{' '.join(argv)} ({why})")
@@ -131,9 +186,9 @@ def test_bad_arguments_exit_2_with_one_clear_line(path, demo, db, capsys):
     assert checked >= 1
 
 
-def test_the_global_options_too(db, capsys):
+def test_the_global_options_too(db, capsys, sandbox):
     for argv in (["--no-such-option"], ["--today", "31/02/2018", "check"], ["--db"], ["no-such-command"]):
-        code = main(argv if argv[0] == "--db" else ["--db", str(db), *argv])
+        code = sandbox.main(argv if argv[0] == "--db" else ["--db", str(db), *argv])
         _, err = capsys.readouterr()
         _assert_one_clear_line(code, err, " ".join(argv))
 
@@ -143,22 +198,39 @@ def test_there_are_commands_to_check():
     assert {"check", "history", "restore", "retention", "redact", "access-log"} <= names
 
 
+def test_an_output_named_on_the_command_line_lands_in_tmp_path(db, capsys, sandbox):
+    """The sandbox works: a relative -o is written in the working folder inside tmp_path, an absolute one
+    inside tmp_path, and neither in the repository."""
+    for target, where in (("fuzz-export.csv", sandbox.cwd / "fuzz-export.csv"),
+                          (sandbox.confine("/fuzz-export.json"), sandbox.tmp / "fuzz-export.json")):
+        code = sandbox.main(["--db", str(db), "export", "contacts", "-o", target])
+        _, err = capsys.readouterr()
+        assert code == 0, err
+        assert where.is_file() and f"wrote {where}" in err
+    assert not (ROOT / "fuzz-export.csv").exists()
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(junk=hs.lists(hs.one_of(hs.text(min_size=0, max_size=12),
                                hs.sampled_from(["--as-of", "--format", "--year", "-o", "--", "-", "--yes", "=1"])),
                      max_size=4),
        command=hs.sampled_from([c[0] for c in COMMANDS]))
-def test_random_junk_never_raises_a_traceback(db, capsys, command, junk):
+@example(command=("export", "contacts"), junk=["-o", "junk-out.csv"])
+@example(command=("report", "action-plan"), junk=["-o", "/junk-out.md"])
+def test_random_junk_never_raises_a_traceback(db, capsys, sandbox, command, junk):
+    junk = [sandbox.confine(j) for j in junk]
     argv = [*command, *junk]
     if "--yes" in junk and command[0] in ("restore", "redact", "demo"):
         argv.remove("--yes")                   # keep the fuzzing from doing real work on the store
     try:
-        code = main(["--db", str(db), *argv])
+        code = sandbox.main(["--db", str(db), *argv])
     except SystemExit as exc:                  # --help prints and exits 0: acceptable
         assert exc.code in (0, None)
         capsys.readouterr()
         return
     out, err = capsys.readouterr()
+    for written in re.findall(r"^wrote (.+)$", err, re.MULTILINE):
+        assert sandbox.inside(written), f"{' '.join(argv)}: wrote {written}, outside tmp_path"
     assert "Traceback" not in err
     if code != 0:
         assert code in (1, 2) and err.strip(), f"exit {code} without a reason"

@@ -13,6 +13,7 @@ spreadsheet writes them, or with one of them lost), an import either has exactly
 rows with exactly their text, or refuses the file.
 """
 
+import argparse
 import csv
 import io
 import os
@@ -26,11 +27,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
 import safeguard_tracker as st
+from safeguard_tracker.cli import build_parser
 from safeguard_tracker.demo import build_demo
 from safeguard_tracker.errors import ImportFailed
-
-contacts_csv = pytest.importorskip("safeguard_tracker.lado.contacts_csv")
-plans_csv = pytest.importorskip("safeguard_tracker.plans.plans_csv")
+from safeguard_tracker.lado import contacts_csv
+from safeguard_tracker.plans import plans_csv
 
 GOOD = {
     "received": ["05/01/2018", "2018-01-05", "5/1/2018", "01/06/2018"],
@@ -161,6 +162,17 @@ IMPORTERS = {
     "reviews": (plans_csv.REVIEW_KNOWN, plans_csv.REVIEW_REQUIRED, plans_csv.REVIEW_ALIASES),
     "actions": (plans_csv.ACTION_KNOWN, plans_csv.ACTION_REQUIRED, plans_csv.ACTION_ALIASES),
 }
+
+
+def test_every_importer_there_is_is_fuzzed():
+    """The importers above are the CLI's `import` commands, so one added later cannot be left out."""
+    def subcommands(parser):
+        return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert set(subcommands(subcommands(build_parser())["import"])) == set(IMPORTERS)
+    for importer in IMPORTERS:
+        assert callable(getattr(st.Tracker, f"import_{importer}"))
+
+
 FUZZ = settings(max_examples=40, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                        HealthCheck.large_base_example, HealthCheck.data_too_large])
