@@ -28,6 +28,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from .fields import Field, FieldRow, matching_choices, resolve_choice
+from .footer import KeysFooter
 from .widgets import plain
 
 from safeguard_tracker.dates import parse_date
@@ -96,6 +97,9 @@ class FormScreen(ModalScreen[Optional[str]]):
             yield Static(Text("ctrl+s save \u00b7 enter/\u2193 next \u00b7 \u2192 takes suggestion \u00b7 esc cancel \u00b7 "
                               "* required"),
                          id="form-keys")
+        # The form's own keys, over the footer of the screen behind it (whose keys do not work
+        # while the form is open).
+        yield KeysFooter()
 
     def read_only(self) -> Optional[str]:
         """Why the store cannot be changed, when this form would change it (else None)."""

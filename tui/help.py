@@ -15,8 +15,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from .footer import KeysFooter
 from .registry import REGISTRY
 from .paged_table import PagedTable
 from .widgets import StatusLine, TopBar
@@ -97,7 +98,7 @@ class HelpScreen(Screen):
                             bindings.append(b)
                 yield Static(help_table(self.app, bindings))
         yield StatusLine()
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#help").focus()

@@ -10,10 +10,11 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.lazy import Lazy
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from safeguard_tracker import Tracker
 
+from .footer import KeysFooter
 from .registry import REGISTRY, Workspace
 from .widgets import StatusLine, TopBar, WorkspaceView
 
@@ -44,7 +45,7 @@ class MainScreen(Screen):
                     # appears without waiting for six tabs of widgets nobody sees yet.
                     yield ws.factory() if ws is home else Lazy(ws.factory())
         yield StatusLine()
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def home(self) -> Optional[Workspace]:
         """The first tab shown: the workspace ranking highest for this store."""

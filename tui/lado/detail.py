@@ -14,13 +14,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from safeguard_tracker.dates import fmt
 from safeguard_tracker.model.due import DueItem
 from safeguard_tracker.errors import SafeguardError
 from safeguard_tracker.model import Contact
 
+from ..footer import KeysFooter
 from ..widgets import (STATE_STYLES, PlainTable, StatusLine, TopBar, compute_later, history_timeline, plain,
                        state_text)
 from .steps import STEPS, BY_VERB, open_step
@@ -269,7 +270,7 @@ class ContactScreen(Screen):
         yield StatusLine()
         # No "^p palette" here: at 80 columns the contact's own keys need the room (the main
         # screen's footer shows it, and ctrl+p works everywhere).
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.watch(self.app, "data_version", self._reload, init=True)

@@ -17,12 +17,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from safeguard_tracker.dates import fmt
 
 from .steps import open_step
 from .redaction import redaction_removes  # noqa: F401  re-exported beside the retention list
+from ..footer import KeysFooter
 from ..paged_table import PAGE_SIZE, Column, OpensHighlighted, PagedTable
 from ..widgets import StatusLine, TopBar, compute_later, plain
 
@@ -62,7 +63,7 @@ class RetentionScreen(OpensHighlighted, Screen):
                          page_size=getattr(self.app, "page_size", PAGE_SIZE))
         yield Static(id="preview", classes="preview")
         yield StatusLine()
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.watch(self.app, "data_version", self._reload, init=True)

@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from safeguard_tracker.errors import SafeguardError
 from safeguard_tracker.model import Action
 
+from ..footer import KeysFooter
 from ..record_forms import fetch_or_say
 from ..widgets import StatusLine, TopBar, plain
 from .state import plans_data
@@ -54,7 +55,7 @@ class ActionScreen(Screen):
                     yield Static(id="action-history")
         yield StatusLine()
         # No "^p palette" here: at 80 columns the steps need the room (ctrl+p works everywhere).
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.watch(self.app, "data_version", self._reload, init=True)

@@ -17,9 +17,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static, Tree
+from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
+from ..footer import KeysFooter
 from ..record_forms import fetch_or_say
 from ..widgets import StatusLine, TopBar, WorkspaceView, plain
 from .state import plans_data
@@ -357,7 +358,7 @@ class ReviewScreen(TreeKeys, Screen):
         with VerticalScroll(classes="plan-detail-scroll"):
             yield Static(classes="plan-detail")
         yield StatusLine()
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.watch(self.app, "data_version", self._reload, init=True)
