@@ -1,4 +1,9 @@
-"""One fresh process: ``python tui_probe.py tui|open PATH`` prints {"seconds": ..., "home": ...} as JSON.
+"""One fresh process: ``python tui_probe.py tui|open PATH`` prints {"seconds": ..., "at": ..., "home": ...} as JSON.
+
+``at`` is the clock (``time.perf_counter``, the system's monotonic clock on Linux, which every
+process shares) when the first screen was painted or the store was open: the caller, which read
+the same clock before starting this process, gets the time from process start, Python's start-up
+and every import included.  ``seconds`` counts from creating the app (or opening the store).
 
 ``tui``: from creating the app (which opens the store itself, in a worker thread, behind its
 loading screen) to its first screen painted: the main screen's home tab loaded and the
@@ -18,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-async def _tui(path: str) -> tuple[float, str]:
+async def _tui(path: str) -> tuple[float, float, str]:
     from safeguard_tracker.tracker import open_tracker
     from tui.app import TrackerApp
     from tui.main import MainScreen
@@ -46,37 +51,37 @@ async def _tui(path: str) -> tuple[float, str]:
             if time.perf_counter() - loaded > 60:
                 raise RuntimeError("the loaded home tab was not painted within a minute")
             await asyncio.sleep(0)
-        elapsed = next(t for t in painted if t > loaded) - t0
+        at = next(t for t in painted if t > loaded)
+        elapsed = at - t0
         await pilot.pause()  # (untimed) for the check below
         home = type(view).__name__
         if len(screen_text(app).split()) < 20:
             raise RuntimeError("nothing is painted")
         await pilot.press("q")
     app.tracker.close()
-    return elapsed, home
+    return elapsed, at, home
 
 
-def _open(path: str) -> float:
+def _open(path: str) -> tuple[float, float]:
     from safeguard_tracker.tracker import open_tracker
     t0 = time.perf_counter()
     t = open_tracker(path, user="bench.tui")
     docs = t.contact_docs()
     t.get_contact(next(reversed(docs)))
-    return time.perf_counter() - t0
+    at = time.perf_counter()
+    return at - t0, at
 
 
 def main(mode: str, path: str) -> None:
-    import safeguard_tracker.tracker  # noqa: F401  the same imports in both modes
-    import tui.app  # noqa: F401
-    import tui.main  # noqa: F401
-    import tui.testing  # noqa: F401
+    # Only what each mode needs is imported (the TUI's imports are part of its start); both
+    # import it after the process started, so the caller's clock counts it.
     if mode == "tui":
-        seconds, home = asyncio.run(_tui(path))
+        seconds, at, home = asyncio.run(_tui(path))
     elif mode == "open":
-        seconds, home = _open(path), ""
+        (seconds, at), home = _open(path), ""
     else:
         raise SystemExit(f"unknown mode {mode!r}: tui or open")
-    print(json.dumps({"seconds": seconds, "home": home}))
+    print(json.dumps({"seconds": seconds, "at": at, "home": home}))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,10 @@ import pytest
 
 from benchmarks import run as bench
 
-EXPECTED = {"1", "1b", "2", "3", "4", "4b", "5", "6", "7", "8", "9", "10", "11", "11b", "12", "12b", "12c", "12d"}
+from benchmarks.measures import Row
+
+EXPECTED = {"1", "1b", "1c", "2", "2b", "3", "4", "4b", "5", "6", "7", "8", "9", "9b", "10", "11", "11b", "12", "12b",
+            "12c", "12d"}
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +29,27 @@ def test_every_measurement_has_a_row_with_a_ratio(result):
         assert r.available, f"#{r.id} {r.name}: {r.note}"
         assert r.value > 0 and r.baseline > 0 and r.ratio > 0, r
         assert r.samples, r
-        if r.target is not None:
-            assert r.met in (True, False)
+        if r.target is None:
+            assert r.met is None, r
+        else:
+            want = r.ratio >= r.target if r.kind == "speed-up" else r.ratio <= r.target
+            assert r.met is want, r
+
+
+def test_met_is_the_ratio_against_the_target():
+    slow = Row("x", "m", 1000, "b", target=2.0, value=3.0, baseline=1.0)
+    assert slow.ratio == 3.0 and slow.met is False
+    assert Row("x", "m", 1000, "b", target=2.0, value=2.0, baseline=1.0).met is True        # on the line: met
+    assert Row("x", "m", 1000, "b", target=50.0, kind="speed-up", value=0.01, baseline=1.0).met is True
+    assert Row("x", "m", 1000, "b", target=50.0, kind="speed-up", value=0.1, baseline=1.0).met is False
+    assert Row("x", "m", 1000, "b", value=3.0, baseline=1.0).met is None                      # information only
+    assert Row("x", "m", 1000, "b", target=2.0, value=3.0).met is None                        # no baseline
+
+
+def test_the_edits_include_a_compaction_on_both_sides(result):
+    rows = {r.id: r for r in result["rows"]}
+    assert "this store (yes) and the baseline's (yes)" in rows["2"].note
+    assert rows["2b"].value == max(rows["2"].samples) and rows["2b"].baseline == max(rows["2"].baseline_samples)
 
 
 def test_the_comparisons_with_1000_records_run_their_own_baseline(result):
@@ -46,8 +68,9 @@ def test_the_table_and_the_json_name_the_machine_and_every_row(result, tmp_path,
     assert bench.main(["--sizes", "1000", "--repeat", "1", "--only", "open,edit", "--out", str(out),
                        "--workdir", str(tmp_path)]) == 0
     data = json.loads(out.read_text())
-    assert {r["id"] for r in data["rows"]} == {"1", "1b", "2"}
+    assert {r["id"] for r in data["rows"]} == {"1", "1b", "1c", "2", "2b"}
     assert all(isinstance(r["ratio"], float) for r in data["rows"])
+    assert all(r["met"] is (None if r["target"] is None else r["ratio"] <= r["target"]) for r in data["rows"])
     assert "| 2 | 1,000 |" in capsys.readouterr().out
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from itertools import compress, repeat
 from operator import contains
 from datetime import date
-from typing import Optional, Sequence
+from typing import Iterable, Mapping, Optional, Sequence
 
 from safeguard_tracker import Tracker
 from safeguard_tracker.dates import financial_year_of, fmt
@@ -219,35 +219,40 @@ class LadoData:
         """Every reference sorted by ``column`` (computed once per version and direction)."""
         key = (column, reverse)
         if key not in self._orders:
-            docs = self.docs
-            if column == "reference":
-                keys = sorted(docs, key=_ref_key, reverse=reverse)
-            elif column == "received":
-                keys = sorted(docs, key=_by_received(docs), reverse=reverse)
-            elif column == "agency":
-                index = {a: i for i, a in enumerate(self.tracker.taxonomy.agencies)}
-                keys = sorted(docs, key=lambda k: (index.get(docs[k].get("agency"), len(index)),
-                                                   docs[k].get("agency") or "", docs[k]["received_on"]),
-                              reverse=reverse)
-            elif column == "category":
-                rank = {None: 0, "enquiry": 1, "consultation": 2, "referral": 3}
-                keys = sorted(docs, key=lambda k: (rank.get(docs[k].get("category"), 9), docs[k]["received_on"]),
-                              reverse=reverse)
-            elif column == "status":
-                keys = sorted(docs, key=lambda k: (docs[k].get("closed_on") is not None, docs[k]["received_on"]),
-                              reverse=reverse)
-            elif column == "due":
-                due = self.due_by_ref
-                far = date.max
-
-                def due_key(k: str) -> tuple:
-                    item = due.get(k)
-                    return (item.due_on if item else far, docs[k]["received_on"])
-                keys = sorted(docs, key=due_key, reverse=reverse)
-            else:
-                raise ValueError(f"cannot sort by {column!r}: one of {', '.join(SORT_COLUMNS)}")
-            self._orders[key] = keys
+            self._orders[key] = self.sorted_keys(self.docs, column, reverse)
         return self._orders[key]
+
+    def has_order(self, column: str = "received", reverse: bool = True) -> bool:
+        return (column, reverse) in self._orders
+
+    def sorted_keys(self, keys: Iterable[str], column: str = "received", reverse: bool = True) -> list[str]:
+        """``keys`` sorted by ``column``, as ``order`` sorts them all."""
+        docs = self.docs
+        if column == "reference":
+            return sorted(keys, key=_ref_key, reverse=reverse)
+        if column == "received":
+            return sorted(keys, key=_by_received(docs), reverse=reverse)
+        if column == "agency":
+            index = {a: i for i, a in enumerate(self.tracker.taxonomy.agencies)}
+            return sorted(keys, key=lambda k: (index.get(docs[k].get("agency"), len(index)),
+                                               docs[k].get("agency") or "", docs[k]["received_on"]),
+                          reverse=reverse)
+        if column == "category":
+            rank = {None: 0, "enquiry": 1, "consultation": 2, "referral": 3}
+            return sorted(keys, key=lambda k: (rank.get(docs[k].get("category"), 9), docs[k]["received_on"]),
+                          reverse=reverse)
+        if column == "status":
+            return sorted(keys, key=lambda k: (docs[k].get("closed_on") is not None, docs[k]["received_on"]),
+                          reverse=reverse)
+        if column == "due":
+            due = self.due_by_ref
+            far = date.max
+
+            def due_key(k: str) -> tuple:
+                item = due.get(k)
+                return (item.due_on if item else far, docs[k]["received_on"])
+            return sorted(keys, key=due_key, reverse=reverse)
+        raise ValueError(f"cannot sort by {column!r}: one of {', '.join(SORT_COLUMNS)}")
 
     def needs_index(self) -> bool:
         """True while the search text has not been built for this version."""
@@ -300,6 +305,40 @@ def _narrower(old: Criteria, new: Criteria) -> bool:
     return all(any(w in n for n in new.words) for w in old.words)
 
 
+class _HayOnDemand(dict):
+    """Search texts worked out for the records a filter reaches, not for every record."""
+
+    def __init__(self, docs: Mapping[str, dict]):
+        super().__init__()
+        self.docs = docs
+
+    def __missing__(self, ref: str) -> str:
+        text = self[ref] = _hay_of(ref, self.docs[ref])
+        return text
+
+
+def _scan(data: LadoData, criteria: Criteria, hay: Mapping[str, str]) -> list[str]:
+    """The references matching ``criteria``, unsorted: one comprehension per criterion over the
+    documents themselves (the agency, the year, the other fields, then the words)."""
+    pairs: Iterable[tuple[str, dict]] = data.docs.items()
+    if criteria.agency.strip():
+        wanted = data.agencies_matching(criteria.agency)
+        pairs = [(k, d) for k, d in pairs if d.get("agency") in wanted]
+    flt = ContactFilter.build(data.tracker.taxonomy, year=criteria.year or None, category=criteria.category or None,
+                              status=criteria.status or None, harm=criteria.harm or None)
+    if flt.start is not None:
+        start, end = flt.start, flt.end
+        pairs = [(k, d) for k, d in pairs if start <= d["received_on"] <= end]
+        flt = attrs.evolve(flt, start=None, end=None)
+    if any(v is not None for v in (flt.category, flt.agency, flt.status, flt.harm)):
+        match = flt.matches
+        pairs = [(k, d) for k, d in pairs if match(d)]
+    keys = [k for k, _ in pairs]
+    for word in sorted(set(criteria.words), key=len, reverse=True):     # the longest is the most selective
+        keys = [k for k in keys if word in hay[k]]
+    return keys
+
+
 def filter_contacts(data: LadoData, criteria: Criteria, sort: str = "received", reverse: bool = True) -> list[str]:
     """The references matching ``criteria``, sorted.
 
@@ -307,19 +346,32 @@ def filter_contacts(data: LadoData, criteria: Criteria, sort: str = "received", 
     ``compress`` pass over a list, no dict look-ups); when the user types more of the same word,
     only the previous matches (and their texts) are scanned again.  A year goes first, found by
     bisection (``search.narrow``); the other fields are tested on what the words leave.
+
+    The first filter after the data changed, before the sort order is known, does not build the
+    order and every search text first: it tests each record as a plain scan would (the year, then
+    the agency, then the words, a search text made only for what is left) and sorts the matches.
     """
-    order = data.order(sort, reverse)
     if criteria.empty:
-        return order
+        return data.order(sort, reverse)
     last = data._last
-    keys: Sequence[str] = order
-    hays: Optional[Sequence[str]] = None          # the search texts of ``keys``, when known
     if last is not None and last[1] == sort and last[2] == reverse and _narrower(last[0], criteria):
-        keys, hays = last[3], last[4]
+        keys: Sequence[str] = last[3]
+        hays: Optional[Sequence[str]] = last[4]         # the search texts of ``keys``, when known
+    elif not data.has_order(sort, reverse):
+        hay = data._hay if data._hay is not None else _HayOnDemand(data.docs)
+        found = _scan(data, criteria, hay)
+        keys = data.sorted_keys(found, sort, reverse)
+        if data._hay is None and len(hay) == len(data.docs):
+            data._hay = hay                  # every text was made (a words-only filter): keep them
+        data._last = (criteria, sort, reverse, keys, [hay[k] for k in keys] if criteria.words else None)
+        return keys
+    else:
+        keys, hays = data.order(sort, reverse), None
+    order_known = keys is data._orders.get((sort, reverse))
     words = criteria.words
     if words and not criteria.year:
         if hays is None:
-            hays = data.aligned_hay(sort, reverse) if keys is order else [data.hay[k] for k in keys]
+            hays = data.aligned_hay(sort, reverse) if order_known else [data.hay[k] for k in keys]
         for word in sorted(set(words), key=len, reverse=True):     # the longest is the most selective
             chosen = list(map(contains, hays, repeat(word)))
             keys, hays = list(compress(keys, chosen)), list(compress(hays, chosen))
@@ -333,7 +385,8 @@ def filter_contacts(data: LadoData, criteria: Criteria, sort: str = "received", 
         # date, the year is found by bisection (a year of 100,000 contacts costs ~40 look-ups).
         keys = narrow(keys, data.docs, flt,
                       agencies=data.agencies_matching(criteria.agency) if criteria.agency.strip() else None,
-                      hay=data.hay if words else None, newest_first=reverse if sort == "received" else None)
+                      hay=(data._hay if data._hay is not None else _HayOnDemand(data.docs)) if words else None,
+                      newest_first=reverse if sort == "received" else None)
         if len(keys) != before:
             hays = None
     data._last = (criteria, sort, reverse, keys, hays)
