@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, Iterable, Optional
 
 from dateutil.relativedelta import relativedelta
@@ -37,6 +38,7 @@ _SPACES = re.compile(r"\s+")
 _DASHES = re.compile(r"\s*[-\u2010-\u2015\u2212]\s*")
 
 
+@lru_cache(maxsize=1 << 16)
 def match_key(text: Optional[str]) -> str:
     """The form two spellings of one name share: case, spacing, apostrophes and dashes ignored."""
     text = (text or "").replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
@@ -71,6 +73,7 @@ def check_settings(threshold: Any = None, window: Any = None) -> dict:
     return values
 
 
+@lru_cache(maxsize=1 << 14)
 def _window_start(received: date, window: str) -> str:
     n, unit = parse_period(window)
     if unit in ("days", "weeks", "working_days"):
@@ -106,73 +109,133 @@ def pattern_warnings(ctx: Context, contact: Contact) -> list[str]:
                 same_person.append((ref, d))
         if employer and start <= d["received_on"] <= received and s.get("employer") \
                 and match_key(s["employer"]) == employer:
-            same_setting.append(ref)
-    return _messages(contact, same_person, same_setting, threshold, window)
+            same_setting.append((d["received_on"], ref))
+    same_setting.sort()                                   # the most recent last
+    return _messages(contact, same_person, [ref for _, ref in same_setting], threshold, window)
 
 
 def _messages(contact: Contact, same_person: list[tuple[str, dict]], same_setting: list[str], threshold: int,
               window: str) -> list[str]:
+    return _worded(bool(contact.subject.date_of_birth), contact.subject.employer, contact.received_on, same_person,
+                   len(same_setting), same_setting[-SHOWN:], threshold, window)
+
+
+SHOWN = 8      # the references a same-setting warning names (the most recent), and how many more
+
+
+def _worded(has_dob: bool, employer_name: str, received: date, same_person: list[tuple[str, dict]], others: int,
+            last_refs: list[str], threshold: int, window: str) -> list[str]:
+    """The warnings' words: ``others`` contacts of the same setting in the window, of which
+    ``last_refs`` are the most recent (at most SHOWN; by received date, then reference)."""
     warnings = []
     if same_person:
-        how = "name and date of birth" if contact.subject.date_of_birth else "name and employer"
+        how = "name and date of birth" if has_dob else "name and employer"
         listed = ", ".join(_describe(ref, d) for ref, d in sorted(same_person, key=lambda x: x[1]["received_on"]))
         warnings.append(f"same person: {len(same_person)} other contact(s) match this subject's {how}: {listed}")
-    count = len(same_setting) + 1
-    employer = _SPACES.sub(" ", contact.subject.employer.strip())
+    count = others + 1
+    employer = _SPACES.sub(" ", (employer_name or "").strip())
     if employer and count >= threshold:
         warnings.append(f"same setting: {employer} has had {count} contacts in the {window} to "
-                        f"{fmt(contact.received_on)} (warning at {threshold}): {_some(sorted(same_setting))} and this one")
+                        f"{fmt(received)} (warning at {threshold}): {_some(others, last_refs)} and this one")
     return warnings
 
 
-def _some(refs: list[str], limit: int = 8) -> str:
-    """The most recent ``limit`` references, and how many more: a warning must stay readable."""
-    if len(refs) <= limit:
-        return ", ".join(refs)
-    return f"{len(refs) - limit} earlier, then " + ", ".join(refs[-limit:])
+def _some(count: int, last: list[str]) -> str:
+    """The most recent references (at most SHOWN), and how many more: a warning must stay readable."""
+    if count <= SHOWN:
+        return ", ".join(last)
+    return f"{count - SHOWN} earlier, then " + ", ".join(last)
 
 
 class PatternIndex:
-    """Warnings for many contacts at once (after an import), in one pass instead of one per contact."""
+    """Warnings for many contacts at once (after an import), without a pass per contact.
+
+    Built once from the stored documents: the contacts keyed by name and date of birth, by name
+    and employer, and by name and employer among those with no date of birth; and each setting's
+    contacts as two aligned lists sorted by received date (the dates, the references), so that a
+    setting's window is found by bisection and counted without being listed.  Each contact's
+    warnings then cost what it has in common with others, not the size of the store.
+    """
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.threshold, self.window = employer_rule(ctx)
-        self.by_name: dict[str, list[tuple[str, dict]]] = {}
-        self.by_employer: dict[str, list[tuple[str, str]]] = {}
-        for ref, d in ctx.store.all("contacts").items():
+        self.docs = ctx.store.all("contacts")
+        Entry = tuple[int, str, dict]                   # (position in the store, reference, document)
+        self.by_name_dob: dict[tuple[str, str], list[Entry]] = {}
+        self.by_name_employer: dict[tuple[str, str], list[Entry]] = {}
+        self.undated_by_name_employer: dict[tuple[str, str], list[Entry]] = {}
+        settings: dict[str, list[tuple[str, str]]] = {}
+        for pos, (ref, d) in enumerate(self.docs.items()):
             s = d.get("subject") or {}
+            employer = match_key(s.get("employer")) if s.get("employer") else ""
             if s.get("name"):
-                self.by_name.setdefault(match_key(s["name"]), []).append((ref, d))
-            if s.get("employer"):
-                self.by_employer.setdefault(match_key(s["employer"]), []).append((d["received_on"], ref))
-        for refs in self.by_employer.values():
-            refs.sort()
+                name, dob, entry = match_key(s["name"]), s.get("date_of_birth"), (pos, ref, d)
+                if dob:
+                    self.by_name_dob.setdefault((name, dob), []).append(entry)
+                if employer:
+                    self.by_name_employer.setdefault((name, employer), []).append(entry)
+                    if not dob:
+                        self.undated_by_name_employer.setdefault((name, employer), []).append(entry)
+            if employer:
+                settings.setdefault(employer, []).append((d["received_on"], ref))
+        self.by_employer: dict[str, tuple[list[str], list[str]]] = {}
+        for key, entries in settings.items():
+            entries.sort()
+            self.by_employer[key] = ([on for on, _ in entries], [ref for _, ref in entries])
 
     def warnings(self, contact: Contact) -> list[str]:
-        name, employer = match_key(contact.subject.name), match_key(contact.subject.employer)
-        dob = contact.subject.date_of_birth.isoformat() if contact.subject.date_of_birth else None
-        same_person = []
-        for ref, d in self.by_name.get(name, ()) if name else ():
-            if ref == contact.reference:
-                continue
-            s = d.get("subject") or {}
-            other_dob = s.get("date_of_birth")
-            if (dob and other_dob and dob == other_dob) or (
-                    not (dob and other_dob) and employer and match_key(s.get("employer")) == employer):
-                same_person.append((ref, d))
-        same_setting = []
-        if employer:
-            entries = self.by_employer.get(employer, [])
-            start, received = _window_start(contact.received_on, self.window), contact.received_on.isoformat()
-            lo, hi = bisect.bisect_left(entries, (start, "")), bisect.bisect_right(entries, (received, "\uffff"))
-            same_setting = [ref for _, ref in entries[lo:hi] if ref != contact.reference]
-        return _messages(contact, same_person, same_setting, self.threshold, self.window)
+        s = contact.subject
+        return self._warnings(contact.reference, s.name, s.date_of_birth.isoformat() if s.date_of_birth else None,
+                              s.employer, contact.received_on)
+
+    def _same_person(self, reference: str, name: str, dob: Optional[str], employer: str) -> list[tuple[str, dict]]:
+        """The rule of ``pattern_warnings``: the same name and date of birth; where either has none, the
+        same name and employer.  In the store's order, as a pass over the store would find them."""
+        if not name:
+            return []
+        if dob:
+            found = self.by_name_dob.get((name, dob), []) + \
+                (self.undated_by_name_employer.get((name, employer), []) if employer else [])
+            found.sort(key=lambda e: e[0])
+        else:
+            found = self.by_name_employer.get((name, employer), []) if employer else []
+        return [(ref, d) for _, ref, d in found if ref != reference]
+
+    def _warnings(self, reference: str, name_text: Optional[str], dob: Optional[str], employer_text: Optional[str],
+                  received: date) -> list[str]:
+        employer = match_key(employer_text)
+        same_person = self._same_person(reference, match_key(name_text), dob, employer)
+        others, last = 0, []
+        if employer and employer in self.by_employer:
+            dates, refs = self.by_employer[employer]
+            start, on = _window_start(received, self.window), received.isoformat()
+            lo, hi = bisect.bisect_left(dates, start), bisect.bisect_right(dates, on)
+            last = [r for r in refs[max(lo, hi - SHOWN - 1):hi] if r != reference][-SHOWN:]
+            others = hi - lo - self._indexed_in(reference, employer, start, on)
+        return _worded(bool(dob), employer_text or "", received, same_person, others, last, self.threshold,
+                       self.window)
+
+    def _indexed_in(self, reference: str, employer: str, start: str, on: str) -> bool:
+        """Is the contact itself, as stored, among the setting's contacts from ``start`` to ``on``?"""
+        d = self.docs.get(reference)
+        if d is None or not start <= d["received_on"] <= on:
+            return False
+        stored = (d.get("subject") or {}).get("employer")
+        return bool(stored) and match_key(stored) == employer
 
     def warnings_for(self, references: Iterable[str]) -> dict[str, list[str]]:
+        """{reference: warnings} for each of ``references`` that has any, worked out from the stored
+        documents (no model object is made)."""
         out = {}
+        docs = self.docs
         for ref in references:
-            found = self.warnings(self.ctx.load(Contact, "contacts", ref, "contact"))
+            d = docs.get(ref)
+            if d is None:
+                continue
+            s = d.get("subject") or {}
+            found = self._warnings(ref, s.get("name"), s.get("date_of_birth"), s.get("employer"),
+                                   date.fromisoformat(d["received_on"]))
             if found:
                 out[ref] = found
         return out
