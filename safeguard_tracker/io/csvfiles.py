@@ -335,14 +335,16 @@ def safe_cell(value: object) -> str:
     if value is None:
         return ""
     text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
+    # apostrophes already in front of a formula are guarded too, so that ``unguard`` can tell the
+    # guard from the value: "'=1+1" is written "''=1+1" and read back as "'=1+1"
+    if text.lstrip("'").startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
 
 
 def unguard(text: str) -> str:
     """The inverse of ``safe_cell`` on import: "'=SUM(A1)" was written for "=SUM(A1)"."""
-    if text[:1] == "'" and text[1:2] and text[1:2] in FORMULA_PREFIXES:
+    if text[:1] == "'" and text[1:].lstrip("'").startswith(FORMULA_PREFIXES):
         return text[1:]
     return text
 

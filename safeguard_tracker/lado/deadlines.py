@@ -275,8 +275,11 @@ def retention_items(ctx: Context, as_of: date, within_days: int,
     rules = rules or rules_of(ctx)
     horizon = as_of + timedelta(days=within_days)
     # The review is never earlier than retention_minimum after receipt, so most records are
-    # ruled out by comparing ISO strings, without date arithmetic.
-    latest_received = (_before(horizon, rules.retention_minimum) + timedelta(days=3)).isoformat()
+    # ruled out by comparing ISO strings, without date arithmetic.  ``_before`` can undershoot:
+    # by up to 3 days for months and years (31/01 + 1 month is 28/02), and for working days by up
+    # to 4 (a contact received on Boxing Day 2017 is one working day from 27/12, one working day
+    # before which is 22/12), so the cut-off leaves 5 days.
+    latest_received = (_before(horizon, rules.retention_minimum) + timedelta(days=5)).isoformat()
     items = []
     for key, doc in ctx.store.all("contacts").items():
         if doc.get("closed_on") is None or doc.get("redacted_on") or doc["received_on"] > latest_received:
