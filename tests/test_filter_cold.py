@@ -45,3 +45,13 @@ def test_cold_filter_equals_warm_filter(demo, sort, reverse):
         more = Criteria(**{**criteria.__dict__, "text": (criteria.text + " a").strip()})
         assert filter_contacts(cold, more, sort, reverse) == filter_contacts(warm, more, sort, reverse)
     assert found_any
+
+
+def test_the_background_index_still_gives_its_order_after_a_first_filter_made_every_search_text(demo):
+    data = LadoData(demo)
+    data.sync(0)
+    built = data.build_index()                      # (as the worker does, before the filter below)
+    filter_contacts(data, Criteria(text="school"))  # words only: every search text is made, and kept
+    assert data._hay is not None and not data.has_order("received", True)
+    data.set_index(built, data.version)
+    assert data.has_order("received", True) and data.order("received", True) == built[1]

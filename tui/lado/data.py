@@ -266,8 +266,13 @@ class LadoData:
         return hay, sorted(hay, key=_by_received(docs), reverse=True)
 
     def set_index(self, built: tuple[dict[str, str], list[str]], version: int) -> None:
-        if version == self.version and self._hay is None:
-            self._hay, self._orders[("received", True)] = built
+        """Take in what ``build_index`` worked out, if the data has not changed since (each part only
+        where it is not known yet: a first filter may already have made every search text)."""
+        if version == self.version:
+            hay, order = built
+            if self._hay is None:
+                self._hay = hay
+            self._orders.setdefault(("received", True), order)
 
     @property
     def hay(self) -> dict[str, str]:
