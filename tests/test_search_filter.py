@@ -75,10 +75,12 @@ def test_narrow_agrees_with_the_filter_for_every_order_and_combination(docs):
         agency = kw.pop("agency")
         f = ContactFilter(start=start, end=end, **kw)
         full = ContactFilter(start=start, end=end, agency=agency, **kw)
-        for keys, newest_first in ((newest, True), (oldest, False), (shuffled, None)):
-            want = [k for k in keys if full.matches(by_ref[k])]
+        for keys, newest_first in ((newest, True), (oldest, False), (shuffled, None), (None, None)):
+            # keys None: every document, in the order the mapping holds them (here newest first)
+            held = by_ref if keys is not None else {k: by_ref[k] for k in newest}
+            want = [k for k in (held if keys is None else keys) if full.matches(by_ref[k])]
             for h in (hay, None):
-                got = narrow(keys, by_ref, f, agencies=None if agency is None else {agency}, hay=h,
+                got = narrow(keys, held, f, agencies=None if agency is None else {agency}, hay=h,
                              newest_first=newest_first)
                 assert got == want, (kw, agency, newest_first, h is None)
 

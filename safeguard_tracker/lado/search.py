@@ -10,7 +10,7 @@ look-ups and no tests for criteria that were left blank.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Collection, Mapping, Optional, Sequence
+from typing import Any, Callable, Collection, Iterable, Mapping, Optional, Sequence
 
 import attrs
 
@@ -132,36 +132,39 @@ def received_range(keys: Sequence[str], docs: Mapping[str, dict], start: str, en
     return keys[lo:hi]
 
 
-def narrow(keys: Sequence[str], docs: Mapping[str, dict], flt: ContactFilter, *,
+def narrow(keys: Optional[Sequence[str]], docs: Mapping[str, dict], flt: ContactFilter, *,
            agencies: Optional[Collection[str]] = None, hay: Optional[Mapping[str, str]] = None,
            newest_first: Optional[bool] = None) -> list[str]:
-    """The ``keys`` whose documents pass ``flt`` (and are of one of ``agencies``), in their order.
+    """The ``keys`` whose documents pass ``flt`` (and are of one of ``agencies``), in their order;
+    with ``keys`` None, every document of ``docs``, in the order ``docs`` holds them.
 
     The most selective and cheapest test goes first: the financial year, found by bisection
     when ``keys`` are sorted by received date (``newest_first`` says which way; None: not
-    sorted), then the agency, then the other fields, and the words last, looked up in ``hay``
-    (each document's searchable text, casefolded, with an entry for every key of ``docs``) when
-    given.  Each step is one comprehension over what the previous one left; keys that are not in
-    ``docs`` are dropped by the first of them.
+    sorted), then the agency, then the other fields, and the words last (the longest first),
+    looked up in ``hay`` (each document's searchable text, casefolded, for every key of ``docs``;
+    a mapping that makes them on demand will do) when given.  Each step is one comprehension over
+    the (key, document) pairs the previous one left; keys that are not in ``docs`` are dropped by
+    the first of them.
     """
-    out: Sequence[str] = keys
     rest = flt
-    if flt.start is not None and newest_first is not None:
-        out = received_range(keys, docs, flt.start, flt.end, newest_first)
-        rest = attrs.evolve(flt, start=None, end=None)
+    pairs: Iterable[tuple[str, dict]]
+    if keys is None:
+        pairs = docs.items()
+    else:
+        if flt.start is not None and newest_first is not None:
+            keys = received_range(keys, docs, flt.start, flt.end, newest_first)
+            rest = attrs.evolve(flt, start=None, end=None)
+        pairs = ((k, docs[k]) for k in keys if k in docs)
     words = rest.words if hay is not None else ()
     if words:
         rest = attrs.evolve(rest, words=())
-    checked = False   # are all of ``out`` known to be in docs?
     if agencies is not None:
         wanted = agencies if isinstance(agencies, (set, frozenset)) else frozenset(agencies)
-        out = [k for k in out if k in docs and docs[k].get("agency") in wanted]
-        checked = True
+        pairs = [(k, d) for k, d in pairs if d.get("agency") in wanted]
     if any(v is not None for v in (rest.start, rest.category, rest.agency, rest.status, rest.harm)) or rest.words:
         match = rest.matches
-        out = [k for k in out if match(docs[k])] if checked else [k for k in out if k in docs and match(docs[k])]
-        checked = True
-    for w in words:
-        out = [k for k in out if w in hay[k]] if checked else [k for k in out if k in docs and w in hay[k]]
-        checked = True
-    return out if checked else [k for k in out if k in docs]
+        pairs = [(k, d) for k, d in pairs if match(d)]
+    out = [k for k, _ in pairs]
+    for w in sorted(set(words), key=len, reverse=True):      # the longest is the most selective
+        out = [k for k in out if w in hay[k]]                  # type: ignore[index]
+    return out

@@ -274,6 +274,10 @@ class LadoData:
                 self._hay = hay
             self._orders.setdefault(("received", True), order)
 
+    def texts_so_far(self) -> Mapping[str, str]:
+        """The search texts when they are built, else a mapping that makes each one when first asked."""
+        return self._hay if self._hay is not None else _HayOnDemand(self.docs)
+
     @property
     def hay(self) -> dict[str, str]:
         """The searchable text of each contact, casefolded once per version."""
@@ -322,26 +326,10 @@ class _HayOnDemand(dict):
         return text
 
 
-def _scan(data: LadoData, criteria: Criteria, hay: Mapping[str, str]) -> list[str]:
-    """The references matching ``criteria``, unsorted: one comprehension per criterion over the
-    documents themselves (the agency, the year, the other fields, then the words)."""
-    pairs: Iterable[tuple[str, dict]] = data.docs.items()
-    if criteria.agency.strip():
-        wanted = data.agencies_matching(criteria.agency)
-        pairs = [(k, d) for k, d in pairs if d.get("agency") in wanted]
+def _contact_filter(data: LadoData, criteria: Criteria, words: tuple[str, ...]) -> ContactFilter:
     flt = ContactFilter.build(data.tracker.taxonomy, year=criteria.year or None, category=criteria.category or None,
                               status=criteria.status or None, harm=criteria.harm or None)
-    if flt.start is not None:
-        start, end = flt.start, flt.end
-        pairs = [(k, d) for k, d in pairs if start <= d["received_on"] <= end]
-        flt = attrs.evolve(flt, start=None, end=None)
-    if any(v is not None for v in (flt.category, flt.agency, flt.status, flt.harm)):
-        match = flt.matches
-        pairs = [(k, d) for k, d in pairs if match(d)]
-    keys = [k for k, _ in pairs]
-    for word in sorted(set(criteria.words), key=len, reverse=True):     # the longest is the most selective
-        keys = [k for k in keys if word in hay[k]]
-    return keys
+    return attrs.evolve(flt, words=words)
 
 
 def filter_contacts(data: LadoData, criteria: Criteria, sort: str = "received", reverse: bool = True) -> list[str]:
@@ -363,8 +351,9 @@ def filter_contacts(data: LadoData, criteria: Criteria, sort: str = "received", 
         keys: Sequence[str] = last[3]
         hays: Optional[Sequence[str]] = last[4]         # the search texts of ``keys``, when known
     elif not data.has_order(sort, reverse):
-        hay = data._hay if data._hay is not None else _HayOnDemand(data.docs)
-        found = _scan(data, criteria, hay)
+        hay = data.texts_so_far()
+        found = narrow(None, data.docs, _contact_filter(data, criteria, criteria.words),
+                       agencies=data.agencies_matching(criteria.agency) if criteria.agency.strip() else None, hay=hay)
         keys = data.sorted_keys(found, sort, reverse)
         if data._hay is None and len(hay) == len(data.docs):
             data._hay = hay                  # every text was made (a words-only filter): keep them
@@ -382,15 +371,13 @@ def filter_contacts(data: LadoData, criteria: Criteria, sort: str = "received", 
             keys, hays = list(compress(keys, chosen)), list(compress(hays, chosen))
         words = ()
     if words or criteria.year or criteria.category or criteria.status or criteria.harm or criteria.agency.strip():
-        flt = ContactFilter.build(data.tracker.taxonomy, year=criteria.year or None, category=criteria.category or None,
-                                  status=criteria.status or None, harm=criteria.harm or None)
-        flt = attrs.evolve(flt, words=words)
+        flt = _contact_filter(data, criteria, words)
         before = len(keys)
         # search.narrow: one comprehension per criterion, the most selective first; sorted by received
         # date, the year is found by bisection (a year of 100,000 contacts costs ~40 look-ups).
         keys = narrow(keys, data.docs, flt,
                       agencies=data.agencies_matching(criteria.agency) if criteria.agency.strip() else None,
-                      hay=(data._hay if data._hay is not None else _HayOnDemand(data.docs)) if words else None,
+                      hay=data.texts_so_far() if words else None,
                       newest_first=reverse if sort == "received" else None)
         if len(keys) != before:
             hays = None
