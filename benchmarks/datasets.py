@@ -1,14 +1,13 @@
 """The data every measurement and its baseline share, built fresh for each size.
 
 One demo store per size (``safeguard_tracker.demo.build_demo``), and from the
-very same records: the contacts as plain dicts, a SQLite file, a naive TinyDB
-file and a contacts CSV with UK dates.  Nothing is kept between runs: the
-folder is a fresh temporary one and is deleted afterwards.
+very same records: the contacts as plain dicts, a SQLite file and a naive
+TinyDB file (the import's spreadsheet is written by ``messy.py``).  Nothing is
+kept between runs: the folder is a fresh temporary one and is deleted afterwards.
 """
 
 from __future__ import annotations
 
-import csv
 import gc
 import json
 import shutil
@@ -18,7 +17,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 import orjson
 
@@ -42,7 +41,6 @@ class Dataset:
     samples: dict[str, list[float]] = field(default_factory=dict)   # kept for rows that reuse a measurement
     _sqlite: Optional[Path] = None
     _tinydb: Optional[Path] = None
-    _csv: Optional[Path] = None
 
     @property
     def bounds(self) -> tuple[str, str]:
@@ -89,19 +87,6 @@ class Dataset:
                 json.dump({"contacts": table}, fh)
             self.seconds["build tinydb"] = time.perf_counter() - t
         return self._tinydb
-
-    def csv_path(self, columns: list[str], row: Any) -> Path:
-        """The contacts as a CSV with UK dates; ``row(doc)`` gives one row's values for ``columns``."""
-        if self._csv is None:
-            t = time.perf_counter()
-            self._csv = self.folder / "contacts.csv"
-            with open(self._csv, "w", encoding="utf-8", newline="") as fh:
-                w = csv.writer(fh)
-                w.writerow(columns)
-                for d in self.contacts:
-                    w.writerow(row(d))
-            self.seconds["build csv"] = time.perf_counter() - t
-        return self._csv
 
     def reference_store(self) -> Path:
         """A demo store of 1,000 records beside this size's, for baselines run in the same minutes."""

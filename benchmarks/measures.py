@@ -10,7 +10,6 @@ object cache is cleared before each filter.
 from __future__ import annotations
 
 import asyncio
-import csv
 import gc
 import json
 import os
@@ -460,6 +459,22 @@ def _whole_process(cmd: list[str]) -> Timed:
     return Timed(seconds, done)
 
 
+def _store_files(store: Path) -> list[Path]:
+    """A store's file and everything beside it that belongs to it (journal, lock, backups)."""
+    return list(store.parent.glob(store.name + "*"))
+
+
+def _copy_store(source: Path, target: Path) -> None:
+    for p in _store_files(source):
+        dest = target.with_name(target.name + p.name[len(source.name):])
+        shutil.copytree(p, dest) if p.is_dir() else shutil.copy2(p, dest)
+
+
+def _remove_store(store: Path) -> None:
+    for p in _store_files(store):
+        shutil.rmtree(p) if p.is_dir() else p.unlink()
+
+
 def measure_import(ds: Dataset, repeats: int) -> list[Row]:
     """``safeguard-tracker import contacts`` of a council's messy spreadsheet, as a user runs it, into an
     existing store; beside a whole process that only reads the same file with ``csv.DictReader``."""
@@ -474,43 +489,18 @@ def measure_import(ds: Dataset, repeats: int) -> list[Row]:
     if not existing.exists():
         from safeguard_tracker.demo import build_demo
         build_demo(existing, contacts=1000, seed=7, today=DEMO_TODAY, user="bench.builder").close()
-    counter = iter(range(10 ** 6))
-    made: list[Path] = []
-
-    def fresh_copy() -> Path:
-        """(untimed) a copy of the existing 1,000-contact store (another seed, so every row is new)."""
-        target = ds.folder / f"import-{next(counter)}.json"
-        for p in existing.parent.glob(existing.name + "*"):
-            dest = target.with_name(target.name + p.name[len(existing.name):])
-            shutil.copytree(p, dest) if p.is_dir() else shutil.copy2(p, dest)
-        made.append(target)
-        return target
-
-    def cleanup(out) -> None:
-        added = re.search(r"row\(s\): added ([\d,]+)", out.stdout)
-        assert added and int(added.group(1).replace(",", "")) == ds.size, out.stdout[:500]
-        while made:
-            store = made.pop()
-            for p in store.parent.glob(store.name + "*"):
-                shutil.rmtree(p) if p.is_dir() else p.unlink()
-
-    stores: list[Path] = []
-
-    def do_import():
-        return _whole_process([*_cli(), "--db", str(stores[-1]), "import", "contacts", str(path)])
-
-    def dict_reader():
-        return _whole_process([sys.executable, "-c", READ_CSV, str(path)])
-
     ms: list[float] = []
     bs: list[float] = []
-    for _ in range(repeats):
-        stores.append(fresh_copy())
+    for i in range(repeats):
+        store = ds.folder / f"import-{i}.json"
+        _copy_store(existing, store)     # (untimed) the existing store, of another seed: every row is new
         gc.collect()
-        dt, out = clock(do_import)
+        dt, out = clock(lambda: _whole_process([*_cli(), "--db", str(store), "import", "contacts", str(path)]))
         ms.append(dt)
-        cleanup(out)
-        dt, out = clock(dict_reader)
+        added = re.search(r"row\(s\): added ([\d,]+)", out.stdout)
+        assert added and int(added.group(1).replace(",", "")) == ds.size, out.stdout[:500]
+        _remove_store(store)
+        dt, out = clock(lambda: _whole_process([sys.executable, "-c", READ_CSV, str(path)]))
         bs.append(dt)
         assert int(out.stdout.split()[-1]) == ds.size, out.stdout
     row.value, row.baseline, row.samples, row.baseline_samples = median(ms), median(bs), ms, bs
