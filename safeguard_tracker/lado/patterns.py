@@ -158,7 +158,6 @@ class PatternIndex:
     """
 
     def __init__(self, ctx: Context):
-        self.ctx = ctx
         self.threshold, self.window = employer_rule(ctx)
         self.docs = ctx.store.all("contacts")
         Entry = tuple[int, str, dict]                   # (position in the store, reference, document)
