@@ -253,30 +253,46 @@ class Rows:
 
 # --- tables -----------------------------------------------------------------------------------------------
 
-def read_rows(path: str | Path, *, required: Sequence[str], aliases: dict[str, str] | None = None,
-              known: Iterable[str] | None = None) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Rows as (spreadsheet row number, {normalised header: value}).  Row 1 is the header."""
-    source = str(path)
+def read_cells(path: str | Path, *, required: Sequence[str], aliases: dict[str, str] | None = None,
+               known: Iterable[str] | None = None, source: str | None = None
+               ) -> tuple[list[str], list[int], list[list[str]]]:
+    """(normalised header, spreadsheet row numbers, rows of cells padded to the header's width).
+
+    Row 1 is the header.  Blank lines (spreadsheets leave them) are dropped; a row with more
+    non-blank cells than the header names, a broken quote or a cell whose line breaks hold what
+    look like rows is refused, every such row listed, with nothing returned.
+    """
     keys, reader = open_table(path, required=required, aliases=aliases, known=known)
-    problems = []
-    rows: list[tuple[int, dict[str, str]]] = []
+    width = len(keys)
+    problems: list[str] = []
+    numbers: list[int] = []
+    rows: list[list[str]] = []
     number = 1
     try:
-        for number, values in enumerate(reader, start=2):
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) > len(keys) and any(v.strip() for v in values[len(keys):]):
-                problems.append(f"row {number}: has {len(values)} cells but the header names {len(keys)} columns")
-                continue
-            row = {k: (values[i].strip() if i < len(values) else "") for i, k in enumerate(keys) if k}
-            rows.append((number, row))
+        for number, cells in enumerate(reader, start=2):
+            if len(cells) != width:
+                if len(cells) > width and any(c.strip() for c in cells[width:]):
+                    problems.append(f"row {number}: has {len(cells)} cells but the header names {width} columns")
+                    continue
+                cells = (cells + [""] * width)[:width]
+            if "".join(cells).strip():
+                rows.append(cells)
+                numbers.append(number)
     except csv.Error as exc:
         problems.append(f"row {number + 1}: {exc}")
     else:
         reader.check(number)
     if problems:
-        raise import_failed(problems, source=source)
-    return keys, rows
+        raise import_failed(problems, source=str(path) if source is None else source)
+    return keys, numbers, rows
+
+
+def read_rows(path: str | Path, *, required: Sequence[str], aliases: dict[str, str] | None = None,
+              known: Iterable[str] | None = None) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Rows as (spreadsheet row number, {normalised header: value}).  Row 1 is the header."""
+    keys, numbers, rows = read_cells(path, required=required, aliases=aliases, known=known)
+    named = [(i, k) for i, k in enumerate(keys) if k]
+    return keys, [(number, {k: cells[i].strip() for i, k in named}) for number, cells in zip(numbers, rows)]
 
 
 def read_text(path: str | Path) -> str:

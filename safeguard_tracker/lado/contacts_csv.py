@@ -39,7 +39,6 @@ Columns (headers in any case and spacing; aliases such as "Date received"):
 
 from __future__ import annotations
 
-import csv
 import operator
 from datetime import date
 from pathlib import Path
@@ -53,7 +52,7 @@ from .contacts import ContactService
 from .contacts_json import import_contacts_json
 from .contacts_rules import (EVENT_COLUMNS, LIST_COLUMNS, REFERENCE, cell_converters, final_check, merge_rules,
                              new_history, row_rules)
-from ..io.csvfiles import import_failed, open_table, unguard
+from ..io.csvfiles import import_failed, read_cells, unguard
 from ..io.importing import ImportResult, changed_fields, conflict_problem
 
 TABLE = "contacts"
@@ -137,8 +136,8 @@ Parsed = tuple[int, Optional[str], dict[str, Any], Optional[int]]   # row, refer
 
 def _import_csv(contacts: ContactService, path: Path, dry_run: bool, overwrite: bool) -> ImportResult:
     source = path.name
-    keys, reader = open_table(path, required=REQUIRED, aliases=ALIASES, known=KNOWN)
-    width = len(keys)
+    # 1. The rows, padded to the header's width; blank lines dropped, malformed rows refused.
+    keys, numbers, rows = read_cells(path, required=REQUIRED, aliases=ALIASES, known=KNOWN, source=source)
     converters = cell_converters(contacts)
     today = contacts.ctx.today().isoformat()
     wanted = [(i, k) for i, k in enumerate(keys) if k and k not in EXPORT_ONLY and k not in ("reference", "revision")]
@@ -146,27 +145,6 @@ def _import_csv(contacts: ContactService, path: Path, dry_run: bool, overwrite: 
     ignored = tuple(k for k in dict.fromkeys(keys) if k in EXPORT_ONLY)
     events = tuple(c for c in EVENT_COLUMNS if c in columns)
     problems: list[str] = []
-
-    # 1. The rows, padded to the header's width; blank lines (spreadsheets leave them) dropped.
-    numbers: list[int] = []
-    rows: list[list[str]] = []
-    number = 1
-    try:
-        for number, cells in enumerate(reader, start=2):
-            if len(cells) != width:
-                if len(cells) > width and any(c.strip() for c in cells[width:]):
-                    problems.append(f"row {number}: has {len(cells)} cells but the header names {width} columns")
-                    continue
-                cells = (cells + [""] * width)[:width]
-            if "".join(cells).strip():
-                rows.append(cells)
-                numbers.append(number)
-    except csv.Error as exc:
-        problems.append(f"row {number + 1}: {exc}")
-    else:
-        reader.check(number)
-    if problems:
-        raise import_failed(problems, source=source)
 
     # 2. Column by column: each distinct value is converted once, and map() applies the results.
     #    A file repeats the same few hundred dates, agencies and categories, so this is most of
