@@ -24,7 +24,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 import orjson
 
@@ -162,44 +162,38 @@ def _age_backups(ds: Dataset) -> set[Path]:
     return found
 
 
-def measure_open(ds: Dataset, repeats: int) -> list[Row]:
-    def floor():
-        # The floor: orjson as fast as it goes on the same tables the store parses, the cyclic GC kept
-        # out.  The clock stops before the GC is switched back on, so the collection it then owes is not
-        # counted either.
-        with gc_paused():
-            t = time.perf_counter()
-            data = [orjson.loads(part) for part in record_sections(ds.store)]
-            return Timed(time.perf_counter() - t, data)
+def without_gc(work: Callable[[], Any]) -> Timed:
+    """``work()`` timed with the cyclic GC paused: orjson as fast as it goes.  The clock stops before
+    the GC is switched back on, so the collection it then owes is not counted either."""
+    with gc_paused():
+        t = time.perf_counter()
+        out = work()
+        return Timed(time.perf_counter() - t, out)
 
-    def whole():
-        with gc_paused():
-            t = time.perf_counter()
-            data = orjson.loads(read_body(ds.store))
-            return Timed(time.perf_counter() - t, data)
+
+def measure_open(ds: Dataset, repeats: int) -> list[Row]:
+    def parse_tables():                  # the floor: the same tables the store parses
+        return [orjson.loads(part) for part in record_sections(ds.store)]
 
     def close(t):
         if hasattr(t, "close"):
             t.close()
 
-    ms, bs = alternate(repeats, lambda: open_and_use(ds), floor, close)
-    _, whole_s = alternate(repeats, lambda: None, whole)
+    ms, bs = alternate(repeats, lambda: open_and_use(ds), lambda: without_gc(parse_tables), close)
+    _, whole_s = alternate(repeats, lambda: None, lambda: without_gc(lambda: orjson.loads(read_body(ds.store))))
     ds.seconds["open"] = median(ms)
 
     # The first open of a day writes the day's backup (a copy of the snapshot, fsynced) before it returns;
     # its baseline parses the same tables and writes one durable copy of the file's bytes.
-    def floor_and_copy():
-        with gc_paused():
-            t = time.perf_counter()
-            data = [orjson.loads(part) for part in record_sections(ds.store)]
-            copy = ds.folder / "baseline-copy.json"
-            with open(copy, "wb") as fh:
-                fh.write(ds.store.read_bytes())
-                fh.flush()
-                os.fsync(fh.fileno())
-            done = time.perf_counter() - t
-        copy.unlink()
-        return Timed(done, data)
+    copy = ds.folder / "baseline-copy.json"
+
+    def parse_and_copy():
+        data = parse_tables()
+        with open(copy, "wb") as fh:
+            fh.write(ds.store.read_bytes())
+            fh.flush()
+            os.fsync(fh.fileno())
+        return data
 
     folder = ds.store.with_name(ds.store.name + ".backups")
     fs: list[float] = []
@@ -212,10 +206,10 @@ def measure_open(ds: Dataset, repeats: int) -> list[Row]:
         close(t)
         new = set(folder.glob("*")) - before
         assert new, "the first open of a day wrote no backup"
-        for p in new:
-            shutil.rmtree(p) if p.is_dir() else p.unlink()
+        _remove(new)
         gc.collect()
-        fb.append(clock(floor_and_copy)[0])
+        fb.append(clock(lambda: without_gc(parse_and_copy))[0])
+        copy.unlink()
     row = Row("1", "open the store, every record usable through the API", ds.size,
               "orjson.loads of the same record tables (GC paused)", target=2.0, value=median(ms), baseline=median(bs),
               samples=ms, baseline_samples=bs, note=f"the baseline parses {RECORD_SECTIONS_NOTE}, as the store does")
@@ -470,8 +464,8 @@ def _copy_store(source: Path, target: Path) -> None:
         shutil.copytree(p, dest) if p.is_dir() else shutil.copy2(p, dest)
 
 
-def _remove_store(store: Path) -> None:
-    for p in _store_files(store):
+def _remove(paths: Iterable[Path]) -> None:
+    for p in paths:
         shutil.rmtree(p) if p.is_dir() else p.unlink()
 
 
@@ -499,7 +493,7 @@ def measure_import(ds: Dataset, repeats: int) -> list[Row]:
         ms.append(dt)
         added = re.search(r"row\(s\): added ([\d,]+)", out.stdout)
         assert added and int(added.group(1).replace(",", "")) == ds.size, out.stdout[:500]
-        _remove_store(store)
+        _remove(_store_files(store))
         dt, out = clock(lambda: _whole_process([sys.executable, "-c", READ_CSV, str(path)]))
         bs.append(dt)
         assert int(out.stdout.split()[-1]) == ds.size, out.stdout
