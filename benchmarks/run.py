@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import datasets, measures, trail  # noqa: E402
+from benchmarks import datasets, frame, measures, trail  # noqa: E402
 from benchmarks.measures import Row  # noqa: E402
 
 DEFAULT_SIZES = (1000, 10_000, 100_000)
@@ -107,7 +107,7 @@ def run(sizes: list[int], repeat: Optional[int] = None, workdir: Optional[Path] 
         log(f"[{size:,}] store built in {ds.seconds['build store']:.1f} s "
             f"({ds.store.stat().st_size / 1e6:.0f} MB); filter: {ds.year}, {ds.agency}, '{ds.word}'")
         try:
-            for fn in (*measures.MEASURES, trail.measure_trail):
+            for fn in (*measures.MEASURES, trail.measure_trail, frame.measure_frame):
                 name = fn.__name__.removeprefix("measure_")
                 if only and name not in only:
                     continue

@@ -7,8 +7,6 @@ LADO and ``plans.plan_dates.plan_due_items`` for reviews and actions.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
-
 from .context import Context
 from .dates import parse_date
 from .lado.deadlines import contact_due_items
@@ -19,7 +17,7 @@ DUE_SOON_DAYS = 7
 AREAS = ("lado", "action", "review")
 
 
-def chase_list(ctx: Context, as_of: Any = None, within_days: int = DUE_SOON_DAYS,
+def chase_list(ctx: Context, as_of: date | str | None = None, within_days: int = DUE_SOON_DAYS,
                areas: tuple[str, ...] = AREAS) -> list[DueItem]:
     """What is overdue, and what falls due within ``within_days``, most urgent first."""
     day: date = parse_date(as_of, "as_of", required=False, today=ctx.today()) or ctx.today()

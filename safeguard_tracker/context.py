@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, datetime
-from typing import Any, Callable, Optional, Protocol, TypeVar
+from typing import Any, Callable, Optional, Protocol, TypeVar, cast
+
+from attrs import AttrsInstance
 
 from .convert import from_doc, to_doc
 from .errors import ConflictError, UnknownReference
-from .store.protocol import Store, Transaction
+from .store.protocol import Doc, Store, Transaction
 from .taxonomy import DEFAULT_TAXONOMY, Taxonomy
-
-T = TypeVar("T")
 
 # Model objects kept for reuse.  Bounded: a script that walks 100,000 contacts must not keep
 # 100,000 Contact objects alive on top of the stored documents.
@@ -26,9 +26,18 @@ CACHE_LIMIT = 20_000
 DEFAULT_PLAN_AGENCIES = ("Safeguarding Children Board",)
 
 
-class Record(Protocol):
-    """A model object kept in a table under its reference."""
-    reference: str
+class Record(AttrsInstance, Protocol):
+    """A model object kept in a table under its reference, with the revision it was read at."""
+
+    @property
+    def reference(self) -> str: ...
+
+    @property
+    def rev(self) -> int: ...
+
+
+T = TypeVar("T", bound=AttrsInstance)   # a model class the converter can build from a stored document
+R = TypeVar("R", bound=Record)          # a model object stored under its reference
 
 
 class Context:
@@ -37,7 +46,7 @@ class Context:
     def __init__(self, store: Store, today: Optional[Callable[[], date]] = None):
         self.store = store
         self._today = today or date.today
-        self._cache: dict[tuple[str, str], tuple[int, Any]] = {}
+        self._cache: dict[tuple[str, str], tuple[int, object]] = {}
         self._taxonomy: Optional[Taxonomy] = None
         self._plan_taxonomy: Optional[tuple[Taxonomy, tuple[str, ...], Taxonomy]] = None
 
@@ -64,11 +73,11 @@ class Context:
 
     # --- settings ----------------------------------------------------------------
     @property
-    def settings(self) -> dict:
+    def settings(self) -> Doc:
         doc = self.store.get("settings", "config") or {}
         return {k: v for k, v in doc.items() if k not in ("_rev", "reference")}
 
-    def update_settings(self, **values: Any) -> dict:
+    def update_settings(self, **values: Any) -> Doc:
         """Change store-wide settings (agency list, deadline rules); audited like any record."""
         with self.store.transaction() as txn:
             doc = dict(txn.get("settings", "config") or {"reference": "config"})
@@ -104,13 +113,13 @@ class Context:
             raise UnknownReference(key, kind)
         return self.structure(cls, table, key, doc)
 
-    def structure(self, cls: type[T], table: str, key: str, doc: dict) -> T:
+    def structure(self, cls: type[T], table: str, key: str, doc: Doc) -> T:
         """The model object for a stored document, reused while the document's revision is unchanged."""
         rev = doc.get("_rev", 0)
         cache = self._cache
         hit = cache.get((table, key))
         if hit is not None and hit[0] == rev:
-            return hit[1]
+            return cast(T, hit[1])      # one table holds one model class, so the kept object is a ``cls``
         obj = from_doc(cls, doc)
         if len(cache) >= CACHE_LIMIT and (table, key) not in cache:
             for old in list(itertools.islice(cache, CACHE_LIMIT // 4)):  # the oldest quarter
@@ -123,9 +132,9 @@ class Context:
         """Stage a model object under its reference."""
         txn.put(table, obj.reference, to_doc(obj), expected_rev=expected_rev)
 
-    def change_record(self, table: str, cls: type[T], reference: str, kind: str,
-                       change: Callable[[T, Transaction], T], expected_rev: Optional[int],
-                       after: Optional[Callable[[T, T, Transaction], None]] = None) -> T:
+    def change_record(self, table: str, cls: type[R], reference: str, kind: str,
+                       change: Callable[[R, Transaction], R], expected_rev: Optional[int],
+                       after: Optional[Callable[[R, R, Transaction], None]] = None) -> R:
         """Read, check the revision, change and write one record in one transaction.
 
         ``after(old, new, txn)`` runs once the change is staged and may stage

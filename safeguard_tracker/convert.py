@@ -7,15 +7,17 @@ by the store, so it is moved in and out here.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from .model.enums import Choice
+from .documents import Doc
 
 import attrs
 import cattrs
+from attrs import AttrsInstance
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-T = TypeVar("T")
+T = TypeVar("T", bound=AttrsInstance)
 
 converter = cattrs.Converter()
 converter.register_unstructure_hook(date, lambda d: d.isoformat())
@@ -39,14 +41,16 @@ converter.register_structure_hook_factory(
 )
 
 
-def to_doc(obj: Any) -> dict:
-    doc = converter.unstructure(obj)
+def to_doc(obj: AttrsInstance) -> Doc:
+    """A model object as its stored document (``rev`` left out: the store keeps it as ``_rev``)."""
+    doc: Doc = converter.unstructure(obj)
     if "rev" in doc:
         doc.pop("rev")
     return doc
 
 
-def from_doc(cls: type[T], doc: dict) -> T:
+def from_doc(cls: type[T], doc: Doc) -> T:
+    """The model object for a stored document (its ``_rev`` becomes ``rev`` where the model has one)."""
     data = dict(doc)
     rev = data.pop("_rev", 0)
     data.pop("rev", None)

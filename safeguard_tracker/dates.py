@@ -60,7 +60,9 @@ def working_days_between(start: date, end: date) -> int:
 
 
 def add_months(start: date, months: int) -> date:
-    return start + relativedelta(months=months)
+    """The same day ``months`` calendar months later, or the month's last day (31 January + 1 -> 28/29 February)."""
+    later: date = start + relativedelta(months=months)
+    return later
 
 
 _PERIOD = re.compile(
@@ -94,9 +96,8 @@ def add_period(start: date, period: str | tuple[int, str]) -> date:
         return start + timedelta(days=n)
     if unit == "weeks":
         return start + timedelta(weeks=n)
-    if unit == "months":
-        return start + relativedelta(months=n)
-    return start + relativedelta(years=n)
+    later: date = start + relativedelta(months=n) if unit == "months" else start + relativedelta(years=n)
+    return later
 
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -127,7 +128,7 @@ def parse_date(value: object, field: str = "date", row: int | None = None,
             return date.fromisoformat(text)
         if not re.search(r"\d", text):
             raise ValueError(text)
-        parsed = _dateparser.parse(text, dayfirst=True, default=datetime(base.year, 1, 1))
+        parsed: datetime = _dateparser.parse(text, dayfirst=True, default=datetime(base.year, 1, 1))
     except (ValueError, OverflowError, TypeError):
         raise ValidationError(field, text, DATE_HELP, row=row) from None
     return parsed.date()

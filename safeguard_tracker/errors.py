@@ -43,7 +43,8 @@ class UnknownReference(SafeguardError, KeyError):
         super().__init__(f"no {kind} with reference '{reference}'")
 
     def __str__(self) -> str:  # KeyError would add quotes around the message
-        return self.args[0]
+        message: str = self.args[0]
+        return message
 
 
 class ConflictError(SafeguardError):

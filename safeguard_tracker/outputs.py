@@ -29,7 +29,7 @@ import re
 import stat
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, TextIO
 
 import attrs
 
@@ -55,7 +55,8 @@ class Destination:
     def shown(self) -> str:
         """The name the access log and messages give it."""
         if self.kind == "fd":
-            return {1: STANDARD_OUTPUT, 2: "(standard error)"}.get(self.fd, f"(file descriptor {self.fd})")
+            names: dict[Optional[int], str] = {1: STANDARD_OUTPUT, 2: "(standard error)"}
+            return names.get(self.fd, f"(file descriptor {self.fd})")
         return str(self.path)
 
 
@@ -277,7 +278,8 @@ def _write_through(given: Any, path: Path, data: bytes) -> None:
 def _write_fd(dest: Destination, content: str | bytes) -> None:
     """Write to an open descriptor; standard output and error through Python's own streams (so text
     keeps the stream's encoding and whatever replaced them, a test's capture, sees it)."""
-    stream = {1: sys.stdout, 2: sys.stderr}.get(dest.fd)
+    streams: dict[Optional[int], TextIO] = {1: sys.stdout, 2: sys.stderr}
+    stream = streams.get(dest.fd)
     if stream is not None and isinstance(content, str):
         stream.write(content)
         stream.flush()
@@ -288,6 +290,7 @@ def _write_fd(dest: Destination, content: str | bytes) -> None:
         stream.buffer.write(data)
         stream.buffer.flush()
         return
+    assert dest.fd is not None, "an fd destination always names its descriptor"
     _write_all(dest.fd, data, Path(dest.shown))
 
 

@@ -17,16 +17,19 @@ from __future__ import annotations
 import signal
 import threading
 from contextlib import contextmanager
-from typing import Any, Iterator
+from types import FrameType
+from typing import Callable, Iterator, Optional, Union
 
 DEFERRED = (signal.SIGINT, signal.SIGTERM)
 
 _depth = 0
-_previous: dict[int, Any] = {}
+# A handler as ``signal.getsignal`` returns it: a function, SIG_DFL or SIG_IGN.
+_Handler = Union[Callable[[int, Optional[FrameType]], object], int, signal.Handlers]
+_previous: dict[int, _Handler] = {}
 _pending: list[int] = []
 
 
-def _remember(signum: int, frame: Any) -> None:
+def _remember(signum: int, frame: Optional[FrameType]) -> None:
     """The handler while deferred: note the signal, once, to deliver it when the section ends."""
     if signum not in _pending:
         _pending.append(signum)

@@ -75,7 +75,17 @@ class Taxonomy:
         return isinstance(name, str) and fold(name) in self._by_key
 
     def canonical(self, name: str, field: str = "agency", row: int | None = None) -> str:
-        """The taxonomy's spelling of ``name``, or a ValidationError suggesting the nearest."""
+        """The taxonomy's spelling of ``name``, or a ValidationError suggesting the nearest.
+
+        >>> from safeguard_tracker import Taxonomy
+        >>> agencies = Taxonomy(["School - Primary", "Foster Carers \u2013 Local Authority", "Police"])
+        >>> agencies.canonical("foster carers - local authority")
+        'Foster Carers \u2013 Local Authority'
+        >>> agencies.canonical("Polce")
+        Traceback (most recent call last):
+        ...
+        safeguard_tracker.errors.ValidationError: agency 'Polce' is not valid: one of: ... (did you mean 'Police'?)
+        """
         if isinstance(name, str):
             found = self._by_key.get(fold(name))
             if found is not None:
@@ -83,10 +93,24 @@ class Taxonomy:
         raise choice_error(field, name, self.agencies, row=row)
 
     def index(self, name: str) -> int:
+        """Where ``name`` (any spelling) stands in the list, counting from 0: the order reports sort by.
+
+        >>> from safeguard_tracker import Taxonomy
+        >>> Taxonomy().index("school - primary"), Taxonomy(["Police", "School - Primary"]).index("police")
+        (13, 0)
+        """
         return self.agencies.index(self.canonical(name))
 
     @classmethod
     def from_file(cls, path: str | Path) -> "Taxonomy":
+        """An area's own list from a text file: one agency a line; blank lines and '#' comments skipped.
+
+        >>> from pathlib import Path
+        >>> from safeguard_tracker import Taxonomy
+        >>> _ = Path("agencies.txt").write_text("# our list\\nSchool - Primary\\nPolice\\n\\nOther\\n")
+        >>> list(Taxonomy.from_file("agencies.txt"))
+        ['School - Primary', 'Police', 'Other']
+        """
         lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
         return cls(line for line in lines if line.strip() and not line.lstrip().startswith("#"))
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sys
 import unicodedata
-from typing import Any, Iterator, Optional, TextIO
+from typing import Iterator, Optional, TextIO
 
 # Zero-width non-joiner and joiner: part of how Persian, Indic scripts and emoji are written.
 KEPT_FORMAT = frozenset("\u200c\u200d")
@@ -70,7 +70,7 @@ def escapes(text: str, *, multiline: bool = False) -> Iterator[tuple[int, int, s
         i += 1
 
 
-def printable(value: Any, *, multiline: bool = False) -> str:
+def printable(value: object, *, multiline: bool = False) -> str:
     """``value`` as text that shows literally on any terminal: control, format and bidi
     characters as escapes, tabs as spaces; line breaks kept only when ``multiline``."""
     text = value if isinstance(value, str) else str(value)
@@ -99,7 +99,7 @@ def picture(ch: str) -> str:
     return "\ufffd"
 
 
-def visible(value: Any) -> str:
+def visible(value: object) -> str:
     """``value`` with each unsafe character replaced by one visible character, so that the text
     keeps its length: for an input field, whose cursor counts characters of the real value."""
     text = value if isinstance(value, str) else str(value)
@@ -128,7 +128,7 @@ def json_safe(json_text: str) -> str:
     return "".join(out)
 
 
-def say(*lines: Any, file: Optional[TextIO] = None) -> None:
+def say(*lines: object, file: Optional[TextIO] = None) -> None:
     """Print each of ``lines`` as one line made ``printable``: a value holding a line break or
     a control character cannot start a line of its own or act on the terminal."""
     out = file if file is not None else sys.stdout

@@ -19,6 +19,7 @@ PACKAGES = ("safeguard_tracker", "tui")
 # form a cycle.  The first matching prefix places a module.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", ("safeguard_tracker.errors", "safeguard_tracker.text", "safeguard_tracker.signals",
+                    "safeguard_tracker.documents", "safeguard_tracker.deprecation", "safeguard_tracker.schemas",
                     "safeguard_tracker.references")),
     ("vocabularies and dates", ("safeguard_tracker.dates", "safeguard_tracker.taxonomy")),
     ("model", ("safeguard_tracker.model", "safeguard_tracker.convert")),

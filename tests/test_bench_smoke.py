@@ -10,7 +10,7 @@ from benchmarks import run as bench
 from benchmarks.measures import Row
 
 EXPECTED = {"1", "1b", "1c", "2", "2b", "3", "4", "4b", "5", "6", "7", "8", "9", "9b", "10", "11", "11b", "12", "12b",
-            "12c", "12d"}
+            "12c", "12d", "13"}
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from typing import Callable, NoReturn, Optional, TypeAlias
 
 from ..dates import parse_date
 from ..tracker import Tracker, open_tracker
@@ -25,15 +26,22 @@ class Parser(argparse.ArgumentParser):
         raise CliError(f"{where + ': ' if where else ''}{message} (see --help)")
 
 
+# The subcommand groups every module registers its commands in ("root", "report", "import", "export").
+# Strings, because argparse's action class cannot be subscripted at run time.
+Subparsers: TypeAlias = "argparse._SubParsersAction[Parser]"
+Groups: TypeAlias = "dict[str, Subparsers]"
+
+
 def one_line(exc: BaseException) -> str:
     """A message stays one line even when it quotes a value holding a line break."""
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(exc))
 
 
-def today_from_args(args: argparse.Namespace):
+def today_from_args(args: argparse.Namespace) -> Optional[Callable[[], date]]:
     if getattr(args, "today", None):
-        fixed = parse_date(args.today, "--today")
-        return lambda: fixed
+        fixed = parse_date(args.today, "--today")     # required: a date, or a ValidationError
+        if fixed is not None:
+            return lambda: fixed
     return None
 
 
@@ -70,4 +78,5 @@ def run_tui(args: argparse.Namespace) -> int:
     except ImportError as exc:  # pragma: no cover - textual is a dependency
         raise CliError(f"the TUI cannot start: {exc}", code=1)
     today = today_from_args(args)
-    return run(args.db, user=args.user, today=today() if today else None, demo=bool(args.demo))
+    code: int = run(args.db, user=args.user, today=today() if today else None, demo=bool(args.demo))
+    return code

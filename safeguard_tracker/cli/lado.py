@@ -19,12 +19,12 @@ from ..model import Contact
 from ..tracker import Tracker
 from ..validation.contact import PATTERN_FIELDS
 from ..text import json_safe, printable, say
-from .common import CliError, emit, open_from_args
+from .common import CliError, Groups, Parser, Subparsers, emit, open_from_args
 
 FORMATS = ("md", "html", "csv", "json")
 
 
-def register(groups: dict) -> None:
+def register(groups: Groups) -> None:
     sub = groups["root"]
 
     # --- the chase list ----------------------------------------------------------------------------
@@ -197,7 +197,7 @@ DETAIL_FIELDS = ("summary", "harm", "threshold", "subject_name", "subject_role",
                  "children_ages", "police_reference", "disciplinary")
 
 
-def _step_parser(csub: Any, name: str, help_: str, *, on: Optional[str] = None) -> argparse.ArgumentParser:
+def _step_parser(csub: Subparsers, name: str, help_: str, *, on: Optional[str] = None) -> Parser:
     """A workflow step on one contact: REF, optionally --on DATE, and --expected-rev."""
     p = csub.add_parser(name, help=help_)
     p.add_argument("reference", metavar="REF")

@@ -10,19 +10,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import Any, cast
 
 from ..tracker import Tracker
 from ..dates import fmt, parse_date
 from ..convert import to_doc
+from ..model import ImpactFinding
 from ..text import json_safe, say
-from .common import CliError, open_from_args
+from .common import CliError, Groups, open_from_args
 
 REVIEW_DATE_OPTIONS = (("incident", "incident_on"), ("known", "known_on"), ("notified", "notified_on"),
                        ("decision", "decision_on"), ("initiated", "initiated_on"), ("published", "published_on"))
 
 
-def register(groups: dict) -> None:
+def register(groups: Groups) -> None:
     sub = groups["root"]
 
     # --- reviews ---------------------------------------------------------------------------------------
@@ -278,8 +279,8 @@ def cmd_recommend(args: argparse.Namespace) -> int:
 def cmd_impact(args: argparse.Namespace) -> int:
     t = open_from_args(args, create=False)
     rec = t.record_impact_finding(args.review, args.number, args.finding, on=args.on, by=args.by)
-    say(f"recorded the impact finding of recommendation {rec.number} ({fmt(rec.impact_finding.on)}, "
-        f"{rec.impact_finding.by})")
+    finding = cast(ImpactFinding, rec.impact_finding)    # set: it was just recorded
+    say(f"recorded the impact finding of recommendation {rec.number} ({fmt(finding.on)}, {finding.by})")
     return 0
 
 

@@ -10,10 +10,10 @@ import argparse
 from typing import Any
 
 from ..text import say
-from .common import CliError, emit, open_from_args
+from .common import CliError, Groups, emit, open_from_args
 
 
-def register(groups: dict) -> None:
+def register(groups: Groups) -> None:
     p = groups["report"].add_parser("action-plan", help="the progress report for the Executive")
     p.add_argument("--review", metavar="NAME")
     p.add_argument("--agency", metavar="NAME", help="only actions this agency leads")

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Sequence
 
 from ..dates import fmt
+from ..lado.privacy import RetentionItem
 from ..text import say
-from .common import CliError, open_from_args
+from .common import CliError, Groups, open_from_args
 
 
-def register(groups: dict) -> None:
+def register(groups: Groups) -> None:
     sub = groups["root"]
     p = sub.add_parser("retention", help="contacts past their retention review date, and false or malicious "
                                          "outcomes to remove the subject's identity from")
@@ -30,7 +32,7 @@ def register(groups: dict) -> None:
     p.set_defaults(func=cmd_access_log)
 
 
-def _table(items, empty: str) -> list[str]:
+def _table(items: Sequence[RetentionItem], empty: str) -> list[str]:
     if not items:
         return [f"  {empty}"]
     lines = [f"  {'REF':<13} {'RECEIVED':<10}  {'CLOSED':<10}  {'REVIEW':<10}  {'CATEGORY':<12} {'OUTCOME':<16} AGENCY"]

@@ -12,10 +12,10 @@ from ..errors import StoreError
 from ..store import FileStore
 from ..text import printable
 from ..tracker import default_store_path
-from .common import CliError, emit, one_line, open_from_args
+from .common import CliError, Groups, emit, one_line, open_from_args
 
 
-def register(groups: dict) -> None:
+def register(groups: Groups) -> None:
     sub = groups["root"]
     p = sub.add_parser("check", help="check the store's integrity (exit 0 sound, 1 not)")
     p.set_defaults(func=cmd_check)

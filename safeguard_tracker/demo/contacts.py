@@ -244,7 +244,7 @@ def make_contact(rng: random.Random, reference: str, received: date, agency: str
 
 def _year_dates(rng: random.Random, start: date, end: date, n: int) -> list[date]:
     span = (end - start).days
-    out = []
+    out: list[date] = []
     while len(out) < n:
         d = start + timedelta(days=rng.randint(0, span))
         if d.weekday() < 5 or rng.random() < 0.1:
@@ -272,7 +272,7 @@ def demo_contacts(seed: int = 2018, contacts: Optional[int] = None, today: date 
         plan = list(zip(_year_dates(rng, start, today, contacts), agencies))
     plan.sort()
     counters: dict[int, int] = {}
-    out = []
+    out: list[Contact] = []
     for received, agency in plan:
         counters[received.year] = counters.get(received.year, 0) + 1
         out.append(make_contact(rng, f"L-{received.year}-{counters[received.year]:04d}", received, agency, today))

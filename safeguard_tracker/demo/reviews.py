@@ -94,7 +94,7 @@ class _Plan:
         if rule is not None:
             due_on = resolve_rule(rule, self.current(review), self._completed_on)
         who = officer or self.officer()
-        revisions = ()
+        revisions: tuple[Revision, ...] = ()
         if revised is not None:
             on, to, reason = revised
             revisions = (Revision(on=on, by=SUB_GROUP, from_=due_on, to=to, reason=reason),)

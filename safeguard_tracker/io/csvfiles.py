@@ -20,9 +20,12 @@ import io
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
 
 from ..errors import ImportFailed
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 csv.field_size_limit(1 << 24)
@@ -124,7 +127,7 @@ def sniff_delimiter(text: str) -> str:
 # --- the quoting, checked before reading -------------------------------------------------------------
 
 @lru_cache(maxsize=4)
-def _well_quoted(delimiter: str) -> re.Pattern:
+def _well_quoted(delimiter: str) -> re.Pattern[str]:
     """Matches the longest start of a text whose quoting is sound: runs without quotes, and quoted
     cells that start a cell, are closed, and are followed by a delimiter, a line end or the end."""
     d = re.escape(delimiter)
@@ -138,7 +141,9 @@ def check_quoting(text: str, delimiter: str, source: str) -> None:
     """Refuse, naming the row and column, the first quote mark a spreadsheet would not have written."""
     if '"' not in text:
         return
-    stop = _well_quoted(delimiter).match(text).end()
+    sound = _well_quoted(delimiter).match(text)
+    assert sound is not None                               # the pattern matches the empty start of any text
+    stop = sound.end()
     if stop == len(text):
         return
     row, column, line = locate(text, stop, delimiter)
@@ -227,7 +232,7 @@ class Rows:
     an import reads 100,000).  Once they are read, ``check`` looks for a runaway quote, which only a
     record spanning several lines can hide, and only when the file has one."""
 
-    def __init__(self, text: str, reader: Any, header: list[str], delimiter: str, source: str):
+    def __init__(self, text: str, reader: Reader, header: list[str], delimiter: str, source: str):
         self.text, self.reader, self.header, self.delimiter, self.source = text, reader, header, delimiter, source
         self.header_lines = reader.line_num
 

@@ -26,7 +26,7 @@ from typing import Any, Callable, Optional, Sequence
 import attrs
 
 from ..errors import ValidationError
-from ..store.protocol import Store
+from ..store.protocol import Doc, Store
 
 # Lists that only ever grow: an import keeps every entry the store holds.
 HISTORY = {
@@ -88,13 +88,13 @@ class ImportResult:
             lines.append(f"  ignored (export-only) column(s): {', '.join(self.ignored_columns)}")
         return lines
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "rows": self.rows, "dry_run": self.dry_run, "added": list(self.added),
                 "updated": {k: list(v) for k, v in self.updated.items()}, "unchanged": len(self.unchanged),
                 "overwritten": list(self.overwritten)}
 
 
-def changed_fields(old: dict, new: dict) -> tuple[str, ...]:
+def changed_fields(old: Doc, new: Doc) -> tuple[str, ...]:
     """The top-level fields of a stored document that ``new`` would change."""
     return tuple(k for k in new if k != "_rev" and new[k] != old.get(k))
 
@@ -116,7 +116,7 @@ def _meeting_key(m: Any) -> Any:
     return (m.get("kind"), m.get("held_on"), m.get("recorded_by")) if isinstance(m, dict) else repr(m)
 
 
-def keep_history(existing: dict, doc: dict, fields: Sequence[str]) -> tuple[str, ...]:
+def keep_history(existing: Doc, doc: Doc, fields: Sequence[str]) -> tuple[str, ...]:
     """Make ``doc`` keep every history entry ``existing`` holds; entries the file adds come after them.
 
     Returns the fields whose entries the file left out or changed.  A meeting is one
@@ -144,7 +144,7 @@ def _paths(old: Any, new: Any, field: str) -> list[tuple[str, ...]]:
     return [(field,)]
 
 
-def _entry_paths(a: dict) -> list[tuple[str, ...]]:
+def _entry_paths(a: Doc) -> list[tuple[str, ...]]:
     """The paths an audit entry touched: an item change touches its field (or the key of an object field)."""
     if a.get("field") == "*":
         return [("*",)]
@@ -154,7 +154,7 @@ def _entry_paths(a: dict) -> list[tuple[str, ...]]:
     return _paths(a.get("old"), a.get("new"), a["field"])
 
 
-def diff_paths(old: dict, new: dict) -> list[tuple[str, ...]]:
+def diff_paths(old: Doc, new: Doc) -> list[tuple[str, ...]]:
     """Every path where ``new`` differs from the stored ``old``."""
     out: list[tuple[str, ...]] = []
     for field in changed_fields(old, new):
@@ -162,7 +162,7 @@ def diff_paths(old: dict, new: dict) -> list[tuple[str, ...]]:
     return out
 
 
-def _get(doc: dict, path: tuple[str, ...]) -> Any:
+def _get(doc: Doc, path: tuple[str, ...]) -> Any:
     value: Any = doc
     for part in path:
         value = value.get(part) if isinstance(value, dict) else None
@@ -189,7 +189,7 @@ class History:
     """A record's audit entries grouped by revision, for saying who changed what."""
 
     def __init__(self, store: Store, ref: str):
-        groups: list[list[dict]] = []
+        groups: list[list[Doc]] = []
         key = None
         for a in store.history(ref):
             k = (a.get("seq"), a.get("at"))
@@ -199,14 +199,14 @@ class History:
             groups[-1].append(a)
         self.groups = groups
 
-    def since(self, revision: int, current: int) -> list[dict]:
+    def since(self, revision: int, current: int) -> list[Doc]:
         """The entries of the revisions after ``revision`` (the last ``current - revision`` groups)."""
         count = max(0, current - revision)
         return [a for g in (self.groups[len(self.groups) - count:] if count else []) for a in g]
 
-    def last(self) -> dict[tuple[str, ...], dict]:
+    def last(self) -> dict[tuple[str, ...], Doc]:
         """The latest entry touching each path (a path's own, else its top-level field's)."""
-        out: dict[tuple[str, ...], dict] = {}
+        out: dict[tuple[str, ...], Doc] = {}
         for g in self.groups:
             for a in g:
                 if a.get("field") == "*":
@@ -218,7 +218,7 @@ class History:
         return out
 
 
-def _describe_since(entries: list[dict], name: Callable[[tuple[str, ...]], str], limit: int = 6) -> str:
+def _describe_since(entries: list[Doc], name: Callable[[tuple[str, ...]], str], limit: int = 6) -> str:
     seen: dict[tuple[str, str], str] = {}
     for a in entries:
         paths = _entry_paths(a)
@@ -230,7 +230,7 @@ def _describe_since(entries: list[dict], name: Callable[[tuple[str, ...]], str],
     return ", ".join(items[:limit]) + more if items else "changes the trail does not show"
 
 
-def conflict_problem(store: Store, where: str, ref: str, existing: dict, doc: dict, revision: Optional[int], *,
+def conflict_problem(store: Store, where: str, ref: str, existing: Doc, doc: Doc, revision: Optional[int], *,
                      overwrite: bool, altered: Sequence[str] = (),
                      name: Callable[[tuple[str, ...]], str] = ".".join) -> Optional[str]:
     """Why a row that would change the stored record ``ref`` must not be applied; None if it may.

@@ -21,6 +21,7 @@ from typing import Any, Iterable, Optional, Sequence
 import attrs
 
 from ..errors import ValidationError, choice_error
+from ..store.protocol import Doc
 from .csvfiles import decode_bytes, import_failed
 
 
@@ -157,7 +158,7 @@ def _is_datetime(value: Any) -> bool:
     return True
 
 
-def unstorable(docs: Sequence[tuple[str, dict]]) -> list[str]:
+def unstorable(docs: Sequence[tuple[str, Doc]]) -> list[str]:
     """Records the store could not write (a number beyond 64 bits, text with a lone surrogate...),
     each as 'where: key: why'.  One fast encoding of everything; a walk only when it fails."""
     import orjson

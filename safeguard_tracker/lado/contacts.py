@@ -18,7 +18,7 @@ from ..convert import to_doc
 from ..dates import parse_date
 from ..errors import ConflictError, UnknownReference, ValidationError
 from ..model import Category, CategoryChange, CategoryDecision, Contact
-from ..store.protocol import Transaction
+from ..store.protocol import Doc, Transaction
 from ..validation.contact import ContactValidator
 from ..validation.fields import date_value
 from .search import ContactFilter
@@ -85,7 +85,7 @@ class ContactService:
     def get(self, reference: str) -> Contact:
         return self.ctx.load(Contact, TABLE, reference.strip().upper(), "contact")
 
-    def docs(self) -> Mapping[str, dict]:
+    def docs(self) -> Mapping[str, Doc]:
         """The raw stored documents, for fast filtering (read-only: never mutate them)."""
         return self.ctx.store.all(TABLE)
 
@@ -102,6 +102,7 @@ class ContactService:
             reference: Optional[str] = None, **fields: Any) -> Contact:
         """Log a new contact.  Its pattern warnings come from ``patterns.pattern_warnings``."""
         received = parse_date(date_value(received_on, "received_on"), "received_on", today=self.ctx.today())
+        assert received is not None                       # required: parse_date raises on a blank
         canonical = self.ctx.taxonomy.canonical(agency)
         cat = None if category in (None, "") else Category.parse(category, "category")
         base = Contact(reference="", received_on=received, agency=canonical)

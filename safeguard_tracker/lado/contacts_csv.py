@@ -42,12 +42,13 @@ from __future__ import annotations
 import operator
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from ..convert import to_doc
 from ..errors import ValidationError
 from ..model import Contact
 from ..store.gc_pause import gc_paused
+from ..store.protocol import Doc
 from .contacts import ContactService
 from .contacts_json import import_contacts_json
 from .contacts_rules import (EVENT_COLUMNS, LIST_COLUMNS, REFERENCE, cell_converters, final_check, merge_rules,
@@ -105,7 +106,7 @@ ALIASES = {
 }
 
 
-def _blank_doc() -> dict:
+def _blank_doc() -> Doc:
     return to_doc(Contact(reference="", received_on=date(2000, 1, 1), agency=""))
 
 
@@ -171,9 +172,9 @@ def _import_csv(contacts: ContactService, path: Path, dry_run: bool, overwrite: 
                 cells = list(map(unguard, cells))
             out.append(cells)
             continue
-        values = convert_column(i, column)
-        out.append([v if v.__class__ is ValidationError else list(v) for v in values]
-                   if column in LIST_COLUMNS else values)
+        converted = convert_column(i, column)
+        out.append([v if v.__class__ is ValidationError else list(v) for v in converted]
+                   if column in LIST_COLUMNS else converted)
     refs: list[str] = (list(map(str.upper, map(str.strip, by_column[keys.index("reference")])))
                        if "reference" in keys else [""] * len(numbers))
     revisions: list[Any] = (convert_column(keys.index("revision"), "revision") if "revision" in keys
@@ -219,7 +220,7 @@ def _apply(contacts: ContactService, source: str, parsed: list[Parsed], columns:
     list_keys = [k for k, v in blank.items() if isinstance(v, list)]
     field_columns = [(c, PATHS[c]) for c in columns if c in PATHS]
     # For new contacts: which row values go where, as (keys, getter) pairs that dict.update can use.
-    def getter(pairs: list[tuple[str, str]]) -> tuple[list[str], Callable[[dict], Any]]:
+    def getter(pairs: list[tuple[str, str]]) -> tuple[list[str], Callable[[Doc], Any]]:
         cols = [c for c, _ in pairs]
         if not cols:
             return [], lambda v: ()
@@ -239,7 +240,7 @@ def _apply(contacts: ContactService, source: str, parsed: list[Parsed], columns:
     already: dict[int, str] = {}
     with contacts.ctx.store.transaction() as txn:
         identity = _identity_index(contacts.ctx.store.all(TABLE), columns, parsed)
-        docs: list[tuple[str, dict]] = []
+        docs: list[tuple[str, Doc]] = []
         for number, ref, v, revision in parsed:
             if ref is None and identity:
                 seen = identity[1].get(tuple(v[c] for c in identity[0]))
@@ -270,6 +271,7 @@ def _apply(contacts: ContactService, source: str, parsed: list[Parsed], columns:
                 doc["reference"] = ref
                 added.append(ref)
             else:
+                assert ref is not None                    # only a row with a reference finds a stored contact
                 doc = {k: (dict(x) if isinstance(x, dict) else x) for k, x in existing.items() if k != "_rev"}
                 for column, path in field_columns:
                     _set(doc, path, v[column])
@@ -308,8 +310,8 @@ def _apply(contacts: ContactService, source: str, parsed: list[Parsed], columns:
                         already=already, overwritten=tuple(overwritten))
 
 
-def _identity_index(docs: dict[str, dict], columns: list[str],
-                    parsed: list[Parsed]) -> Optional[tuple[list[str], dict]]:
+def _identity_index(docs: Mapping[str, Doc], columns: list[str],
+                    parsed: list[Parsed]) -> Optional[tuple[list[str], dict[tuple[Any, ...], str]]]:
     """For rows without a reference: the contacts already stored, keyed by their identifying details.
 
     Only when the file has received, agency and at least one descriptive
@@ -321,14 +323,14 @@ def _identity_index(docs: dict[str, dict], columns: list[str],
     if len(cols) < 3:
         return None
     paths = [PATHS[c] for c in cols]
-    index: dict[tuple, str] = {}
+    index: dict[tuple[Any, ...], str] = {}
     for ref, d in docs.items():
         key = tuple(d[p[0]] if len(p) == 1 else (d.get(p[0]) or {}).get(p[1]) for p in paths)
         index.setdefault(key, ref)
     return cols, index
 
 
-def _set(doc: dict, path: tuple[str, ...], value: Any) -> None:
+def _set(doc: Doc, path: tuple[str, ...], value: Any) -> None:
     if len(path) == 1:
         doc[path[0]] = value
     else:

@@ -6,6 +6,7 @@ import json
 from typing import Any, Optional
 
 from ..errors import ValidationError
+from ..store.protocol import Doc
 from .contacts import ContactService
 from .contacts_json import JSON_FORMAT, JSON_VERSION
 from .search import ContactFilter
@@ -21,7 +22,7 @@ CSV_COLUMNS = (
 )
 
 
-def _csv_row(d: dict) -> list[Any]:
+def _csv_row(d: Doc) -> list[Any]:
     s, r = d.get("subject") or {}, d.get("referrer") or {}
     history = d.get("category_history") or []
     first = history[0]["to"] if history else ""
@@ -48,7 +49,7 @@ def _csv_row(d: dict) -> list[Any]:
     ]
 
 
-def _selected(contacts: ContactService, year: Optional[str]) -> list[tuple[str, dict]]:
+def _selected(contacts: ContactService, year: Optional[str]) -> list[tuple[str, Doc]]:
     docs = contacts.docs()
     if year:
         keys = ContactFilter.build(contacts.ctx.taxonomy, year=year).keys(docs)

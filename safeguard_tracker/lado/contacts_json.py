@@ -18,6 +18,7 @@ from ..convert import from_doc, to_doc
 from ..dates import fmt
 from ..errors import ValidationError
 from ..model import Category, Contact, Outcome
+from ..store.protocol import Doc
 from ..validation.contact import SIMPLE_FIELDS, closing_problem
 from .contacts import ContactService
 from .contacts_rules import REFERENCE, final_check
@@ -35,7 +36,7 @@ _TEXT_FIELDS = ("summary", "case_manager", "police_reference", "disciplinary", "
 _PERSON_TEXT = {"subject": ("name", "role", "employer"), "referrer": ("name", "role", "organisation")}
 
 
-def _json_contact(contacts: ContactService, rec: dict, ref: str) -> dict:
+def _json_contact(contacts: ContactService, rec: Doc, ref: str) -> Doc:
     """One record of a JSON file as the stored document, checked by the API's rules, or ValidationError.
 
     Text is kept exactly as the file has it (JSON round-trips losslessly); everything
@@ -83,7 +84,7 @@ def _json_contact(contacts: ContactService, rec: dict, ref: str) -> dict:
     return doc
 
 
-def _json_records(data: Any, source: str) -> list:
+def _json_records(data: Any, source: str) -> list[Any]:
     if isinstance(data, dict) and data.get("format") == JSON_FORMAT:
         if data.get("version") != JSON_VERSION:
             raise import_failed([f"{source}: version {data.get('version')!r} of {JSON_FORMAT}; this version reads "
@@ -109,7 +110,7 @@ def import_contacts_json(contacts: ContactService, path: str | Path, *, dry_run:
     records = _json_records(read_json_file(path), source)
     known = {a.name for a in attrs.fields(Contact)} - {"rev"}
     problems: list[str] = []
-    docs: list[tuple[str, str, dict, Optional[int]]] = []
+    docs: list[tuple[str, str, Doc, Optional[int]]] = []
     seen: dict[str, int] = {}
     for i, rec in enumerate(records, 1):
         where = f"contacts[{i}]"
@@ -144,7 +145,7 @@ def import_contacts_json(contacts: ContactService, path: str | Path, *, dry_run:
     return _apply_json(contacts, source, docs, dry_run, overwrite)
 
 
-def _apply_json(contacts: ContactService, source: str, docs: list[tuple[str, str, dict, Optional[int]]], dry_run: bool,
+def _apply_json(contacts: ContactService, source: str, docs: list[tuple[str, str, Doc, Optional[int]]], dry_run: bool,
                 overwrite: bool) -> ImportResult:
     added: list[str] = []
     updated: dict[str, tuple[str, ...]] = {}
@@ -152,7 +153,7 @@ def _apply_json(contacts: ContactService, source: str, docs: list[tuple[str, str
     overwritten: list[str] = []
     problems: list[str] = []
     with contacts.ctx.store.transaction() as txn:
-        staged: list[tuple[str, dict]] = []
+        staged: list[tuple[str, Doc]] = []
         for where, ref, doc, revision in docs:
             existing = txn.get(TABLE, ref)
             if existing is None:

@@ -18,6 +18,8 @@ from typing import Any, Callable, Optional
 from ..dates import fmt
 from ..errors import ValidationError
 from ..model import Category, Outcome
+from ..model.enums import Choice
+from ..store.protocol import Doc
 from ..validation.contact import closing_problem
 from .contacts import ContactService
 from ..io.importing import parse_revision
@@ -89,7 +91,7 @@ def cell_converters(contacts: ContactService) -> dict[str, Callable[[str, str], 
                 return fast
         return _plain(clean(API_FIELDS[column], text))
 
-    def choice(enum: type, required: bool = False) -> Callable[[str, str], Any]:
+    def choice(enum: type[Choice], required: bool = False) -> Callable[[str, str], Any]:
         def parse(column: str, text: str) -> Optional[str]:
             if not text:
                 if required:
@@ -148,7 +150,7 @@ def _uk(iso: str) -> str:
 
 # --- records: a new contact's history, a change to a stored one, the record as it will be stored ------
 
-def new_history(v: dict[str, Any], user: str, source: str, number: int) -> list[dict]:
+def new_history(v: dict[str, Any], user: str, source: str, number: int) -> list[Doc]:
     """The category history of a new contact: its categorisation, and a change if the row records one."""
     received, category, first = v["received"], v["category"], v.get("first_category")
     note = v.get("rationale") or f"as recorded in {source}, row {number}"
@@ -161,7 +163,7 @@ def new_history(v: dict[str, Any], user: str, source: str, number: int) -> list[
              "from": first}]
 
 
-def merge_rules(existing: dict, doc: dict, v: dict[str, Any], user: str, today: str, number: int) -> None:
+def merge_rules(existing: Doc, doc: Doc, v: dict[str, Any], user: str, today: str, number: int) -> None:
     """The workflow rules for a row that changes a stored contact (the same as the tracker's steps)."""
     was_closed = existing.get("closed_on")
     if was_closed is not None:
@@ -183,7 +185,7 @@ def merge_rules(existing: dict, doc: dict, v: dict[str, Any], user: str, today: 
             {"on": today, "user": user, "kind": kind, "to": new, "rationale": v["rationale"], "from": old}]
 
 
-def final_check(doc: dict, number: Optional[int]) -> None:
+def final_check(doc: Doc, number: Optional[int]) -> None:
     """Rules on the record as it will be stored (new, or merged with what the store holds)."""
     closed = doc.get("closed_on")
     if closed is None or doc.get("category") != "consultation":

@@ -26,7 +26,7 @@ and ``as_of``; nothing here is stored.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, Iterator, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -36,6 +36,7 @@ from ..dates import add_period, fmt, parse_period
 from ..model.due import DueItem
 from ..errors import ValidationError
 from ..model import Category, Contact, MeetingKind
+from ..store.protocol import Doc
 
 SETTINGS_KEY = "deadlines"
 MEETING_LABELS = {MeetingKind.JEM: "JEM", MeetingKind.JEM_REVIEW: "JEM review",
@@ -52,6 +53,10 @@ def _periods(value: Any) -> tuple[str, ...]:
     return tuple(str(v).strip() for v in value if str(v).strip())
 
 
+def _percents(value: Iterable[Any]) -> tuple[int, ...]:
+    return tuple(int(x) for x in value)
+
+
 @attrs.frozen(kw_only=True)
 class DeadlineRules:
     """The configurable deadline rules, as periods.  ``DeadlineRules()`` is DOMAIN.md's defaults."""
@@ -60,8 +65,7 @@ class DeadlineRules:
     jem_review: str = attrs.field(default="28 days", converter=_period)
     employer_report: str = attrs.field(default="20 working days", converter=_period)
     resolution: tuple[str, ...] = attrs.field(default=("1 month", "3 months", "12 months"), converter=_periods)
-    resolution_percent: tuple[int, ...] = attrs.field(default=(80, 90, 100),
-                                                      converter=lambda v: tuple(int(x) for x in v))
+    resolution_percent: tuple[int, ...] = attrs.field(default=(80, 90, 100), converter=_percents)
     false_malicious: str = attrs.field(default="1 week", converter=_period)
     retention_minimum: str = attrs.field(default="10 years", converter=_period)
     retirement_age: int = attrs.field(default=67, converter=int)
@@ -83,7 +87,7 @@ class DeadlineRules:
             raise ValidationError("deadlines.retirement_age", self.retirement_age, "an age in years, from 16 to 80")
 
     @classmethod
-    def from_settings(cls, settings: dict) -> "DeadlineRules":
+    def from_settings(cls, settings: Doc) -> "DeadlineRules":
         stored = settings.get(SETTINGS_KEY) or {}
         known = {a.name for a in attrs.fields(cls)}
         return cls(**{k: v for k, v in stored.items() if k in known})
@@ -95,7 +99,7 @@ class DeadlineRules:
                 raise ValidationError(name, changes[name], "a deadline rule: " + ", ".join(sorted(known)))
         return attrs.evolve(self, **changes)
 
-    def to_settings(self) -> dict:
+    def to_settings(self) -> dict[str, Any]:
         """Only the rules that differ from the defaults, so a later change of default reaches old stores."""
         default = DeadlineRules()
         out = {}
@@ -205,10 +209,12 @@ def contact_items(contact: Contact, as_of: date, within_days: int,
     if contact.category is Category.REFERRAL:
         if contact.jem_held_on is None:
             due = jem_due(contact, rules)
+            assert due is not None                        # a referral has a referral date
             found.append(item(f"JEM ({_unit_text(rules.jem)} from referral)", due,
                               f"referral on {fmt(contact.referral_on)}"))
         else:
             due = jem_review_due(contact, rules)
+            assert due is not None                        # a JEM was held
             last = max(m.held_on for m in contact.meetings if m.kind in (MeetingKind.JEM, MeetingKind.JEM_REVIEW))
             found.append(item(f"JEM review ({_unit_text(rules.jem_review)} after the meeting of {fmt(last)})", due))
     due = employer_report_due(contact, rules)
@@ -250,7 +256,7 @@ def _before(day: date, period: str) -> date:
         return add_working_days(day, -n)
     if unit in ("days", "weeks"):
         return day - timedelta(days=n * (7 if unit == "weeks" else 1))
-    return day - relativedelta(**{unit: n})
+    return day - (relativedelta(months=n) if unit == "months" else relativedelta(years=n))
 
 
 def contact_due_items(ctx: Context, as_of: date, within_days: int) -> list[DueItem]:

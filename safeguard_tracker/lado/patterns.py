@@ -30,6 +30,7 @@ from ..context import Context
 from ..dates import fmt, parse_period
 from ..errors import ValidationError
 from ..model import Contact
+from ..store.protocol import Doc
 
 DEFAULT_EMPLOYER_THRESHOLD = 3
 DEFAULT_EMPLOYER_WINDOW = "12 months"
@@ -54,7 +55,7 @@ def employer_rule(ctx: Context) -> tuple[int, str]:
     return checked["employer_threshold"], checked["employer_window"]
 
 
-def check_settings(threshold: Any = None, window: Any = None) -> dict:
+def check_settings(threshold: Any = None, window: Any = None) -> dict[str, Any]:
     """Validated values for the settings ``employer_threshold`` and ``employer_window``."""
     values: dict[str, Any] = {}
     if threshold is not None:
@@ -79,10 +80,10 @@ def _window_start(received: date, window: str) -> str:
     if unit in ("days", "weeks", "working_days"):
         # working days are rare here; counting them as calendar days keeps the window simple
         return (received - timedelta(days=n * (7 if unit == "weeks" else 1))).isoformat()
-    return (received - relativedelta(**{unit: n})).isoformat()
+    return (received - (relativedelta(months=n) if unit == "months" else relativedelta(years=n))).isoformat()
 
 
-def _describe(ref: str, d: dict) -> str:
+def _describe(ref: str, d: Doc) -> str:
     return f"{ref} ({fmt(date.fromisoformat(d['received_on']))}, {d.get('category') or 'uncategorised'})"
 
 
@@ -93,8 +94,8 @@ def pattern_warnings(ctx: Context, contact: Contact) -> list[str]:
     employer = match_key(contact.subject.employer)
     threshold, window = employer_rule(ctx)
     start, received = _window_start(contact.received_on, window), contact.received_on.isoformat()
-    same_person: list[tuple[str, dict]] = []
-    same_setting: list[str] = []
+    same_person: list[tuple[str, Doc]] = []
+    same_setting: list[tuple[str, str]] = []             # (received date, reference)
     for ref, d in ctx.store.all("contacts").items():
         if ref == contact.reference:
             continue
@@ -114,7 +115,7 @@ def pattern_warnings(ctx: Context, contact: Contact) -> list[str]:
     return _messages(contact, same_person, [ref for _, ref in same_setting], threshold, window)
 
 
-def _messages(contact: Contact, same_person: list[tuple[str, dict]], same_setting: list[str], threshold: int,
+def _messages(contact: Contact, same_person: list[tuple[str, Doc]], same_setting: list[str], threshold: int,
               window: str) -> list[str]:
     return _worded(bool(contact.subject.date_of_birth), contact.subject.employer, contact.received_on, same_person,
                    len(same_setting), same_setting[-SHOWN:], threshold, window)
@@ -123,7 +124,7 @@ def _messages(contact: Contact, same_person: list[tuple[str, dict]], same_settin
 SHOWN = 8      # the references a same-setting warning names (the most recent), and how many more
 
 
-def _worded(has_dob: bool, employer_name: str, received: date, same_person: list[tuple[str, dict]], others: int,
+def _worded(has_dob: bool, employer_name: str, received: date, same_person: list[tuple[str, Doc]], others: int,
             last_refs: list[str], threshold: int, window: str) -> list[str]:
     """The warnings' words: ``others`` contacts of the same setting in the window, of which
     ``last_refs`` are the most recent (at most SHOWN; by received date, then reference)."""
@@ -160,7 +161,7 @@ class PatternIndex:
     def __init__(self, ctx: Context):
         self.threshold, self.window = employer_rule(ctx)
         self.docs = ctx.store.all("contacts")
-        Entry = tuple[int, str, dict]                   # (position in the store, reference, document)
+        Entry = tuple[int, str, Doc]                   # (position in the store, reference, document)
         self.by_name_dob: dict[tuple[str, str], list[Entry]] = {}
         self.by_name_employer: dict[tuple[str, str], list[Entry]] = {}
         self.undated_by_name_employer: dict[tuple[str, str], list[Entry]] = {}
@@ -188,7 +189,7 @@ class PatternIndex:
         return self._warnings(contact.reference, s.name, s.date_of_birth.isoformat() if s.date_of_birth else None,
                               s.employer, contact.received_on)
 
-    def _same_person(self, reference: str, name: str, dob: Optional[str], employer: str) -> list[tuple[str, dict]]:
+    def _same_person(self, reference: str, name: str, dob: Optional[str], employer: str) -> list[tuple[str, Doc]]:
         """The rule of ``pattern_warnings``: the same name and date of birth; where either has none, the
         same name and employer.  In the store's order, as a pass over the store would find them."""
         if not name:

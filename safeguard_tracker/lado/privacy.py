@@ -42,7 +42,7 @@ from ..dates import fmt, parse_date
 from ..errors import ConflictError, RuleError, UnknownReference
 from ..model import Contact
 from ..model.personal_data import IDENTITY_OUTCOMES, redact_doc
-from ..store.protocol import Redacted, Store
+from ..store.protocol import Doc, Redacted, Store
 from .deadlines import retention_items, retention_review_on, rules_of
 
 TABLE = "contacts"
@@ -60,7 +60,7 @@ class RetentionItem:
     review_on: date
     why: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"reference": self.reference, "received": self.received_on.isoformat(), "agency": self.agency,
                 "category": self.category, "outcome": self.outcome,
                 "closed": self.closed_on.isoformat() if self.closed_on else None,
@@ -73,12 +73,12 @@ class RetentionReport:
     past_review: tuple[RetentionItem, ...]       # closed records past their retention review date
     remove_identity: tuple[RetentionItem, ...]   # false or malicious outcomes, subject still identified
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"as_of": self.as_of.isoformat(), "past_review": [i.to_dict() for i in self.past_review],
                 "remove_identity": [i.to_dict() for i in self.remove_identity]}
 
 
-def _item(doc: dict, review_on: date, why: str) -> RetentionItem:
+def _item(doc: Doc, review_on: date, why: str) -> RetentionItem:
     closed = doc.get("closed_on")
     return RetentionItem(reference=doc["reference"], received_on=date.fromisoformat(doc["received_on"]),
                          agency=doc.get("agency", ""), category=doc.get("category") or "",
@@ -86,7 +86,7 @@ def _item(doc: dict, review_on: date, why: str) -> RetentionItem:
                          review_on=review_on, why=why)
 
 
-def _identifies_subject(doc: dict) -> bool:
+def _identifies_subject(doc: Doc) -> bool:
     subject = doc.get("subject") or {}
     return any(subject.get(k) for k in ("name", "date_of_birth"))
 
@@ -175,7 +175,7 @@ class AccessEntry:
     records: int
     detail: str = ""
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"at": self.at.isoformat(timespec="seconds"), "user": self.user, "what": self.what,
                 "target": self.target, "records": self.records, "detail": self.detail}
 

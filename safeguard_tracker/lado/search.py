@@ -17,6 +17,7 @@ import attrs
 from ..dates import financial_year_bounds
 from ..errors import choice_error
 from ..model import Category, Harm
+from ..store.protocol import Doc
 from ..taxonomy import Taxonomy
 
 STATUSES = ("open", "closed")
@@ -32,7 +33,7 @@ class ContactFilter:
     harm: Optional[str] = None
     words: tuple[str, ...] = ()
     # matches(doc) -> bool: built from the fields above when the filter is made.
-    matches: Callable[[dict], bool] = attrs.field(init=False, eq=False, hash=False, repr=False)
+    matches: Callable[[Doc], bool] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "matches", self._compile())
@@ -57,8 +58,8 @@ class ContactFilter:
         words = tuple(w for w in (text or "").casefold().split() if w)
         return cls(start, end, cat, ag, st, hm, words)
 
-    def _compile(self) -> Callable[[dict], bool]:
-        tests: list[Callable[[dict], bool]] = []
+    def _compile(self) -> Callable[[Doc], bool]:
+        tests: list[Callable[[Doc], bool]] = []
         if self.start is not None:
             start, end = self.start, self.end
             tests.append(lambda d: start <= d["received_on"] <= end)
@@ -77,7 +78,7 @@ class ContactFilter:
         if self.words:
             words = self.words
 
-            def has_words(d: dict) -> bool:
+            def has_words(d: Doc) -> bool:
                 subject = d.get("subject") or {}
                 hay = " ".join((d.get("reference", ""), subject.get("employer", ""), subject.get("role", ""),
                                 d.get("summary", ""), d.get("agency", ""))).casefold()
@@ -94,19 +95,19 @@ class ContactFilter:
             first, second, third = tests
             return lambda d: first(d) and second(d) and third(d)
 
-        def all_of(d: dict) -> bool:
+        def all_of(d: Doc) -> bool:
             for test in tests:
                 if not test(d):
                     return False
             return True
         return all_of
 
-    def keys(self, docs: dict[str, dict]) -> list[str]:
+    def keys(self, docs: Mapping[str, Doc]) -> list[str]:
         match = self.matches
         return [k for k, d in docs.items() if match(d)]
 
 
-def received_range(keys: Sequence[str], docs: Mapping[str, dict], start: str, end: str,
+def received_range(keys: Sequence[str], docs: Mapping[str, Doc], start: str, end: str,
                    newest_first: bool) -> Sequence[str]:
     """The run of ``keys`` (sorted by received date) received from ``start`` to ``end``, by bisection.
 
@@ -114,9 +115,10 @@ def received_range(keys: Sequence[str], docs: Mapping[str, dict], start: str, en
     costs some 40 look-ups instead of a pass over all 100,000.
     """
     def received(i: int) -> str:
-        return docs[keys[i]]["received_on"]
+        on: str = docs[keys[i]]["received_on"]
+        return on
 
-    def first(pred) -> int:  # the first index where pred holds (pred is False, then True)
+    def first(pred: Callable[[str], bool]) -> int:  # the first index where pred holds (pred is False, then True)
         lo, hi = 0, len(keys)
         while lo < hi:
             mid = (lo + hi) // 2
@@ -132,7 +134,7 @@ def received_range(keys: Sequence[str], docs: Mapping[str, dict], start: str, en
     return keys[lo:hi]
 
 
-def narrow(keys: Optional[Sequence[str]], docs: Mapping[str, dict], flt: ContactFilter, *,
+def narrow(keys: Optional[Sequence[str]], docs: Mapping[str, Doc], flt: ContactFilter, *,
            agencies: Optional[Collection[str]] = None, hay: Optional[Mapping[str, str]] = None,
            newest_first: Optional[bool] = None) -> list[str]:
     """The ``keys`` whose documents pass ``flt`` (and are of one of ``agencies``), in their order;
@@ -147,11 +149,11 @@ def narrow(keys: Optional[Sequence[str]], docs: Mapping[str, dict], flt: Contact
     the first of them.
     """
     rest = flt
-    pairs: Iterable[tuple[str, dict]]
+    pairs: Iterable[tuple[str, Doc]]
     if keys is None:
         pairs = docs.items()
     else:
-        if flt.start is not None and newest_first is not None:
+        if flt.start is not None and flt.end is not None and newest_first is not None:
             keys = received_range(keys, docs, flt.start, flt.end, newest_first)
             rest = attrs.evolve(flt, start=None, end=None)
         pairs = ((k, docs[k]) for k in keys if k in docs)
@@ -165,6 +167,7 @@ def narrow(keys: Optional[Sequence[str]], docs: Mapping[str, dict], flt: Contact
         match = rest.matches
         pairs = [(k, d) for k, d in pairs if match(d)]
     out = [k for k, _ in pairs]
-    for w in sorted(set(words), key=len, reverse=True):      # the longest is the most selective
-        out = [k for k in out if w in hay[k]]                  # type: ignore[index]
+    if hay is not None:                                        # words is empty without it
+        for w in sorted(set(words), key=len, reverse=True):  # the longest is the most selective
+            out = [k for k in out if w in hay[k]]
     return out

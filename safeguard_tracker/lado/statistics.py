@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Optional
+from typing import Any, Optional
 
 import attrs
 
@@ -52,7 +52,7 @@ class AgencyRow:
     count: int
     compare_count: int
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"agency": self.agency, "count": self.count, "compare_count": self.compare_count}
 
 
@@ -96,7 +96,7 @@ class LadoStatistics:
     def year_complete(self) -> bool:
         return self.as_of > self.period_end
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Exactly the issue's keys; dates as ISO strings, percentages to one decimal place."""
         return {
             "year": self.year,

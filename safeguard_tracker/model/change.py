@@ -29,7 +29,7 @@ class Change:
     path: tuple[Union[int, str], ...] = ()       # where inside the field, for an item change
 
     @classmethod
-    def from_entry(cls, a: dict) -> "Change":
+    def from_entry(cls, a: dict[str, Any]) -> "Change":
         return cls(at=datetime.fromisoformat(a["at"]), user=a["user"], reference=a["ref"], field=a["field"],
                    old=a.get("old"), new=a.get("new"), table=a.get("table", "contacts"), seq=a.get("seq", 0),
                    op=a.get("op", ""), path=tuple(a.get("path") or ()))
@@ -79,7 +79,7 @@ def item_name(field: str) -> str:
     return ITEM_NAMES.get(field) or (field[:-1] if field.endswith("s") else field).replace("_", " ")
 
 
-def describe_path(field: str, path: tuple) -> str:
+def describe_path(field: str, path: tuple[Union[int, str], ...]) -> str:
     """A place inside a record in words: ("meetings", (1, "actions", 0, "done_on")) -> "meeting 2 action 1 done on"."""
     words: list[str] = []
     name = field

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import attrs
 
@@ -36,10 +37,10 @@ class DueItem:
             return "DUE TODAY"
         return "DUE SOON"
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[int, date, str, str]:
         return (-self.days_overdue, self.due_on, self.reference, self.what)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"reference": self.reference, "what": self.what, "due": self.due_on.isoformat(),
                 "days_overdue": max(self.days_overdue, 0), "state": self.state, "area": self.area,
                 "agency": self.agency, "detail": self.detail}

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 from enum import Enum
+from typing import Self
 
 from ..errors import choice_error
 
 
 class Choice(str, Enum):
     """An enum that parses forgiving spellings and names the choices when it cannot."""
+    _value_: str
 
     @classmethod
-    def parse(cls, value: object, field: str, row: int | None = None):
+    def parse(cls, value: object, field: str, row: int | None = None) -> Self:
         if isinstance(value, cls):
             return value
         if isinstance(value, str):
@@ -134,7 +136,7 @@ class ReviewKind(Choice):
         }[self.value]
 
     @classmethod
-    def parse(cls, value: object, field: str, row: int | None = None):
+    def parse(cls, value: object, field: str, row: int | None = None) -> Self:
         if isinstance(value, str) and _spoken(value) in REVIEW_KIND_SYNONYMS:
             return cls(REVIEW_KIND_SYNONYMS[_spoken(value)])
         return super().parse(value, field, row)
@@ -159,7 +161,7 @@ class ActionStatus(Choice):
         return ("not_started", "in_progress", "complete", "signed_off").index(self.value)
 
     @classmethod
-    def parse(cls, value: object, field: str, row: int | None = None):
+    def parse(cls, value: object, field: str, row: int | None = None) -> Self:
         if isinstance(value, str) and _spoken(value) in ACTION_STATUS_SYNONYMS:
             return cls(ACTION_STATUS_SYNONYMS[_spoken(value)])
         return super().parse(value, field, row)

@@ -79,9 +79,9 @@ def _redact(value: Any, where: str) -> Any:
     return out
 
 
-def redact_doc(doc: dict, on: date) -> dict:
+def redact_doc(doc: dict[str, Any], on: date) -> dict[str, Any]:
     """The stored contact document with its personal data removed (a new dict; ``_rev`` is dropped)."""
-    redacted = _redact({k: v for k, v in doc.items() if k != "_rev"}, "")
+    redacted: dict[str, Any] = _redact({k: v for k, v in doc.items() if k != "_rev"}, "")   # a dict in, a dict out
     redacted["redacted_on"] = on.isoformat()
     return redacted
 
@@ -113,7 +113,7 @@ def redact_at(field: str, path: Sequence[Union[int, str]], value: Any) -> Any:
     return _redact(value, where)
 
 
-def audit_rewrite_fields(redacted: dict, history: Iterable[dict]) -> dict[str, Any]:
+def audit_rewrite_fields(redacted: dict[str, Any], history: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """For each field whose past values must leave the audit trail: the value to put in their place.
 
     Covers every field the record has had, not only those it has now, so a

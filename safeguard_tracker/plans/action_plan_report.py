@@ -29,6 +29,7 @@ from .rag import RAG_ORDER, action_rag, days_overdue
 from ..reports.charts import bar_chart_svg
 from ..reports.markdown import md_text
 from ..reports.render import render
+from ..store.protocol import Doc
 
 TEMPLATE = "action-plan"
 RAG_COLOURS = {"red": "#c0392b", "amber": "#e6a700", "green": "#2e8b57", "blue": "#2b6cb0"}
@@ -40,14 +41,14 @@ def md_cell(value: Any) -> str:
     return md_text(" ".join(str(value or "").split()))
 
 
-def latest_update(a: Action) -> Optional[dict]:
+def latest_update(a: Action) -> Optional[Doc]:
     if not a.updates:
         return None
     u = a.updates[-1]
     return {"on": u.on or u.at.date(), "by": u.by, "text": u.text}
 
 
-def action_entry(actions: ActionService, a: Action, as_of: date, titles: dict[str, str]) -> dict:
+def action_entry(actions: ActionService, a: Action, as_of: date, titles: dict[str, str]) -> Doc:
     rag = action_rag(a, as_of)
     late = days_overdue(a, as_of)
     revision = a.revisions[-1] if a.revisions else None
@@ -64,7 +65,7 @@ def action_entry(actions: ActionService, a: Action, as_of: date, titles: dict[st
     }
 
 
-def _recommendation_entry(plans: ActionService, rec: Recommendation, entries: list[dict], acts: list[Action]) -> dict:
+def _recommendation_entry(plans: ActionService, rec: Recommendation, entries: list[Doc], acts: list[Action]) -> Doc:
     due = impact_review_due([a.signed_off_on if a.status.value == "signed_off" else None for a in acts],
                             plans.reviews.plan_rules)
     finding = rec.impact_finding
@@ -73,7 +74,7 @@ def _recommendation_entry(plans: ActionService, rec: Recommendation, entries: li
             "impact_finding": None if finding is None else {"on": finding.on, "by": finding.by, "text": finding.text}}
 
 
-def _review_entry(actions: ActionService, r: Review, recs: list[dict], as_of: date) -> dict:
+def _review_entry(actions: ActionService, r: Review, recs: list[Doc], as_of: date) -> Doc:
     dates = actions.reviews.statutory_dates(r)
     return {
         "reference": r.reference, "name": r.name, "title": r.title, "kind": r.kind.value, "kind_label": r.kind.label,
@@ -88,7 +89,8 @@ def _review_entry(actions: ActionService, r: Review, recs: list[dict], as_of: da
     }
 
 
-def action_plan_data(actions: ActionService, *, review: Any = None, agency: Optional[str] = None, as_of: Any = None) -> dict:
+def action_plan_data(actions: ActionService, *, review: Any = None, agency: Optional[str] = None,
+                     as_of: Any = None) -> Doc:
     """The report's figures.  ``review`` narrows to one review; ``agency`` to actions that agency leads."""
     day = parse_date(as_of, "as_of", required=False, today=actions.ctx.today()) or actions.ctx.today()
     chosen = [actions.reviews.get(review)] if review not in (None, "") else actions.reviews.find()
@@ -131,7 +133,7 @@ def action_plan_data(actions: ActionService, *, review: Any = None, agency: Opti
     }
 
 
-def rag_chart(data: dict) -> str:
+def rag_chart(data: Doc) -> str:
     rows = data["summary"]["by_agency"]
     return bar_chart_svg("Actions by RAG and lead agency", [r["agency"] for r in rows],
                          [(k.value.capitalize(), [r[k.value] for r in rows]) for k in RAG_ORDER],
@@ -144,7 +146,7 @@ CSV_COLUMNS = ("review", "kind", "review_status", "recommendation", "recommendat
                "signed_off_on")
 
 
-def csv_text(data: dict) -> str:
+def csv_text(data: Doc) -> str:
     rows = []
     for r in data["reviews"]:
         for rec in r["recommendations"]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Callable, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional, cast
 
 import attrs
 
@@ -19,7 +19,7 @@ from ..convert import to_doc
 from ..dates import add_period, fmt, parse_date
 from ..errors import RuleError, ValidationError
 from ..model import RAG, Action, ActionStatus, DueRule, Review, Revision, Update
-from ..store.protocol import Transaction
+from ..store.protocol import Doc, Transaction
 from ..validation.fields import text_value
 from ..validation.plans import clean_action_fields, plan_agency
 from .dependants import stage_dependants
@@ -52,7 +52,7 @@ class ActionService:
     def get(self, reference: Any) -> Action:
         return self.ctx.load(Action, ACTIONS, self.key(reference), "action")
 
-    def docs(self) -> Mapping[str, dict]:
+    def docs(self) -> Mapping[str, Doc]:
         """The raw stored action documents, for fast counting (read-only: never mutate them)."""
         return self.ctx.store.all(ACTIONS)
 
@@ -160,7 +160,7 @@ class ActionService:
                 highest = max(highest, int(m.group(1)))
         return highest + 1
 
-    def clean(self, action: Action, fields: dict, row: Optional[int] = None) -> Action:
+    def clean(self, action: Action, fields: Doc, row: Optional[int] = None) -> Action:
         """Apply user-supplied fields to an action (``validation.plans.clean_action_fields``)."""
         return clean_action_fields(self.ctx.plan_agencies, action, fields, row)
 
@@ -210,7 +210,7 @@ class ActionService:
         """
         due = fields.pop("due", None)
 
-        def change(a: Action, txn) -> Action:
+        def change(a: Action, txn: Transaction) -> Action:
             updated = self.clean(a, fields)
             if due not in (None, ""):
                 if a.due_on is not None or a.due_rule is not None or a.revisions:
@@ -231,7 +231,7 @@ class ActionService:
         text = text_value(text, "text", "the update's text")
         day = self._day(on)
 
-        def change(a: Action, txn) -> Action:
+        def change(a: Action, txn: Transaction) -> Action:
             status = ActionStatus.IN_PROGRESS if a.status is ActionStatus.NOT_STARTED else a.status
             return attrs.evolve(a, status=status, updates=a.updates + (Update(at=self.ctx.now(), by=self.ctx.user, text=text,
                                                                                on=day),))
@@ -240,9 +240,10 @@ class ActionService:
     def revise_due(self, reference: Any, to: Any, reason: str, *, expected_rev: Optional[int] = None) -> Action:
         """Move the due date, with a reason.  The original and every earlier revision stay visible."""
         new = parse_date(to, "to", today=self.ctx.today())
+        assert new is not None                    # required: a date, or a ValidationError
         reason = text_value(reason, "reason", "a reason for revising the due date")
 
-        def change(a: Action, txn) -> Action:
+        def change(a: Action, txn: Transaction) -> Action:
             if not a.is_open:
                 raise RuleError(f"{a.reference} is {a.status.label}: only an open action's due date can be revised")
             if new == a.current_due_on:
@@ -257,7 +258,7 @@ class ActionService:
         if evidence is None and impact_measure is None:
             raise ValidationError("evidence", "", "evidence, an impact measure, or both")
 
-        def change(a: Action, txn) -> Action:
+        def change(a: Action, txn: Transaction) -> Action:
             if a.status is ActionStatus.SIGNED_OFF:
                 raise RuleError(f"{a.reference} is signed off: its evidence is what the sub group assured")
             return attrs.evolve(a, evidence=a.evidence if evidence is None else text_value(evidence, "evidence", "", False),
@@ -282,7 +283,7 @@ class ActionService:
             n, unit = check_period(str(follow_up_after), "follow_up_after")
         agency = None if follow_up_agency in (None, "") else plan_agency(self.ctx.plan_agencies, follow_up_agency, "follow_up_agency")
 
-        def change(a: Action, txn) -> Action:
+        def change(a: Action, txn: Transaction) -> Action:
             if not a.is_open:
                 raise RuleError(f"{a.reference} is already {a.status.label}")
             return attrs.evolve(a, status=ActionStatus.COMPLETE, completed_on=day, off_track_reason="",
@@ -290,7 +291,7 @@ class ActionService:
                                 impact_measure=a.impact_measure if impact_measure is None
                                 else text_value(impact_measure, "impact_measure", "", False))
 
-        def after(old: Action, a: Action, txn) -> None:
+        def after(old: Action, a: Action, txn: Transaction) -> None:
             stage_dependants(self.ctx, txn, actions=[a])
             if follow_text is not None:
                 ref = f"A-{self.next_number(txn):06d}"
@@ -306,7 +307,7 @@ class ActionService:
         """A complete action found not to be done after all goes back in progress, with the reason as an update."""
         reason = text_value(reason, "reason", "a reason for reopening")
 
-        def change(a: Action, txn) -> Action:
+        def change(a: Action, txn: Transaction) -> Action:
             if a.status is not ActionStatus.COMPLETE:
                 raise RuleError(f"{a.reference} is {a.status.label}: only a complete action (not yet signed off) "
                                 f"can be reopened")
@@ -320,7 +321,7 @@ class ActionService:
         by = text_value(by, "by", "who signed it off for the sub group")
         day = self._day(on)
 
-        def change(a: Action, txn) -> Action:
+        def change(a: Action, txn: Transaction) -> Action:
             if a.status is ActionStatus.SIGNED_OFF:
                 raise RuleError(f"{a.reference} was already signed off on {fmt(a.signed_off_on)} by {a.signed_off_by}")
             if a.status is not ActionStatus.COMPLETE:
@@ -337,7 +338,7 @@ class ActionService:
         """Mark an open action off track (Red whatever its dates), with the reason as an update too."""
         reason = text_value(reason, "reason", "the reason the action is off track")
 
-        def change(a: Action, txn) -> Action:
+        def change(a: Action, txn: Transaction) -> Action:
             if not a.is_open:
                 raise RuleError(f"{a.reference} is {a.status.label}: only an open action can be off track")
             return attrs.evolve(a, off_track_reason=reason, updates=a.updates + (
@@ -345,7 +346,7 @@ class ActionService:
         return self.change(reference, change, expected_rev)
 
     def clear_off_track(self, reference: Any, note: str = "", *, expected_rev: Optional[int] = None) -> Action:
-        def change(a: Action, txn) -> Action:
+        def change(a: Action, txn: Transaction) -> Action:
             if not a.off_track_reason:
                 raise RuleError(f"{a.reference} is not flagged off track")
             text = "Back on track" + (f": {note.strip()}" if note and note.strip() else "")
@@ -370,12 +371,14 @@ class ActionService:
                     if existing is not None and not upsert:
                         raise ValidationError("reference", obj.reference, "a reference not already in use")
                     if table == ACTIONS:
-                        rdoc = txn.get(REVIEWS, obj.review)
+                        action = cast(Action, obj)          # the actions' table holds the actions
+                        rdoc = txn.get(REVIEWS, action.review)
                         if rdoc is None:
-                            raise ValidationError("review", obj.review, f"a review in the store (for {obj.reference})")
-                        if not any(r["number"] == obj.recommendation for r in rdoc.get("recommendations", ())):
-                            raise ValidationError("recommendation", obj.recommendation,
-                                                  f"a recommendation of {obj.review} (for {obj.reference})")
+                            raise ValidationError("review", action.review,
+                                                  f"a review in the store (for {action.reference})")
+                        if not any(r["number"] == action.recommendation for r in rdoc.get("recommendations", ())):
+                            raise ValidationError("recommendation", action.recommendation,
+                                                  f"a recommendation of {action.review} (for {action.reference})")
                     before = existing.get("_rev", 0) if existing else 0
                     doc = txn.put(table, obj.reference, to_doc(obj))
                     changed += doc.get("_rev", 0) != before

@@ -17,6 +17,7 @@ from ..errors import ValidationError
 from .actions import ActionService
 from .action_plan_report import action_entry, md_cell
 from ..reports.render import render
+from ..store.protocol import Doc
 
 TEMPLATE = "chase-letter"
 DUE_SOON_DAYS = 30          # a month ahead: the letters go out monthly
@@ -25,7 +26,7 @@ FORMATS = ("md", "html", "json")
 
 
 def chase_letters_data(actions: ActionService, *, agency: Optional[str] = None, as_of: Any = None,
-                       within_days: int = DUE_SOON_DAYS) -> dict:
+                       within_days: int = DUE_SOON_DAYS) -> Doc:
     """Each lead agency with open actions overdue, due within ``within_days`` of ``as_of``, or off track.
 
     Off-track actions are chased whatever their date: they are Red.
@@ -36,7 +37,7 @@ def chase_letters_data(actions: ActionService, *, agency: Optional[str] = None, 
     lead = None if agency in (None, "") else actions.ctx.plan_agencies.canonical(agency, "agency")
     horizon = day + timedelta(days=within_days)
     titles = {r.reference: r.title for r in actions.reviews.find()}
-    letters: dict[str, dict] = {}
+    letters: dict[str, Doc] = {}
     for a in actions.find(agency=lead, open_only=True):
         due = a.current_due_on
         soon = due is not None and due <= horizon

@@ -10,10 +10,10 @@ the conflicts of a CSV row.
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable, Optional, cast
 
 from ..model import Review
-from ..store.protocol import Store
+from ..store.protocol import Doc, Store
 from .actions import ActionService
 from ..io.csvfiles import import_failed
 from ..io.importing import (HISTORY, OVERWRITE_HINT, History, ImportResult, changed_fields, conflict_problem,
@@ -35,7 +35,7 @@ class Tally:
         self.problems: list[tuple[int, str]] = []
         self.store, self.overwrite, self.table, self.name = store, overwrite, table, name
 
-    def see(self, ref: str, existing: Optional[dict], doc: dict, *, where: Optional[str] = None,
+    def see(self, ref: str, existing: Optional[Doc], doc: Doc, *, where: Optional[str] = None,
             revision: Optional[int] = None, order: int = 0) -> bool:
         """Whether ``doc`` needs writing.  With ``where`` (a row of the file), a change to a stored
         record is checked against the row's revision; without, it follows from other rows."""
@@ -50,7 +50,8 @@ class Tally:
             self.unchanged.append(ref)
             return False
         if where is not None:
-            problem = conflict_problem(self.store, where, ref, existing, doc, revision, overwrite=self.overwrite,
+            store = cast(Store, self.store)      # a tally that checks rows against revisions is given the store
+            problem = conflict_problem(store, where, ref, existing, doc, revision, overwrite=self.overwrite,
                                        altered=altered, name=self.name)
             if problem is not None:
                 self.problems.append((order, problem))
@@ -69,7 +70,7 @@ class Tally:
                             unchanged=tuple(self.unchanged), dry_run=dry_run, overwritten=tuple(self.overwritten))
 
 
-def keep_recommendations(existing: dict, doc: dict) -> bool:
+def keep_recommendations(existing: Doc, doc: Doc) -> bool:
     """Keep every recommendation the store holds, and each one's impact finding: actions and the
     sub group's assurance hang on them.  Whether the file left any out."""
     stored = {r["number"]: r for r in existing.get("recommendations") or ()}
@@ -90,7 +91,7 @@ def stale_conflict(actions: ActionService, table: str, ref: Optional[str], revis
     """For a row the workflow rules refuse: the conflict to report instead when the row was exported
     before its record last changed (the rules then only echo someone else's later change)."""
     doc = actions.ctx.store.get(table, ref) if ref else None
-    if doc is None or revision is None or doc.get("_rev", 0) == revision:
+    if not ref or doc is None or revision is None or doc.get("_rev", 0) == revision:
         return None
     return conflict_problem(actions.ctx.store, f"row {number}", ref, doc, doc, revision, overwrite=False)
 

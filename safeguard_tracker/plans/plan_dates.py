@@ -28,6 +28,7 @@ from ..dates import add_period, fmt, parse_date, parse_period
 from ..model.due import DueItem
 from ..errors import ValidationError
 from ..model import DueRule, Review, ReviewKind, ReviewStatus
+from ..store.protocol import Doc
 
 # Kinds that start with a serious incident notification to the national Panel.
 NOTIFIED_KINDS = (ReviewKind.SCR, ReviewKind.LCSPR, ReviewKind.RAPID_REVIEW)
@@ -51,7 +52,7 @@ class PlanRules:
     impact_review: str = "12 months"           # last sign-off -> impact review
 
     @classmethod
-    def from_settings(cls, settings: dict) -> "PlanRules":
+    def from_settings(cls, settings: Doc) -> "PlanRules":
         values = settings.get("plan_rules") or {}
         known = {a.name for a in attrs.fields(cls)}
         rules = cls(**{k: str(v) for k, v in values.items() if k in known})
@@ -215,9 +216,10 @@ def resolve_rule(rule: DueRule, review: Optional[Review],
 def impact_review_due(signed_off_dates: Iterable[Optional[date]], rules: PlanRules = PlanRules()) -> Optional[date]:
     """12 months after the last sign-off, when every action is signed off; else None."""
     dates = list(signed_off_dates)
-    if not dates or any(d is None for d in dates):
+    signed = [d for d in dates if d is not None]
+    if not dates or len(signed) < len(dates):
         return None
-    return add_period(max(dates), rules.impact_review)
+    return add_period(max(signed), rules.impact_review)
 
 
 # --- the chase list ------------------------------------------------------------------------
@@ -227,12 +229,11 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-def current_due_iso(doc: dict) -> Optional[str]:
+def current_due_iso(doc: Doc) -> Optional[str]:
     """An action document's current due date (the latest revision, else the original), as ISO."""
     revisions = doc.get("revisions")
-    if revisions:
-        return revisions[-1]["to"]
-    return doc.get("due_on")
+    due: Optional[str] = revisions[-1]["to"] if revisions else doc.get("due_on")
+    return due
 
 
 OPEN_STATUSES = ("not_started", "in_progress")
@@ -277,7 +278,8 @@ def plan_due_items(ctx: Context, as_of: date, within_days: int) -> list[DueItem]
                              due_on=date.fromisoformat(due), as_of=as_of, area="action",
                              agency=doc.get("lead_agency", ""), detail=detail))
     for (rkey, number), dates in signed.items():
-        if any(d is None for d in dates):
+        signed_on = [d for d in dates if d is not None]
+        if len(signed_on) < len(dates):
             continue
         review_doc = reviews.get(rkey)
         if review_doc is None:
@@ -285,9 +287,9 @@ def plan_due_items(ctx: Context, as_of: date, within_days: int) -> list[DueItem]
         rec = next((r for r in review_doc.get("recommendations", ()) if r["number"] == number), None)
         if rec is None or rec.get("impact_finding"):
             continue
-        due = impact_review_due((date.fromisoformat(d) for d in dates), rules)
-        if due is not None and due.isoformat() <= limit:
+        impact_due = impact_review_due((date.fromisoformat(d) for d in signed_on), rules)
+        if impact_due is not None and impact_due.isoformat() <= limit:
             items.append(DueItem(reference=rkey, what=f"{titles.get(rkey, rkey)} rec {number}: impact review "
-                                 f"({rules.impact_review} after the last sign-off)", due_on=due, as_of=as_of,
+                                 f"({rules.impact_review} after the last sign-off)", due_on=impact_due, as_of=as_of,
                                  area="review", detail=f"all {len(dates)} action(s) signed off; record the impact finding"))
     return items

@@ -53,6 +53,7 @@ from ..convert import to_doc
 from ..dates import fmt
 from ..errors import SafeguardError, ValidationError
 from ..model import Action, Recommendation, Review, ReviewKind, ReviewStatus
+from ..store.protocol import Doc
 from .actions import ActionService
 from .dependants import due_changes, stage_dependants
 from .import_tally import RowProblems, Tally, recommendation_overwrite, stale_conflict
@@ -193,11 +194,11 @@ def import_reviews(actions: ActionService, path: str | Path, *, dry_run: bool = 
     check.raise_if_any()
     tally = Tally(actions.ctx.store, overwrite, REVIEWS, _review_column)
     with actions.ctx.store.transaction() as txn:
-        staged: list[tuple[Review, dict]] = []
+        staged: list[tuple[Review, Doc]] = []
         taken: set[str] = set()
         for number, ref, review, revision in planned:
             existing = docs.get(ref) if ref else None
-            if existing is None:
+            if existing is None or not ref:          # (a stored record always has its reference)
                 ref = ref or actions.reviews.next_reference(txn, review, taken)
                 taken.add(ref)
                 review = attrs.evolve(review, reference=ref)
@@ -346,7 +347,7 @@ def import_actions(actions: ActionService, path: str | Path, *, dry_run: bool = 
             final[action.reference] = action
             row_of[action.reference] = (number, revision)
         final.update(due_changes(actions.ctx, reviews, final))
-        staged: list[tuple[str, str, dict]] = []
+        staged: list[tuple[str, str, Doc]] = []
         for ref, action in final.items():
             doc = to_doc(action)
             number, revision = row_of.get(ref, (0, None))

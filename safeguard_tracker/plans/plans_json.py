@@ -9,6 +9,7 @@ record changed in the store since the export is a conflict, and history is never
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from datetime import date
@@ -21,6 +22,7 @@ from ..convert import from_doc, to_doc
 from ..dates import fmt, parse_date
 from ..errors import SafeguardError, ValidationError
 from ..model import Action, ActionStatus, Recommendation, Review, ReviewKind
+from ..store.protocol import Doc
 from ..validation.fields import date_value
 from ..validation.plans import REVIEW_DATE_FIELDS, REVIEW_TEXT_FIELDS, clean_owners
 from .actions import ActionService
@@ -57,7 +59,7 @@ def import_json(actions: ActionService, path: Path, table: str, *, dry_run: bool
     cls = Review if table == REVIEWS else Action
     known = {a.name for a in attrs.fields(cls)} - {"rev"}
     problems: list[str] = []
-    records: dict[str, tuple[int, str, dict, Optional[int]]] = {}
+    records: dict[str, tuple[int, str, Doc, Optional[int]]] = {}
     others = dict(actions.ctx.store.all(REVIEWS)) if table == REVIEWS else {}
     for i, rec in enumerate(data[table], 1):
         where = f"{table}[{i}]"
@@ -113,7 +115,7 @@ def _past_day(actions: ActionService, value: Any, field: str) -> Optional[date]:
     return day
 
 
-def _json_review(actions: ActionService, body: dict, others: dict[str, dict]) -> dict:
+def _json_review(actions: ActionService, body: Doc, others: dict[str, Doc]) -> Doc:
     """A review record as the stored document, checked by the reviews API's rules (``_clean_review``)."""
     problem = record_shape_problem(body, Review, skip=("kind", "status") + REVIEW_DATE_FIELDS)
     if problem is not None:
@@ -125,7 +127,7 @@ def _json_review(actions: ActionService, body: dict, others: dict[str, dict]) ->
     fields: dict[str, Any] = {f: body[f] for f in REVIEW_TEXT_FIELDS if f in body}
     fields.update({f: date_value(body[f], f) for f in REVIEW_DATE_FIELDS if f in body})
     fields.update({f: body[f] for f in ("status", "themes") if f in body})
-    recs = [_checked(f"recommendations[{i}]", lambda r=r: _json_recommendation(actions, r))
+    recs = [_checked(f"recommendations[{i}]", functools.partial(_json_recommendation, actions, r))
             for i, r in enumerate(body.get("recommendations") or (), 1)]
     numbers = [r.number for r in recs]
     for n in numbers:
@@ -142,7 +144,7 @@ def _json_review(actions: ActionService, body: dict, others: dict[str, dict]) ->
     return doc
 
 
-def _json_recommendation(actions: ActionService, r: dict) -> Recommendation:
+def _json_recommendation(actions: ActionService, r: Doc) -> Recommendation:
     """A recommendation, by the rules of ``add_recommendation`` and ``record_impact_finding``."""
     if r["number"] < 1:
         raise ValidationError("number", r["number"], "a whole number from 1")
@@ -163,7 +165,7 @@ def _json_recommendation(actions: ActionService, r: dict) -> Recommendation:
 _ACTION_DAYS = ("completed_on", "signed_off_on")
 
 
-def _json_action(actions: ActionService, body: dict) -> dict:
+def _json_action(actions: ActionService, body: Doc) -> Doc:
     """An action record as the stored document, checked by the actions API's rules (and the CSV's, worded alike)."""
     problem = record_shape_problem(body, Action, skip=("status",) + _ACTION_DAYS)
     if problem is not None:
@@ -178,7 +180,8 @@ def _json_action(actions: ActionService, body: dict) -> dict:
     days = {f: _past_day(actions, body.get(f), f) for f in _ACTION_DAYS}
     action = attrs.evolve(from_doc(Action, {k: v for k, v in body.items() if k not in ("status",) + _ACTION_DAYS}),
                           description=cleaned.description, lead_agency=cleaned.lead_agency,
-                          lead_officer=cleaned.lead_officer, status=status, **days)
+                          lead_officer=cleaned.lead_officer, status=status, completed_on=days["completed_on"],
+                          signed_off_on=days["signed_off_on"])
     _action_rules(actions, action)
     doc = to_doc(action)
     doc.update({f: body[f] for f in ("description", "lead_officer") if isinstance(body.get(f), str)})
@@ -197,7 +200,7 @@ def _action_rules(actions: ActionService, a: Action) -> None:
         if not (a.evidence.strip() and a.signed_off_by.strip() and a.signed_off_on):
             raise ValidationError("status", status.label, "a signed-off action needs its evidence, signed_off_by "
                                   "and signed_off_on")
-        if a.signed_off_on < done:
+        if done is not None and a.signed_off_on < done:      # (done is set: checked above)
             raise ValidationError("signed_off_on", fmt(a.signed_off_on), f"a date on or after completion "
                                   f"({fmt(done)})")
     elif a.signed_off_by or a.signed_off_on:

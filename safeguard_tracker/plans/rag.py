@@ -18,6 +18,7 @@ from datetime import date
 from typing import Optional
 
 from ..model import RAG, Action, ActionStatus
+from ..store.protocol import Doc
 from .plan_dates import current_due_iso
 
 RAG_ORDER = (RAG.RED, RAG.AMBER, RAG.GREEN, RAG.BLUE)
@@ -40,7 +41,7 @@ def action_rag(action: Action, as_of: date) -> RAG:
                       due.isoformat() if due else None, as_of.isoformat())
 
 
-def doc_rag(doc: dict, as_of_iso: str) -> RAG:
+def doc_rag(doc: Doc, as_of_iso: str) -> RAG:
     """The same rule over a stored document, for filtering thousands of actions quickly."""
     return derive_rag(doc.get("status", "not_started"), bool((doc.get("evidence") or "").strip()),
                       bool((doc.get("off_track_reason") or "").strip()), current_due_iso(doc), as_of_iso)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Callable, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional, cast
 
 import attrs
 
@@ -20,7 +20,7 @@ from ..context import Context
 from ..dates import fmt, parse_date
 from ..errors import RuleError, UnknownReference, ValidationError, nearest
 from ..model import Action, ActionStatus, ImpactFinding, Recommendation, Review, ReviewKind, ReviewStatus
-from ..store.protocol import Transaction
+from ..store.protocol import Doc, Transaction
 from ..validation.fields import split_list, text_value
 from ..validation.plans import REVIEW_DATE_FIELDS, REVIEW_FIELDS, clean_owners, clean_review
 from .dependants import stage_dependants
@@ -130,7 +130,7 @@ class ReviewService:
         """A review by its reference (R-2018-002), its name ('Dawn') or its title ('SCR Dawn')."""
         return self.ctx.load(Review, REVIEWS, self.key(key), "review")
 
-    def docs(self) -> Mapping[str, dict]:
+    def docs(self) -> Mapping[str, Doc]:
         """The raw stored review documents, for quick questions (read-only: never mutate them)."""
         return self.ctx.store.all(REVIEWS)
 
@@ -161,8 +161,8 @@ class ReviewService:
         r = review if isinstance(review, Review) else self.get(review)
         return review_deadlines(r, self.plan_rules)
 
-    def clean(self, base: Review, fields: dict, row: Optional[int] = None,
-              others: Optional[Mapping[str, dict]] = None) -> Review:
+    def clean(self, base: Review, fields: Doc, row: Optional[int] = None,
+              others: Optional[Mapping[str, Doc]] = None) -> Review:
         """Apply user-supplied fields to a review (``validation.plans.clean_review``); ``others`` are the
         reviews its name must not repeat (default: the store's)."""
         return clean_review(base, fields, today=self.ctx.today(), others=self.docs() if others is None else others,
@@ -217,12 +217,12 @@ class ReviewService:
 
     def update(self, review: Any, *, expected_rev: Optional[int] = None, **fields: Any) -> Review:
         """Change a review's details, status or dates.  Actions due relative to a date follow it."""
-        def change(r: Review, txn) -> Review:
+        def change(r: Review, txn: Transaction) -> Review:
             updated = self.clean(r, fields)
             self.check_closing(updated)
             return updated
 
-        def after(old: Review, new: Review, txn) -> None:
+        def after(old: Review, new: Review, txn: Transaction) -> None:
             moved = {EVENT_FIELDS[f] for f in EVENT_FIELDS if getattr(new, f) != getattr(old, f)}
             if moved:
                 stage_dependants(self.ctx, txn, reviews=[new])
@@ -244,7 +244,7 @@ class ReviewService:
         owners = clean_owners(self.ctx.plan_agencies, owner_agencies)
         theme_list = split_list(themes)
 
-        def change(r: Review, txn) -> Review:
+        def change(r: Review, txn: Transaction) -> Review:
             n = number
             if n is None:
                 n = max((x.number for x in r.recommendations), default=0) + 1
@@ -257,7 +257,8 @@ class ReviewService:
             recs = tuple(sorted(r.recommendations + (rec,), key=lambda x: x.number))
             return attrs.evolve(r, recommendations=recs)
         saved = self.change(review, change, expected_rev)
-        return saved.recommendation(number if number is not None else max(x.number for x in saved.recommendations))
+        added = saved.recommendation(number if number is not None else max(x.number for x in saved.recommendations))
+        return cast(Recommendation, added)         # there: it was just added
 
     def recommendation(self, review: Review, number: Any) -> Recommendation:
         try:
@@ -273,7 +274,7 @@ class ReviewService:
     def update_recommendation(self, review: Any, number: Any, *, text: Optional[str] = None,
                               owner_agencies: Any = None, themes: Any = None,
                               expected_rev: Optional[int] = None) -> Recommendation:
-        def change(r: Review, txn) -> Review:
+        def change(r: Review, txn: Transaction) -> Review:
             rec = self.recommendation(r, number)
             new = attrs.evolve(rec, text=rec.text if text is None else text_value(text, "text", "the recommendation's text"),
                                owner_agencies=rec.owner_agencies if owner_agencies is None
@@ -290,7 +291,7 @@ class ReviewService:
         if day > self.ctx.today():
             raise ValidationError("on", fmt(day), f"a date no later than today ({fmt(self.ctx.today())})")
 
-        def change(r: Review, txn) -> Review:
+        def change(r: Review, txn: Transaction) -> Review:
             rec = self.recommendation(r, number)
             if rec.impact_finding is not None:
                 raise RuleError(f"{r.title} recommendation {rec.number} already has its impact finding "
@@ -325,8 +326,9 @@ class ReviewService:
             rec = review.recommendation(number)
             if rec is None or (open_only and rec.impact_finding is not None):
                 continue
+            last = max(cast(list[date], dates))      # a due date means every action has its sign-off date
             out.append(ImpactReview(review=rkey, title=review.title, number=number, text=rec.text,
-                                    last_signed_off_on=max(dates), due_on=due, finding=rec.impact_finding))
+                                    last_signed_off_on=last, due_on=due, finding=rec.impact_finding))
         return out
 
     def actions_of(self, review_ref: str) -> list[Action]:

@@ -58,7 +58,7 @@ def shipped_templates() -> Path:
 
 
 def _autoescape(name: Optional[str]) -> bool:
-    return bool(name) and (name.endswith(".html.j2") or name.endswith(".html") or name.endswith(".svg.j2"))
+    return bool(name and (name.endswith(".html.j2") or name.endswith(".html") or name.endswith(".svg.j2")))
 
 
 # --- the sandbox ---------------------------------------------------------------------------------------------

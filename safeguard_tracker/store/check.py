@@ -6,25 +6,26 @@ from __future__ import annotations
 from typing import Optional, Protocol
 
 from .item_changes import apply_change
+from .protocol import Doc
 
 
 class Tables(Protocol):
     """A store whose every table can be read whole (the audit trail included)."""
 
     @property
-    def tables(self) -> dict[str, dict]: ...
+    def tables(self) -> dict[str, dict[str, Doc]]: ...
 
 
 RECORD_TABLES = ("contacts", "reviews", "actions")
 
 
-def replay(store: Tables, problems: Optional[list[str]] = None) -> dict[tuple[str, str], dict]:
+def replay(store: Tables, problems: Optional[list[str]] = None) -> dict[tuple[str, str], Doc]:
     """Rebuild every record from the audit trail alone.
 
     An item entry that does not fit the record rebuilt so far is a damaged
     trail: it is named in ``problems`` (when given) and skipped.
     """
-    rebuilt: dict[tuple[str, str], dict] = {}
+    rebuilt: dict[tuple[str, str], Doc] = {}
     for n, a in store.tables["audit"].items():
         key = (a.get("table", "contacts"), a["ref"])
         if a["field"] == "*":
@@ -52,7 +53,7 @@ def check_store(store: Tables) -> list[str]:
                 problems.append(f"{table}: reference '{key}' is not unique (also '{seen_refs[folded]}')")
             seen_refs[folded] = key
     rebuilt = replay(store, problems)
-    revs: dict[tuple[str, str], set] = {}
+    revs: dict[tuple[str, str], set[Optional[int]]] = {}
     for a in store.tables["audit"].values():
         revs.setdefault((a.get("table", "contacts"), a["ref"]), set()).add(a.get("seq"))
     for table in RECORD_TABLES:

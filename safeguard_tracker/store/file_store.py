@@ -56,7 +56,7 @@ from .lockfile import LockFile, LockUnavailable
 from ..signals import deferred_signals
 from .check import check_store
 from .migration import migrated_tables
-from .protocol import Redacted, StoreFiles
+from .protocol import Doc, Redacted, StoreFiles
 from .redaction import Session, default_rules, finish_outstanding, session, take_finished
 from .transaction import Transaction, default_user, redact_audit_values, substitute_audit_values
 from .format import (NO_PREV, SCHEMA_VERSION, TABLES, TRAIL_ITEMS_SCHEMA, UNNAMED_PREV, RawTable, SnapshotInfo,
@@ -80,7 +80,7 @@ def _bytes_on_disk(*paths: Path) -> int:
     return sum(p.stat().st_size for p in paths if p.exists())
 
 
-def resolve_store_path(path: str | os.PathLike) -> Path:
+def resolve_store_path(path: str | os.PathLike[str]) -> Path:
     """The real path of the store: symbolic links, ``..`` and ``~`` resolved, so each name reaches one store."""
     given = Path(path).expanduser()
     try:
@@ -120,7 +120,7 @@ class RestoreReport:
 class FileStore:
     """One store file, safe to share between processes: the ``Store`` protocol on a local disk."""
 
-    def __init__(self, path: str | os.PathLike, user: Optional[str] = None, lock_timeout: float = 15.0,
+    def __init__(self, path: str | os.PathLike[str], user: Optional[str] = None, lock_timeout: float = 15.0,
                  on_wait: Optional[Callable[[str], None]] = None, compact_min_bytes: int = COMPACT_MIN_BYTES,
                  progress: Optional[Callable[[str], None]] = None):
         self.path = resolve_store_path(path)
@@ -137,7 +137,7 @@ class FileStore:
         self.last_seq = 0
         self.migrated_from: Optional[int] = None
         self.schema = SCHEMA_VERSION                # of the snapshot as read; older ones are upgraded when writable
-        self._snap_id: Optional[tuple] = None
+        self._snap_id: Optional[tuple[int, int, int]] = None   # the snapshot's inode, size and mtime
         self._journal_end = 0
         self._journal_torn = False
         self.journal_id: Optional[str] = None      # the journal the snapshot names (None: an older, unnamed one)
@@ -147,7 +147,7 @@ class FileStore:
         self._journal_after = 0                    # the transaction the journal continues from (its header)
         self._disk_journal = UNNAMED_PREV          # the journal file on disk: its id, or UNNAMED_PREV
         self._issued: dict[str, int] = {}          # the highest number issued per reference prefix
-        self._history: Optional[dict[str, list[dict]]] = None
+        self._history: Optional[dict[str, list[Doc]]] = None
         self._thread_lock = threading.RLock()
         self._lock = LockFile(self.lock_path, self.user)
         self.read_only: Optional[str] = None   # why the store cannot be changed (a read-only folder), else None
@@ -358,6 +358,7 @@ class FileStore:
             self._journal_end = st.st_size if st is not None else 0
         elif header is not None and header.journal_id == self._prev_journal:
             self._journal_state = "unstarted"       # the journal this snapshot replaced (a crash between the two)
+            assert st is not None                    # (a header was read from it)
             self._journal_end = st.st_size
         else:
             raise self._journal_refused("belongs to another snapshot" + (
@@ -448,7 +449,7 @@ class FileStore:
                 best = (int(seq), p)
         return best
 
-    def _apply(self, entry: dict) -> list[tuple[str, str]]:
+    def _apply(self, entry: dict[str, Any]) -> list[tuple[str, str]]:
         changed = []
         tables = self._tables
         for table, key, doc in entry.get("puts", ()):
@@ -484,7 +485,7 @@ class FileStore:
         self.last_seq = entry["seq"]
         return changed
 
-    def _apply_rewrite(self, rw: dict) -> None:
+    def _apply_rewrite(self, rw: dict[str, Any]) -> None:
         """A redaction's rewrite of one record's trail, by the table's rule (or, in an older line, by values)."""
         if "fields" in rw:
             substitute_audit_values(self.tables["audit"].values(), rw["ref"], rw["fields"])
@@ -495,7 +496,7 @@ class FileStore:
                                f"cannot redact; use the version that wrote it")
         redact_audit_values(self.tables["audit"].values(), rw["ref"], rule.trail_value)
 
-    def _migrate(self, info: SnapshotInfo) -> tuple[dict, SnapshotInfo]:
+    def _migrate(self, info: SnapshotInfo) -> tuple[dict[str, dict[str, Doc]], SnapshotInfo]:
         """Bring an older file up to the current schema, after copying it to the backups.
 
         Every record is made into a valid record first (the model's own
@@ -652,7 +653,7 @@ class FileStore:
             self._revoke_prev()      # a crash fell between writing the journal's header and marking it started
         if self._journal_torn:
             self._cut_torn_tail()
-        entry = {
+        entry: dict[str, Any] = {
             "seq": self.last_seq + 1, "at": txn.at, "user": self.user,
             "puts": [[t, k, doc] for (t, k), doc in txn.puts.items()],
             "audit": txn.audit, "access": txn.access,
@@ -675,7 +676,7 @@ class FileStore:
             except StoreWriteError:
                 pass  # the journal holds everything; compaction is retried on the next write
 
-    def _as_patches(self, entry: dict) -> None:
+    def _as_patches(self, entry: dict[str, Any]) -> None:
         """Write a changed record as its audit entries ("patches") rather than whole, where they rebuild it.
 
         A note added to a long case file is then a line the size of the note,
@@ -716,7 +717,7 @@ class FileStore:
         per_record = snapshot / records if records >= 100 else 2000
         return self._journal_end + len(txn.puts) * per_record > max(self.compact_min_bytes, snapshot // 4)
 
-    def _commit_as_snapshot(self, entry: dict) -> None:
+    def _commit_as_snapshot(self, entry: dict[str, Any]) -> None:
         """Commit a large transaction by writing the new snapshot directly (what compaction writes).
 
         The snapshot's atomic replace is the commit point: before it the old snapshot and journal
@@ -729,7 +730,7 @@ class FileStore:
         for a in entry["audit"]:
             a.setdefault("seq", seq)
         tables = dict(self._tables)
-        puts: dict[str, dict] = {}
+        puts: dict[str, dict[str, Doc]] = {}
         for table, key, doc in entry["puts"]:
             puts.setdefault(table, {})[key] = doc
         for table, docs in puts.items():
@@ -799,13 +800,15 @@ class FileStore:
         transaction appended to a journal the snapshot does not know was
         started could be lost without anyone noticing.
         """
-        header = encode_journal_header(self.journal_id, after, after)
+        journal_id = self.journal_id
+        assert journal_id is not None   # (a journal is started only for a snapshot that names it: see _open_journal)
+        header = encode_journal_header(journal_id, after, after)
         try:
             atomic_write(self.journal_path, header)
         except StoreWriteError as exc:
             raise StoreWriteError(f"{exc}; nothing was saved") from exc
         self._journal_ino = os.stat(self.journal_path).st_ino
-        self._journal_state, self._disk_journal = "current", self.journal_id
+        self._journal_state, self._disk_journal = "current", journal_id
         self._journal_after, self._journal_end, self._journal_torn = after, len(header), False
         self._revoke_prev()
 
@@ -831,6 +834,7 @@ class FileStore:
     def _mark_acknowledged(self, seq: int) -> None:
         """After a line is durable: raise the journal header's mark to it (no fsync: see format.py)."""
         if self._journal_state == "current":
+            assert self.journal_id is not None   # (a current journal is a named one: see _open_journal)
             try:
                 rewrite_in_place(self.journal_path, 0, encode_journal_header(self.journal_id, self._journal_after, seq))
             except OSError:
@@ -1037,7 +1041,7 @@ class FileStore:
 
     # --- reading --------------------------------------------------------------------------
     @property
-    def tables(self) -> dict[str, dict]:
+    def tables(self) -> dict[str, dict[str, Doc]]:
         """Every table as plain dicts.
 
         The audit trail is as large as all the records together and is read
@@ -1051,18 +1055,18 @@ class FileStore:
         return self._tables
 
     @tables.setter
-    def tables(self, value: dict[str, dict]) -> None:
+    def tables(self, value: dict[str, Any]) -> None:   # (the audit table may be a RawTable)
         self._tables = value
 
-    def get(self, table: str, key: str) -> Optional[dict]:
+    def get(self, table: str, key: str) -> Optional[Doc]:
         return (self.tables if table == "audit" else self._tables)[table].get(key)
 
-    def all(self, table: str) -> dict[str, dict]:
+    def all(self, table: str) -> dict[str, Doc]:
         return (self.tables if table == "audit" else self._tables)[table]
 
-    def history(self, ref: str) -> list[dict]:
+    def history(self, ref: str) -> list[Doc]:
         if self._history is None:
-            index: dict[str, list[dict]] = {}
+            index: dict[str, list[Doc]] = {}
             for a in self.tables["audit"].values():
                 index.setdefault(a["ref"], []).append(a)
             self._history = index
@@ -1100,7 +1104,7 @@ class FileStore:
     def finished_redactions(self) -> dict[tuple[str, str], Redacted]:
         return dict(take_finished(self))
 
-    def access_log(self) -> list[dict]:
+    def access_log(self) -> list[Doc]:
         return list(self.all("access_log").values())
 
     def close(self) -> None:

@@ -60,6 +60,7 @@ import orjson
 
 from ..errors import StoreCorrupt, StoreTooNew
 from .gc_pause import gc_paused
+from .protocol import Doc
 from .shapes import StoreMalformed, check_entry, check_table, check_tables, describe
 
 FORMAT = "safeguard-tracker"
@@ -76,7 +77,7 @@ UNNAMED_PREV = "not-started-unnamed".ljust(ID_WIDTH, "-")  # not started; no jou
 HWM_WIDTH = 16
 
 
-def empty_tables() -> dict[str, dict]:
+def empty_tables() -> dict[str, dict[str, Doc]]:
     return {t: {} for t in TABLES}
 
 
@@ -107,7 +108,7 @@ class RawTable:
         copy.extra = {**self.extra, **more}
         return copy
 
-    def load(self, path: Path) -> dict:
+    def load(self, path: Path) -> dict[str, Any]:
         try:
             with gc_paused():
                 table = orjson.loads(self.raw)
@@ -179,7 +180,7 @@ def prev_field_offset(header: bytes) -> Optional[int]:
 class SnapshotInfo:
     __slots__ = ("schema", "last_seq", "tables", "legacy", "journal_id", "prev_journal", "issued")
 
-    def __init__(self, schema: int, last_seq: int, tables: dict, legacy: bool = False,
+    def __init__(self, schema: int, last_seq: int, tables: dict[str, Any], legacy: bool = False,
                  journal_id: Optional[str] = None, prev_journal: str = NO_PREV,
                  issued: Optional[dict[str, int]] = None):
         self.schema, self.last_seq, self.tables, self.legacy = schema, last_seq, tables, legacy
@@ -187,7 +188,7 @@ class SnapshotInfo:
         self.issued = issued or {}
 
 
-def _identity(header: dict, path: Path) -> tuple[Optional[str], str, dict[str, int]]:
+def _identity(header: dict[str, Any], path: Path) -> tuple[Optional[str], str, dict[str, int]]:
     """The header's journal id, previous journal and issued numbers, refusing values of the wrong shape."""
     journal_id = header.get("journal")
     prev = header.get("prev", NO_PREV)
@@ -204,7 +205,7 @@ def _identity(header: dict, path: Path) -> tuple[Optional[str], str, dict[str, i
     return journal_id, prev, issued
 
 
-def read_header(raw: bytes) -> Optional[dict]:
+def read_header(raw: bytes) -> Optional[dict[str, Any]]:
     """A snapshot's header line, parsed, if the file has one (its body may still be damaged)."""
     newline = raw.find(b"\n")
     try:
@@ -214,32 +215,32 @@ def read_header(raw: bytes) -> Optional[dict]:
     return header if isinstance(header, dict) and header.get("format") == FORMAT else None
 
 
-def _sections(header: dict, body: memoryview) -> list[tuple[str, int, int]] | None:
+def _sections(header: dict[str, Any], body: memoryview) -> list[tuple[str, int, int]] | None:
     """The header's table offsets, if they describe ``body`` exactly ({"name":{..},"name":{..}}), else None."""
     sections = header.get("sections")
     if not isinstance(sections, dict) or not sections:
         return None
     out = []
     pos = 1
-    if body[:1] != b"{":
+    if bytes(body[:1]) != b"{":   # (bytes(): a memoryview compares with bytes by content, but mypy sees no overlap)
         return None
     for i, (name, span) in enumerate(sections.items()):
         if not (isinstance(span, list) and len(span) == 2 and all(isinstance(x, int) for x in span)):
             return None
         start, end = span
         key = (b"," if i else b"") + orjson.dumps(name) + b":"
-        if start != pos + len(key) or body[pos:start] != key or end < start + 2:
+        if start != pos + len(key) or bytes(body[pos:start]) != key or end < start + 2:
             return None
-        if body[start:start + 1] != b"{" or body[end - 1:end] != b"}":
+        if bytes(body[start:start + 1]) != b"{" or bytes(body[end - 1:end]) != b"}":
             return None
         out.append((name, start, end))
         pos = end
-    if pos != len(body) - 1 or body[pos:] != b"}":
+    if pos != len(body) - 1 or bytes(body[pos:]) != b"}":
         return None
     return out
 
 
-def _parse_table(data: Any, path: Path) -> dict:
+def _parse_table(data: Any, path: Path) -> dict[str, Any]:
     try:
         table = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -287,7 +288,9 @@ def decode_snapshot(raw: bytes, path: Path, lazy: Iterable[str] = (), check: boo
         journal_id, prev, issued = _identity(header, path)
         lazy = set(lazy)
         sections = _sections(header, body) if lazy else None
-        counts = header.get("counts") if isinstance(header.get("counts"), dict) else {}
+        counts = header.get("counts")
+        if not isinstance(counts, dict):
+            counts = {}
         raw_tables = set()
         with gc_paused():
             if sections is None:
@@ -318,7 +321,7 @@ def decode_snapshot(raw: bytes, path: Path, lazy: Iterable[str] = (), check: boo
     return SnapshotInfo(0, 0, tables, legacy=True)
 
 
-def encode_entry(entry: dict) -> bytes:
+def encode_entry(entry: dict[str, Any]) -> bytes:
     body = orjson.dumps(entry)
     return b"%08x " % zlib.crc32(body) + body + b"\n"
 
@@ -340,7 +343,7 @@ def encode_journal_header(journal_id: str, after: int, hwm: int) -> bytes:
 
 def _parse_line(line: memoryview) -> Any:
     """A line's JSON if its checksum is right, else None."""
-    if len(line) > 9 and line[8:9] == b" ":
+    if len(line) > 9 and line[8] == ord(" "):
         body = line[9:]
         try:
             if int(bytes(line[:8]), 16) == zlib.crc32(body):
@@ -372,7 +375,7 @@ def read_journal_header(raw: bytes, path: Path) -> Optional[JournalHeader]:
     return JournalHeader(journal_id, after, int(hwm), end + 1)
 
 
-def iter_journal(raw: bytes, path: Path, start: int = 0, base: int = 0) -> Iterator[tuple[dict, int]]:
+def iter_journal(raw: bytes, path: Path, start: int = 0, base: int = 0) -> Iterator[tuple[dict[str, Any], int]]:
     """Yield (entry, end offset) for each complete, intact, well-formed line from ``start``.
 
     A torn last line (no newline) is an unacknowledged write and is skipped; a

@@ -30,11 +30,15 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator, Mapping, Optional, Union
 
+from .protocol import Doc
+
 Step = Union[int, str]
+ItemPath = list[Step]              # where inside a field: list positions and object keys
+ItemOp = tuple[str, ItemPath, Any, Any]  # (op, path, old, new)
 OPS = ("add", "remove", "set", "unset")
 
 
-def field_changes(field: str, old: Any, new: Any) -> list[dict]:
+def field_changes(field: str, old: Any, new: Any) -> list[Doc]:
     """The entries (without who and when) that take ``field`` from ``old`` to ``new``; [] if equal.
 
     ``old`` None means the field was absent.
@@ -47,7 +51,7 @@ def field_changes(field: str, old: Any, new: Any) -> list[dict]:
     return [{"field": field, "old": old, "new": new}]
 
 
-def _list_ops(old: list, new: list, at: list) -> Iterator[tuple[str, list, Any, Any]]:
+def _list_ops(old: list[Any], new: list[Any], at: ItemPath) -> Iterator[ItemOp]:
     lo, ln = len(old), len(new)
     start = 0
     while start < lo and start < ln and old[start] == new[start]:
@@ -65,7 +69,7 @@ def _list_ops(old: list, new: list, at: list) -> Iterator[tuple[str, list, Any, 
         yield "add", at + [i], None, new[i]
 
 
-def _value_ops(old: Any, new: Any, at: list) -> Iterator[tuple[str, list, Any, Any]]:
+def _value_ops(old: Any, new: Any, at: ItemPath) -> Iterator[ItemOp]:
     if old == new:
         return
     if type(old) is dict and type(new) is dict:
@@ -83,12 +87,12 @@ def _value_ops(old: Any, new: Any, at: list) -> Iterator[tuple[str, list, Any, A
         yield "set", at, old, new
 
 
-def is_item_change(entry: dict) -> bool:
+def is_item_change(entry: Doc) -> bool:
     """True for an entry that changes items of a list field rather than the whole field."""
     return "op" in entry
 
 
-def apply_change(doc: dict, entry: dict) -> None:
+def apply_change(doc: Doc, entry: Doc) -> None:
     """Replay one audit entry (not a creation) onto ``doc``, in place at the top level only.
 
     Containers along the entry's path are copied before they are changed, so
@@ -107,7 +111,7 @@ def apply_change(doc: dict, entry: dict) -> None:
     doc[field] = _applied(doc.get(field), list(entry.get("path") or ()), op, entry.get("new"))
 
 
-def _applied(value: Any, path: list, op: str, new: Any) -> Any:
+def _applied(value: Any, path: list[Any], op: str, new: Any) -> Any:
     if not path:
         raise ValueError("an item change without a position")
     step, rest = path[0], path[1:]
@@ -133,30 +137,30 @@ def _applied(value: Any, path: list, op: str, new: Any) -> Any:
             raise ValueError(f"'{op}' on a list position")
         return copy
     if type(value) is dict and type(step) is str:
-        copy = dict(value)
+        item: Doc = dict(value)
         if rest:
-            if step not in copy:
+            if step not in item:
                 raise ValueError(f"'{step}' is not in the item")
-            copy[step] = _applied(copy[step], rest, op, new)
+            item[step] = _applied(item[step], rest, op, new)
         elif op == "set":
-            copy[step] = new
+            item[step] = new
         elif op == "unset":
-            copy.pop(step, None)
+            item.pop(step, None)
         else:
             raise ValueError(f"'{op}' on a key")
-        return copy
+        return item
     raise ValueError(f"the path step {step!r} does not fit {type(value).__name__}")
 
 
-def entries_by_record(entries: Iterable[dict]) -> dict[tuple[str, str], list[dict]]:
+def entries_by_record(entries: Iterable[Doc]) -> dict[tuple[str, str], list[Doc]]:
     """Audit entries grouped by (table, reference), each group in its original order."""
-    groups: dict[tuple[str, str], list[dict]] = {}
+    groups: dict[tuple[str, str], list[Doc]] = {}
     for a in entries:
         groups.setdefault((a.get("table", "contacts"), a["ref"]), []).append(a)
     return groups
 
 
-def patched(doc: dict, entries: Iterable[dict], rev: Optional[int] = None) -> dict:
+def patched(doc: Doc, entries: Iterable[Doc], rev: Optional[int] = None) -> Doc:
     """A new document: ``doc`` with ``entries`` (none a creation) replayed onto it, and ``_rev`` set to ``rev``.
 
     With ``rev`` None the revision is the stored one plus one.  Raises ValueError
@@ -169,7 +173,7 @@ def patched(doc: dict, entries: Iterable[dict], rev: Optional[int] = None) -> di
     return out
 
 
-def item_entries(entry: dict) -> list[dict]:
+def item_entries(entry: Doc) -> list[Doc]:
     """An older whole-list entry as item entries (the upgrade of a trail written before them)."""
     if is_item_change(entry) or entry.get("field") == "*":
         return [entry]
@@ -180,12 +184,12 @@ def item_entries(entry: dict) -> list[dict]:
     return [{**base, **change} for change in field_changes(entry["field"], old, new)] or [entry]
 
 
-def shrink_trail(entries: Iterable[dict]) -> Iterator[dict]:
+def shrink_trail(entries: Iterable[Doc]) -> Iterator[Doc]:
     """Every entry of a trail, whole-list entries replaced by their item entries, in order."""
     for entry in entries:
         yield from item_entries(entry)
 
 
-def shrunk_audit(audit: Mapping[str, dict]) -> dict[str, dict]:
+def shrunk_audit(audit: Mapping[str, Doc]) -> dict[str, Doc]:
     """An audit table (``{number: entry}``, in order) with whole-list entries replaced by item entries."""
     return {str(n): a for n, a in enumerate(shrink_trail(audit.values()), 1)}

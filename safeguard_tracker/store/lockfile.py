@@ -67,7 +67,7 @@ def _pid_alive(pid: int) -> bool:
 class LockFile:
     """An exclusive lock on ``path``.  Not re-entrant: the Store counts nesting itself."""
 
-    def __init__(self, path: str | os.PathLike, user: str):
+    def __init__(self, path: str | os.PathLike[str], user: str):
         self.path = Path(path)
         self.user = user
         self._fd: Optional[int] = None
@@ -75,7 +75,8 @@ class LockFile:
         self.read_only_reason: Optional[str] = None   # set when the lock could only be opened for reading
         if fcntl is None:  # pragma: no cover - Windows
             import filelock
-            self._fallback = filelock.FileLock(str(self.path), mode=FILE_MODE, thread_local=False)
+            self._fallback: Optional[filelock.BaseFileLock] = filelock.FileLock(str(self.path), mode=FILE_MODE,
+                                                                                 thread_local=False)
         else:
             self._fallback = None
 
@@ -230,10 +231,13 @@ class LockFile:
         finally:
             os.close(fd)
 
-    def _acquire_fallback(self, timeout: float, on_wait, what: str) -> None:  # pragma: no cover - Windows
+    def _acquire_fallback(self, timeout: float,  # pragma: no cover - Windows
+                          on_wait: Optional[Callable[[str], None]], what: str) -> None:
         import filelock
+        fallback = self._fallback
+        assert fallback is not None   # (acquire calls this only when there is one)
         try:
-            self._fallback.acquire(timeout=min(GRACE_SECONDS, timeout))
+            fallback.acquire(timeout=min(GRACE_SECONDS, timeout))
             return
         except filelock.Timeout:
             pass
@@ -242,7 +246,7 @@ class LockFile:
         if on_wait:
             on_wait(f"{what} is being written by another user or process; waiting up to {timeout:.0f} s")
         try:
-            self._fallback.acquire(timeout=max(0.0, timeout - GRACE_SECONDS))
+            fallback.acquire(timeout=max(0.0, timeout - GRACE_SECONDS))
         except filelock.Timeout:
             raise StoreLocked(f"{what} is locked by another process (waited {timeout:.0f} s); try again when it "
                               f"has finished. Nothing was saved. (lock file: {self.path})") from None

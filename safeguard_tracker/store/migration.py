@@ -15,13 +15,14 @@ import cattrs
 from ..convert import from_doc, to_doc
 from ..model import Action, Contact, Review
 from .format import empty_tables
+from .protocol import Doc
 from .shapes import StoreMalformed, check_tables, describe, document_problem
 from .transaction import now_iso, without_rev
 
 RECORD_TABLES = ("contacts", "reviews", "actions")
 
 
-def migrated_tables(old: dict[str, dict], path: Path, user: str) -> dict[str, dict]:
+def migrated_tables(old: dict[str, dict[str, Any]], path: Path, user: str) -> dict[str, dict[str, Doc]]:
     """A schema-0 file's tables (TinyDB's ``{table: {doc_id: doc}}``) as valid schema-1 tables.
 
     Records are keyed by their reference and normalised by the model's
@@ -54,7 +55,7 @@ def migrated_tables(old: dict[str, dict], path: Path, user: str) -> dict[str, di
     return tables
 
 
-def _migrated_record(table: str, doc_id: Any, doc: Any, path: Path) -> tuple[str, dict]:
+def _migrated_record(table: str, doc_id: Any, doc: Any, path: Path) -> tuple[str, Doc]:
     """One schema-0 record as (reference, valid document), or StoreMalformed naming what is wrong."""
     where = f"{path} cannot be upgraded from schema 0: {table} '{doc_id}'"
     if not isinstance(doc, dict):

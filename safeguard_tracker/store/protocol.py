@@ -16,10 +16,11 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Optional, Protocol, runtime_checkable
+from typing import Any, Callable, Iterable, Mapping, Optional, Protocol, runtime_checkable
 
 import attrs
 
+from ..documents import Doc as Doc   # a stored document: JSON-safe, keyed by field name
 Changed = list[tuple[str, str]]     # (table, key) pairs that another process changed; ("*", "*") for everything
 
 
@@ -44,12 +45,12 @@ class Redacted:
 class Transaction(Protocol):
     """Buffered edits, committed as one durable, audited unit when the ``with`` block ends cleanly."""
 
-    def get(self, table: str, key: str) -> Optional[dict]: ...
+    def get(self, table: str, key: str) -> Optional[Doc]: ...
 
     def exists(self, table: str, key: str) -> bool: ...
 
-    def put(self, table: str, key: str, doc: dict, expected_rev: Optional[int] = None,
-            user: Optional[str] = None) -> dict:
+    def put(self, table: str, key: str, doc: Doc, expected_rev: Optional[int] = None,
+            user: Optional[str] = None) -> Doc:
         """Stage a new version; raises ConflictError if ``expected_rev`` is not the stored revision."""
         ...
 
@@ -92,11 +93,11 @@ class Store(Protocol):
         """Lock, catch up with other writers, stage edits, commit them as one durable write."""
         ...
 
-    def get(self, table: str, key: str) -> Optional[dict]: ...
+    def get(self, table: str, key: str) -> Optional[Doc]: ...
 
-    def all(self, table: str) -> Mapping[str, dict]: ...
+    def all(self, table: str) -> Mapping[str, Doc]: ...
 
-    def history(self, ref: str) -> list[dict]:
+    def history(self, ref: str) -> list[Doc]:
         """The audit entries of one record, oldest first: at, user, table, ref, field, old, new, seq.
 
         A change to a list field is an item entry with ``op`` and ``path`` as
@@ -126,6 +127,6 @@ class Store(Protocol):
         """Interrupted redactions this process finished, by (table, reference), each reported once."""
         ...
 
-    def access_log(self) -> list[dict]: ...
+    def access_log(self) -> list[Doc]: ...
 
     def close(self) -> None: ...

@@ -45,7 +45,7 @@ from ..errors import StoreCorrupt, StoreError, StoreWriteError, ValidationError
 from ..model.personal_data import audit_rewrite_fields, redact_at, redact_doc
 from ..signals import deferred_signals
 from .files import atomic_write
-from .protocol import Redacted
+from .protocol import Doc, Redacted
 from .redaction_ledger import COMPLETE, PENDING, LedgerHost, Redaction, append_to_ledger, read_ledger
 from .transaction import RedactValue, redact_audit_values
 from .format import RawTable, decode_snapshot, encode_snapshot
@@ -56,9 +56,9 @@ RETRIED = "it is retried when the store is next opened with write access, and at
 @attrs.frozen
 class Rule:
     """The domain's redaction rule for one table."""
-    redact: Callable[[dict, date], dict]                     # the stored document without its personal data
+    redact: Callable[[Doc, date], Doc]                       # the stored document without its personal data
     trail_value: RedactValue                                 # a value of the trail, redacted by where it sits
-    trail_fields: Callable[[dict, list[dict]], dict[str, Any]]  # the fields whose past values the trail loses
+    trail_fields: Callable[[Doc, list[Doc]], dict[str, Any]]  # the fields whose past values the trail loses
 
 
 @attrs.frozen(kw_only=True)
@@ -83,7 +83,7 @@ def _now() -> str:
 
 # --- which redactions are outstanding ---------------------------------------------------------------------
 
-def _live_doc(store: LedgerHost, table: str, ref: str) -> Optional[dict]:
+def _live_doc(store: LedgerHost, table: str, ref: str) -> Optional[Doc]:
     try:
         return store.all(table).get(ref)
     except KeyError:
@@ -116,7 +116,7 @@ def _unlisted(store: LedgerHost, ledger: dict[tuple[str, str], Redaction], rules
 
 # --- the steps ------------------------------------------------------------------------------------------
 
-def _trail_changes(history: list[dict], ref: str, rule: Rule) -> bool:
+def _trail_changes(history: list[Doc], ref: str, rule: Rule) -> bool:
     copies = [dict(a) for a in history]
     redact_audit_values(copies, ref, rule.trail_value)
     return copies != history
@@ -130,9 +130,12 @@ def _redact_live(store: LedgerHost, todo: list[Redaction], rules: dict[str, Rule
             rule = rules[r.table]
             doc = txn.get(r.table, r.ref)
             history = store.history(r.ref)
-            redacted = doc if doc is None or doc.get("redacted_on") else rule.redact(doc, r.on)
-            if redacted is not doc:
-                txn.put(r.table, r.ref, redacted, user=r.user)
+            if doc is None or doc.get("redacted_on"):
+                redacted = doc
+            else:
+                redacted = rule.redact(doc, r.on)
+                if redacted is not doc:
+                    txn.put(r.table, r.ref, redacted, user=r.user)
             # not even this transaction's own journal line may hold the values
             redact_audit_values(txn.audit, r.ref, rule.trail_value)
             if _trail_changes(history, r.ref, rule):
@@ -150,10 +153,10 @@ def _compact(store: LedgerHost) -> None:
     store.compact()
 
 
-def _scrub_legacy(tables: dict, present: list[Redaction], rules: dict[str, Rule]) -> bool:
+def _scrub_legacy(tables: dict[str, dict[str, Any]], present: list[Redaction], rules: dict[str, Rule]) -> bool:
     """A schema-0 copy (plain TinyDB JSON, keyed by doc_id): redact each document that names a reference."""
     changed = False
-    wanted = {r.ref: r for r in present}
+    wanted: dict[Optional[str], Redaction] = {r.ref: r for r in present}   # looked up by a copy's unchecked reference
     for docs in tables.values():
         for key, doc in list(docs.items()):
             r = wanted.get(doc.get("reference")) if isinstance(doc, dict) else None
@@ -163,7 +166,7 @@ def _scrub_legacy(tables: dict, present: list[Redaction], rules: dict[str, Rule]
     return changed
 
 
-def _scrub_snapshot(info: Any, present: list[Redaction], rules: dict[str, Rule], path: Path) -> Optional[list]:
+def _scrub_snapshot(info: Any, present: list[Redaction], rules: dict[str, Rule], path: Path) -> Optional[list[Any]]:
     """A snapshot copy: redact as the live store was, recording the redaction so the copy stays sound.
 
     The copy keeps its transaction number, so that it still lines up with

@@ -18,7 +18,7 @@ import os
 import zlib
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Iterable, Optional, Protocol
+from typing import Any, Callable, ContextManager, Iterable, Optional, Protocol, cast
 
 import attrs
 import orjson
@@ -26,6 +26,8 @@ import orjson
 from ..errors import StoreCorrupt, StoreWriteError
 from .files import append_durably, describe_os_error
 from .format import encode_entry
+from .protocol import Doc
+from .transaction import Transaction
 
 
 class LedgerHost(Protocol):
@@ -46,16 +48,16 @@ class LedgerHost(Protocol):
 
     def compact(self) -> None: ...
 
-    def transaction(self) -> ContextManager[Any]: ...
+    def transaction(self) -> ContextManager[Transaction]: ...
 
-    def all(self, table: str) -> dict[str, dict]: ...
+    def all(self, table: str) -> dict[str, Doc]: ...
 
-    def get(self, table: str, key: str) -> Optional[dict]: ...
+    def get(self, table: str, key: str) -> Optional[Doc]: ...
 
-    def history(self, ref: str) -> list[dict]: ...
+    def history(self, ref: str) -> list[Doc]: ...
 
     @property
-    def tables(self) -> dict[str, dict]: ...
+    def tables(self) -> dict[str, dict[str, Doc]]: ...
 
 
 PENDING = "pending"
@@ -73,7 +75,7 @@ class Redaction:
     at: str
     state: str = PENDING
 
-    def to_line(self) -> dict:
+    def to_line(self) -> dict[str, str]:
         return {"table": self.table, "ref": self.ref, "on": self.on.isoformat(), "user": self.user,
                 "at": self.at, "state": self.state}
 
@@ -85,7 +87,7 @@ class Redaction:
         fields = [line.get(k) for k in ("table", "ref", "on", "user", "at")]
         if not all(isinstance(v, str) and v for v in fields):
             raise ValueError("a field is missing")
-        table, ref, on, user, at = fields
+        table, ref, on, user, at = cast(list[str], fields)   # each checked just above
         return cls(table=table, ref=ref, on=date.fromisoformat(on), user=user, at=at, state=line["state"])
 
 

@@ -20,7 +20,7 @@ import typing
 from datetime import date, datetime
 from enum import Enum
 from functools import lru_cache
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, cast
 
 import attrs
 
@@ -201,7 +201,7 @@ def _class_check(cls: type) -> Check:
                   f"            return (_join({key!r}, bad[0]), bad[1], bad[2])"]
     lines.append("    return None")
     exec("\n".join(lines), names)  # noqa: S102 - source built above from the model's own field names
-    return names["check"]
+    return cast(Check, names["check"])   # the function the source above defines
 
 
 _ABSENT = object()
@@ -216,8 +216,8 @@ def compile_check(tp: Any) -> Check:
         inner = compile_check(args[0]) if len(args) == 1 else _check_any
         return _optional_check(inner)
     if origin in (tuple, list):
-        args = typing.get_args(tp)
-        return _list_check(compile_check(args[0]) if args else _check_any)
+        items = typing.get_args(tp)
+        return _list_check(compile_check(items[0]) if items else _check_any)
     if attrs.has(tp):
         return _class_check(tp)
     if isinstance(tp, type) and issubclass(tp, Enum):

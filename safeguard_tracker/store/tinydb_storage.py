@@ -36,7 +36,7 @@ class JournalStorage(Storage):
 
 class ReferenceTable(Table):
     """Documents are keyed by their stable reference (``L-2018-0042``), not a numeric doc_id."""
-    document_id_class = str
+    document_id_class = str   # type: ignore[assignment]  # TinyDB declares int ids; these tables key by reference
 
 
 class _TrackerDB(TinyDB):

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 from ..errors import ConflictError, ValidationError
 from .item_changes import field_changes
 from .shapes import document_problem
-from .protocol import Store
+from .protocol import Doc, Store
 
 
 def default_user() -> str:
@@ -28,7 +28,7 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
-def without_rev(doc: dict) -> dict:
+def without_rev(doc: Doc) -> Doc:
     return {k: v for k, v in doc.items() if k != "_rev"}
 
 
@@ -49,7 +49,7 @@ def refuse_malformed(table: str, key: str, doc: Any) -> None:
 RedactValue = Callable[[str, Sequence[Union[int, str]], Any], Any]   # (field, path inside it, value) -> redacted
 
 
-def redact_audit_values(entries: Iterable[dict], ref: str, redact_value: RedactValue) -> None:
+def redact_audit_values(entries: Iterable[Doc], ref: str, redact_value: RedactValue) -> None:
     """Redact, in place, every value that ``ref``'s audit entries hold, each by where it sits in the record.
 
     Redaction only: the entries keep who changed which field and when, and the
@@ -72,7 +72,7 @@ def redact_audit_values(entries: Iterable[dict], ref: str, redact_value: RedactV
             a["new"] = redact_value(field, path, a["new"])
 
 
-def substitute_audit_values(entries: Iterable[dict], ref: str, fields: dict[str, Any]) -> None:
+def substitute_audit_values(entries: Iterable[Doc], ref: str, fields: dict[str, Any]) -> None:
     """Overwrite the old and new values of ``ref``'s whole-field entries for ``fields`` with the values given.
 
     How redaction was recorded in journal lines written before item entries
@@ -94,13 +94,13 @@ class Transaction:
 
     def __init__(self, store: Store):
         self.store = store
-        self.puts: dict[tuple[str, str], dict] = {}
-        self.audit: list[dict] = []
-        self.access: list[dict] = []
-        self.rewrites: list[dict] = []
+        self.puts: dict[tuple[str, str], Doc] = {}
+        self.audit: list[Doc] = []
+        self.access: list[Doc] = []
+        self.rewrites: list[Doc] = []
         self.at = now_iso()
 
-    def get(self, table: str, key: str) -> Optional[dict]:
+    def get(self, table: str, key: str) -> Optional[Doc]:
         if (table, key) in self.puts:
             return self.puts[(table, key)]
         return self.store.get(table, key)
@@ -108,8 +108,8 @@ class Transaction:
     def exists(self, table: str, key: str) -> bool:
         return self.get(table, key) is not None
 
-    def put(self, table: str, key: str, doc: dict, expected_rev: Optional[int] = None,
-            user: Optional[str] = None) -> dict:
+    def put(self, table: str, key: str, doc: Doc, expected_rev: Optional[int] = None,
+            user: Optional[str] = None) -> Doc:
         """Stage a new version of a record; audit each changed field with old and new values.
 
         A changed list is audited item by item (``item_changes``), so the trail
@@ -123,7 +123,7 @@ class Transaction:
         new.pop("_rev", None)
         refuse_malformed(table, key, new)
         who = user or self.store.user
-        entries: list[dict] = []
+        entries: list[Doc] = []
         if current is None:
             entries.append({"field": "*", "old": None, "new": dict(new)})
         else:

@@ -19,11 +19,12 @@ from ..store import FileStore
 from ..store.protocol import Store
 from .lado import LadoFace
 from .plans import PlansFace
+from .frames import FramesFace
 
 ENV_DB = "SAFEGUARD_TRACKER_DB"
 
 
-class Tracker(LadoFace, PlansFace):
+class Tracker(LadoFace, PlansFace, FramesFace):
     """Everything a LADO, the Learning Lessons sub group, or a script can do to a store."""
 
     def __enter__(self) -> "Tracker":
@@ -35,7 +36,15 @@ class Tracker(LadoFace, PlansFace):
 
 
 def default_store_path() -> Path:
-    """$SAFEGUARD_TRACKER_DB, else store.json in the user's data folder."""
+    """$SAFEGUARD_TRACKER_DB, else store.json in the user's data folder.
+
+    >>> import os
+    >>> from pathlib import Path
+    >>> from safeguard_tracker.tracker import default_store_path
+    >>> os.environ["SAFEGUARD_TRACKER_DB"] = "~/lado/store.json"
+    >>> default_store_path() == Path.home() / "lado" / "store.json"
+    True
+    """
     env = os.environ.get(ENV_DB)
     if env:
         return Path(env).expanduser()
@@ -44,19 +53,44 @@ def default_store_path() -> Path:
     return folder / "store.json"
 
 
-def open_store(path: Optional[str | os.PathLike] = None, *, user: Optional[str] = None, lock_timeout: float = 15.0,
-               on_wait: Optional[Callable[[str], None]] = None,
+def open_store(path: Optional[str | os.PathLike[str]] = None, *, user: Optional[str] = None,
+               lock_timeout: float = 15.0, on_wait: Optional[Callable[[str], None]] = None,
                progress: Optional[Callable[[str], None]] = None) -> Store:
-    """Open (or create) the store at ``path`` (None: $SAFEGUARD_TRACKER_DB, else the user data folder)."""
+    """Open (or create) the store at ``path`` (None: $SAFEGUARD_TRACKER_DB, else the user data folder).
+
+    The store alone, without the services: its tables of stored documents, its audit trail and
+    its integrity check.  ``open_tracker`` opens one and puts the whole API on it.
+
+    >>> from safeguard_tracker.tracker import open_store
+    >>> store = open_store("demo.json", user="an.analyst")
+    >>> len(store.all("contacts")), store.get("contacts", "L-2018-0202")["category"], store.check()
+    (1015, 'referral', [])
+    >>> store.close()
+    """
     return FileStore(path if path is not None else default_store_path(), user=user, lock_timeout=lock_timeout,
                      on_wait=on_wait, progress=progress).open()
 
 
-def open_tracker(path: Optional[str | os.PathLike] = None, *, user: Optional[str] = None,
+def open_tracker(path: Optional[str | os.PathLike[str]] = None, *, user: Optional[str] = None,
                  today: Optional[Callable[[], date]] = None, lock_timeout: float = 15.0,
                  on_wait: Optional[Callable[[str], None]] = None,
                  progress: Optional[Callable[[str], None]] = None) -> Tracker:
-    """Open (or create) a store.  ``path=None``: $SAFEGUARD_TRACKER_DB, else the user data folder."""
+    """Open (or create) a store.  ``path=None``: $SAFEGUARD_TRACKER_DB, else the user data folder.
+
+    ``user`` is who the changes are attributed to (default: the login name); ``today`` gives the
+    working date (default: the clock, unless the store is frozen at a date, as the demo is).
+    Use it in a ``with`` block, which closes the store at the end.
+
+    >>> import safeguard_tracker as st
+    >>> with st.open_tracker("demo.json", user="an.analyst") as analyst:
+    ...     len(analyst.contacts(year="2017-18", category="referral"))
+    90
+    >>> from datetime import date
+    >>> with st.open_tracker("new-store.json", user="a.lado", today=lambda: date(2018, 1, 8)) as fresh:
+    ...     c = fresh.add_contact(received_on="05/01/2018", agency="School - Primary", category="enquiry")
+    >>> c.reference, c.received_on
+    ('L-2018-0001', datetime.date(2018, 1, 5))
+    """
     store = open_store(path, user=user, lock_timeout=lock_timeout, on_wait=on_wait, progress=progress)
     return Tracker(store, today=today)
 

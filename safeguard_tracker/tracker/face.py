@@ -17,7 +17,7 @@ from ..plans.actions import ActionService
 from ..plans.reviews import ReviewService
 from ..references import normalise_reference
 from ..errors import UnknownReference
-from ..store.protocol import Store
+from ..store.protocol import Doc, Store
 from ..taxonomy import Taxonomy
 
 
@@ -36,85 +36,186 @@ class Face:
     @property
     def context(self) -> Context:
         """What the services share (the store, the working date, settings and vocabularies): for calling
-        an area's functions directly, such as ``lado.deadlines.retention_items(t.context, ...)``."""
+        an area's functions directly, such as ``lado.deadlines.retention_items(t.context, ...)``.
+
+        >>> from safeguard_tracker.lado import statistics
+        >>> statistics.lado_statistics(t.context, "2017-18").total_contacts
+        495
+        """
         return self._ctx
 
     @property
     def user(self) -> str:
+        """Who is making changes: the name every change is attributed to in the audit trail.
+
+        >>> t.user
+        'a.lado'
+        """
         return self.store.user
 
     @property
     def location(self) -> str:
-        """Where the store is: its file, or its database."""
+        """Where the store is: its file, or its database.
+
+        >>> t.location
+        '.../demo.json'
+        """
         return self.store.location
 
     @property
     def path(self) -> Optional[Path]:
-        """The store's file, for a file store."""
+        """The store's file, for a file store.
+
+        >>> t.path.name
+        'demo.json'
+        """
         files = self.store.files
         return files.data if files is not None else None
 
     def today(self) -> date:
-        """The working date: a store can be frozen at a date (the demo is), else the clock."""
+        """The working date: a store can be frozen at a date (the demo is), else the clock.
+
+        >>> t.today()
+        datetime.date(2018, 6, 15)
+        """
         return self._ctx.today()
 
     def now(self) -> datetime:
+        """The clock's time, to the second, in the local time zone (what the audit trail records).
+
+        >>> now = t.now()
+        >>> now.microsecond, now.tzinfo is not None
+        (0, True)
+        """
         return self._ctx.now()
 
     def close(self) -> None:
+        """Close the store.  ``with open_tracker(...) as t:`` closes it when the block ends.
+
+        >>> import safeguard_tracker as st
+        >>> other = st.open_tracker("demo.json", user="an.analyst")
+        >>> len(other.contacts(year="2017-18"))
+        495
+        >>> other.close()
+        """
         self.store.close()
 
     def refresh(self) -> list[tuple[str, str]]:
-        """Pick up other users' changes.  Returns what changed."""
+        """Pick up other users' changes.  Returns what changed.
+
+        >>> import safeguard_tracker as st
+        >>> with st.open_tracker("demo.json", user="b.lado") as colleague:
+        ...     _ = colleague.add_note("L-2018-0202", "Called the designated officer")
+        >>> t.refresh()
+        [('contacts', 'L-2018-0202')]
+        >>> t.get_contact("L-2018-0202").notes[-1].user
+        'b.lado'
+        """
         return self._ctx.refresh()
 
     def check(self) -> list[str]:
-        """Integrity problems; an empty list means the store is sound."""
+        """Integrity problems; an empty list means the store is sound.
+
+        >>> t.check()
+        []
+        """
         return self.store.check()
 
     # --- settings --------------------------------------------------------------------------------
     @property
-    def settings(self) -> dict:
+    def settings(self) -> Doc:
+        """The store-wide settings as stored (agency list, deadline rules, stated totals...).
+
+        >>> t.settings["fixed_today"]
+        '2018-06-15'
+        """
         return self._ctx.settings
 
-    def update_settings(self, **values: Any) -> dict:
-        """Change store-wide settings (agency list, deadline rules); audited like any record."""
+    def update_settings(self, **values: Any) -> Doc:
+        """Change store-wide settings (agency list, deadline rules); audited like any record.
+
+        >>> t.update_settings(stated_totals={"2017-18": 494})["stated_totals"]
+        {'2017-18': 494}
+        """
         return self._ctx.update_settings(**values)
 
     @property
     def taxonomy(self) -> Taxonomy:
-        """The employing agencies: the store's own list, else the board's."""
+        """The employing agencies: the store's own list, else the board's.
+
+        >>> len(t.taxonomy)
+        30
+        >>> t.taxonomy.canonical("school-primary")
+        'School - Primary'
+        """
         return self._ctx.taxonomy
 
     def set_agencies(self, agencies: list[str]) -> None:
+        """Replace the store's agency list (blank names dropped, order kept); audited like any setting.
+
+        >>> t.set_agencies(["School - Primary", "Police", "Other"])
+        >>> list(t.taxonomy)
+        ['School - Primary', 'Police', 'Other']
+        """
         self.update_settings(agencies=list(Taxonomy(agencies).agencies))
 
     @property
     def plan_agencies(self) -> Taxonomy:
-        """The agency list plus the plan-only owners (the board itself): who can own or lead."""
+        """The agency list plus the plan-only owners (the board itself): who can own or lead.
+
+        >>> "Safeguarding Children Board" in t.plan_agencies, "Safeguarding Children Board" in t.taxonomy
+        (True, False)
+        """
         return self._ctx.plan_agencies
 
     # --- across the areas --------------------------------------------------------------------------
     def history(self, reference: str) -> list[Change]:
-        """Every change to a record, oldest first, with who, when, field, old and new values."""
+        """Every change to a record, oldest first, with who, when, field, old and new values.
+
+        >>> _ = t.record_response("L-2018-0202", on="2018-06-15")
+        >>> last = t.history("L-2018-0202")[-1]
+        >>> last.user, last.field, last.old, last.new
+        ('a.lado', 'responded_on', None, '2018-06-15')
+        """
         reference = normalise_reference(reference)
         entries = self.store.history(reference)
         if not entries and not any(self.store.get(t, reference) for t in ("contacts", "reviews", "actions")):
             raise UnknownReference(reference)
         return [Change.from_entry(a) for a in entries]
 
-    def due(self, as_of: Any = None, within_days: int = DUE_SOON_DAYS,
+    def due(self, as_of: date | str | None = None, within_days: int = DUE_SOON_DAYS,
             areas: tuple[str, ...] = ("lado", "action", "review")) -> list[DueItem]:
-        """What is overdue, and what falls due within ``within_days``, most urgent first."""
+        """What is overdue, and what falls due within ``within_days``, most urgent first.
+
+        >>> items = t.due()
+        >>> len(items), items[0].reference, items[0].days_overdue
+        (83, 'L-2016-0022', 752)
+        >>> [(i.reference, i.due_on, i.overdue) for i in t.due(areas=("action",))]
+        [('A-000009', datetime.date(2018, 4, 30), True), ('A-000006', datetime.date(2018, 5, 31), True),
+         ('A-000005', datetime.date(2018, 6, 21), False)]
+        """
         return chase_list(self._ctx, as_of, within_days, areas)
 
-    def write_output(self, path: Any, content: str | bytes, *, what: str, personal: bool, records: int = 0,
+    def write_output(self, path: str | Path, content: str | bytes, *, what: str, personal: bool, records: int = 0,
                      detail: str = "") -> Path:
         """Write a report or export to a file (or '-', a FIFO, a terminal): atomically where it is a regular
-        file, never over the store's own files, and logged when it holds personal data."""
+        file, never over the store's own files, and logged when it holds personal data.
+
+        >>> text = t.export_contacts("csv", year="2017-18")
+        >>> t.write_output("contacts-2017-18.csv", text, what="contacts export", personal=True, records=495).name
+        'contacts-2017-18.csv'
+        >>> entry = t.access_log()[-1]
+        >>> entry.user, entry.records, entry.target
+        ('a.lado', 495, '.../contacts-2017-18.csv')
+        """
         return write_output(self.store, path, content, what=what, personal=personal, records=records,
                             detail=detail)
 
     def log_access(self, what: str, *, target: str = "", records: int = 0, detail: str = "") -> None:
-        """Record that personal data was shown or exported (who, when, what, where to)."""
+        """Record that personal data was shown or exported (who, when, what, where to).
+
+        >>> t.log_access("open referrals shown at the team meeting", records=9)
+        >>> t.access_log()[-1].what
+        'open referrals shown at the team meeting'
+        """
         log_access(self.store, what, target=target, records=records, detail=detail)

@@ -43,7 +43,7 @@ class ContactValidator:
         self.today = today
         self.agencies = agencies
 
-    def clean_fields(self, fields: dict, base: Contact) -> Contact:
+    def clean_fields(self, fields: dict[str, Any], base: Contact) -> Contact:
         """Turn user-supplied values into a valid Contact, raising ValidationError on the first bad one."""
         changes: dict[str, Any] = {}
         subject = attrs.asdict(base.subject, recurse=False)

@@ -10,6 +10,7 @@ import attrs
 from ..dates import fmt, parse_date
 from ..errors import RuleError, ValidationError
 from ..model import Action, ActionStatus, Review, ReviewKind, ReviewStatus
+from ..documents import Doc
 from ..taxonomy import Taxonomy
 from .fields import clean_text, require_text, split_list, text_value
 
@@ -27,7 +28,7 @@ def plan_agency(agencies: Taxonomy, name: Any, field: str, row: Optional[int] = 
     return agencies.canonical(name if isinstance(name, str) else str(name or ""), field, row=row)
 
 
-def clean_review(base: Review, fields: dict, *, today: date, others: Mapping[str, dict],
+def clean_review(base: Review, fields: dict[str, Any], *, today: date, others: Mapping[str, Doc],
                  row: Optional[int] = None) -> Review:
     """Apply user-supplied fields to a review, raising ValidationError on the first bad one."""
     changes: dict[str, Any] = {}
@@ -77,7 +78,8 @@ def clean_owners(agencies: Taxonomy, value: Any, row: Optional[int] = None) -> t
     return owners
 
 
-def clean_action_fields(agencies: Taxonomy, action: Action, fields: dict, row: Optional[int] = None) -> Action:
+def clean_action_fields(agencies: Taxonomy, action: Action, fields: dict[str, Any],
+                        row: Optional[int] = None) -> Action:
     changes: dict[str, Any] = {}
     for name, value in fields.items():
         if name == "description":
