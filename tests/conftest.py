@@ -36,8 +36,9 @@ def tracker(store_path):
 
 @pytest.fixture
 def demo(tmp_path):
-    """A fresh demo store (frozen at 15/06/2018) opened by the LADO; files needing another user define their own."""
-    from safeguard_tracker.demo import build_demo
-    tracker = build_demo(tmp_path / "demo.json", user="a.lado")
+    """A fresh demo store (frozen at 15/06/2018) opened by the LADO; files needing another user define their own.
+    (A copy of the demo this worker built once: what ``build_demo`` writes, without building it per test.)"""
+    from tui.testing import demo_copy
+    tracker = demo_copy(tmp_path / "demo.json", user="a.lado")
     yield tracker
     tracker.close()

@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", ("safeguard_tracker.errors", "safeguard_tracker.text", "safeguard_tracker.signals",
                     "safeguard_tracker.documents", "safeguard_tracker.deprecation", "safeguard_tracker.schemas",
                     "safeguard_tracker.references")),
-    ("vocabularies and dates", ("safeguard_tracker.dates", "safeguard_tracker.taxonomy")),
+    ("vocabularies and dates", ("safeguard_tracker.dates", "safeguard_tracker.taxonomy", "safeguard_tracker.short_names")),
     ("model", ("safeguard_tracker.model", "safeguard_tracker.convert")),
     ("validation", ("safeguard_tracker.validation",)),
     ("store", ("safeguard_tracker.store",)),

@@ -2,6 +2,7 @@
 measurement runs, beside its baseline, and yields a ratio (or says plainly why it cannot)."""
 
 import json
+import pickle
 
 import pytest
 
@@ -13,12 +14,30 @@ EXPECTED = {"1", "1b", "1c", "2", "2b", "3", "4", "4b", "5", "6", "7", "8", "9",
             "12c", "12d", "13"}
 
 
-@pytest.fixture(scope="module")
-def result(tmp_path_factory):
+def _run(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("bench")
     out = bench.run([1000], repeat=1, workdir=folder, log=lambda m: None)
     assert not list(folder.iterdir()), "the benchmark leaves no data behind"
     return out
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory, request):
+    """One run of every measurement at 1,000 records.  Under xdist the tests below may land on
+    both workers: the first to need the run makes it and leaves it in the run's shared temp
+    folder; the other waits for it (a lock, held while it runs) instead of running it again."""
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    if worker is None:                                    # not under xdist: one process, one run
+        return _run(tmp_path_factory)
+    from filelock import FileLock
+    shared = tmp_path_factory.getbasetemp().parent       # this run's folder, above every worker's own
+    done = shared / "bench-smoke-result.pickle"
+    with FileLock(str(shared / "bench-smoke-result.lock")):
+        if done.is_file():
+            return pickle.loads(done.read_bytes())
+        out = _run(tmp_path_factory)
+        done.write_bytes(pickle.dumps(out))
+        return out
 
 
 def test_every_measurement_has_a_row_with_a_ratio(result):

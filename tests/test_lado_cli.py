@@ -65,19 +65,19 @@ def test_a_referral_from_intake_to_close(db, capsys):
 @pytest.mark.parametrize("argv,needle", [
     (["contact", "add", "--received", "05/01/2018", "--agency", "Scool - Primary", "--category", "referral"],
      "did you mean 'School - Primary'"),
-    (["contact", "add", "--received", "31/02/2018", "--agency", "Police"], "received_on '31/02/2018'"),
+    (["contact", "add", "--received", "31/02/2018", "--agency", "Police"], "--received '31/02/2018'"),
     (["contact", "escalate", "L-2018-0001", "--to", "enquiry", "--reason", "x"], "up only"),
     (["contact", "close", "L-2018-0001"], "referral closes only with one of"),
     (["contact", "reopen", "L-2018-0001", "--reason", "x"], "is open"),
     (["contact", "show", "L-2018-0999"], "no contact with reference 'L-2018-0999'"),
     (["contact", "escalate", "L-2018-0001"], "--reason"),
-    (["due", "--as-of", "soon"], "as_of 'soon'"),
-    (["deadlines", "--set", "jem=6"], "deadlines.jem '6'"),
+    (["due", "--as-of", "soon"], "--as-of 'soon'"),
+    (["deadlines", "--set", "jem=6"], "--set jem '6'"),
     (["deadlines", "--set", "jem"], "RULE=VALUE"),
     (["export", "contacts", "--format", "xml"], "invalid choice"),
 ])
 def test_bad_input_exits_2_with_one_line(db, capsys, argv, needle):
-    assert run(db, "contact", "add", "--received", "05/01/2018", "--agency", "Police", "--category", "referral") == 0
+    assert run(db, "contact", "add", "--received", "05/01/2018", "--agency", "Police", "--category", "referral", "--rationale", "r") == 0
     capsys.readouterr()
     assert run(db, *argv) == 2
     assert needle in one_line_error(capsys)
@@ -85,7 +85,7 @@ def test_bad_input_exits_2_with_one_line(db, capsys, argv, needle):
 
 def test_pattern_warnings_are_printed_and_never_block(db, capsys):
     for day in ("01/01/2018", "01/02/2018", "01/03/2018"):
-        assert run(db, "contact", "add", "--received", day, "--agency", "Police", "--category", "enquiry",
+        assert run(db, "contact", "add", "--received", day, "--agency", "Police", "--category", "enquiry", "--rationale", "r",
                    "--subject-name", "Alex Colbeck", "--subject-dob", "02/02/1982", "--employer", "Castle Taxis") == 0
     err = capsys.readouterr().err
     assert "warning: same person" in err and "warning: same setting: Castle Taxis has had 3 contacts" in err
@@ -98,7 +98,7 @@ def test_due_text_and_json(db, capsys):
     st.open_tracker(db).close()                      # an empty store
     assert run(db, "due") == 0
     assert "nothing overdue or due within 7 days (as of 15/06/2018)" in capsys.readouterr().out
-    run(db, "contact", "add", "--received", "28/03/2018", "--agency", "Police", "--category", "referral")
+    run(db, "contact", "add", "--received", "28/03/2018", "--agency", "Police", "--category", "referral", "--rationale", "r")
     capsys.readouterr()
     assert run(db, "due", "--as-of", "04/04/2018") == 0
     out = capsys.readouterr().out
@@ -110,7 +110,7 @@ def test_due_text_and_json(db, capsys):
 
 
 def test_deadlines_can_be_shown_and_set(db, capsys):
-    run(db, "contact", "add", "--received", "28/03/2018", "--agency", "Police", "--category", "referral")
+    run(db, "contact", "add", "--received", "28/03/2018", "--agency", "Police", "--category", "referral", "--rationale", "r")
     assert run(db, "deadlines", "--set", "jem=3 working days") == 0
     assert "jem                  3 working days" in capsys.readouterr().out
     run(db, "due", "--as-of", "04/04/2018", "--format", "json")
@@ -147,8 +147,8 @@ def test_import_dry_run_import_and_export(db, tmp_path, capsys):
 
 
 def test_contacts_list(db, capsys):
-    run(db, "contact", "add", "--received", "05/01/2018", "--agency", "Police", "--category", "referral")
-    run(db, "contact", "add", "--received", "05/05/2018", "--agency", "College", "--category", "enquiry")
+    run(db, "contact", "add", "--received", "05/01/2018", "--agency", "Police", "--category", "referral", "--rationale", "r")
+    run(db, "contact", "add", "--received", "05/05/2018", "--agency", "College", "--category", "enquiry", "--rationale", "r")
     capsys.readouterr()
     assert run(db, "contacts", "--year", "2017-18", "--format", "json") == 0
     rows = json.loads(capsys.readouterr().out)

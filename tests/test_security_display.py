@@ -339,7 +339,9 @@ async def test_the_status_line_and_the_palette_show_stored_text_literally(hostil
     from tui.commands import shown
     assert shown(v("REVIEW")).plain == "REVIEW" + printable(HOSTILE)
     app = app_for(reread_tracker(hostile))
-    async with app.run_test(size=SIZE) as pilot:
+    # Wide enough for the whole message on the one-line status line (its shown form is 170 characters):
+    # the check must find it there, not on some other panel that happens to show the same text.
+    async with app.run_test(size=(240, 60)) as pilot:
         await pilot.pause()
         app.say(v("SAY"), "error")
         text = await wait_for_text(pilot, "SAY\\x1b[2J")

@@ -359,7 +359,12 @@ async def test_close_with_an_outcome_then_reopen(demo):
         assert isinstance(app.screen, FormScreen)
         await fill(pilot, "outcome", "unsub")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        question = f"Close {c0.reference} as UNSUBSTANTIATED on 15/06/2018? y/n"
+        await wait_until(pilot, lambda: question in screen_text(app), "the closing asked by name")
+        with reread(demo) as other:
+            assert other.get_contact(c0.reference).closed_on is None     # nothing written before the answer
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, ContactScreen), "back on the record")
         assert isinstance(app.screen, ContactScreen), screen_text(app)
         assert "closed on 15/06/2018: unsubstantiated" in status(app)
         with reread(demo) as other:
@@ -401,8 +406,9 @@ async def test_escape_cancels_a_form_and_goes_back(demo):
         await pilot.press("n")
         await type_in(pilot, "never saved")
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, ContactScreen)
+        await wait_until(pilot, lambda: "Discard what you typed?" in screen_text(app), "the discard question")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, ContactScreen), "back on the record")
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
@@ -796,7 +802,7 @@ async def test_q_quits_but_types_in_a_field(demo):
         await type_in(pilot, "q")
         await wait_until(pilot, lambda: field.value or app.return_code is not None, "the q lands somewhere")
         assert field.value == "q" and app.return_code is None
-        await pilot.press("escape", "escape")
+        await pilot.press("escape", "y", "escape")
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0

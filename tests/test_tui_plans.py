@@ -15,21 +15,22 @@ from datetime import date
 import pytest
 
 import safeguard_tracker as st
-from safeguard_tracker.demo import build_demo
 from safeguard_tracker.model import ActionStatus, RAG
 from tui.app import TrackerApp
 from tui.forms import FormScreen
 from tui.main import MainScreen
 from tui.plans.detail import ActionScreen
 from tui.plans.tree import ReviewScreen
-from tui.testing import screen_text
+from tui import testing
+from tui.testing import demo_copy, screen_text
 
 TODAY = date(2018, 6, 15)
 
 
 # --- helpers (the dashboard and reports tests import these) -----------------------------------------
 def make_demo(tmp_path, user: str = "a.subgroup") -> st.Tracker:
-    return build_demo(tmp_path / "demo.json", user=user)
+    """The demo store at ``tmp_path``/demo.json opened by ``user``: a copy of the one this worker built."""
+    return demo_copy(tmp_path / "demo.json", user=user)
 
 
 def reread(tracker) -> st.Tracker:
@@ -47,7 +48,8 @@ async def settle(pilot) -> None:
 
 
 async def type_in(pilot, text: str) -> None:
-    await pilot.press(*["space" if ch == " " else ch for ch in text])
+    """Type ``text`` key by key, each key once the app has handled the last (tui.testing.type_in)."""
+    await testing.type_in(pilot, text)
 
 
 async def fill(pilot, name: str, text: str) -> None:

@@ -13,6 +13,10 @@ import pytest
 
 from test_tui_plans import app_for, make_demo, settle
 
+# Every screen at the smallest size we support and at a roomy one (issue 17).
+SIZES = [(80, 24), (160, 45)]
+SIZE_IDS = ["80x24", "160x45"]
+
 
 @pytest.fixture
 def snap_compare(snap_compare, monkeypatch):
@@ -48,26 +52,30 @@ def on_tab(app, workspace: str, *keys: str, then=None):
     return run_before
 
 
-def test_reviews_tree_snapshot(snap_compare, demo):
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_reviews_tree_snapshot(snap_compare, demo, size):
     """SCR Dawn open at recommendation 3: two RED actions, one OVERDUE, one OFF TRACK."""
     app = app_for(demo)
     show = on_tab(app, "reviews", then=lambda a: a.screen.query_one("#reviews").tree.show(("action", "A-000009")))
-    assert snap_compare(app, terminal_size=(80, 24), run_before=show)
+    assert snap_compare(app, terminal_size=size, run_before=show)
 
 
-def test_actions_board_snapshot(snap_compare, demo):
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_actions_board_snapshot(snap_compare, demo, size):
     """Every action not yet signed off, by RAG, overdue first; the preview of A-000009 below."""
     app = app_for(demo)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=on_tab(app, "actions"))
+    assert snap_compare(app, terminal_size=size, run_before=on_tab(app, "actions"))
 
 
-def test_actions_board_by_agency_snapshot(snap_compare, demo):
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_actions_board_by_agency_snapshot(snap_compare, demo, size):
     """The same board grouped by lead agency (t): agencies with overdue actions first."""
     app = app_for(demo)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=on_tab(app, "actions", "t"))
+    assert snap_compare(app, terminal_size=size, run_before=on_tab(app, "actions", "t"))
 
 
-def test_dashboard_snapshot(snap_compare, demo):
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_dashboard_snapshot(snap_compare, demo, size):
     """The first screen of the demo store: figures, actions by RAG, late reviews, contacts by month."""
     app = app_for(demo)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=on_tab(app, "dashboard"))
+    assert snap_compare(app, terminal_size=size, run_before=on_tab(app, "dashboard"))

@@ -22,6 +22,10 @@ from tui.app import TrackerApp
 
 TODAY = date(2018, 6, 15)
 
+# Every screen at the smallest size we support and at a roomy one (issue 17).
+SIZES = [(80, 24), (160, 45)]
+SIZE_IDS = ["80x24", "160x45"]
+
 
 @pytest.fixture
 def snap_compare(snap_compare, monkeypatch):
@@ -64,11 +68,13 @@ async def to_queue(pilot):
     await pilot.pause()
 
 
-def test_queue_snapshot(snap_compare, demo):
-    assert snap_compare(make_app(demo), terminal_size=(80, 24), run_before=to_queue)
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_queue_snapshot(snap_compare, demo, size):
+    assert snap_compare(make_app(demo), terminal_size=size, run_before=to_queue)
 
 
-def test_detail_snapshot(snap_compare, demo):
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_detail_snapshot(snap_compare, demo, size):
     app = make_app(demo)
 
     async def open_first(pilot):
@@ -76,12 +82,14 @@ def test_detail_snapshot(snap_compare, demo):
         app.open_reference(most_overdue_contact(demo))
         await pilot.pause()
 
-    assert snap_compare(app, terminal_size=(80, 24), run_before=open_first)
+    assert snap_compare(app, terminal_size=size, run_before=open_first)
 
 
-def test_help_snapshot(snap_compare, demo):
-    assert snap_compare(make_app(demo), press=["question_mark"], terminal_size=(80, 24))
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_help_snapshot(snap_compare, demo, size):
+    assert snap_compare(make_app(demo), press=["question_mark"], terminal_size=size)
 
 
-def test_add_form_snapshot(snap_compare, demo):
-    assert snap_compare(make_app(demo), press=["a", "p", "r", "i", "m"], terminal_size=(80, 24), run_before=to_queue)
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_add_form_snapshot(snap_compare, demo, size):
+    assert snap_compare(make_app(demo), press=["a", "p", "r", "i", "m"], terminal_size=size, run_before=to_queue)

@@ -13,6 +13,7 @@ import importlib
 import tempfile
 import time
 import weakref
+from collections import deque
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
@@ -20,11 +21,13 @@ from typing import Any, AsyncIterator, Callable, Iterable, Optional
 
 from textual import events, work
 from textual.app import App, ComposeResult
+from textual._dispatch_key import dispatch_key
 from textual.binding import Binding
 from textual.containers import Center, Middle
 from textual.lazy import Lazy
+from textual.message import Message
 from textual.reactive import reactive, var
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import LoadingIndicator, Static
 
 from safeguard_tracker import Tracker, open_tracker
@@ -33,12 +36,23 @@ from safeguard_tracker.errors import SafeguardError
 
 from .commands import TrackerCommands
 from .registry import AREAS, REGISTRY
-from .paged_table import PAGE_SIZE
+from .paged_table import PAGE_SIZE, forget_message_unless_about
 
 DEFAULT_REFRESH_SECONDS = 5.0
 WARNING_SECONDS = 30.0   # how long the store's warnings stay in the corner at start
+DEMO_NOTICE_SECONDS = 8.0   # the demo store's whereabouts (the status line keeps its path)
 EXIT_WAIT_SECONDS = 10.0  # the longest a quit waits for screens still mounting (then it goes anyway)
 SETTLE_POLL_SECONDS = 0.02
+PASS_KEYS = ("ctrl+q", "ctrl+c")   # still quit while the store is opening; every other key waits for it
+
+
+class KeyHandled(Message):
+    """Posted behind a key to the widget the key went to: it bubbles up the same way, behind the
+    key, and reaches the app once every handler of that key has run."""
+
+    def __init__(self, key: events.Key) -> None:
+        super().__init__()
+        self.key = key
 
 
 class LoadingScreen(Screen):
@@ -102,7 +116,8 @@ class TrackerApp(App):
     def __init__(self, tracker: Optional[Tracker] = None, *,
                  opener: Optional[Callable[[Callable[[str], None]], Tracker]] = None,
                  refresh_interval: Optional[float] = DEFAULT_REFRESH_SECONDS, page_size: int = PAGE_SIZE,
-                 startup_messages: Iterable[str] = (), cursor_blink: bool = True) -> None:
+                 startup_messages: Iterable[str] = (), cursor_blink: bool = True,
+                 demo_keep: Optional[bool] = None) -> None:
         super().__init__()
         if tracker is None and opener is None:
             raise ValueError("TrackerApp needs a tracker or an opener")
@@ -115,13 +130,16 @@ class TrackerApp(App):
         self.startup_messages = list(startup_messages)
         self.open_error: Optional[str] = None
         self.cursor_blink = cursor_blink
+        self.demo_keep = demo_keep        # None: not the --demo store; else whether it is kept on leaving
         self.first_screen_shown = False   # background work waits for it (REGISTRY.after_first_screen)
         self.exiting = False              # a quit was asked for: start nothing new
         self._exit_asked_at: Optional[float] = None
         self._exit_request: tuple[Any, int, Any] = (None, 0, None)
-        self._held_keys: list[events.Key] = []
-        self._held_since = 0.0
-        self._waited: set[int] = set()     # id() of keys held once already
+        self._held_keys: deque[events.Key] = deque()     # keys waiting, in the order typed
+        self._releasing: Optional[events.Key] = None     # the waiting key handed on, not yet read
+        self._in_flight: Optional[tuple[events.Key, weakref.ref, float]] = None   # the key being handled
+        self._release_waiting = False
+        self._blocked_since = 0.0
         self._key_screen: Optional[weakref.ref] = None   # the screen the last key went to
         for area in AREAS:
             importlib.import_module(area)
@@ -264,43 +282,129 @@ class TrackerApp(App):
                 await self.wait_until_settled()
 
     # --- keys typed ahead ---------------------------------------------------------------------
-    # A key goes to whatever has focus when the app reads it.  A key typed just after one that
-    # opens a screen (n for a note, then the note's first letter) can be read before that screen
-    # has mounted, or before the focus it asked for as it mounted has moved: it would then reach
-    # no field and run an app-wide key instead (q quits).  Such keys wait, in order, until the
-    # screen has mounted; the first key for a newly shown screen also lets the focus it asked for
-    # go first (one turn of the app's queue).
+    # Textual hands a key to the focused widget through that widget's own queue, so the app may
+    # read the next keys before the first has been handled.  Typed fast after a key that opens a
+    # screen (e on a record, then the reason), those keys were handed to the old screen too: they
+    # ran its commands (the same form opened twice, and the app crashed), and a key typed on the
+    # loading screen went nowhere.  So the app hands on one key at a time: the next waits until
+    # the last has been handled (a KeyHandled posted behind it comes back up the same way), until
+    # the screen it opened has mounted (and the focus it asked for has moved: one turn of the
+    # app's queue), and while the store is still opening.  Waiting keys keep their order.
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded and self._hold_key(event):
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._hold_key(event):
+                return
+            target = self.focused or self.screen
+            self._in_flight = (event, weakref.ref(target), time.monotonic())
+            await super().on_event(event)
+            if not (self._takes_messages(target) and target.post_message(KeyHandled(event))):
+                self._key_handled(event)          # a binding of the app took it, or its screen went
             return
         await super().on_event(event)
 
-    def _hold_key(self, key: events.Key) -> bool:
-        """Whether ``key`` must wait; if so it is kept, behind any key already waiting."""
+    def _screen_ready(self) -> bool:
+        """Whether the top screen can take keys: mounted, and not the loading screen."""
         if not self.screen_stack:
+            return True
+        screen = self.screen
+        return screen.is_mounted and not isinstance(screen, LoadingScreen)
+
+    def _hold_key(self, key: events.Key) -> bool:
+        """Whether ``key`` must wait; if so it is kept, in order with the keys already waiting."""
+        if not self.screen_stack or (key.key in PASS_KEYS and isinstance(self.screen, LoadingScreen)):
             return False
+        released = key is self._releasing
+        if released:
+            self._releasing = None
+        elif self._held_keys or self._in_flight is not None or self._releasing is not None:
+            self._held_keys.append(key)
+            self._schedule_release()
+            return True
         screen = self.screen
         known = self._key_screen() if self._key_screen is not None else None
-        if not self._held_keys and screen.is_mounted and (id(key) in self._waited or screen is known):
-            self._waited.discard(id(key))
+        if self._screen_ready() and (released or screen is known):
             self._key_screen = weakref.ref(screen)
             return False
-        self._held_keys.append(key)
-        self._waited.add(id(key))
-        if len(self._held_keys) == 1:
-            self._held_since = time.monotonic()
-            self.call_later(self._release_held_keys)
+        if released:
+            self._held_keys.appendleft(key)
+        else:
+            self._held_keys.append(key)
+        self._schedule_release()
         return True
 
+    def on_key_handled(self, message: "KeyHandled") -> None:
+        self._key_handled(message.key)
+
+    def _key_handled(self, key: events.Key) -> None:
+        if self._in_flight is not None and self._in_flight[0] is key:
+            self._in_flight = None
+            self._release_held_keys()
+
+    def _schedule_release(self) -> None:
+        if not self._release_waiting:
+            self._release_waiting = True
+            self._blocked_since = time.monotonic()
+            self.call_later(self._release_held_keys)
+
     def _release_held_keys(self) -> None:
-        """Once the top screen has mounted (behind the focus it asked for): the waiting keys, in order."""
-        mounting = bool(self.screen_stack) and not self.screen.is_mounted
-        if mounting and time.monotonic() - self._held_since < EXIT_WAIT_SECONDS:
-            self.set_timer(SETTLE_POLL_SECONDS, self._release_held_keys)
+        """Hand on the first waiting key once the last one has been handled and the top screen can
+        take it (the others follow it, one at a time)."""
+        self._release_waiting = False
+        if not self._held_keys:
             return
-        held, self._held_keys = self._held_keys, []
-        for key in held:
-            self.post_message(key)
+        if self._releasing is not None:          # on its way to the app: look again just after
+            self._poll_release()
+            return
+        waited = time.monotonic() - self._blocked_since
+        if self._in_flight is not None:
+            target = self._in_flight[1]()
+            if target is not None and self._takes_messages(target) and \
+                    time.monotonic() - self._in_flight[2] < EXIT_WAIT_SECONDS:
+                self._poll_release()             # its KeyHandled is on its way
+                return
+            self._in_flight = None               # its widget went before handling it: go on
+        loading = bool(self.screen_stack) and isinstance(self.screen, LoadingScreen)
+        if not self._screen_ready() and (loading or waited < EXIT_WAIT_SECONDS):
+            self._poll_release()
+            return
+        key = self._held_keys.popleft()
+        self._releasing = key
+        self.post_message(key)                   # one turn of the queue: the focus asked for goes first
+        if self._held_keys:
+            self._poll_release()                 # its KeyHandled can be lost with its screen (a form saved)
+
+    def _takes_messages(self, widget: Any) -> bool:
+        """Whether ``widget`` will still handle what is posted to it: on a screen still shown or
+        stacked, and not closing (a form just saved and closed does not)."""
+        if not widget.is_attached or widget._closing or widget._closed:
+            return False
+        screen = widget if isinstance(widget, Screen) else getattr(widget, "_parent", None)
+        while screen is not None and not isinstance(screen, Screen):
+            screen = screen._parent
+        return screen is not None and screen in self.screen_stack and not (screen._closing or screen._closed)
+
+    def _poll_release(self) -> None:
+        if not self._release_waiting:
+            self._release_waiting = True
+            self.set_timer(SETTLE_POLL_SECONDS, self._release_held_keys)
+
+    def _unbound_key(self, key: events.Key) -> None:
+        """A key that nothing on this screen takes: say so, and do not run the keys typed after it
+        (they were meant for a form that never opened, and would run as commands)."""
+        dropped = len(self._held_keys)
+        self._held_keys.clear()
+        after = f"; the {dropped} key{'s' if dropped > 1 else ''} typed after it {'were' if dropped > 1 else 'was'} " \
+                f"not run" if dropped else ""
+        self.say(f"'{key.character}' is not a key here{after}: the footer shows the keys that work here, "
+                 f"? lists them all", "warning")
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Textual's App._on_key (the app's bindings, then key_ methods), and then: nothing took it.
+        event.prevent_default()
+        if await self._check_bindings(event.key) or await dispatch_key(self, event):
+            return
+        if event.is_printable and event.character not in (None, " "):
+            self._unbound_key(event)
 
     def show_store_warnings(self) -> None:
         """What the store said on opening (readable by others, read-only, migrated from an older
@@ -315,6 +419,10 @@ class TrackerApp(App):
         elif warnings:
             more = f" (+{len(warnings) - 1} more, in the notices)" if len(warnings) > 1 else ""
             self.say(f"WARNING: {warnings[0]}{more}", "warning")
+        elif self.demo_keep is not None:
+            notice = demo_notice(self.tracker.path, self.demo_keep)
+            self.notify(notice, title="DEMO", timeout=DEMO_NOTICE_SECONDS)
+            self.say(notice.splitlines()[0] + " \u00b7 ? lists every key")
         else:
             self.say(f"{self.tracker.path.name}: ? lists every key, ctrl+p finds any action")
 
@@ -381,6 +489,7 @@ class TrackerApp(App):
         if opener is None:
             self.say(f"'{reference}' is not a reference this app opens (e.g. L-2018-0042)", "error")
             return False
+        forget_message_unless_about(self, ref)      # by a list, `g` or the palette: a message about another record goes
         opener(self, ref, **kwargs)
         return True
 
@@ -406,9 +515,21 @@ class TrackerApp(App):
             self.push_screen(HelpScreen())
 
     def action_workspace(self, number: int) -> None:
+        """A numbered tab, from any screen: a record or the help closes to show it; a form stays
+        open (what was typed in it is kept), saying so."""
         main = self.main_screen()
-        if main is not None and self.screen is main:
-            main.show_workspace_number(number)
+        if main is None:
+            return
+        above = self.screen_stack[self.screen_stack.index(main) + 1:]
+        if any(isinstance(screen, ModalScreen) for screen in above):
+            self.say(f"A form is open: save it (ctrl+s) or close it (esc), then {number} shows tab {number}", "warning")
+            return
+        if not 1 <= number <= len(main.workspaces):
+            self.say(f"There is no tab {number}: the tabs are 1-{len(main.workspaces)}", "warning")
+            return
+        while self.screen is not main:
+            self.pop_screen()
+        main.show_workspace_number(number)
 
     def action_goto(self) -> None:
         from safeguard_tracker.errors import UnknownReference, ValidationError
@@ -442,24 +563,49 @@ class TrackerApp(App):
 
 def open_store_at(path: Optional[str], *, user: Optional[str] = None, today: Optional[date] = None,
                   demo: bool = False, progress: Optional[Callable[[str], None]] = None) -> Tracker:
-    """Open the store at ``path`` (or build the demo in a new folder), reporting progress."""
+    """Open the store at ``path`` (or, with ``demo``, build the demo there: a new folder when
+    ``path`` is None), reporting progress."""
     if demo:
         if progress:
             progress("building the demo store (about 1,000 invented contacts)")
-        folder = Path(tempfile.mkdtemp(prefix="safeguard-demo-"))
-        return build_demo(folder / "demo.json", user=user or "demo.lado")
+        target = Path(path) if path else Path(tempfile.mkdtemp(prefix="safeguard-demo-")) / "demo.json"
+        return build_demo(target, user=user or "demo.lado")
     if progress:
         progress(f"opening {path or 'the store'}")
     return open_tracker(path, user=user, today=(lambda: today) if today else None, progress=progress,
                         on_wait=progress)
 
 
+def demo_notice(path: Path, keep: bool) -> str:
+    """Where the demo store is, and what becomes of it on leaving (the status line, the notice)."""
+    after = "Kept when you quit." if keep else "Deleted when you quit (--demo --keep keeps it)."
+    return f"Demo store: {path}\n{after} The CLI works on it meanwhile with --db and this path."
+
+
 def run(path: Optional[str] = None, *, user: Optional[str] = None, today: Optional[date] = None,
-        demo: bool = False) -> int:
-    """Open the TUI on the store at ``path`` (None: $SAFEGUARD_TRACKER_DB, else the user data folder)."""
-    app = TrackerApp(opener=lambda progress: open_store_at(path, user=user, today=today, demo=demo,
-                                                           progress=progress))
-    app.run()
-    if app.tracker is not None:
-        app.tracker.close()
+        demo: bool = False, keep: bool = False) -> int:
+    """Open the TUI on the store at ``path`` (None: $SAFEGUARD_TRACKER_DB, else the user data folder).
+
+    With ``demo``: on a new demo store in a new temporary folder, whose path the app shows and
+    which is printed on leaving; the folder is deleted on leaving unless ``keep``."""
+    import shutil
+    import sys
+    folder = Path(tempfile.mkdtemp(prefix="safeguard-demo-")) if demo else None
+    store = str(folder / "demo.json") if folder is not None else path
+    app = TrackerApp(opener=lambda progress: open_store_at(store, user=user, today=today, demo=demo,
+                                                           progress=progress),
+                     demo_keep=keep if demo else None)
+    try:
+        app.run()
+    finally:
+        if app.tracker is not None:
+            app.tracker.close()
+        if folder is not None:
+            if keep:
+                print(f"safeguard-tracker: the demo store is kept at {store}\n"
+                      f"  e.g. safeguard-tracker --db {store} due", file=sys.stderr)
+            else:
+                shutil.rmtree(folder, ignore_errors=True)
+                print(f"safeguard-tracker: the demo store at {store} was deleted "
+                      f"(safeguard-tracker --demo --keep keeps it)", file=sys.stderr)
     return app.return_code or 0

@@ -20,6 +20,7 @@ from .widgets import TextInput, plain
 from safeguard_tracker.dates import DATE_HELP, parse_date
 from safeguard_tracker.errors import ValidationError
 from safeguard_tracker.taxonomy import fold
+from safeguard_tracker.validation.choices import match_choice
 from safeguard_tracker.text import visible
 
 
@@ -28,10 +29,15 @@ class Field:
     """One form field.
 
     kind: ``text``; ``date`` (today, yesterday, dd/mm/yyyy); ``choice`` (one of ``choices``, typed:
-    a unique beginning is enough); ``agency`` (a name from the taxonomy, suggested as you type).
+    a beginning that names no other choice is enough, see ``resolve_choice``); ``agency`` (a name
+    from the taxonomy, suggested as you type).
     ``aliases`` are the tracker's names for this field, so its ValidationError lands here.
     ``check`` is the library's own parser for the field (an agency list's ``canonical``, an enum's
     ``parse``): a value that names no choice gets the same message as from the API or an import.
+    ``past``: a date field for a day before today (a date of birth): it never offers "today",
+    and its note says when the day typed is not in the past (the library refuses it on saving, in
+    its own words, as the API and the imports do).  A date field named as a date of birth
+    (``DATE_OF_BIRTH_FIELDS``) is one without saying so.
     """
     name: str
     label: str
@@ -43,10 +49,24 @@ class Field:
     choices: Sequence[str] = ()
     aliases: Sequence[str] = ()
     check: Optional[Callable[[str], object]] = None
+    past: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind == "date" and self.name in DATE_OF_BIRTH_FIELDS:
+            self.past = True
+
+
+# Date fields that hold a date of birth: only days before today, and no "today" offered.
+DATE_OF_BIRTH_FIELDS = frozenset({"subject_dob", "date_of_birth", "dob"})
+PAST_DATE_PLACEHOLDER = "dd/mm/yyyy (a past date)"
+PAST_DATE_HELP = "a date before today, such as 05/01/1980 (day first)"
 
 
 class ChoiceSuggester(Suggester):
-    """Suggests the first choice that starts with what was typed (dash and case blind)."""
+    """Suggests, greyed, the choice that what was typed names (dash and case blind), when it
+    begins with it.  Nothing is suggested for a beginning that could name two choices ("subs":
+    substantiated or unsubstantiated): a greyed word is what ctrl+s would save, so it is shown
+    only when there is one."""
 
     def __init__(self, choices: Sequence[str]) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
@@ -55,30 +75,20 @@ class ChoiceSuggester(Suggester):
     async def get_suggestion(self, value: str) -> Optional[str]:
         if not value:
             return None
-        lowered = value.lower()
-        for choice in self.choices:
-            # Keep what was typed and complete it with the rest of the choice's spelling.
-            if choice.lower().startswith(lowered) and len(choice) > len(value):
-                return value + visible(choice[len(value):])
+        choice = resolve_choice(value, self.choices)
+        # Keep what was typed and complete it with the rest of the choice's spelling.
+        if choice is not None and choice.lower().startswith(value.lower()) and len(choice) > len(value):
+            return value + visible(choice[len(value):])
         return None
 
 
 def resolve_choice(value: str, choices: Sequence[str]) -> Optional[str]:
-    """The choice ``value`` names: exact (dash and case blind), else the only one it begins, else
-    the only one containing it.  None when it names none or several."""
-    key = fold(value)
-    if not key:
-        return None
-    exact = [c for c in choices if fold(c) == key]
-    if exact:
-        return exact[0]
-    starts = [c for c in choices if fold(c).startswith(key)]
-    if len(starts) == 1:
-        return starts[0]
-    if starts:
-        return None
-    inside = [c for c in choices if key in fold(c)]
-    return inside[0] if len(inside) == 1 else None
+    """The choice ``value`` names, by the library's one rule (``validation.choices``, which the
+    CLI's options and filters follow too): the exact name (case, spacing, dashes ignored); else the
+    only choice with a word that begins with it or, from three characters, that holds it ("prim":
+    School - Primary).  None when it names none or could name several ("subs": substantiated or
+    unsubstantiated): a beginning is never taken as the first of two."""
+    return match_choice(value, choices)
 
 
 def matching_choices(value: str, choices: Sequence[str]) -> list[str]:
@@ -87,6 +97,15 @@ def matching_choices(value: str, choices: Sequence[str]) -> list[str]:
         return list(choices)
     starts = [c for c in choices if fold(c).startswith(key)]
     return starts + [c for c in choices if key in fold(c) and c not in starts]
+
+
+LABEL_WIDTH = 16       # the label column, its right padding included
+
+
+def label_width(fields: Sequence[Field]) -> int:
+    """The label column a form needs: the usual one, or wider for a longer label (and its *)."""
+    longest = max((len(f.label) + (1 if f.required else 0) for f in fields), default=0)
+    return max(LABEL_WIDTH, longest + 1)
 
 
 class FieldRow(Vertical):
@@ -104,22 +123,32 @@ class FieldRow(Vertical):
     FieldRow > .field-error.-shown { display: block; }
     """
 
-    def __init__(self, spec: Field, today: date) -> None:
+    def __init__(self, spec: Field, today: date, label_width: int = LABEL_WIDTH) -> None:
         super().__init__(id=f"row-{spec.name}", classes="-required" if spec.required else "")
         self.spec = spec
         self.today = today
+        self.label_width = label_width
         self.error_for: Optional[str] = None
 
     def compose(self) -> ComposeResult:
         spec = self.spec
         suggester = ChoiceSuggester(spec.choices) if spec.choices else None
-        placeholder = spec.placeholder or {"date": "today, yesterday or dd/mm/yyyy"}.get(spec.kind, "")
+        placeholder = spec.placeholder or {"date": PAST_DATE_PLACEHOLDER if spec.past else
+                                           "today, yesterday or dd/mm/yyyy"}.get(spec.kind, "")
+        label = Label(spec.label + ("*" if spec.required else ""))
+        note, error = Static(classes="field-note"), Static(classes="field-error")
+        if self.label_width != LABEL_WIDTH:
+            # A label longer than the usual column widens it for the whole form, never wrapping
+            # onto a hidden second line ("Employer outcome" was shown as a second "Employer").
+            label.styles.width = self.label_width
+            note.styles.padding = (0, 0, 0, self.label_width)
+            error.styles.padding = (0, 0, 0, self.label_width)
         with Horizontal():
-            yield Label(spec.label + ("*" if spec.required else ""))
+            yield label
             yield TextInput(value=spec.value, placeholder=placeholder, suggester=suggester, compact=True,
                         id=f"field-{spec.name}")
-        yield Static(classes="field-note")
-        yield Static(classes="field-error")
+        yield note
+        yield error
 
     @property
     def input(self) -> Input:
@@ -140,13 +169,16 @@ class FieldRow(Vertical):
         spec = self.spec
         value = self.value
         if spec.kind == "date":
+            help_text = PAST_DATE_HELP if spec.past else DATE_HELP
             if value:
                 try:
                     day = parse_date(value, spec.name, today=self.today)
-                    return f"= {day:%A %d/%m/%Y}"
                 except ValidationError:
-                    return DATE_HELP
-            return spec.hint or DATE_HELP
+                    return help_text
+                if spec.past and day is not None and day >= self.today:
+                    return f"{day:%d/%m/%Y} is not in the past: {help_text}"
+                return f"= {day:%A %d/%m/%Y}"
+            return spec.hint or help_text
         if spec.choices:
             chosen = resolve_choice(value, spec.choices) if value else None
             if chosen is not None:

@@ -10,6 +10,10 @@ whatever it raises is shown in the form, which stays open with the user's input:
   and keeps the input, so the user checks it and saves again;
 * ``StoreError`` (locked, disk full, read-only) -> a NOT SAVED banner; ``ctrl+s`` tries again.
 
+Escape closes a form at once only when nothing in it was typed or changed; otherwise it asks
+"Discard what you typed? y/n" first (``DiscardScreen``: y discards, n or esc goes back to the form
+with the input kept).  A form that changes nothing in the store (Go to) closes at once.
+
 The fields and their rows are in fields.py; opening a form on one record (fresh copy, reload
 after a conflict, confirmation) in record_forms.py.
 """
@@ -27,13 +31,48 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from .fields import Field, FieldRow, matching_choices, resolve_choice
+from .fields import Field, FieldRow, label_width, matching_choices, resolve_choice
 from .footer import KeysFooter
 from .widgets import plain
 
 from safeguard_tracker.dates import parse_date
 from safeguard_tracker.errors import (ConflictError, RuleError, SafeguardError, StoreError, StoreLocked,
                                       UnknownReference, ValidationError)
+
+
+class DiscardScreen(ModalScreen[bool]):
+    """Escape on a form with something typed in it: "Discard what you typed? y/n".  Dismisses
+    with True (y: discard) or False (n or esc: back to the form, the input kept)."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Discard", tooltip="discard what you typed and close the form"),
+        Binding("n", "answer(False)", "Keep editing", tooltip="back to the form, your input kept"),
+        Binding("escape", "answer(False)", "Keep editing", show=False),
+        Binding("q", "answer(False)", show=False),     # never quits the app from here
+    ]
+
+    DEFAULT_CSS = """
+    DiscardScreen { align: center middle; }
+    DiscardScreen > #discard { width: 66; max-width: 100%; height: auto; border: round $warning;
+                               background: $surface; padding: 0 1; }
+    DiscardScreen > #discard > #discard-question { text-style: bold; }
+    DiscardScreen > #discard > #discard-keys { color: $text-muted; }
+    """
+
+    def __init__(self, what: str = "") -> None:
+        super().__init__(id="form-discard")
+        self.what = what
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="discard"):
+            yield Static(plain("Discard what you typed? y/n"), id="discard-question")
+            yield Static(plain(self.what), id="discard-what")
+            yield Static(plain("y discards it (nothing is saved) \u00b7 n or esc: back to the form"),
+                         id="discard-keys")
+        yield KeysFooter()
+
+    def action_answer(self, discard: bool) -> None:
+        self.dismiss(discard)
 
 
 class FormScreen(ModalScreen[Optional[str]]):
@@ -45,7 +84,8 @@ class FormScreen(ModalScreen[Optional[str]]):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True, tooltip="save the form (Enter in the last field too)"),
-        Binding("escape", "cancel", "Cancel", tooltip="close the form without saving"),
+        Binding("escape", "cancel", "Cancel",
+                tooltip="close the form without saving (asks first when something was typed)"),
         Binding("ctrl+r", "reload", "Reload", show=False,
                 tooltip="after a CONFLICT: take in the other user's change, keeping your input"),
         Binding("q", "noop", show=False),
@@ -72,10 +112,18 @@ class FormScreen(ModalScreen[Optional[str]]):
 
     def __init__(self, title: str, fields: Sequence[Field], submit: Callable[[dict[str, str]], str], *,
                  today: date, reload: Optional[Callable[[], str]] = None, intro: str = "",
-                 id: Optional[str] = None, writes: bool = True, done_word: str = "SAVED") -> None:
+                 id: Optional[str] = None, writes: bool = True, done_word: str = "SAVED",
+                 verb: Optional[str] = None) -> None:
         super().__init__(id=id)
         self.writes = writes          # False for a form that does not change the store (Go to, a board report)
         self.done_word = done_word    # "NOT SAVED: ..." on a failure; Go to says NOT OPENED
+        # What ctrl+s (and Enter in the last field) does here, in the hint line and the footer:
+        # "save", or "open" for Go to (its done_word OPENED says so when verb is not given).
+        self.verb = verb or {"OPENED": "open"}.get(done_word, "save")
+        if self.verb != "save":
+            self._bindings.key_to_bindings["ctrl+s"] = [
+                Binding("ctrl+s", "save", self.verb.capitalize(), priority=True,
+                        tooltip=f"{self.verb} (Enter in the last field too)")]
         self.form_title = title
         self.fields = list(fields)
         self.submit = submit
@@ -83,6 +131,7 @@ class FormScreen(ModalScreen[Optional[str]]):
         self.intro = intro
         self.today = today
         self.saving = False
+        self.initial: Optional[dict[str, str]] = None    # the values as opened: Escape asks only once changed
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
@@ -92,10 +141,11 @@ class FormScreen(ModalScreen[Optional[str]]):
             yield Static(title, id="form-title")
             yield Static(id="form-banner")
             with VerticalScroll(id="form-fields"):
+                width = label_width(self.fields)
                 for spec in self.fields:
-                    yield FieldRow(spec, self.today)
-            yield Static(Text("ctrl+s save \u00b7 enter/\u2193 next \u00b7 \u2192 takes suggestion \u00b7 esc cancel \u00b7 "
-                              "* required"),
+                    yield FieldRow(spec, self.today, width)
+            yield Static(Text(f"ctrl+s {self.verb} \u00b7 enter/\u2193 next \u00b7 \u2192 takes suggestion \u00b7 "
+                              f"esc cancel \u00b7 * required"),
                          id="form-keys")
         # The form's own keys, over the footer of the screen behind it (whose keys do not work
         # while the form is open).
@@ -109,11 +159,31 @@ class FormScreen(ModalScreen[Optional[str]]):
         read_only = self.read_only()
         if read_only:
             self.show_banner(f"READ-ONLY store: this form cannot be saved ({read_only}).")
+        self.call_after_refresh(self.fit)
+        self.initial = self.values()
         # Start where there is something to type: the first required field still empty.
         rows = list(self.query(FieldRow))
         empty = [r for r in rows if r.spec.required and not r.value]
         if empty or rows:
             (empty or rows)[0].input.focus()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit)
+
+    def fit(self) -> None:
+        """Keep the whole form on the screen: the fields scroll (the focused one in view) between
+        the title and the keys line, so a long form (Edit) shows its last fields at 80x24 too."""
+        if not self.is_mounted or not self.size.height or not self.query("#form") or not self.query("#form-fields"):
+            return      # closed before this call came round (a quick Enter): nothing left to fit
+        form = self.query_one("#form")
+        fields = self.query_one("#form-fields")
+        others = sum(w.outer_size.height for w in form.children if w is not fields and w.display)
+        footer = sum(w.outer_size.height for w in self.query(KeysFooter))
+        room = self.size.height - footer - form.styles.gutter.height - others
+        if fields.styles.max_height is None or fields.styles.max_height.value != max(room, 3):
+            fields.styles.max_height = max(room, 3)
+        if self.focused is not None:
+            self.focused.scroll_visible(animate=False)
 
     # --- field helpers ------------------------------------------------------------------
     def row(self, name: str) -> FieldRow:
@@ -197,6 +267,7 @@ class FormScreen(ModalScreen[Optional[str]]):
         banner.set_class(bool(text), "-shown")
         banner.set_class(kind == "error", "-error")
         banner.set_class(kind == "info", "-info")
+        self.call_after_refresh(self.fit)       # the banner takes room from the fields
 
     def clear_errors(self) -> None:
         for row in self.query(FieldRow):
@@ -254,8 +325,24 @@ class FormScreen(ModalScreen[Optional[str]]):
     def action_noop(self) -> None:
         pass
 
+    def touched(self) -> bool:
+        """Whether anything in the form was typed or changed since it opened."""
+        return self.initial is not None and self.values() != self.initial
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Escape: close at once when nothing was typed (or the form changes nothing in the
+        store); else ask first, and keep the form and its input unless the answer is y."""
+        if not self.writes or not self.touched():
+            self.dismiss(None)
+            return
+
+        def answered(discard: Optional[bool]) -> None:
+            if discard:
+                self.dismiss(None)
+                say = getattr(self.app, "say", None)
+                if say is not None:
+                    say(f"{self.form_title} discarded: nothing was saved")
+        self.app.push_screen(DiscardScreen(self.form_title), answered)
 
     def action_save(self) -> None:
         """ctrl+s, or Enter in the last field: saved once the keys typed before it are in the field."""

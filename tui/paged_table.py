@@ -6,10 +6,12 @@ size of the list behind it; only the current page's rows are ever rendered.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
 from rich.text import Text
+from textual.geometry import Size
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,6 +24,24 @@ from .widgets import plain
 
 PAGE_SIZE = 100
 
+# A record's reference in a status message: a contact, an action or a review.
+_RECORD_REF = re.compile(r"(?<![\w-])(?:L-\d{4}-\d+|A-\d+|R-\d{4}-\d+)(?![\w-])", re.IGNORECASE)
+
+
+def message_references(message: str) -> set[str]:
+    """The references a status message names ('' names none)."""
+    return {m.upper() for m in _RECORD_REF.findall(message)}
+
+
+def forget_message_unless_about(app: Any, reference: Optional[str]) -> None:
+    """Clear the status line if its message is about a record other than ``reference`` (the
+    record the user is now on): "Categorised L-2018-0042" must not stand under L-2018-0043.
+    A message about no record in particular ("Sorted by agency", a key's help) stays."""
+    text, _kind = getattr(app, "status_message", ("", ""))
+    refs = message_references(text)
+    if refs and (reference or "").upper() not in refs:
+        app.say("")
+
 
 @dataclass(frozen=True)
 class Column:
@@ -31,13 +51,24 @@ class Column:
     flex: int = 0
     min_width: int = 6
     sortable: bool = True
+    # ``short(text, width)``: the form of a cell for a column ``width`` wide, by meaning (an
+    # agency's short name) rather than a cut; whatever is still too long is then cut.
+    short: Optional[Callable[[str, int], str]] = field(default=None, compare=False)
 
 
-def _fit(cells: Sequence[Any], widths: Sequence[int]) -> list[Any]:
-    """Cut each cell to its column with an ellipsis, so a cut is visible as a cut."""
+def _fit(cells: Sequence[Any], widths: Sequence[int],
+         shorts: Sequence[Optional[Callable[[str, int], str]]] = ()) -> list[Any]:
+    """Fit each cell to its column: the column's own form of it if it has one (an agency's
+    short name: "School - PRU" reads "Sch PRU" beside "Sch Primary"), then anything still too
+    long cut with an ellipsis, so a cut is visible as a cut."""
     out = []
-    for cell, width in zip(cells, widths):
+    for i, (cell, width) in enumerate(zip(cells, widths)):
         text = plain(cell, multiline=False)
+        short = shorts[i] if i < len(shorts) else None
+        if short is not None:
+            shown = short(text.plain, width)
+            if shown != text.plain:
+                text = Text(shown, style=text.style)
         if text.cell_len > width:
             text = text.copy()
             text.truncate(width, overflow="ellipsis")
@@ -49,6 +80,16 @@ class WindowTable(DataTable):
     """A DataTable that asks its PagedTable for the next page when the cursor runs off an end."""
 
     BINDINGS = [Binding("enter", "select_cursor", "Open", tooltip="open the highlighted row")]
+
+    def _update_dimensions(self, new_rows: Any) -> None:
+        # The PagedTable sets every column's width and adds rows one line high: there is nothing
+        # to measure.  Textual would measure every cell of every new row (a third of the cost of
+        # showing a page); only the scrollable size is needed.
+        if any(c.auto_width for c in self.columns.values()):
+            super()._update_dimensions(new_rows)
+            return
+        width = sum(c.get_render_width(self) for c in self.columns.values()) + self._row_label_column_width
+        self.virtual_size = Size(width, self._total_row_height + (self.header_height if self.show_header else 0))
 
     def action_cursor_down(self) -> None:
         pager = self.parent
@@ -124,6 +165,7 @@ class PagedTable(Vertical):
         self.note = ""
         self._table_id = table_id
         self._widths: list[int] = []
+        self._headed: tuple[str, bool] = ("", False)   # the sort the headers' arrow shows
 
     def compose(self) -> ComposeResult:
         table = WindowTable(cursor_type="row", zebra_stripes=False, id=self._table_id)
@@ -186,6 +228,7 @@ class PagedTable(Vertical):
         table = self.table
         table.clear(columns=True)
         self._widths = self._compute_widths()
+        self._headed = (self.sort_column, self.sort_reverse)
         for c, w in zip(self.columns, self._widths):
             label = c.label
             if c.key == self.sort_column:
@@ -199,15 +242,17 @@ class PagedTable(Vertical):
         page = min(max(page, 0), last_page)
         self.set_reactive(PagedTable.page, page)
         table = self.table
-        if not table.columns or self._widths != self._compute_widths():
-            self._build_columns()
+        if (not table.columns or self._widths != self._compute_widths()
+                or self._headed != (self.sort_column, self.sort_reverse)):
+            self._build_columns()   # the arrow moves to the sorted column, pointing the sort's way
         else:
             table.clear()
         start = page * self.page_size
         self.page_keys = list(self.keys[start: start + self.page_size])
         render = self.render_row
         widths = self._widths
-        table.add_rows(_fit(render(k), widths) for k in self.page_keys)
+        shorts = [c.short for c in self.columns]
+        table.add_rows(_fit(render(k), widths, shorts) for k in self.page_keys)
         if self.page_keys:
             table.move_cursor(row=min(max(cursor_index, 0), len(self.page_keys) - 1), animate=False)
         self._update_pager()
@@ -274,4 +319,5 @@ class OpensHighlighted:
     def action_open(self) -> None:
         ref = self.current_reference()  # type: ignore[attr-defined]
         if ref:
+            forget_message_unless_about(self.app, ref)  # type: ignore[attr-defined]
             self.app.open_reference(ref)  # type: ignore[attr-defined]

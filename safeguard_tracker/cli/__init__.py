@@ -10,9 +10,10 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
-from ..errors import ImportFailed, SafeguardError, StoreError
+from ..errors import ImportFailed, SafeguardError, StoreError, ValidationError
 from . import lado, plans, plans_files, privacy, store_cmds
 from .common import CliError, Parser, one_line, run_tui
+from .options import cli_message, command_parser, resolve_choices
 from ..text import say
 
 
@@ -22,6 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="PATH", help="the store file (default: $SAFEGUARD_TRACKER_DB, else the user data folder)")
     parser.add_argument("--user", metavar="NAME", help="who is making changes, for the audit trail (default: your login name)")
     parser.add_argument("--demo", action="store_true", help="open the TUI on a fresh synthetic demo store")
+    parser.add_argument("--keep", action="store_true",
+                        help="with --demo: keep the demo store after quitting (its path is printed)")
     parser.add_argument("--today", metavar="DATE", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     groups = {
@@ -40,10 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
+    args: Optional[argparse.Namespace] = None
     try:
         args = parser.parse_args(argv)
         if args.command is None:
             return run_tui(args)
+        resolve_choices(args)       # 'con' -> consultation before the command reads it; agencies once the store is open
         return int(args.func(args) or 0)
     except CliError as exc:
         print(f"safeguard-tracker: {one_line(exc)}", file=sys.stderr)
@@ -54,6 +59,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except StoreError as exc:
         print(f"safeguard-tracker: {one_line(exc)}", file=sys.stderr)
         return getattr(exc, "exit_code", 1)    # 2 for a file that is well formed JSON but not a sound store
+    except ValidationError as exc:     # worded with the option the user typed: --received, not received_on
+        shown = cli_message(exc, command_parser(parser, args) if args is not None else None)
+        print(f"safeguard-tracker: {one_line(shown)}", file=sys.stderr)
+        return 2
     except SafeguardError as exc:
         print(f"safeguard-tracker: {one_line(exc)}", file=sys.stderr)
         return 2

@@ -10,6 +10,7 @@ from typing import Callable, NoReturn, Optional, TypeAlias
 
 from ..dates import parse_date
 from ..tracker import Tracker, open_tracker
+from .options import resolve_choices
 
 
 class CliError(Exception):
@@ -32,7 +33,7 @@ Subparsers: TypeAlias = "argparse._SubParsersAction[Parser]"
 Groups: TypeAlias = "dict[str, Subparsers]"
 
 
-def one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException | str) -> str:
     """A message stays one line even when it quotes a value holding a line break."""
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(exc))
 
@@ -55,6 +56,7 @@ def open_from_args(args: argparse.Namespace, *, create: bool = True) -> Tracker:
     tracker = open_tracker(args.db, user=args.user, today=today_from_args(args), on_wait=waiting)
     for w in tracker.store.warnings:
         print(f"safeguard-tracker: warning: {w}", file=sys.stderr)
+    resolve_choices(args, tracker)     # 'prim' -> School - Primary; a name that is no choice exits 2
     return tracker
 
 
@@ -78,5 +80,7 @@ def run_tui(args: argparse.Namespace) -> int:
     except ImportError as exc:  # pragma: no cover - textual is a dependency
         raise CliError(f"the TUI cannot start: {exc}", code=1)
     today = today_from_args(args)
-    code: int = run(args.db, user=args.user, today=today() if today else None, demo=bool(args.demo))
+    # --keep (with --demo): keep the demo store's folder after quitting; its path is printed either way.
+    code: int = run(args.db, user=args.user, today=today() if today else None, demo=bool(args.demo),
+                    keep=bool(getattr(args, "keep", False)))
     return code

@@ -17,7 +17,7 @@ from ..convert import to_doc
 from ..dates import fmt, parse_date
 from ..model import Contact
 from ..tracker import Tracker
-from ..validation.contact import PATTERN_FIELDS
+from ..validation.contact import PATTERN_FIELDS, intake_category
 from ..text import json_safe, printable, say
 from .common import CliError, Groups, Parser, Subparsers, emit, open_from_args
 
@@ -43,9 +43,9 @@ def register(groups: Groups) -> None:
     p = sub.add_parser("contacts", help="list contacts (reference, received, agency, category, status)")
     p.add_argument("--year", help="a financial year, e.g. 2017-18")
     p.add_argument("--category", help="enquiry, consultation, referral or none")
-    p.add_argument("--agency")
-    p.add_argument("--status", choices=("open", "closed"))
-    p.add_argument("--harm")
+    p.add_argument("--agency", help="an agency from the list; a unique beginning is enough ('prim')")
+    p.add_argument("--status", help="open or closed")
+    p.add_argument("--harm", help="physical, sexual, emotional, neglect or suitability")
     p.add_argument("--text", help="words in the reference, employer, role, summary or agency")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_contacts)
@@ -56,8 +56,9 @@ def register(groups: Groups) -> None:
     p = csub.add_parser("add", help="log a new contact (pattern warnings are printed, never blocking)")
     p.add_argument("--received", required=True, metavar="DATE")
     p.add_argument("--agency", required=True)
-    p.add_argument("--category", help="enquiry, consultation or referral (or decide later with `categorise`)")
-    p.add_argument("--rationale", default="", help="why this category")
+    p.add_argument("--category", help="enquiry, consultation or referral, with --rationale (or decide later with "
+                                      "`categorise`)")
+    p.add_argument("--rationale", default="", help="why this category (required with --category)")
     p.add_argument("--reference", help="a reference of your choosing (default: the next L-YYYY-NNNN)")
     _detail_options(p)
     p.set_defaults(func=cmd_add)
@@ -239,8 +240,9 @@ def _step(args: argparse.Namespace, method: str, *pos: Any, **kw: Any) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     tracker = open_from_args(args)
-    c = tracker.add_contact(received_on=args.received, agency=args.agency, category=args.category,
-                            rationale=args.rationale, reference=args.reference, **_details(args))
+    category, rationale = intake_category(args.category, args.rationale)   # the TUI's rule: a decision has its reason
+    c = tracker.add_contact(received_on=args.received, agency=args.agency, category=category,
+                            rationale=rationale, reference=args.reference, **_details(args))
     say(f"added {_status_line(c)}")
     _warn(tracker, c)
     return 0

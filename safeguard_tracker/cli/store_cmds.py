@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 import sys
+import textwrap
+from typing import Any, Optional
 
 from pathlib import Path
 
 from ..demo import build_demo
 from ..errors import StoreError
+from ..model.change import Change, describe_path, item_name
 from ..store import FileStore
 from ..text import printable
 from ..tracker import default_store_path
@@ -60,16 +65,99 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    """Every change to a record, one line each.  A contact's history holds its personal data (old
-    and new values), so printing it is logged as ``contact show`` is; reviews and actions are not."""
+    """Every change to a record, one entry each, its words whole (a long reason wraps under itself).
+    A contact's history holds its personal data (old and new values), so printing it is logged as
+    ``contact show`` is; reviews and actions are not."""
     tracker = open_from_args(args, create=False)
     changes = tracker.history(args.reference)
-    lines = [printable(f"{c.at:%d/%m/%Y %H:%M}  {c.user:<12} {c.reference:<14} {c.description}") for c in changes]
+    # At a terminal a long entry wraps under itself; into a pipe or a file each entry stays one line.
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() and getattr(args, "output", None) in (None, "-") \
+        else None
+    lines = [line for c in changes for line in history_lines(c, width)]
     if changes:
         personal = any(c.table == "contacts" for c in changes)
         what = f"history of {'contact ' if personal else ''}{changes[0].reference}"
         emit(tracker, args, "\n".join(lines), what=what, personal=personal, records=1 if personal else 0)
     return 0
+
+
+# --- history in words, whole ------------------------------------------------------------------------------
+
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:?\d{2}|Z)?)?$")
+_TEXT_KEYS = ("text", "rationale", "reason", "description", "decisions", "kind", "to", "body")
+
+
+def uk(value: Any) -> str:
+    """A stored value as the CLI shows it: ISO dates (and times) as UK dates, blanks as (blank)."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "(blank)"
+    if isinstance(value, str):
+        m = _ISO_DAY.match(value)
+        if m:
+            day = f"{m.group(3)}/{m.group(2)}/{m.group(1)}"
+            return f"{day} {m.group(4)}:{m.group(5)}" if m.group(4) else day
+        return value
+    if isinstance(value, dict):
+        return "; ".join(f"{k.replace('_', ' ')} {uk(v)}" for k, v in value.items() if v not in (None, "", [], {}))
+    if isinstance(value, (list, tuple)):
+        if value and isinstance(value[-1], dict):
+            return f"{len(value)} item(s); latest: {_item(value[-1]).lstrip(': ')}"
+        return ", ".join(uk(v) for v in value)
+    return str(value)
+
+
+def _item(item: Any) -> str:
+    """ " (a.lado, 12/03/2018): the whole text" for an item with an author, a date and some text."""
+    if not isinstance(item, dict):
+        return f": {uk(item)}"
+    who = item.get("user") or item.get("recorded_by") or item.get("by") or item.get("owner")
+    when = item.get("on") or item.get("held_on") or item.get("at") or item.get("due_on")
+    text = next((item[k] for k in _TEXT_KEYS if item.get(k) not in (None, "")), None)
+    day = uk(when[:10]) if isinstance(when, str) else None     # the day it is about, not the time of day
+    said = ", ".join(str(x) for x in (who, day) if x)
+    return (f" ({said})" if said else "") + (f": {uk(text)}" if text is not None else "")
+
+
+def describe(c: Change) -> list[str]:
+    """One change in words, whole: what ``Change.description`` says, without cutting a reason short,
+    with UK dates; a change to a person's details (a dict) is one line per detail that changed."""
+    if c.field == "*":
+        return ["created"]
+    if c.added_item:
+        return [f"added {item_name(c.field)}{_item(c.new)}"]
+    if c.op in ("add", "remove"):
+        verb, value = ("added", c.new) if c.op == "add" else ("removed", c.old)
+        return [f"{verb} {describe_path(c.field, c.path)}{_item(value)}"]
+    if c.op == "unset":
+        return [f"{describe_path(c.field, c.path)}: {uk(c.old)} -> (removed)"]
+    last = c.path[-1] if c.path else c.field
+    if isinstance(last, str) and last.endswith("_on") and c.old is None and isinstance(c.new, str) \
+            and _ISO_DAY.match(c.new):
+        where = describe_path(c.field, c.path[:-1] + (last[:-3],)) if c.path else last[:-3].replace("_", " ")
+        return [f"{where} ({uk(c.new)})"]
+    where = describe_path(c.field, c.path) if c.op else c.field.replace("_", " ")
+    if isinstance(c.old, dict) and isinstance(c.new, dict):
+        keys = [k for k in dict.fromkeys([*c.old, *c.new]) if c.old.get(k) != c.new.get(k)]
+        return [f"{where} {k.replace('_', ' ')}: {uk(c.old.get(k))} -> {uk(c.new.get(k))}" for k in keys] or [where]
+    return [f"{where}: {uk(c.old)} -> {uk(c.new)}"]
+
+
+def history_lines(c: Change, width: Optional[int] = None) -> list[str]:
+    """A change as printed: when, who, which record, then its words whole: wrapped under themselves
+    to ``width`` (a terminal's), else on one line; every value made printable so that a line break
+    in it cannot start a line."""
+    lead = printable(f"{c.at:%d/%m/%Y %H:%M}  {c.user:<12} {c.reference:<14} ")
+    out: list[str] = []
+    for words in describe(c):
+        text = printable(words)
+        if width is None:
+            out.append(lead + text)
+            continue
+        room = max(width - len(lead) - 1, 30)
+        wrapped = textwrap.wrap(text, room, break_long_words=False, break_on_hyphens=False) or [""]
+        out.append(lead + wrapped[0])
+        out += [" " * len(lead) + more for more in wrapped[1:]]
+    return out
 
 
 def cmd_restore(args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ from ..dates import fmt, parse_date
 from ..errors import RuleError, ValidationError
 from ..model import (Category, CategoryChange, CategoryDecision, Contact, Meeting, MeetingKind, Note, Outcome,
                      RegulatorReferral, Reopening, Suspension, SuspensionDecision)
+from ..validation.choices import article
 from ..validation.contact import clean_meeting_action, closing_problem
 from ..validation.fields import require_text
 from .contacts import ContactService
@@ -86,17 +87,17 @@ class Casework:
                     raise RuleError(f"{c.reference} has no category yet: categorise it (with a rationale) first")
                 kind = CategoryChange.CATEGORISED
             elif to is c.category:
-                raise RuleError(f"{c.reference} is already a {to.value}")
+                raise RuleError(f"{c.reference} is already {_a(to)}")
             elif to.rank > c.category.rank:
                 if direction == "down":
-                    raise RuleError(f"{c.reference} is a {c.category.value}: stepping down goes to a lower category "
+                    raise RuleError(f"{c.reference} is {_a(c.category)}: stepping down goes to a lower category "
                                     f"({_names(x for x in Category if x.rank < c.category.rank)}); "
                                     f"use escalate with a reason to go up")
                 kind = CategoryChange.ESCALATED
             else:
                 if direction == "up":
                     higher = _names(x for x in Category if x.rank > c.category.rank) or "nothing higher"
-                    raise RuleError(f"{c.reference} is a {c.category.value}: escalation goes up only (to {higher}); "
+                    raise RuleError(f"{c.reference} is {_a(c.category)}: escalation goes up only (to {higher}); "
                                     f"use step_down with a rationale to go down")
                 kind = CategoryChange.STEPPED_DOWN
             last = c.category_history[-1].on if c.category_history else c.received_on
@@ -320,4 +321,4 @@ def _names(categories: Iterable[Category]) -> str:
 def _a(category: Optional[Category]) -> str:
     if category is None:
         return "not yet categorised"
-    return ("an " if category.value[0] in "aeiou" else "a ") + category.value
+    return article(category.value)

@@ -30,6 +30,8 @@ from .plan_dates import (EVENT_FIELDS, NOTIFIED_KINDS, PlanRules, ReviewDeadline
 REVIEWS = "reviews"
 ACTIONS = "actions"
 _REVIEW_REF = re.compile(r"^R-(\d{4})-(\d+)$", re.IGNORECASE)
+# The stages a review is at before it is initiated: an initiation date moves it on to in progress.
+_BEFORE_INITIATION = (ReviewStatus.NOTIFIED, ReviewStatus.RAPID_REVIEW)
 
 
 class UnknownReview(UnknownReference):
@@ -164,9 +166,17 @@ class ReviewService:
     def clean(self, base: Review, fields: Doc, row: Optional[int] = None,
               others: Optional[Mapping[str, Doc]] = None) -> Review:
         """Apply user-supplied fields to a review (``validation.plans.clean_review``); ``others`` are the
-        reviews its name must not repeat (default: the store's)."""
-        return clean_review(base, fields, today=self.ctx.today(), others=self.docs() if others is None else others,
-                            row=row)
+        reviews its name must not repeat (default: the store's).
+
+        The status follows the dates unless a status is given with them: an initiation date moves
+        a review still at the notification or rapid review stage to in progress (as a publication
+        date moves it to published)."""
+        review = clean_review(base, fields, today=self.ctx.today(),
+                              others=self.docs() if others is None else others, row=row)
+        if "status" not in fields and fields.get("initiated_on") not in (None, "") \
+                and review.initiated_on is not None and review.status in _BEFORE_INITIATION:
+            review = attrs.evolve(review, status=ReviewStatus.IN_PROGRESS)
+        return review
 
     def next_reference(self, txn: Transaction, review: Review, taken: Iterable[str] = ()) -> str:
         """R-YYYY-NNN, by the year of the review's earliest date (else this year), not in ``taken``."""

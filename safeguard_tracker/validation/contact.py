@@ -17,6 +17,7 @@ from ..dates import fmt, parse_date
 from ..errors import ValidationError
 from ..model import ALLEGATION_OUTCOMES, Category, Contact, Harm, MeetingAction, Outcome, Referrer, Subject
 from ..taxonomy import Taxonomy
+from .choices import article
 from .fields import clean_ages, clean_count, clean_text, clean_threshold, date_value, parse_yes_no, require_text
 
 # Fields a caller may set directly with add_contact/update_contact.  Workflow
@@ -118,6 +119,30 @@ class ContactValidator:
         if name in SUBJECT_FIELDS or name in REFERRER_FIELDS:
             return self._person(name, value)
         return self._simple(name, value)
+
+
+def intake_category(category: Any, rationale: Any) -> tuple[Optional[Category], str]:
+    """The rule for a category chosen when a person logs a contact (the CLI's ``contact add``, the TUI's
+    New contact form): a category is a threshold decision and carries its rationale, as ``categorise``
+    does; a rationale without a category is refused too.  Both blank: decide later.
+
+    >>> intake_category("enquiry", " advice and signposting only ")
+    (<Category.ENQUIRY: 'enquiry'>, 'advice and signposting only')
+    >>> intake_category("enquiry", "")
+    Traceback (most recent call last):
+    ...
+    safeguard_tracker.errors.ValidationError: rationale '' is not valid: a rationale for making it an enquiry is required (or leave the category blank and decide it later)
+    """
+    text = clean_text(rationale, "rationale")
+    if category in (None, ""):
+        if text:
+            raise ValidationError("category", "", "a category for this rationale (or leave the rationale blank)")
+        return None, ""
+    cat = Category.parse(category, "category")
+    if not text:
+        raise ValidationError("rationale", "", f"a rationale for making it {article(cat.value)} is required "
+                              f"(or leave the category blank and decide it later)")
+    return cat, text
 
 
 _FIVE = ", ".join(o.value for o in ALLEGATION_OUTCOMES)

@@ -20,6 +20,9 @@ REVIEW_FIELDS = REVIEW_TEXT_FIELDS + REVIEW_DATE_FIELDS + ("kind", "status", "th
 # Dates that cannot come before another (later, earlier).
 _DATE_ORDER = (("known_on", "incident_on"), ("notified_on", "incident_on"), ("notified_on", "known_on"),
                ("decision_on", "notified_on"), ("published_on", "initiated_on"))
+# The dates in words, for messages read by people who never see the field names.
+_DATE_WORDS = {"incident_on": "incident date", "known_on": "date it became known", "notified_on": "notified date",
+               "decision_on": "decision date", "initiated_on": "initiated date", "published_on": "published date"}
 ACTION_FIELDS = ("description", "lead_agency", "lead_officer", "status", "due")
 
 
@@ -53,7 +56,7 @@ def clean_review(base: Review, fields: dict[str, Any], *, today: date, others: M
     for later, earlier in _DATE_ORDER:
         a, b = getattr(review, later), getattr(review, earlier)
         if a is not None and b is not None and a < b:
-            raise ValidationError(later, fmt(a), f"a date on or after {earlier} ({fmt(b)})", row=row)
+            raise ValidationError(later, fmt(a), f"a date on or after the {_DATE_WORDS[earlier]} ({fmt(b)})", row=row)
     if review.kind is ReviewKind.OTHER_BOARD and not review.lead_board:
         raise ValidationError("lead_board", "", "the board leading the review (required for a review led by "
                               "another board)", row=row)

@@ -18,6 +18,7 @@ from safeguard_tracker.errors import SafeguardError
 from safeguard_tracker.model import RAG
 from safeguard_tracker.plans.rag import RAG_ORDER
 
+MOST_OVERDUE = 50     # the most overdue items the dashboard can list when it has the room
 MONTHS = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
 
 
@@ -46,6 +47,8 @@ class Figures:
     impact_overdue: int = 0
     notes: tuple[str, ...] = field(default=())
     due_known: bool = True       # False while a large store's deadlines are still being worked out
+    most_overdue: tuple[DueItem, ...] = field(default=())          # the longest overdue first (at most 50)
+    overdue_by_agency: tuple[tuple[str, int], ...] = field(default=())   # most overdue items first
 
     @property
     def year_to_date(self) -> tuple[int, int]:
@@ -85,10 +88,18 @@ def figures(tracker: Tracker, due_items: list[DueItem], open_contacts: int, plan
     late.sort(key=lambda x: (-x.days, x.reference))
     impact = sum(1 for i in due_items if i.overdue and i.area == "review" and "impact review" in i.what)
     rag = plans.rag_counts()
+    overdue_items = [i for i in due_items if i.overdue]
+    most_overdue = sorted(overdue_items, key=lambda i: (-i.days_overdue, i.reference, i.what))[:MOST_OVERDUE]
+    per_agency: dict[str, int] = {}
+    for item in overdue_items:
+        name = item.agency or ("reviews (the sub group)" if item.area == "review" else "agency not recorded")
+        per_agency[name] = per_agency.get(name, 0) + 1
+    by_agency = tuple(sorted(per_agency.items(), key=lambda kv: (-kv[1], kv[0])))
     return Figures(today=today, open_contacts=open_contacts, overdue=overdue, overdue_by_area=overdue_by_area,
                    due_soon=soon, year=year, compare_year=compare, by_month=by_month,
                    months_so_far=max(0, min(12, months_so_far)), rag={k: rag.get(k, 0) for k in RAG_ORDER},
-                   late_deadlines=tuple(late), impact_overdue=impact, notes=tuple(notes), due_known=due_known)
+                   late_deadlines=tuple(late), impact_overdue=impact, notes=tuple(notes), due_known=due_known,
+                   most_overdue=tuple(most_overdue), overdue_by_agency=by_agency)
 
 
 def scale(value: int, peak: int, cells: int) -> int:

@@ -26,6 +26,8 @@ from .data import Figures, figures, month_columns, scale
 
 THIS_BAR, LAST_BAR = "\u2588", "\u2591"
 THIS_STYLE, LAST_STYLE = "bold cyan", "grey62"
+MAX_GROUP = 9           # columns per month at most: the chart fills a wide screen (108 columns of months)
+MORE_MIN_ROWS = 8       # the lower panels (most overdue, overdue by agency) show when this many rows are left
 
 
 def _lado(app: Any) -> tuple[list, int, bool]:
@@ -45,7 +47,7 @@ def dashboard_figures(app: Any) -> Figures:
     return figures(app.tracker, items, open_contacts, plans_data(app), due_known=known)
 
 
-def figures_renderable(f: Figures, bar_width: int = 12) -> Group:
+def figures_renderable(f: Figures, bar_width: int = 12, late_rows: int = 4) -> Group:
     g = Table.grid(padding=(0, 1))
     g.add_column(no_wrap=True)
     g.add_column(justify="right", no_wrap=True)
@@ -78,13 +80,13 @@ def figures_renderable(f: Figures, bar_width: int = 12) -> Group:
     if not f.due_known:
         parts.append(Text("working out the deadlines\u2026", style="dim"))
     elif f.late_deadlines:
-        for d in f.late_deadlines[:4]:
+        for d in f.late_deadlines[:late_rows]:
             line = plain(f"{d.title}: {d.what.lower()} ", multiline=False)
             line.append(f"OVERDUE {d.days}d", style=STATE_STYLES["OVERDUE"])
             line.append(f" (due {fmt(d.due_on)})", style="dim")
             parts.append(line)
-        if len(f.late_deadlines) > 4:
-            parts.append(Text(f"\u2026 and {len(f.late_deadlines) - 4} more: r opens the reviews", style="dim"))
+        if len(f.late_deadlines) > late_rows:
+            parts.append(Text(f"\u2026 and {len(f.late_deadlines) - late_rows} more: r opens the reviews", style="dim"))
     else:
         parts.append(Text("none: every statutory date met or still to come", style="dim"))
     if f.impact_overdue:
@@ -96,8 +98,8 @@ def month_chart(f: Figures, width: int, height: int = 8) -> Group:
     """Contacts by month as vertical bars, this year beside last year, April first."""
     top, cols = month_columns(f.by_month, height, f.months_so_far)
     axis = len(f"{top}")
-    group = max(2, min(6, (width - axis - 2) // 12))
-    bar = 2 if group >= 5 else 1
+    group = max(2, min(MAX_GROUP, (width - axis - 2) // 12))
+    bar = 3 if group >= 8 else 2 if group >= 5 else 1
     gap = max(0, group - 2 * bar)
     lines: list[Text] = []
     lines.append(Text("Contacts by month, April first", style="bold underline"))
@@ -125,6 +127,59 @@ def month_chart(f: Figures, width: int, height: int = 8) -> Group:
     return Group(*lines)
 
 
+def _panel_head(title: str, f: Figures, *, empty: bool) -> tuple[list[Any], bool]:
+    """A panel's title, and whether its rows can follow: not while the deadlines are still being
+    worked out, nor when nothing is overdue (each said in words instead)."""
+    parts: list[Any] = [Text(title, style="bold underline")]
+    if not f.due_known:
+        parts.append(Text("working out the deadlines\u2026", style="dim"))
+    elif empty:
+        parts.append(Text("nothing overdue", style="dim"))
+    return parts, f.due_known and not empty
+
+
+def most_overdue_renderable(f: Figures, rows: int) -> Group:
+    """The longest overdue items of every area (the top of the chase list by days late)."""
+    parts, ready = _panel_head("Most overdue" + (f" (of {f.overdue:,})" if f.due_known else ""), f,
+                               empty=not f.most_overdue)
+    if not ready:
+        return Group(*parts)
+    g = Table.grid(padding=(0, 1), expand=True)
+    g.add_column(no_wrap=True, justify="right")
+    g.add_column(no_wrap=True)
+    g.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    shown = f.most_overdue[:max(1, rows)]
+    for item in shown:
+        g.add_row(Text(f"OVERDUE {item.days_overdue}d", style=STATE_STYLES["OVERDUE"]),
+                  Text(item.reference, style="bold"), plain(item.what.split(" (")[0], multiline=False))
+    parts.append(g)
+    if f.overdue > len(shown):
+        parts.append(Text(f"\u2026 and {f.overdue - len(shown):,} more: c opens the chase list", style="dim"))
+    return Group(*parts)
+
+
+def by_agency_renderable(f: Figures, rows: int, bar_width: int = 20) -> Group:
+    """Overdue items per agency (the LADO's contacts by their agency, actions by their lead
+    agency): who the chase letters go to."""
+    parts, ready = _panel_head("Overdue by agency", f, empty=not f.overdue_by_agency)
+    if not ready:
+        return Group(*parts)
+    g = Table.grid(padding=(0, 1), expand=True)
+    g.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    g.add_column(no_wrap=True)
+    peak = f.overdue_by_agency[0][1]
+    shown = f.overdue_by_agency[:max(1, rows)]
+    for agency, n in shown:
+        bar = Text(THIS_BAR * scale(n, peak, bar_width), style=THIS_STYLE)
+        bar.append(f" {n}")
+        g.add_row(plain(agency, multiline=False), bar)
+    parts.append(g)
+    rest = f.overdue_by_agency[len(shown):]
+    if rest:
+        parts.append(Text(f"\u2026 and {len(rest)} more agencies ({sum(n for _, n in rest)} items)", style="dim"))
+    return Group(*parts)
+
+
 class DashboardView(WorkspaceView):
     """Where things stand: open contacts, overdue items, actions by RAG, late reviews, contacts by month."""
 
@@ -141,6 +196,9 @@ class DashboardView(WorkspaceView):
     DashboardView #dashboard-row { height: auto; }
     DashboardView #dashboard-figures { width: 40; height: auto; }
     DashboardView #dashboard-chart { width: 1fr; height: auto; padding: 0 0 0 1; }
+    DashboardView #dashboard-more { height: auto; padding: 1 0 0 0; }
+    DashboardView #dashboard-more > Static { width: 1fr; height: auto; }
+    DashboardView #dashboard-by-agency { padding: 0 0 0 2; }
     """
 
     def compose(self) -> ComposeResult:
@@ -148,6 +206,10 @@ class DashboardView(WorkspaceView):
             with Horizontal(id="dashboard-row"):
                 yield Static(id="dashboard-figures")
                 yield Static(id="dashboard-chart")
+            # Shown when the screen has the room (160x45): what is most overdue, and with whom.
+            with Horizontal(id="dashboard-more"):
+                yield Static(id="dashboard-most-overdue")
+                yield Static(id="dashboard-by-agency")
 
     def reload(self) -> None:
         self.figures: Optional[Figures] = dashboard_figures(self.app)
@@ -159,9 +221,21 @@ class DashboardView(WorkspaceView):
             return
         chart = self.query_one("#dashboard-chart", Static)
         width = chart.size.width or max(30, self.app.size.width - 42)
-        height = max(5, min(16, (self.size.height or self.app.size.height - 5) - 9))
-        self.query_one("#dashboard-figures", Static).update(figures_renderable(f))
+        rows = self.size.height or self.app.size.height - 5
+        height = max(5, min(16, rows - 9))
+        wide = (self.size.width or self.app.size.width) >= 120
+        self.query_one("#dashboard-figures", Static).update(figures_renderable(f, late_rows=8 if wide else 4))
         chart.update(month_chart(f, width - 1, height))
+        # The lower panels take the rows left under the figures and the chart (lines of text:
+        # the chart is its height and 5 lines more; the figures about 17, more with late reviews).
+        figures_lines = 14 + min(len(f.late_deadlines), 8 if wide else 4) + (1 if f.impact_overdue else 0)
+        left = rows - max(height + 5 + len(f.notes), figures_lines) - 1
+        more = self.query_one("#dashboard-more")
+        more.display = left >= MORE_MIN_ROWS
+        if more.display:
+            listed = left - 3           # the title, the "... and more" line, the gap above
+            self.query_one("#dashboard-most-overdue", Static).update(most_overdue_renderable(f, listed))
+            self.query_one("#dashboard-by-agency", Static).update(by_agency_renderable(f, listed))
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._draw)

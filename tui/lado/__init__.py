@@ -129,8 +129,9 @@ def _register() -> None:
                       intro="Keys work on the highlighted row.")
     REGISTRY.add_help("Chase list", ChaseView)
     REGISTRY.add_help("A contact", ContactScreen,
-                      intro="Each change is confirmed in the status line at the bottom; "
-                            "s, p and u are not in the footer for lack of room.")
+                      intro="Each change is confirmed in the status line at the bottom. The footer shows the "
+                            "steps that apply to this contact now, as many as fit; every key below works, and "
+                            "one that does not apply says why.")
     REGISTRY.add_help("Retention review (ctrl+p: retention)", RetentionScreen,
                       intro="Closed contacts past their retention review date, and false or malicious outcomes "
                             "whose subject is still named. r on a closed contact redacts it too.")

@@ -6,8 +6,8 @@ from typing import Any, Callable, Optional
 
 from safeguard_tracker import Tracker
 from safeguard_tracker.dates import parse_date
-from safeguard_tracker.errors import ValidationError
 from safeguard_tracker.model import Category, Harm
+from safeguard_tracker.validation.contact import intake_category
 
 from ..fields import Field
 from ..forms import FormScreen
@@ -43,12 +43,8 @@ def add_contact_form(app: Any, *, on_added: Optional[Callable[[str, list[str]], 
 
     def submit(values: dict[str, str]) -> str:
         fields = {k: v for k, v in values.items() if v != ""}
-        category = fields.pop("category", None)
-        rationale = fields.pop("rationale", "")
-        if category and not rationale:
-            raise ValidationError("rationale", "", f"a rationale for making it a {category}")
-        if rationale and not category:
-            raise ValidationError("category", "", "a category for this rationale (or clear the rationale)")
+        # The library's one rule, as the CLI's `contact add`: a category at intake carries its rationale.
+        category, rationale = intake_category(fields.pop("category", None), fields.pop("rationale", ""))
         parse_date(fields.get("received_on"), "received_on", today=tracker.today())
         contact = tracker.add_contact(category=category, rationale=rationale, **fields)
         warnings = tracker.pattern_warnings(contact)

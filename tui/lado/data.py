@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from itertools import compress, repeat
 from operator import contains
 from datetime import date
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from safeguard_tracker import Tracker
 from safeguard_tracker.dates import financial_year_of, fmt
@@ -82,9 +82,11 @@ class LadoData:
         self._stale_due: Optional[list[DueItem]] = None
         self.due_pending = False      # the screens show stale deadlines until a worker delivers
         self.due_running = False
+        self.sorting: set[tuple[str, bool]] = set()   # orders being sorted in the background
+        self._open: Optional[set[str]] = None          # the open contacts' references
         self._reset()
 
-    def _reset(self, *, keep_hay: bool = False) -> None:
+    def _reset(self, *, keep_hay: bool = False, keep_orders: bool = False) -> None:
         if self._due is not None:
             self._stale_due = self._due
         self._due = None
@@ -93,7 +95,9 @@ class LadoData:
         self._queue: Optional[list[str]] = None
         if not keep_hay:
             self._hay = None
-        self._orders: dict[tuple[str, bool], list[str]] = {}
+            self._open = None
+        if not keep_orders:
+            self._orders: dict[tuple[str, bool], list[str]] = {}
         self._aligned: dict[tuple[str, bool], list[str]] = {}
         self._agency_sets: dict[str, frozenset[str]] = {}
         self._years: Optional[list[str]] = None
@@ -107,15 +111,27 @@ class LadoData:
             return
         known = changed is not None and self.version >= 0 and len(changed) <= 1000
         self.version = version
-        self._reset(keep_hay=known)
-        if known and self._hay is not None:
+        self._reset(keep_hay=known, keep_orders=known)
+        if known:
             docs = self.docs
-            for ref in changed:  # type: ignore[union-attr]
-                d = docs.get(ref)
-                if d is None:
-                    self._hay.pop(ref, None)
-                else:
-                    self._hay[ref] = _hay_of(ref, d)
+            if self._open is not None:
+                for ref in changed:  # type: ignore[union-attr]
+                    d = docs.get(ref)
+                    if d is not None and d.get("closed_on") is None:
+                        self._open.add(ref)
+                    else:
+                        self._open.discard(ref)
+            if self._hay is not None:
+                for ref in changed:  # type: ignore[union-attr]
+                    d = docs.get(ref)
+                    if d is None:
+                        self._hay.pop(ref, None)
+                    else:
+                        self._hay[ref] = _hay_of(ref, d)
+            # A few records changed: each sort order known so far takes them in where they now
+            # belong (a binary search each) instead of sorting 100,000 again on the next look.
+            self._orders = {key: self._patched(order, changed, key[0], key[1])  # type: ignore[arg-type]
+                            for key, order in self._orders.items() if key[0] != "due"}
 
     def set_due(self, items: list[DueItem], version: int) -> bool:
         """Deadlines worked out elsewhere (a worker thread) for ``version``."""
@@ -175,9 +191,10 @@ class LadoData:
     def counts(self) -> tuple[int, int, int]:
         """(open contacts, overdue items, items due within the week)."""
         if self._counts is None:
-            open_ = sum(1 for d in self.docs.values() if d.get("closed_on") is None)
+            if self._open is None:   # once; then kept up to date as records change (``sync``)
+                self._open = {k for k, d in self.docs.items() if d.get("closed_on") is None}
             overdue = sum(1 for i in self.due_items if i.overdue)
-            self._counts = (open_, overdue, len(self.due_items) - overdue)
+            self._counts = (len(self._open), overdue, len(self.due_items) - overdue)
         return self._counts
 
     # --- the triage queue -------------------------------------------------------------------
@@ -202,10 +219,20 @@ class LadoData:
         return self._queue
 
     # --- all contacts: sorting and filtering -----------------------------------------------
+    def years_known(self) -> bool:
+        """True when ``years()`` costs no scan of every record (or the store is small)."""
+        return self._years is not None or not self.large or self.has_order("received", True) \
+            or self.has_order("received", False)
+
     def years(self) -> list[str]:
         """The financial years the store holds, newest first."""
         if self._years is None:
-            received = [d["received_on"] for d in self.docs.values()]
+            docs = self.docs
+            known = self._orders.get(("received", True)) or self._orders.get(("received", False))
+            if known and len(known) == len(docs):   # the ends of the received order: no scan
+                received = [docs[known[0]]["received_on"], docs[known[-1]]["received_on"]]
+            else:
+                received = [d["received_on"] for d in docs.values()]
             if not received:
                 self._years = [financial_year_of(self.tracker.today())]
             else:
@@ -225,25 +252,32 @@ class LadoData:
     def has_order(self, column: str = "received", reverse: bool = True) -> bool:
         return (column, reverse) in self._orders
 
+    def set_order(self, column: str, reverse: bool, order: list[str]) -> None:
+        """An order worked out elsewhere (a worker thread) for this version."""
+        self._orders[(column, reverse)] = order
+        self._aligned.pop((column, reverse), None)
+        self._last = None
+
     def sorted_keys(self, keys: Iterable[str], column: str = "received", reverse: bool = True) -> list[str]:
         """``keys`` sorted by ``column``, as ``order`` sorts them all."""
+        return sorted(keys, key=self.sort_key(column), reverse=reverse)
+
+    def sort_key(self, column: str) -> Callable[[str], Any]:
+        """The key function of the ``column`` order (over references)."""
         docs = self.docs
         if column == "reference":
-            return sorted(keys, key=_ref_key, reverse=reverse)
+            return _ref_key
         if column == "received":
-            return sorted(keys, key=_by_received(docs), reverse=reverse)
+            return _by_received(docs)
         if column == "agency":
             index = {a: i for i, a in enumerate(self.tracker.taxonomy.agencies)}
-            return sorted(keys, key=lambda k: (index.get(docs[k].get("agency"), len(index)),
-                                               docs[k].get("agency") or "", docs[k]["received_on"]),
-                          reverse=reverse)
+            return lambda k: (index.get(docs[k].get("agency"), len(index)), docs[k].get("agency") or "",
+                              docs[k]["received_on"])
         if column == "category":
             rank = {None: 0, "enquiry": 1, "consultation": 2, "referral": 3}
-            return sorted(keys, key=lambda k: (rank.get(docs[k].get("category"), 9), docs[k]["received_on"]),
-                          reverse=reverse)
+            return lambda k: (rank.get(docs[k].get("category"), 9), docs[k]["received_on"])
         if column == "status":
-            return sorted(keys, key=lambda k: (docs[k].get("closed_on") is not None, docs[k]["received_on"]),
-                          reverse=reverse)
+            return lambda k: (docs[k].get("closed_on") is not None, docs[k]["received_on"])
         if column == "due":
             due = self.due_by_ref
             far = date.max
@@ -251,8 +285,38 @@ class LadoData:
             def due_key(k: str) -> tuple:
                 item = due.get(k)
                 return (item.due_on if item else far, docs[k]["received_on"])
-            return sorted(keys, key=due_key, reverse=reverse)
+            return due_key
         raise ValueError(f"cannot sort by {column!r}: one of {', '.join(SORT_COLUMNS)}")
+
+    def _patched(self, order: list[str], changed: set[str], column: str, reverse: bool) -> list[str]:
+        """``order`` (sorted as of the previous version) with the ``changed`` references taken out
+        and those still stored put back where the sort puts them: after their equals, as a
+        stable sort of a record added last would."""
+        docs = self.docs
+        key = self.sort_key(column)
+        out = [k for k in order if k not in changed] if changed else list(order)
+        for ref in sorted(r for r in changed if r in docs):
+            k = key(ref)
+            lo, hi = 0, len(out)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                m = key(out[mid])
+                if (m >= k) if reverse else (m <= k):
+                    lo = mid + 1
+                else:
+                    hi = mid
+            out.insert(lo, ref)
+        return out
+
+    def provisional(self, column: str = "received", reverse: bool = True) -> Optional[list[str]]:
+        """On a large store whose ``column`` order is not known yet: every reference in the store's
+        own order (the order records were logged, newest first when ``reverse``), to show at once
+        while the sort is worked out in the background; None when the order is known or the
+        store is small (sorting it costs less than a thread)."""
+        if self.has_order(column, reverse) or not self.large:
+            return None
+        docs = self.docs
+        return list(reversed(docs)) if reverse else list(docs)
 
     def needs_index(self) -> bool:
         """True while the search text has not been built for this version."""

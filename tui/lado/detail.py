@@ -352,10 +352,13 @@ class ContactScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple) -> Optional[bool]:
         # The footer shows the actions that apply to this contact now (Close on an open one,
-        # Reopen and Redact on a closed one...); the others still answer their key, through
-        # on_key, saying why they do not apply.
+        # Reopen and Redact on a closed one, Action done while a meeting's action waits...); the
+        # others still answer their key, through on_key, saying why they do not apply.
+        # A step that applies but is seldom the next one (``shown``: Category once decided, Report
+        # in before the report was asked for) also leaves the footer to the ones that are.
         if action == "contact" and parameters and self.contact is not None:
-            return BY_VERB[parameters[0]].refuse(self.contact) is None
+            step = BY_VERB[parameters[0]]
+            return step.refuse(self.contact) is None and step.shown(self.contact)
         return True
 
     def on_key(self, event) -> None:

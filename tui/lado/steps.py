@@ -8,17 +8,18 @@ shown in the form, never a silent overwrite.  Adding a contact is in add_contact
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from safeguard_tracker import Tracker
 from safeguard_tracker.validation.contact import PATTERN_FIELDS
-from safeguard_tracker.dates import fmt
+from safeguard_tracker.dates import fmt, parse_date
 from safeguard_tracker.errors import ValidationError
 from safeguard_tracker.model import ALLEGATION_OUTCOMES, Category, Contact, Harm, Outcome, SuspensionDecision
 
 from ..fields import Field
-from ..record_forms import open_record_form
+from ..record_forms import RecordFormScreen, open_record_form
 from .data import HARM_CHOICES
 from .redaction import redaction_intro
 
@@ -39,6 +40,43 @@ class ContactStep:
     footer: bool = True
     title: str = ""                # the form's title, when not the label
     intro: Optional[Callable[[Contact, Any], str]] = None   # the form's intro, when not the contact's summary line
+    shown: Callable[[Contact], bool] = lambda c: True       # in the footer for this contact (when it applies)
+    # The question answered y/n before saving ("Close L-2018-0042 as UNSUBSTANTIATED?"), or None.
+    question: Optional[Callable[[Any, Contact, dict[str, str]], Optional[str]]] = None
+
+
+def an(word: str) -> str:
+    """'an enquiry', 'a referral': the article a category or an outcome takes."""
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
+def _words(value: str) -> str:
+    """A stored choice as the question names it: 'no_further_action' -> NO FURTHER ACTION."""
+    return value.replace("_", " ").upper()
+
+
+def _on(tracker: Tracker, value: Optional[str]) -> str:
+    """' on 15/06/2018' for a date as typed ('today'), or '' when it cannot be read (the tracker says why)."""
+    try:
+        day = parse_date(value or "today", "on", today=tracker.today())
+    except ValidationError:
+        return ""
+    return f" on {fmt(day)}" if day else ""
+
+
+def _change_question(tracker: Tracker, c: Contact, to: str, on: Optional[str]) -> Optional[str]:
+    """Before a category that is already decided changes: the change in words."""
+    if c.category is None or not to:
+        return None
+    try:
+        new = Category.parse(to, "category")
+    except ValidationError:
+        return None                  # the tracker says what is wrong with it
+    if new is c.category:
+        return None
+    if new.rank > c.category.rank:
+        return f"Escalate {c.reference} from {c.category.value} to {_words(new.value)}{_on(tracker, on)}? y/n"
+    return f"Step {c.reference} down from {c.category.value} to {_words(new.value)}{_on(tracker, on)}? y/n"
 
 
 def _closed(c: Contact) -> Optional[str]:
@@ -63,21 +101,30 @@ def _categorise(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
     saved = tracker.categorise(c.reference, v["category"], v["rationale"], on=v.get("on") or None,
                                expected_rev=c.rev)
     kind = saved.category_history[-1].kind.value.replace("_", " ")
-    return f"{c.reference} {kind}: now a {saved.category.value}"
+    return f"{c.reference} {kind}: now {an(saved.category.value)}"
+
+
+def _categorise_question(tracker: Tracker, c: Contact, v: dict[str, str]) -> Optional[str]:
+    return _change_question(tracker, c, v.get("category", ""), v.get("on"))
 
 
 # --- escalate --------------------------------------------------------------------------------
 def _escalate_refuse(c: Contact) -> Optional[str]:
     if c.category is Category.REFERRAL:
         return f"{c.reference} is already a referral: nothing higher to escalate to"
+    if c.category is None and c.closed_on is None:
+        return f"{c.reference} has no category yet: categorise it first (c)"
     return _closed(c)
 
 
 def _escalate_fields(c: Contact, tracker: Tracker) -> list[Field]:
     higher = [cat.value for cat in Category if c.category is None or cat.rank > c.category.rank]
+    # The form starts where the decision is: with two categories above (an enquiry), an empty
+    # "to" (the first field to fill); with only one, it is filled and the form starts at Reason.
     return [
-        Field("to", "Escalate to", "choice", value="referral" if "referral" in higher else higher[-1],
-              required=True, choices=higher),
+        Field("to", "Escalate to", "choice", value=higher[0] if len(higher) == 1 else "",
+              required=True, choices=higher, hint="the category the new concern meets"
+              if len(higher) > 1 else ""),
         Field("reason", "Reason", required=True, aliases=("rationale",),
               hint="what changed: the further concern that meets the threshold"),
         Field("on", "Decided on", "date", value="today"),
@@ -89,6 +136,103 @@ def _escalate(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
                              expected_rev=c.rev)
     was = c.category.value if c.category else "uncategorised"
     return f"{c.reference} escalated from {was} to {saved.category.value}; reason recorded"
+
+
+# --- step down ----------------------------------------------------------------------------------
+def _step_down_refuse(c: Contact) -> Optional[str]:
+    if c.closed_on is not None:
+        return _closed(c)
+    if c.category is None:
+        return f"{c.reference} has no category yet: categorise it first (c)"
+    if c.category is Category.ENQUIRY:
+        return f"{c.reference} is an enquiry: there is no lower category to step down to"
+    return None
+
+
+def _step_down_fields(c: Contact, tracker: Tracker) -> list[Field]:
+    lower = [cat.value for cat in Category if c.category is not None and cat.rank < c.category.rank]
+    return [
+        Field("to", "Step down to", "choice", value=lower[0] if len(lower) == 1 else "", required=True,
+              choices=lower, hint="the category it now meets" if len(lower) > 1 else ""),
+        Field("rationale", "Rationale", required=True, aliases=("reason",),
+              hint="why the threshold is no longer met: the facts that changed"),
+        Field("on", "Decided on", "date", value="today"),
+    ]
+
+
+def _step_down(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
+    saved = tracker.step_down(c.reference, to=v["to"], rationale=v["rationale"], on=v.get("on") or None,
+                              expected_rev=c.rev)
+    was = c.category.value if c.category else "uncategorised"
+    return f"{c.reference} stepped down from {was} to {saved.category.value}; rationale recorded"
+
+
+def _step_down_question(tracker: Tracker, c: Contact, v: dict[str, str]) -> Optional[str]:
+    return _change_question(tracker, c, v.get("to", ""), v.get("on"))
+
+
+# --- the first response and the employer's report --------------------------------------------------
+def _respond_refuse(c: Contact) -> Optional[str]:
+    if c.responded_on is not None:
+        return (f"{c.reference}: the first response was recorded on {fmt(c.responded_on)} "
+                f"(to correct the date: Edit, u)")
+    return None
+
+
+def _respond_fields(c: Contact, tracker: Tracker) -> list[Field]:
+    return [Field("on", "Responded on", "date", value="today", required=True,
+                  hint="when the LADO first responded to the referrer (due within 1 working day)")]
+
+
+def _respond(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
+    saved = tracker.record_response(c.reference, on=v["on"], expected_rev=c.rev)
+    return f"First response to the referrer recorded for {c.reference}: {fmt(saved.responded_on)}"
+
+
+def _report_refuse(c: Contact, what: str) -> Optional[str]:
+    if c.closed_on is not None:
+        return _closed(c)
+    if c.category not in (Category.CONSULTATION, Category.REFERRAL):
+        kind = an(c.category.value) if c.category else "not yet categorised"
+        return f"{c.reference} is {kind}: {what} for a consultation or a referral"
+    if c.employer_report_received_on is not None:
+        return (f"{c.reference}: the employer's report came in on {fmt(c.employer_report_received_on)} "
+                f"(to correct it: Edit, u)")
+    return None
+
+
+def _report_requested_refuse(c: Contact) -> Optional[str]:
+    why = _report_refuse(c, "the employer's report is asked")
+    if why is None and c.employer_report_requested_on is not None:
+        return (f"{c.reference}: the employer's report was asked for on {fmt(c.employer_report_requested_on)}; "
+                f"when it comes in, press i")
+    return why
+
+
+def _report_requested_fields(c: Contact, tracker: Tracker) -> list[Field]:
+    return [Field("on", "Asked on", "date", value="today", required=True,
+                  hint="when the employer was asked for its investigation report; it is chased from then")]
+
+
+def _report_requested(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
+    saved = tracker.request_employer_report(c.reference, on=v["on"], expected_rev=c.rev)
+    return f"Employer's report asked for on {fmt(saved.employer_report_requested_on)} for {c.reference}"
+
+
+def _report_received_fields(c: Contact, tracker: Tracker) -> list[Field]:
+    return [
+        Field("received_on", "Received on", "date", value="today", required=True, aliases=("on",),
+              hint="when the employer's report came in"),
+        Field("outcome", "Employer outcome", value=c.employer_outcome, aliases=("employer_outcome",),
+              hint="what the employer did, in its words (training, final warning, dismissal...)"),
+    ]
+
+
+def _report_received(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
+    saved = tracker.record_employer_report(c.reference, received_on=v["received_on"], outcome=v.get("outcome", ""),
+                                           expected_rev=c.rev)
+    said = f": {saved.employer_outcome}" if saved.employer_outcome else ""
+    return f"Employer's report in on {fmt(saved.employer_report_received_on)} for {c.reference}{said}"
 
 
 # --- meetings ---------------------------------------------------------------------------------
@@ -124,6 +268,50 @@ def _meeting(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
                                    decisions=v.get("decisions", ""), actions=actions, expected_rev=c.rev)
     m = saved.meetings[-1]
     return f"{v['kind']} recorded for {c.reference}, held on {fmt(m.held_on)}"
+
+
+# --- a meeting's actions ------------------------------------------------------------------------
+ACTION_CHOICE = re.compile(r"^meeting (\d+) action (\d+):")
+
+
+def open_meeting_actions(c: Contact) -> list[str]:
+    """The actions agreed at the contact's meetings and not yet done, as the chase list names
+    them: "meeting 1 action 1: Share the CCTV (Employer, due 23/01/2018)"."""
+    out = []
+    for n, m in enumerate(c.meetings, 1):
+        for k, a in enumerate(m.actions, 1):
+            if a.done_on is None:
+                bits = [b for b in (a.owner, f"due {fmt(a.due_on)}" if a.due_on else "") if b]
+                out.append(f"meeting {n} action {k}: {a.description}" + (f" ({', '.join(bits)})" if bits else ""))
+    return out
+
+
+def _action_done_refuse(c: Contact) -> Optional[str]:
+    if not open_meeting_actions(c):
+        if any(m.actions for m in c.meetings):
+            return f"{c.reference}: every action agreed at its meetings is already done"
+        return f"{c.reference} has no meeting actions to mark done (a JEM's actions are recorded with it: m)"
+    return None
+
+
+def _action_done_fields(c: Contact, tracker: Tracker) -> list[Field]:
+    choices = open_meeting_actions(c)
+    return [
+        Field("action", "Action", "choice", required=True, choices=choices, aliases=("meeting",),
+              value=choices[0] if len(choices) == 1 else "",
+              hint="which action: type 'meeting 2' or a word of it"),
+        Field("done_on", "Done on", "date", value="today", required=True, aliases=("on",)),
+    ]
+
+
+def _action_done(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
+    m = ACTION_CHOICE.match(v["action"])
+    if m is None:
+        raise ValidationError("action", v["action"], "one of the actions listed under the field")
+    meeting, action = int(m.group(1)), int(m.group(2))
+    saved = tracker.complete_meeting_action(c.reference, meeting, action, done_on=v["done_on"], expected_rev=c.rev)
+    done = saved.meetings[meeting - 1].actions[action - 1]
+    return f"{c.reference} meeting {meeting} action {action} done on {fmt(done.done_on)}: {done.description}"
 
 
 # --- notes ---------------------------------------------------------------------------------------
@@ -281,6 +469,10 @@ def _close(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
     return f"{c.reference} closed on {fmt(saved.closed_on)}: {saved.outcome.value.replace('_', ' ')}"
 
 
+def _close_question(tracker: Tracker, c: Contact, v: dict[str, str]) -> Optional[str]:
+    return f"Close {c.reference} as {_words(v.get('outcome', ''))}{_on(tracker, v.get('closed_on'))}? y/n"
+
+
 def _reopen_refuse(c: Contact) -> Optional[str]:
     if c.closed_on is None:
         return f"{c.reference} is open: only a closed contact can be reopened"
@@ -328,28 +520,49 @@ def _redact(tracker: Tracker, c: Contact, v: dict[str, str]) -> str:
     return message
 
 
+# The order is the footer's: the keys that fit at 80 columns are shown, in this order, among
+# those that apply to the contact now (``shown`` and ``refuse``); every key works and is in help.
 STEPS: tuple[ContactStep, ...] = (
-    ContactStep("categorise", "c", "Category", "decide the category (enquiry, consultation, referral) with the rationale",
-                  _categorise_fields, _categorise, _closed, in_lists=True),
+    ContactStep("categorise", "c", "Category", "decide the category (enquiry, consultation, referral) with the rationale; "
+                "changing a decided one asks first, naming the new category",
+                _categorise_fields, _categorise, _closed, in_lists=True, shown=lambda c: c.category is None,
+                question=_categorise_question),
+    ContactStep("respond", "f", "Respond", "record the first response to the referrer (due within 1 working day)",
+                _respond_fields, _respond, _respond_refuse, shown=lambda c: c.closed_on is None,
+                title="First response"),
+    ContactStep("action done", "t", "Action done", "mark a meeting's action done (meeting 1 action 1: ...)",
+                _action_done_fields, _action_done, _action_done_refuse, title="Meeting action done"),
+    ContactStep("report requested", "k", "Report asked", "record asking the employer for its investigation report",
+                _report_requested_fields, _report_requested, _report_requested_refuse,
+                title="Employer's report asked for"),
+    ContactStep("report received", "i", "Report in", "record the employer's report and its outcome",
+                _report_received_fields, _report_received,
+                lambda c: _report_refuse(c, "an employer's report is recorded"),
+                shown=lambda c: c.employer_report_requested_on is not None, title="Employer's report received"),
     ContactStep("escalate", "e", "Escalate", "escalate up a category, giving the reason",
-                  _escalate_fields, _escalate, _escalate_refuse, in_lists=True),
+                _escalate_fields, _escalate, _escalate_refuse, in_lists=True),
     ContactStep("meeting", "m", "JEM", "record a JEM, its review or a strategy discussion",
-                  _meeting_fields, _meeting, _closed, title="Meeting or JEM"),
+                _meeting_fields, _meeting, _closed, title="Meeting or JEM",
+                shown=lambda c: c.category is Category.REFERRAL),
     ContactStep("note", "n", "Note", "add a note", _note_fields, _note, in_lists=True),
-    ContactStep("regulator", "d", "DBS", "record a referral to the DBS or a regulator (TRA, Ofsted, HCPC...)",
-                  _regulator_fields, _regulator),
-    ContactStep("suspension", "s", "Suspension", "record a suspension decision and its reasoning",
-                  _suspension_fields, _suspension, _closed, footer=False),
-    ContactStep("police", "p", "Police", "record police involvement, crime reference and s47 strategy date",
-                  _police_fields, _police, footer=False),
-    ContactStep("edit", "u", "Edit", "edit the contact's details (staff, referrer, dates, harm...)",
-                  lambda c, t: detail_fields(t, c), _edit, footer=False),
-    ContactStep("close", "x", "Close", "close with the outcome", _close_fields, _close, _close_refuse),
+    ContactStep("close", "x", "Close", "close with the outcome (asks before saving, naming it)",
+                _close_fields, _close, _close_refuse, question=_close_question),
     ContactStep("reopen", "o", "Reopen", "reopen a closed contact, giving the reason",
-                  _reopen_fields, _reopen, _reopen_refuse),
+                _reopen_fields, _reopen, _reopen_refuse),
+    ContactStep("regulator", "d", "DBS", "record a referral to the DBS or a regulator (TRA, Ofsted, HCPC...)",
+                _regulator_fields, _regulator),
+    ContactStep("step down", "l", "Step down", "step down to a lower category, giving the rationale (asks first, naming it)",
+                _step_down_fields, _step_down, _step_down_refuse, footer=False,
+                question=_step_down_question),
+    ContactStep("suspension", "s", "Suspension", "record a suspension decision and its reasoning",
+                _suspension_fields, _suspension, _closed, footer=False),
+    ContactStep("police", "p", "Police", "record police involvement, crime reference and s47 strategy date",
+                _police_fields, _police, footer=False),
+    ContactStep("edit", "u", "Edit", "edit the contact's details (staff, referrer, dates, harm...)",
+                lambda c, t: detail_fields(t, c), _edit, footer=False),
     ContactStep("redact", "r", "Redact", "remove a closed contact's personal data (names, date of birth, free text, "
-                  "referrer), keeping what the statistics need", _redact_fields, _redact, _redact_refuse,
-                  title="Redact (remove personal data)", intro=_redact_intro),
+                "referrer), keeping what the statistics need", _redact_fields, _redact, _redact_refuse,
+                title="Redact (remove personal data)", intro=_redact_intro),
 )
 BY_VERB = {a.verb: a for a in STEPS}
 
@@ -364,7 +577,12 @@ def open_step(app: Any, verb: str, reference: str, *, on_saved: Optional[Callabl
             return action.intro(c, tracker)
         return f"{c.category.value if c.category else 'uncategorised'} \u00b7 {c.agency} \u00b7 received {fmt(c.received_on)}"
 
+    def extra(c: Contact) -> dict[str, Any]:
+        question = action.question
+        return {"question": (lambda v: question(tracker, c, v)) if question is not None else None}
+
     open_record_form(app, reference, fetch=lambda: tracker.get_contact(reference), refuse=action.refuse,
                      fields=lambda c: action.fields(c, tracker), save=lambda c, v: action.save(tracker, c, v),
                      title=lambda c: f"{action.title or action.label}: {c.reference}", intro=intro,
-                     form_id=f"form-{verb}", on_saved=on_saved)
+                     form_id=f"form-{verb.replace(' ', '-')}", on_saved=on_saved, screen=RecordFormScreen,
+                     extra=extra)

@@ -6,8 +6,10 @@ dicts in ``data.py``, so typing in the filter stays quick on 100,000 contacts.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
-from typing import Any, Optional
+from functools import lru_cache
+from typing import Any, Callable, Iterable, Optional
 
 from rich.text import Text
 from textual import on
@@ -17,11 +19,12 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, Select, Static
 
 from safeguard_tracker.dates import fmt
+from safeguard_tracker.short_names import short_name, short_names
 
 from ..fields import ChoiceSuggester
-from ..paged_table import PAGE_SIZE, Column, OpensHighlighted, PagedTable
+from ..paged_table import PAGE_SIZE, Column, OpensHighlighted, PagedTable, forget_message_unless_about
 from ..widgets import STATE_STYLES, TextInput, WorkspaceView, plain, state_text
-from .state import lado_data
+from .state import lado_data, order_in_background
 from .add_contact import quick_add
 from .steps import STEPS, open_step
 from .data import (CATEGORY_CHOICES, HARM_CHOICES, SORT_COLUMNS, STATUS_CHOICES, Criteria, contact_row_cells,
@@ -30,18 +33,66 @@ from .data import (CATEGORY_CHOICES, HARM_CHOICES, SORT_COLUMNS, STATUS_CHOICES,
 CONTACT_COLUMNS = [
     Column("reference", "Reference", width=11),
     Column("received", "Received", width=10),
-    Column("agency", "Agency", flex=3, min_width=10),
+    Column("agency", "Agency", flex=1, min_width=13),
     Column("category", "Category", width=13),
     Column("status", "Status", width=6),
-    Column("due", "Next due", flex=4, min_width=13),
+    Column("due", "Next due", flex=1, min_width=13),
 ]
+
+
+@lru_cache(maxsize=32)
+def _short_names(agencies: tuple[str, ...], width: int) -> dict[str, str]:
+    return short_names(agencies, width)
+
+
+def agency_shortener(app: Any) -> Callable[[str, int], str]:
+    """An agency column's short form: the agency's short name for the column's width, from the
+    store's own list of agencies (safeguard_tracker.short_names), so that "School - Primary",
+    "School - Private" and "School - PRU" stay apart in a narrow column."""
+    def short(name: str, width: int) -> str:
+        if not name.strip():
+            return name
+        agencies = tuple(app.tracker.taxonomy.agencies)
+        return _short_names(agencies, width).get(name.strip()) or short_name(name, width, agencies)
+    return short
+
+
+def with_short_agency(app: Any, columns: list[Column]) -> list[Column]:
+    return [replace(c, short=agency_shortener(app)) if c.key == "agency" else c for c in columns]
+
+
+def _labelled(name: str, values: Iterable[str]) -> list[tuple[str, str]]:
+    """A filter's choices, each shown with the filter's name: once set, "year: any" reads
+    "year: 2018-19", not a bare "2018-19" whose meaning the user must guess."""
+    return [(f"{name}: {v}", v) for v in values]
 
 
 def _list_bindings() -> list[Binding]:
     return [Binding(a.key, f"contact('{a.verb}')", a.label, tooltip=a.help) for a in STEPS if a.in_lists]
 
 
-class ContactListView(WorkspaceView):
+class ForgetsOtherRecordsMessages:
+    """A list whose status messages about a record ("Categorised L-2018-0042") do not outlive it:
+    cleared when the list changes under the user (another user's change, a filter or a sort) and
+    the highlighted record is not the one the message names.  The list's own reload after the
+    user's save keeps its confirmation."""
+
+    _said_at = -1
+
+    def on_mount(self) -> None:  # Textual calls each class's on_mount: WorkspaceView's too
+        self.watch(self.app, "status_message", self._message_said, init=False)  # type: ignore[attr-defined]
+
+    def _message_said(self, _message: tuple[str, str]) -> None:
+        self._said_at = self.app.data_version  # type: ignore[attr-defined]
+
+    def list_changed(self, *, by_user: bool) -> None:
+        """After the rows changed: by the user (filter, sort), or by new data (a reload)."""
+        # A save says its confirmation, then bumps the data version once: that reload keeps it.
+        if by_user or self.app.data_version > self._said_at + 1:  # type: ignore[attr-defined]
+            forget_message_unless_about(self.app, self.current_reference())  # type: ignore[attr-defined]
+
+
+class ContactListView(ForgetsOtherRecordsMessages, WorkspaceView):
     """Shared by the queue and All contacts: a paged table of contacts with the list keys."""
 
     BINDINGS = [
@@ -54,7 +105,7 @@ class ContactListView(WorkspaceView):
     empty = "No contacts."
 
     def make_pager(self) -> PagedTable:
-        return PagedTable(CONTACT_COLUMNS, self.render_row, empty=self.empty, table_id=self.table_id,
+        return PagedTable(with_short_agency(self.app, CONTACT_COLUMNS), self.render_row, empty=self.empty, table_id=self.table_id,
                           page_size=getattr(self.app, "page_size", PAGE_SIZE))
 
     @property
@@ -86,6 +137,7 @@ class ContactListView(WorkspaceView):
     @on(PagedTable.Opened)
     def _opened(self, event: PagedTable.Opened) -> None:
         event.stop()
+        forget_message_unless_about(self.app, event.key)
         self.app.open_reference(event.key)
 
     def on_data_table_row_highlighted(self, event) -> None:
@@ -119,6 +171,7 @@ class ContactListView(WorkspaceView):
     def action_open(self) -> None:
         ref = self.current_reference()
         if ref:
+            forget_message_unless_about(self.app, ref)
             self.app.open_reference(ref)
 
     def action_contact(self, verb: str) -> None:
@@ -149,6 +202,7 @@ class QueueView(ContactListView):
         note = "" if data.due_known else "working out the deadlines: overdue contacts follow"
         self.pager.set_keys(data.queue(), note=note)
         self.update_preview()
+        self.list_changed(by_user=False)
 
 
 class ContactsView(ContactListView):
@@ -193,10 +247,10 @@ class ContactsView(ContactListView):
                             suggester=ChoiceSuggester(list(self.app.tracker.taxonomy.agencies)))
         with Horizontal(classes="filters"):
             yield Select([], prompt="year: any", id="filter-year", compact=True)
-            yield Select([(c, c) for c in CATEGORY_CHOICES], prompt="category: any", id="filter-category",
+            yield Select(_labelled("category", CATEGORY_CHOICES), prompt="category: any", id="filter-category",
                          compact=True)
-            yield Select([(s, s) for s in STATUS_CHOICES], prompt="status: any", id="filter-status", compact=True)
-            yield Select([(h, h) for h in HARM_CHOICES], prompt="harm: any", id="filter-harm", compact=True)
+            yield Select(_labelled("status", STATUS_CHOICES), prompt="status: any", id="filter-status", compact=True)
+            yield Select(_labelled("harm", HARM_CHOICES), prompt="harm: any", id="filter-harm", compact=True)
         yield self.make_pager()
         yield Static(id="preview", classes="preview")
 
@@ -212,35 +266,49 @@ class ContactsView(ContactListView):
     def reload(self) -> None:
         data = lado_data(self.app)
         year = self.query_one("#filter-year", Select)
-        years = data.years()
-        if [str(o) for o in getattr(year, "_years", [])] != years:
-            current = year.value
-            year.set_options([(y, y) for y in years])
-            year._years = years  # type: ignore[attr-defined]
-            if isinstance(current, str) and current in years:
-                year.value = current
+        if data.years_known():
+            years = data.years()
+            if [str(o) for o in getattr(year, "_years", [])] != years:
+                current = year.value
+                year.set_options(_labelled("year", years))
+                year._years = years  # type: ignore[attr-defined]
+                if isinstance(current, str) and current in years:
+                    year.value = current
+        else:   # a large store just opened: the years come with the received order (a worker)
+            order_in_background(self.app, data, "received", True)
         self.apply_filter()
+        self.list_changed(by_user=False)
 
-    def apply_filter(self, *, force: bool = True) -> None:
+    def apply_filter(self, *, force: bool = True) -> bool:
+        """Show the contacts the filter matches, sorted; False if nothing needed doing."""
         data = lado_data(self.app)
         crit = self.criteria()
         state = (crit, self.sort, self.reverse, data.version, self.app.view_version)
         if not force and state == self._applied:
-            return   # a keystroke whose change an earlier update already showed
+            return False  # a keystroke whose change an earlier update already showed
         self._applied = state
-        keys = filter_contacts(data, crit, self.sort, self.reverse)
         note = ""
+        keys = data.provisional(self.sort, self.reverse) if crit.empty else None
+        if keys is not None:
+            # A large store whose order is not known yet: every contact at once, in the order
+            # they were logged, and the sort worked out in the background (it then replaces this).
+            order_in_background(self.app, data, self.sort, self.reverse)
+            note = f"sorting {len(keys):,} by {self.sort}\u2026 shown as logged meanwhile"
+        else:
+            keys = filter_contacts(data, crit, self.sort, self.reverse)
         if crit.agency.strip() and not data.agencies_matching(crit.agency):
             note = f"no agency name contains '{crit.agency.strip()}'"
         pager = self.pager
         pager.sort_column, pager.sort_reverse = self.sort, self.reverse
         pager.set_keys(keys, note=note)
         self.update_preview()
+        return True
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
-        self.apply_filter(force=False)
+        if self.apply_filter(force=False):
+            self.list_changed(by_user=True)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -252,6 +320,7 @@ class ContactsView(ContactListView):
         event.stop()
         if self.is_mounted and self.loaded_version is not None:
             self.apply_filter()
+            self.list_changed(by_user=True)
 
     @on(PagedTable.SortRequested)
     def _sort_requested(self, event: PagedTable.SortRequested) -> None:
@@ -306,7 +375,7 @@ class ContactsView(ContactListView):
 NOTHING_DUE = "Nothing overdue and nothing due in the next 7 days."
 
 
-class ChaseView(OpensHighlighted, WorkspaceView):
+class ChaseView(ForgetsOtherRecordsMessages, OpensHighlighted, WorkspaceView):
     """The due items: overdue first, then due today and soon.  Enter opens the record."""
 
     BINDINGS = [
@@ -323,7 +392,7 @@ class ChaseView(OpensHighlighted, WorkspaceView):
 
     def compose(self) -> ComposeResult:
         yield Static(classes="intro", id="chase-intro")
-        yield PagedTable(self.COLUMNS, self.render_row, table_id="chase-table",
+        yield PagedTable(with_short_agency(self.app, self.COLUMNS), self.render_row, table_id="chase-table",
                          empty=NOTHING_DUE,
                          page_size=getattr(self.app, "page_size", PAGE_SIZE))
         yield Static(id="preview", classes="preview")
@@ -356,6 +425,7 @@ class ChaseView(OpensHighlighted, WorkspaceView):
         self.pager.empty_text = (NOTHING_DUE if data.due_known else
                                  "Working out the deadlines (a few seconds on a large store)\u2026")
         self.pager.set_keys([str(i) for i in range(len(items))])
+        self.list_changed(by_user=False)
 
     def render_row(self, key: str) -> list[Any]:
         item = lado_data(self.app).due_items[int(key)]

@@ -7,6 +7,8 @@ paged table keeps the board quick with thousands of actions.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import lru_cache
 from typing import Any, Optional
 
 from rich.text import Text
@@ -17,6 +19,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, Static
 
 from safeguard_tracker.model import RAG
+from safeguard_tracker.short_names import short_name, short_names
 
 from ..fields import ChoiceSuggester
 from ..paged_table import Column, PagedTable
@@ -36,22 +39,117 @@ COLUMNS = [
     Column("agency", "Agency", flex=3, min_width=10, sortable=False),
     Column("description", "Action", flex=4, min_width=10, sortable=False),
 ]
+_BY_KEY = {c.key: c for c in COLUMNS}
+# How wide each column grows before the others have what they need (then each grows to its widest
+# text): most reviews ("SCR Dawn", "Rapid Review Leo"), agencies ("Medway Community Health Care") and
+# actions are shorter.
+SOFT_WANTS = {"review": 16, "agency": 20, "description": 80}
 
 
-def spread(text: str, widths: list[int]) -> list[str]:
-    """Lay ``text`` word by word across adjacent columns, so a long heading (an agency's name) is
-    read whole on a narrow screen instead of being cut to one column."""
-    words = text.split()
-    cells: list[str] = []
-    for i, width in enumerate(widths):
-        if i == len(widths) - 1:
-            cells.append(" ".join(words))
-            break
-        line = ""
-        while words and len(line) + bool(line) + len(words[0]) <= width:
-            line += (" " if line else "") + words.pop(0)
-        cells.append(line)
-    return cells
+@lru_cache(maxsize=32)
+def _short_names(agencies: tuple[str, ...], width: int) -> dict[str, str]:
+    return short_names(agencies, width)
+
+
+def allocate(spare: int, mins: list[int], flexes: list[int], wants: list[int], soft: list[int]) -> list[int]:
+    """Share ``spare`` cells among flexible columns: each its minimum, then in proportion to its
+    flex up to what it wants (first up to ``soft``, then to ``wants``); what is left goes to the last.
+
+    >>> allocate(111, [8, 10, 10], [2, 3, 4], [28, 41, 111], [16, 28, 80])
+    [16, 28, 67]
+    >>> allocate(131, [8, 10], [2, 4], [28, 111], [16, 80])
+    [28, 103]
+    """
+    widths = list(mins)
+    left = spare - sum(widths)
+    for caps in (soft, wants):
+        while left > 0:
+            growing = [i for i, w in enumerate(widths) if w < caps[i]]
+            if not growing:
+                break
+            total = sum(flexes[i] for i in growing) or 1
+            shares = {i: (left * flexes[i]) // total for i in growing}
+            if not any(shares.values()):            # a few cells: to a column they complete, else the last
+                done = [i for i in growing if caps[i] - widths[i] <= left]
+                shares[done[0] if done else growing[-1]] = left
+            given = 0
+            for i in growing:
+                add = min(shares[i], caps[i] - widths[i], left - given)
+                widths[i] += add
+                given += add
+            left -= given
+            if not given:
+                break
+    if left > 0 and widths:
+        widths[-1] += left
+    return widths
+
+
+class BoardTable(PagedTable):
+    """The board's paged table: its columns follow the grouping and share the width by what the
+    rows hold (the action's text gets the room a wide terminal gives), and its count line counts
+    actions, not rows (a group's heading is a row but not an action)."""
+
+    def __init__(self, view: "ActionsBoardView", **kwargs: Any) -> None:
+        super().__init__(COLUMNS, view.render_row, **kwargs)
+        self.view = view
+
+    def _compute_widths(self) -> list[int]:
+        """The widths of the columns to show, choosing them (``self.columns``) as it goes: by RAG,
+        review, agency and action; by agency, the action (its line in a heading holds the agency's
+        name whole) and the review when there is room for both."""
+        width = self.size.width or self.app.size.width
+        table = self.table if self.is_mounted else None
+        pad = 2 * (table.cell_padding if table else 1)
+        view = self.view
+        fixed = [c for c in COLUMNS if c.width]
+        base = width - 1 - sum(c.width + pad for c in fixed)
+        by_agency = view.group_by == "agency"
+        heading = max((len(n) for n in view.groups), default=0) if by_agency else 0
+        if by_agency:
+            review = _BY_KEY["review"]
+            keys = ["review", "description"] if base - 2 * pad - review.min_width >= heading else ["description"]
+        else:
+            keys = ["review", "agency", "description"]
+        self.columns = fixed + [self._agency_column() if k == "agency" else _BY_KEY[k] for k in keys]
+        spare = base - pad * len(keys)
+        mins = [_BY_KEY[k].min_width for k in keys]
+        mins[-1] = max(mins[-1], min(heading, spare - sum(mins[:-1])))
+        wants = [max(view.wants.get(k, 0), heading if k == "description" else 0, m) for k, m in zip(keys, mins)]
+        soft = [min(w, SOFT_WANTS.get(k, w)) for k, w in zip(keys, wants)]
+        flexes = [_BY_KEY[k].flex for k in keys]
+        widths = allocate(spare, mins, flexes, wants, soft)
+        if by_agency and len(keys) == 2:
+            widths.reverse()               # the action first: a heading's name starts where the rows' text does
+            self.columns = fixed + [_BY_KEY["description"], _BY_KEY["review"]]
+        return [c.width for c in fixed] + widths
+
+    def _agency_column(self) -> Column:
+        """The agency column, whose names too long for it are shortened by meaning
+        ("Medway Clinical Commissioning Group (CCG)" -> "CCG"), not cut."""
+        agencies = tuple(self.app.tracker.plan_agencies.agencies)
+
+        def short(name: str, width: int) -> str:
+            return _short_names(agencies, width).get(name.strip()) or short_name(name, width, agencies)
+        return replace(_BY_KEY["agency"], short=short)
+
+    def _update_pager(self) -> None:
+        total = len(self.keys)
+        if not total:
+            super()._update_pager()
+            return
+        start = self.page * self.page_size
+        before = sum(1 for k in self.keys[:start] if not is_group(k))
+        here = sum(1 for k in self.page_keys if not is_group(k))
+        count = self.view.count
+        text = (f"showing actions {before + 1:,}\u2013{before + here:,} of {count:,}" if here
+                else f"{count:,} action(s)")
+        if total > self.page_size:
+            text += "  [ ] page"
+        if self.note:
+            text += f"  \u00b7 {self.note}"
+        self.query_one(".pager", Static).update(Text.assemble(plain(text, multiline=False), no_wrap=True,
+                                                              overflow="ellipsis"))
 
 
 class ActionsBoardView(WorkspaceView):
@@ -83,6 +181,8 @@ class ActionsBoardView(WorkspaceView):
         self.group_by = "rag"
         self.signed_off = False
         self.groups: dict[str, list] = {}
+        self.count = 0                         # actions listed (the group headings are rows, not actions)
+        self.wants: dict[str, int] = {}        # the widest review, agency and action text listed
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="filters"):
@@ -95,8 +195,7 @@ class ActionsBoardView(WorkspaceView):
             yield Label("Officer")
             yield TextInput(placeholder="any", id="board-officer", compact=True)
         yield Static(classes="intro", id="board-intro")
-        yield PagedTable(COLUMNS, self.render_row, table_id="board-table",
-                         empty="No actions match: ctrl+l clears the filters.",
+        yield BoardTable(self, table_id="board-table", empty="No actions match: ctrl+l clears the filters.",
                          page_size=getattr(self.app, "page_size", 200))
         yield Static(id="board-preview")
 
@@ -132,10 +231,16 @@ class ActionsBoardView(WorkspaceView):
         groups = data.board_groups(crit, self.group_by)
         self.groups = dict(groups)
         keys = keys_of(groups)
-        n = sum(1 for k in keys if not is_group(k))
-        late = sum(1 for k in keys if not is_group(k) and data.late(data.action_by_ref[k]) > 0)
-        what = "on the board (signed off too)" if self.signed_off else "on the board"
-        intro = Text(f"{n} {what}, {late} OVERDUE \u00b7 by {'RAG' if self.group_by == 'rag' else 'agency'} "
+        acts = [a for _, group in groups for a in group]
+        n = self.count = len(acts)
+        late = sum(1 for a in acts if data.late(a) > 0)
+        self.wants = {"review": max((len(data.title(r)) for r in {a.review for a in acts}), default=0),
+                      "agency": max((len(a.lead_agency or NO_AGENCY) for a in acts), default=0),
+                      "description": max((len(a.description) for a in acts), default=0)}
+        what = "action(s) listed, signed off too" if self.signed_off else "action(s) not yet signed off"
+        if not crit.empty:
+            what += ", as filtered"
+        intro = Text(f"{n:,} {what}: {late:,} OVERDUE \u00b7 by {'RAG' if self.group_by == 'rag' else 'agency'} "
                      f"(t toggles) \u00b7 overdue first \u00b7 * revised", style="dim", no_wrap=True,
                      overflow="ellipsis")
         self.query_one("#board-intro", Static).update(intro)
@@ -149,12 +254,15 @@ class ActionsBoardView(WorkspaceView):
 
     # --- rows -----------------------------------------------------------------------------------
     def render_row(self, key: str) -> list[Any]:
+        """The row's cells for the columns the table shows now (they follow the grouping and width)."""
+        cells = self._heading(key) if is_group(key) else self._action_cells(key)
+        return [cells.get(c.key, "") for c in self.pager.columns]
+
+    def _action_cells(self, key: str) -> dict[str, Any]:
         data = plans_data(self.app)
-        if is_group(key):
-            return self._heading(key)
         a = data.action_by_ref.get(key)
         if a is None:
-            return [key, "", "", "", "", "(deleted)", ""]
+            return {"rag": key, "agency": "(deleted)", "description": "(deleted)"}
         late = data.late(a)
         due = due_text(a)
         due = due.replace(" (revised)", "*") if a.current_due_on else "no date yet"
@@ -162,29 +270,28 @@ class ActionsBoardView(WorkspaceView):
             late_cell = Text(f"{late}d late" if late else "off track", style="bold red")
         else:
             late_cell = Text("" if a.is_open else a.status.label)     # complete, signed off
-        return [rag_word(data.rag(a)), Text(a.reference), Text(due, style="bold" if late else ""), late_cell,
-                plain(data.title(a.review)), plain(a.lead_agency or NO_AGENCY), plain(a.description)]
+        return {"rag": rag_word(data.rag(a)), "reference": Text(a.reference),
+                "due": Text(due, style="bold" if late else ""), "late": late_cell,
+                "review": plain(data.title(a.review)), "agency": plain(a.lead_agency or NO_AGENCY),
+                "description": plain(a.description)}
 
-    def _heading(self, key: str) -> list[Any]:
-        """A group's heading row: its name in the column it groups by, its count and lateness."""
+    def _heading(self, key: str) -> dict[str, Any]:
+        """A group's heading row: its count and lateness, and its name: a RAG with its meaning, or
+        the agency's name whole on the action column's line (grouped by agency, the rows have no
+        agency column: the heading says it once)."""
         data = plans_data(self.app)
         name = group_name(key)
         acts = self.groups.get(name, [])
         late = sum(1 for a in acts if data.late(a) > 0)
         style = "bold underline"
-        cells = [Text("\u25bc", style=style), Text(f"({len(acts)})", style=style), Text(""),
-                 Text(f"{late} late", style="bold red underline") if late else Text(""), Text(""), Text(""), Text("")]
+        cells: dict[str, Any] = {"rag": Text("\u25bc", style=style), "reference": Text(f"({len(acts)})", style=style),
+                                 "late": Text(f"{late} late", style="bold red underline") if late else Text("")}
         if self.group_by == "rag":
             rag = RAG(name.lower())
-            cells[0] = Text(name, style=RAG_TEXT_STYLES[rag] + " underline")
-            cells[6] = Text(RAG_MEANING[rag], style=style)
+            cells["rag"] = Text(name, style=RAG_TEXT_STYLES[rag] + " underline")
+            cells["description"] = Text(RAG_MEANING[rag], style=style)
         else:
-            widths = list(getattr(self.pager, "_widths", []))[4:] or [0, len(name)]
-            if len(name) <= widths[1]:
-                cells[5] = plain(name, style)       # in its own column when it fits
-            else:
-                for i, part in enumerate(spread(name, widths)):
-                    cells[4 + i] = plain(part, style)
+            cells["description"] = plain(name, style)
         return cells
 
     def groups_refs(self) -> set[str]:
@@ -208,8 +315,17 @@ class ActionsBoardView(WorkspaceView):
         a = data.action_by_ref.get(ref) if ref else None
         preview = self.query_one("#board-preview", Static)
         if a is None:
-            preview.update(Text("Move to an action: Enter opens it; u update, d due date, c complete, s sign off.",
-                                style="dim"))
+            key = self.pager.current_key
+            text = Text("")
+            if key is not None and is_group(key):       # a heading: its name whole, and its counts
+                name = group_name(key)
+                acts = self.groups.get(name, [])
+                late = sum(1 for x in acts if data.late(x) > 0)
+                text = plain(f"{name}: {len(acts)} action(s), {late} OVERDUE", "bold", multiline=False)
+                text.append("\n")
+            text.append("Move to an action: Enter opens it; u update, d due date, c complete, s sign off.",
+                        style="dim")
+            preview.update(text)
             return
         preview.update(plain(action_preview(data, a)))
 

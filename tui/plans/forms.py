@@ -109,6 +109,19 @@ def review_fields(values: Optional[Review] = None) -> list[Field]:
     return fields
 
 
+def kind_note(values: dict[str, str]) -> str:
+    """Every kind of review, named: the list is short, so none hides behind '(+1 more)'."""
+    from ..fields import resolve_choice
+    typed = values.get("kind", "")
+    if typed and resolve_choice(typed, REVIEW_KINDS) is not None:
+        return ""                                    # the field's own note: '= llr'
+    shown = matching_choices(typed, REVIEW_KINDS) if typed else []
+    listed = " \u00b7 ".join(shown or REVIEW_KINDS)
+    if not typed:
+        return f"one of {listed} (the first letters are enough: 'll' for llr)"
+    return listed if shown else f"no kind matches '{typed}': one of {listed}"
+
+
 def review_date_notes(tracker: Tracker) -> dict[str, Note]:
     """Each date field says which statutory deadline it starts, computed as typed."""
     rules = tracker.plan_rules
@@ -143,6 +156,7 @@ def review_date_notes(tracker: Tracker) -> dict[str, Note]:
         return text
 
     return {
+        "kind": kind_note,
         "incident_on": note("incident_on", "notification_due", f"Panel notification ({rules.notification})"),
         "known_on": note("known_on", "notification_due", f"Panel notification ({rules.notification})"),
         "notified_on": note("notified_on", "rapid_review_due", f"rapid review ({rules.rapid_review})"),

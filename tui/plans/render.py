@@ -109,8 +109,9 @@ def deadline_label(d: ReviewDeadline, today) -> Text:
     return text
 
 
-def recommendation_label(data: PlansData, r: Review, rec: Recommendation) -> Text:
-    """'Rec 3: 2 RED · Agencies should review…': the counts first, so a narrow screen keeps them."""
+def recommendation_label(data: PlansData, r: Review, rec: Recommendation, room: Optional[int] = None) -> Text:
+    """'Rec 3: 2 RED · Agencies should review…': the counts first, so a narrow screen keeps them;
+    the text cut to the ``room`` the line has (60 characters when not known)."""
     acts = data.actions_of(r.reference, rec.number)
     text = Text(f"Rec {rec.number}: ", style="bold")
     counts = data.rag_counts(acts)
@@ -122,12 +123,15 @@ def recommendation_label(data: PlansData, r: Review, rec: Recommendation) -> Tex
             text.append(f"{n} {k.value.upper()}", style=RAG_TEXT_STYLES[k])
     else:
         text.append("no actions yet", style="dim")
-    text.append_text(plain(" \u00b7 " + short(rec.text, 60), multiline=False))
+    limit = 60 if room is None else max(20, room - text.cell_len - 3)
+    text.append_text(plain(" \u00b7 " + short(rec.text, limit), multiline=False))
     return text
 
 
-def action_label(data: PlansData, a: Action) -> Text:
-    """'[RED] A-000006 OVERDUE 15d due 31/05/2018 · Medway NHS… · Present the trust's…'."""
+def action_label(data: PlansData, a: Action, room: Optional[int] = None) -> Text:
+    """'[RED] A-000006 OVERDUE 15d due 31/05/2018 · Medway NHS… · Present the trust's…': the agency
+    and the action's text share the ``room`` the line has (28 and 48 characters when not known),
+    each whole when it fits."""
     rag = data.rag(a)
     text = rag_badge(rag, width=7)
     text.append(f" {a.reference} ")
@@ -139,8 +143,16 @@ def action_label(data: PlansData, a: Action) -> Text:
         text.append("OFF TRACK", style=STATE_STYLES["OVERDUE"])
         text.append(" ")
     text.append(f"due {due_text(a)}")
-    text.append_text(plain(f" \u00b7 {short(a.lead_agency or 'no lead agency', 28)}", multiline=False))
-    text.append_text(plain(f" \u00b7 {short(a.description, 48)}", "dim", multiline=False))
+    agency = a.lead_agency or "no lead agency"
+    description = " ".join(a.description.split())
+    if room is None:
+        agency_limit, description_limit = 28, 48
+    else:
+        left = room - text.cell_len - 6                 # two " · "
+        agency_limit = len(agency) if left >= len(agency) + len(description) else max(12, left * 2 // 5)
+        description_limit = max(12, left - min(len(agency), agency_limit))
+    text.append_text(plain(f" \u00b7 {short(agency, agency_limit)}", multiline=False))
+    text.append_text(plain(f" \u00b7 {short(description, description_limit)}", "dim", multiline=False))
     return text
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -61,6 +62,42 @@ class PlanTree(Tree):
         """Every label is stored text (a review's name, an action's description): shown literally,
         never read as markup, its control characters visible (``plain``)."""
         return super().process_label(plain(label, multiline=False))
+
+    def room(self, node: TreeNode) -> int:
+        """The cells a node's label has on its line: the tree's width less its guides and icon."""
+        depth = 0
+        parent = node.parent
+        while parent is not None and parent is not self.root:
+            depth += 1
+            parent = parent.parent
+        icon = len(self.ICON_NODE) if node.allow_expand else 0
+        return self.scrollable_content_region.width - depth * self.guide_depth - icon
+
+    def render_label(self, node: TreeNode, base_style: Style, style: Style) -> Text:
+        """A label fitted to the width the tree has now: an action's agency and text and a
+        recommendation's text share the line's room (a wide terminal shows them whole), and a
+        label still too long ends in an ellipsis, so a cut is visible as one."""
+        room = self.room(node)
+        if room <= 0 or self.data is None:
+            return super().render_label(node, base_style, style)
+        key = node.data or ()
+        label: Optional[Text] = None
+        if key and key[0] == "action":
+            a = self.data.action(key[1])
+            label = action_label(self.data, a, room) if a is not None else None
+        elif key and key[0] == "rec":
+            r = self.data.review(key[1])
+            rec = r.recommendation(key[2]) if r is not None else None
+            label = recommendation_label(self.data, r, rec, room) if r is not None and rec is not None else None
+        fitted = self.process_label(label) if label is not None else node._label.copy()
+        if fitted.cell_len > room:
+            fitted.truncate(room, overflow="ellipsis")
+        original = node._label
+        node._label = fitted
+        try:
+            return super().render_label(node, base_style, style)
+        finally:
+            node._label = original
 
     def rebuild(self, data: PlansData) -> None:
         self.data = data

@@ -5,26 +5,30 @@ and says where the file went."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
+from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Input, Label, Markdown, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
-from safeguard_tracker.errors import SafeguardError
+from safeguard_tracker.errors import SafeguardError, ValidationError
+from safeguard_tracker.outputs import resolve_output
 from safeguard_tracker.text import printable
 
-from ..fields import ChoiceSuggester, Field
+from ..fields import ChoiceSuggester, Field, resolve_choice
+from ..plans.forms import PlanFormScreen
 from ..widgets import TextInput, WorkspaceView, plain
 from .specs import BY_ID, PARAM_LABELS, PARAMS, REPORTS, ReportSpec, defaults, output_path
 
 PLACEHOLDERS = {"year": "2017-18", "compare": "the year before", "as_of": "today", "review": "every review",
                 "agency": "every agency", "within": "30"}
 TYPING_PAUSE = 0.5      # seconds of no typing before the preview follows the fields
+REPORT_SUFFIXES = ("md", "html", "htm", "csv", "json", "markdown")
 
 
 class ReportsView(WorkspaceView):
@@ -45,7 +49,7 @@ class ReportsView(WorkspaceView):
     ReportsView #report-note.-wrap { text-wrap: wrap; }
     ReportsView #report-note.-error { background: $error 30%; text-style: bold; }
     ReportsView #report-preview-scroll { height: 1fr; padding: 0 1; }
-    ReportsView Markdown { margin: 0; }
+    ReportsView #report-preview { height: auto; }
     """
 
     def __init__(self, *, id: Optional[str] = None) -> None:
@@ -53,7 +57,9 @@ class ReportsView(WorkspaceView):
         self.spec: ReportSpec = REPORTS[0]
         self.timer: Optional[Timer] = None
         self.last_saved: Optional[Path] = None
+        self.last_format = ""      # the format last saved in this session: the Save dialog starts with it
         self.preview_text = ""
+        self.prepared: Optional[tuple[tuple, str]] = None   # (report, fields, data version), its Markdown
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="report-row"):
@@ -67,7 +73,7 @@ class ReportsView(WorkspaceView):
                     yield TextInput(placeholder=PLACEHOLDERS[name], id=f"report-{name}", compact=True)
         yield Static(id="report-note")
         with VerticalScroll(id="report-preview-scroll"):
-            yield Markdown(id="report-preview", open_links=False)
+            yield Static(id="report-preview")
 
     def on_mount(self) -> None:
         tracker = self.app.tracker
@@ -76,6 +82,20 @@ class ReportsView(WorkspaceView):
                 self.query_one(f"#report-{name}", Input).value = value
         self.query_one("#report-agency", Input).suggester = ChoiceSuggester(list(tracker.plan_agencies.agencies))
         self._show_params()
+        # The tab mounts just after the first screen is painted, hidden: the first report is
+        # prepared then, in the background, so that it is there at once when the tab is shown.
+        self._prepare(self.spec, self.params(), self.app.data_version)
+
+    @work(thread=True, exclusive=True, group="report-prepare")
+    def _prepare(self, spec: ReportSpec, params: dict[str, str], version: int) -> None:
+        try:
+            text = spec.render(self.app.tracker, "md", params)
+        except SafeguardError:
+            return                        # refresh_preview says why, in words, when the tab is shown
+        self.app.call_from_thread(self._prepared_ready, (spec.id, tuple(params.items()), version), text)
+
+    def _prepared_ready(self, key: tuple, text: str) -> None:
+        self.prepared = (key, text)
 
     # --- fields --------------------------------------------------------------------------------
     def params(self) -> dict[str, str]:
@@ -117,8 +137,11 @@ class ReportsView(WorkspaceView):
             self.timer.stop()
             self.timer = None
         spec = self.spec
+        params = self.params()
+        key = (spec.id, tuple(params.items()), self.app.data_version)
         try:
-            text = spec.render(self.app.tracker, "md", self.params())
+            text = self.prepared[1] if self.prepared and self.prepared[0] == key else \
+                spec.render(self.app.tracker, "md", params)
         except SafeguardError as exc:
             field = getattr(exc, "field", "")
             label = PARAM_LABELS.get(field.replace("as_of", "as_of"), field)
@@ -126,7 +149,10 @@ class ReportsView(WorkspaceView):
             return
         self.preview_text = text
         # The report quotes stored text: its control characters are shown, never sent to the terminal.
-        self.query_one("#report-preview", Markdown).update(printable(text, multiline=True))
+        # One Static holding Rich's Markdown: Textual's Markdown widget made a widget per block and
+        # table cell (about a thousand for the action plan), and took seconds to lay them out.
+        self.query_one("#report-preview", Static).update(RichMarkdown(printable(text, multiline=True),
+                                                                      hyperlinks=False))
         saved = f" \u00b7 last saved to {self.last_saved}" if self.last_saved else ""
         self.note(f"ctrl+s saves it as {', '.join(spec.formats)}{saved} \u00b7 {spec.title}: {spec.help}")
 
@@ -164,8 +190,14 @@ class ReportsView(WorkspaceView):
             self.screen.action_back()  # type: ignore[attr-defined]
 
     # --- saving ----------------------------------------------------------------------------------
+    def save_format(self, spec: ReportSpec) -> str:
+        """The format the Save dialog starts with: the one last saved in this session, when this
+        report has it; else html."""
+        if self.last_format in spec.formats:
+            return self.last_format
+        return "html" if "html" in spec.formats else spec.formats[0]
+
     def action_save(self) -> None:
-        from ..plans.forms import PlanFormScreen
         app: Any = self.app
         tracker = app.tracker
         spec = self.spec
@@ -176,16 +208,18 @@ class ReportsView(WorkspaceView):
             self.note(f"\u2717 not saved: {exc}", error=True)
             app.say(f"Not saved: {exc}", "error")
             return
-        fmt_default = "html" if "html" in spec.formats else spec.formats[0]
+        fmt_default = self.save_format(spec)
 
         def chosen(values: dict[str, str]) -> tuple[str, Path]:
-            fmt = values.get("format") or fmt_default
-            if fmt not in spec.formats:
-                fmt = fmt_default
+            fmt = resolve_choice(values.get("format", ""), spec.formats) or fmt_default
             return fmt, output_path(values.get("path", ""), fmt, spec.default_name(tracker, params, fmt))
 
         def path_note(values: dict[str, str]) -> str:
             fmt, path = chosen(values)
+            try:
+                resolve_output(tracker.store, path)
+            except ValidationError as exc:       # the store's own files, a folder, no such folder
+                return f"= {path} (refused: {exc.accepted})"
             exists = " (exists: it will be replaced)" if path.exists() else ""
             return f"= {path}{exists}"
 
@@ -194,6 +228,7 @@ class ReportsView(WorkspaceView):
             content = spec.render(tracker, fmt, params)
             target = tracker.write_output(path, content, what=f"report {spec.id}", personal=spec.personal)
             self.last_saved = target
+            self.last_format = fmt
             size = len(content.encode("utf-8"))
             return f"Saved to {target} ({fmt.upper()}, {size:,} bytes: the {spec.title.lower()})"
 
@@ -202,10 +237,11 @@ class ReportsView(WorkspaceView):
                   Field("path", "Save to", aliases=("output",),
                         placeholder=spec.default_name(tracker, params, fmt_default),
                         hint="a file name or path; blank: the name shown, in the current folder")]
-        screen = PlanFormScreen(f"Save: {spec.title}", fields, submit, today=tracker.today(),
-                                notes={"path": path_note}, id="form-save-report", writes=spec.personal,
-                                intro=f"The file is written whole or not at all, never over the store. "
-                                      f"Folder now: {Path.cwd()}")
+        screen = SaveReportScreen(f"Save: {spec.title}", fields, submit, today=tracker.today(),
+                                  notes={"path": path_note}, id="form-save-report", writes=spec.personal,
+                                  intro=f"The file is written whole or not at all, never over the store. "
+                                        f"Folder now: {Path.cwd()}",
+                                  formats=spec.formats, name_for=lambda fmt: spec.default_name(tracker, params, fmt))
 
         def done(message: Optional[str]) -> None:
             if message:
@@ -213,3 +249,25 @@ class ReportsView(WorkspaceView):
                 self.note(f"\u2713 Saved to {self.last_saved}", wrap=True)
 
         app.push_screen(screen, done)
+
+
+class SaveReportScreen(PlanFormScreen):
+    """The Save dialog: the file name follows the format chosen (report.html becomes report.md
+    when the format becomes md; so does the name offered when the path is left blank)."""
+
+    def __init__(self, *args: Any, formats: tuple[str, ...], name_for: Callable[[str], str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.formats = formats
+        self.name_for = name_for
+
+    @on(Input.Changed, "#field-format")
+    def _format_changed(self, event: Input.Changed) -> None:
+        fmt = resolve_choice(event.value, self.formats)
+        if fmt is None:
+            return
+        path = self.row("path").input
+        path.placeholder = self.name_for(fmt)
+        typed = path.value.strip()
+        stem, dot, suffix = typed.rpartition(".")
+        if dot and stem and "/" not in suffix and suffix.lower() in REPORT_SUFFIXES and suffix.lower() != fmt:
+            path.value = f"{stem}.{fmt}"
