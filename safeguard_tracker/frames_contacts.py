@@ -31,7 +31,7 @@ from .frames_columns import (
     text_field,
 )
 from .lado.deadlines import rules_of
-from .lado.statistics import _band_key
+from .lado.statistics import band_keys
 from .model import Category, Harm, Outcome, SuspensionDecision
 from .store.protocol import Doc
 
@@ -121,9 +121,7 @@ def _days_to_close(rows: list[Doc], env: Env) -> list[Any]:
 
 def timescale_keys(env: Env) -> tuple[str, ...]:
     """The statistics' band names for the store's resolution targets, then 'over_...' and 'open'."""
-    periods = rules_of(env.ctx).resolution
-    keys = [_band_key(p) for p in periods]
-    return (*keys, "over" + keys[-1][len("within"):], "open")
+    return (*band_keys(rules_of(env.ctx).resolution), "open")
 
 
 def _timescale(rows: list[Doc], env: Env) -> list[Any]:

@@ -38,7 +38,15 @@ def tracker(store_path):
 def demo(tmp_path):
     """A fresh demo store (frozen at 15/06/2018) opened by the LADO; files needing another user define their own.
     (A copy of the demo this worker built once: what ``build_demo`` writes, without building it per test.)"""
-    from tui.testing import demo_copy
+    from demo_store import demo_copy
     tracker = demo_copy(tmp_path / "demo.json", user="a.lado")
     yield tracker
     tracker.close()
+
+
+@pytest.fixture
+def large_demo(demo, monkeypatch):
+    """The demo store, with the TUI treating it as large: deadlines and sorting worked out in the background."""
+    import tui.lado.data
+    monkeypatch.setattr(tui.lado.data, "BACKGROUND_DUE_AT", 100)
+    return demo

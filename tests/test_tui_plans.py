@@ -22,7 +22,8 @@ from tui.main import MainScreen
 from tui.plans.detail import ActionScreen
 from tui.plans.tree import ReviewScreen
 from tui import testing
-from tui.testing import demo_copy, screen_text
+from demo_store import demo_copy
+from tui.testing import screen_text
 
 TODAY = date(2018, 6, 15)
 

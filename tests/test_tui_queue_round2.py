@@ -11,7 +11,6 @@ from datetime import date
 import pytest
 
 from safeguard_tracker.dates import financial_year_of
-from safeguard_tracker.demo import build_demo
 from safeguard_tracker.short_names import short_name, short_names
 from safeguard_tracker.taxonomy import DEFAULT_AGENCIES
 from tui.lado.data import SORT_COLUMNS, LadoData
@@ -209,14 +208,6 @@ async def test_the_cursor_stays_and_messages_about_another_record_go(demo):
 
 
 # --- a large store: the order sorted in the background, what is known shown at once -----------------
-
-@pytest.fixture
-def large_demo(tmp_path, monkeypatch):
-    import tui.lado.data
-    monkeypatch.setattr(tui.lado.data, "BACKGROUND_DUE_AT", 100)
-    tracker = build_demo(tmp_path / "demo.json", user="a.lado")
-    yield tracker
-    tracker.close()
 
 
 async def test_a_large_store_shows_every_contact_at_once_and_sorts_in_the_background(large_demo, monkeypatch):

@@ -14,20 +14,11 @@ from typing import Any, Callable
 import pytest
 from textual.lazy import Lazy
 
-from safeguard_tracker.demo import build_demo
 from tui.app import LoadingScreen, TrackerApp
 from tui.lado import lado_data
 from tui.main import MainScreen
 from tui.testing import run_coroutine_tests, screen_text, wait_until
 
-
-@pytest.fixture
-def large_demo(tmp_path, monkeypatch):
-    import tui.lado.data
-    monkeypatch.setattr(tui.lado.data, "BACKGROUND_DUE_AT", 100)
-    tracker = build_demo(tmp_path / "demo.json", user="a.lado")
-    yield tracker
-    tracker.close()
 
 
 async def test_the_deadlines_are_worked_out_after_the_first_screen_is_painted(large_demo, monkeypatch):

@@ -257,14 +257,18 @@ class PagedTable(Vertical):
             table.move_cursor(row=min(max(cursor_index, 0), len(self.page_keys) - 1), animate=False)
         self._update_pager()
 
+    def pager_range(self) -> str:
+        """What the pager line says the page shows ("showing 21–40 of 95"): a table whose rows are
+        not all records (group headings) says what it counts instead."""
+        start = self.page * self.page_size
+        return f"showing {start + 1:,}\u2013{start + len(self.page_keys):,} of {len(self.keys):,}"
+
     def _update_pager(self) -> None:
         total = len(self.keys)
         if not total:
             text = self.empty_text
         else:
-            start = self.page * self.page_size
-            end = start + len(self.page_keys)
-            text = f"showing {start + 1:,}\u2013{end:,} of {total:,}"
+            text = self.pager_range()
             if total > self.page_size:
                 text += "  [ ] page"
         if self.note:
@@ -319,5 +323,4 @@ class OpensHighlighted:
     def action_open(self) -> None:
         ref = self.current_reference()  # type: ignore[attr-defined]
         if ref:
-            forget_message_unless_about(self.app, ref)  # type: ignore[attr-defined]
             self.app.open_reference(ref)  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import attrs
 
@@ -231,8 +231,7 @@ def lado_statistics(ctx: Context, year: str = "2017-18", compare_with: Optional[
     by_agency = tuple(AgencyRow(agency=a, count=rows[a], compare_count=crows[a]) for a in taxonomy.agencies)
 
     # Bands named for the configured targets: the defaults give the issue's keys.
-    timescales = {_band_key(p): bands[i] for i, p in enumerate(rules.resolution)}
-    timescales["over" + _band_key(rules.resolution[-1])[len("within"):]] = bands[n_targets]
+    timescales = dict(zip(band_keys(rules.resolution), bands[:n_targets + 1]))
     timescales["open"] = bands[-1]
     targets = []
     running = 0
@@ -306,6 +305,13 @@ def _signed(value: Optional[float]) -> str:
     return "n/a" if value is None else f"{value:+.1f}%"
 
 
+def band_keys(periods: Sequence[str]) -> tuple[str, ...]:
+    """The resolution bands, named for the store's targets: ('1 month', '3 months') ->
+    ('within_1_month', 'within_3_months', 'over_3_months').  The frames name them the same way."""
+    within = [_band_key(p) for p in periods]
+    return (*within, "over" + within[-1][len("within"):])
+
+
 def _band_key(period: str) -> str:
     """'3 months' -> 'within_3_months'; '1 month' -> 'within_1_month'."""
     n, unit = parse_period(period)
@@ -313,4 +319,4 @@ def _band_key(period: str) -> str:
     return f"within_{n}_{unit}"
 
 
-__all__ = ["AgencyRow", "DICT_KEYS", "LadoStatistics", "Timescale", "lado_statistics", "percent"]
+__all__ = ["AgencyRow", "DICT_KEYS", "LadoStatistics", "Timescale", "band_keys", "lado_statistics", "percent"]

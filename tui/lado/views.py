@@ -137,7 +137,6 @@ class ContactListView(ForgetsOtherRecordsMessages, WorkspaceView):
     @on(PagedTable.Opened)
     def _opened(self, event: PagedTable.Opened) -> None:
         event.stop()
-        forget_message_unless_about(self.app, event.key)
         self.app.open_reference(event.key)
 
     def on_data_table_row_highlighted(self, event) -> None:
@@ -171,7 +170,6 @@ class ContactListView(ForgetsOtherRecordsMessages, WorkspaceView):
     def action_open(self) -> None:
         ref = self.current_reference()
         if ref:
-            forget_message_unless_about(self.app, ref)
             self.app.open_reference(ref)
 
     def action_contact(self, verb: str) -> None:

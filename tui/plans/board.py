@@ -133,23 +133,14 @@ class BoardTable(PagedTable):
             return _short_names(agencies, width).get(name.strip()) or short_name(name, width, agencies)
         return replace(_BY_KEY["agency"], short=short)
 
-    def _update_pager(self) -> None:
-        total = len(self.keys)
-        if not total:
-            super()._update_pager()
-            return
+    def pager_range(self) -> str:
+        """Actions, not rows: the group headings are rows but not counted."""
         start = self.page * self.page_size
         before = sum(1 for k in self.keys[:start] if not is_group(k))
         here = sum(1 for k in self.page_keys if not is_group(k))
         count = self.view.count
-        text = (f"showing actions {before + 1:,}\u2013{before + here:,} of {count:,}" if here
+        return (f"showing actions {before + 1:,}\u2013{before + here:,} of {count:,}" if here
                 else f"{count:,} action(s)")
-        if total > self.page_size:
-            text += "  [ ] page"
-        if self.note:
-            text += f"  \u00b7 {self.note}"
-        self.query_one(".pager", Static).update(Text.assemble(plain(text, multiline=False), no_wrap=True,
-                                                              overflow="ellipsis"))
 
 
 class ActionsBoardView(WorkspaceView):
