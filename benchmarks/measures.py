@@ -346,7 +346,7 @@ def measure_tinydb(ds: Dataset, repeats: int) -> list[Row]:
 def _haystack(d: dict) -> str:
     s = d.get("subject") or {}
     return " ".join((d.get("reference", ""), s.get("employer", ""), s.get("role", ""), d.get("summary", ""),
-                     d.get("agency", ""))).casefold()
+                     d.get("agency", ""), d.get("legacy_reference", ""))).casefold()
 
 
 def tui_filter(t, ds: Dataset) -> tuple[Callable[[], list[str]], Callable[[], list[str]], str]:

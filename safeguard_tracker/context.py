@@ -14,9 +14,12 @@ from typing import Any, Callable, Optional, Protocol, TypeVar, cast
 from attrs import AttrsInstance
 
 from .convert import from_doc, to_doc
+from .model.enums import Choice
 from .errors import ConflictError, UnknownReference
 from .store.protocol import Doc, Store, Transaction
-from .taxonomy import DEFAULT_TAXONOMY, Taxonomy
+from .taxonomy import Taxonomy
+from .vocab.entries import Vocabulary
+from .vocab.stored import stored_entries
 
 # Model objects kept for reuse.  Bounded: a script that walks 100,000 contacts must not keep
 # 100,000 Contact objects alive on top of the stored documents.
@@ -36,6 +39,7 @@ class Record(AttrsInstance, Protocol):
     def rev(self) -> int: ...
 
 
+C = TypeVar("C", bound=Choice)          # a fixed vocabulary: Category, Outcome, Harm
 T = TypeVar("T", bound=AttrsInstance)   # a model class the converter can build from a stored document
 R = TypeVar("R", bound=Record)          # a model object stored under its reference
 
@@ -49,6 +53,7 @@ class Context:
         self._cache: dict[tuple[str, str], tuple[int, object]] = {}
         self._taxonomy: Optional[Taxonomy] = None
         self._plan_taxonomy: Optional[tuple[Taxonomy, tuple[str, ...], Taxonomy]] = None
+        self._vocabularies: dict[str, Vocabulary] = {}
 
     @property
     def user(self) -> str:
@@ -68,7 +73,7 @@ class Context:
         """Pick up other users' changes.  Returns what changed."""
         changed = self.store.refresh()
         if changed:
-            self._taxonomy = None
+            self.forget_vocabularies()
         return changed
 
     # --- settings ----------------------------------------------------------------
@@ -83,27 +88,53 @@ class Context:
             doc = dict(txn.get("settings", "config") or {"reference": "config"})
             doc.update(values)
             txn.put("settings", "config", doc)
-        self._taxonomy = None
+        self.forget_vocabularies()
         return self.settings
+
+    # --- vocabularies ------------------------------------------------------------------
+    def vocabulary(self, kind: str) -> Vocabulary:
+        """The store's list of ``kind`` (agencies, partners, categories, outcomes, harms): its own, once it
+        has one, else the one it was made with (the board's, and its older agency settings)."""
+        cached = self._vocabularies.get(kind)
+        if cached is None:
+            cached = self._vocabularies[kind] = Vocabulary(kind, stored_entries(self.settings, kind))
+        return cached
+
+    def local_value(self, kind: str, text: str) -> Optional[str]:
+        """The built-in value (a category, outcome or harm) a local label names, or None."""
+        return self.vocabulary(kind).lookup(text)
+
+    def parse_choice(self, enum: type[C], kind: str, value: object, field: str, row: Optional[int] = None) -> C:
+        """A category, outcome or harm from a value or one of the store's local labels for it
+        ("Founded" -> substantiated where the outcomes list has that alias)."""
+        if isinstance(value, str):
+            found = self.local_value(kind, value)
+            if found is not None:
+                return enum(found)
+        return enum.parse(value, field, row)
 
     @property
     def taxonomy(self) -> Taxonomy:
         """The employing agencies: the store's own list, else the board's."""
         if self._taxonomy is None:
-            agencies = self.settings.get("agencies")
-            self._taxonomy = Taxonomy(agencies) if agencies else DEFAULT_TAXONOMY
+            self._taxonomy = Taxonomy(entries=self.vocabulary("agencies").entries)
         return self._taxonomy
 
     @property
     def plan_agencies(self) -> Taxonomy:
-        """The agency list plus the plan-only owners (the board itself): who can own or lead an action."""
+        """The agency list plus the plan-only partners (the board itself): who can own or lead an action."""
         base = self.taxonomy
-        extra = tuple(self.settings.get("plan_agencies", DEFAULT_PLAN_AGENCIES))
         cached = self._plan_taxonomy
-        if cached is None or cached[0] is not base or cached[1] != extra:
-            cached = (base, extra, Taxonomy(tuple(base.agencies) + tuple(a for a in extra if a not in base)))
+        if cached is None or cached[0] is not base:
+            partners = self.vocabulary("partners").entries
+            cached = (base, (), Taxonomy(entries=tuple(base.entries) + tuple(p for p in partners if p.name not in base)))
             self._plan_taxonomy = cached
         return cached[2]
+
+    def forget_vocabularies(self) -> None:
+        self._taxonomy = None
+        self._plan_taxonomy = None
+        self._vocabularies = {}
 
     # --- records ---------------------------------------------------------------------
     def load(self, cls: type[T], table: str, key: str, kind: str) -> T:

@@ -19,6 +19,18 @@ from dateutil.relativedelta import relativedelta
 from .errors import ValidationError
 
 DATE_HELP = "a date such as 05/01/2018 (day first), 2018-01-05, 'today' or 'yesterday'"
+# What a date cell may hold besides: the number Excel stores a date as, when the cell is formatted as a number.
+DATE_OR_SERIAL_HELP = DATE_HELP + ", or an Excel date number (43191 is 01/04/2018)"
+
+# Excel's 1900 date system: serial 1 is 01/01/1900 and 2958465 is 31/12/9999; serial 60 is the
+# 29/02/1900 that Lotus 1-2-3 invented and Excel kept, so serials from 61 on count from 30/12/1899.
+EXCEL_SERIAL_MAX = 2958465
+_EXCEL_EPOCH = date(1899, 12, 30)
+# A bare number read as a date is an Excel serial only from 1920 to 2099; any other (12, 123, 2018)
+# is a typing mistake, and is refused rather than guessed at.
+PLAUSIBLE_SERIALS = (7306, 73050)            # 01/01/1920 .. 31/12/2099
+_SERIAL = re.compile(r"^\d{1,5}(?:\.0*)?$")
+_ISO_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 
 
 @lru_cache(maxsize=None)
@@ -103,9 +115,38 @@ def add_period(start: date, period: str | tuple[int, str]) -> date:
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+def from_excel_serial(serial: int | float) -> date:
+    """The day an Excel serial date number stands for (the 1900 date system; a time of day, the
+    fraction, is dropped).  ValueError for 60 (29/02/1900, a day that never was) and outside 1..2958465.
+
+    >>> from_excel_serial(43191), from_excel_serial(61), from_excel_serial(59)
+    (datetime.date(2018, 4, 1), datetime.date(1900, 3, 1), datetime.date(1900, 2, 28))
+    """
+    if isinstance(serial, bool) or not 1 <= serial < EXCEL_SERIAL_MAX + 1:
+        raise ValueError(f"{serial} is not an Excel date number (1 to {EXCEL_SERIAL_MAX})")
+    day = int(serial)
+    if day == 60:
+        raise ValueError("60 is Excel's 29/02/1900, a day that never was")
+    return _EXCEL_EPOCH + timedelta(days=day + (1 if day < 60 else 0))
+
+
+def _serial_date(text: str) -> date:
+    """A whole number written as a date: an Excel serial date in the plausible range, else ValueError."""
+    serial = int(float(text))
+    low, high = PLAUSIBLE_SERIALS
+    if not low <= serial <= high:
+        raise ValueError(text)
+    return from_excel_serial(serial)
+
+
 def parse_date(value: object, field: str = "date", row: int | None = None,
                today: date | None = None, required: bool = True) -> date | None:
-    """Read a date as an English user writes it.  Raises ValidationError naming the field."""
+    """Read a date as an English user writes it.  Raises ValidationError naming the field.
+
+    A bare whole number (43191, or 43191.0 as a spreadsheet may save it) is an Excel serial date
+    when it falls from 1920 to 2099 (7306 to 73050), and refused otherwise: 12 or 123 in a date
+    cell is a typing mistake, not a day to guess at.
+    """
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise ValidationError(field, value if value is not None else "", f"a date is required: {DATE_HELP}", row=row)
@@ -126,11 +167,16 @@ def parse_date(value: object, field: str = "date", row: int | None = None,
     try:
         if _ISO.match(text):
             return date.fromisoformat(text)
+        if _SERIAL.match(text):
+            return _serial_date(text)
+        iso = _ISO_DATETIME.match(text)       # a spreadsheet's date and time: year first, whatever dayfirst says
+        if iso:
+            return date.fromisoformat(iso.group(1))
         if not re.search(r"\d", text):
             raise ValueError(text)
         parsed: datetime = _dateparser.parse(text, dayfirst=True, default=datetime(base.year, 1, 1))
     except (ValueError, OverflowError, TypeError):
-        raise ValidationError(field, text, DATE_HELP, row=row) from None
+        raise ValidationError(field, text, DATE_OR_SERIAL_HELP, row=row) from None
     return parsed.date()
 
 

@@ -8,7 +8,7 @@ raised from here means nothing was written.
 from __future__ import annotations
 
 import difflib
-from typing import Iterable, Sequence
+from typing import Iterable, Optional, Sequence
 
 
 class SafeguardError(Exception):
@@ -98,10 +98,12 @@ def nearest(value: str, choices: Iterable[str], n: int = 3) -> list[str]:
     return [lowered[h] for h in hits]
 
 
-def choice_error(field: str, value: object, choices: Iterable[str], row: int | None = None) -> ValidationError:
-    """A ValidationError for a value outside a fixed list, with 'did you mean' hints."""
+def choice_error(field: str, value: object, choices: Iterable[str], row: int | None = None,
+                 hints: Optional[list[str]] = None) -> ValidationError:
+    """A ValidationError for a value outside a fixed list, with 'did you mean' hints (``hints``, else the
+    nearest spellings)."""
     choices = list(choices)
-    hint = nearest(str(value), choices) if value is not None else []
+    hint = hints if hints is not None else nearest(str(value), choices) if value is not None else []
     accepted = "one of: " + ", ".join(choices) if len(choices) <= 12 else f"one of the {len(choices)} listed names"
     if hint:
         accepted += " (did you mean " + " or ".join(f"'{h}'" for h in hint) + "?)"

@@ -59,8 +59,16 @@ def test_bad_values_name_the_field(tracker, field, value, needle):
 
 def test_unknown_outcome(tracker):
     c = tracker.add_contact(received_on="05/01/2018", agency="Police", category="referral")
-    with pytest.raises(ValidationError, match="outcome 'proven'.*substantiated"):
-        tracker.close_contact(c.reference, outcome="proven")
+    with pytest.raises(ValidationError, match="outcome 'sorted out'.*substantiated"):
+        tracker.close_contact(c.reference, outcome="sorted out")
+
+
+def test_a_local_label_for_an_outcome_means_its_value_once_the_list_has_it(tracker):
+    c = tracker.add_contact(received_on="05/01/2018", agency="Police", category="referral")
+    with pytest.raises(ValidationError, match="outcome 'Upheld'"):
+        tracker.close_contact(c.reference, outcome="Upheld", closed_on="2018-01-10")
+    tracker.vocab_alias("outcomes", "substantiated", ["Upheld"])
+    assert tracker.close_contact(c.reference, outcome="Upheld", closed_on="2018-01-10").outcome.value == "substantiated"
 
 
 def test_closing_before_received_is_refused(tracker):

@@ -199,6 +199,8 @@ def _describe_schema(schema: dict, node: dict) -> Any:
         return ("enum", sorted(node["enum"])) if "enum" in node else ("str",)
     if kind == "array":
         return ("list", _describe_schema(schema, node["items"]))
+    if kind == "object" and "properties" not in node:              # a mapping: heading -> text
+        return ("mapping", _describe_schema(schema, node["additionalProperties"]))
     if kind == "object":
         assert node["additionalProperties"] is False, node
         assert sorted(node["required"]) == sorted(node["properties"]), node      # the exporters write every key
@@ -212,6 +214,8 @@ def _describe_model(tp: Any, owner: str = "", field: str = "") -> Any:
     if origin is typing.Union:
         (inner,) = [a for a in typing.get_args(tp) if a is not type(None)]
         return ("optional", _describe_model(inner, owner, field))
+    if origin is dict:
+        return ("mapping", _describe_model(typing.get_args(tp)[1], owner, field))
     if origin in (tuple, list):
         return ("list", _describe_model(typing.get_args(tp)[0], owner, field))
     if isinstance(tp, type) and issubclass(tp, Enum):

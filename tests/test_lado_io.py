@@ -62,11 +62,11 @@ def test_every_bad_row_is_listed_and_nothing_is_written(tracker, tmp_path):
     seq = tracker.store.last_seq
     bad = ("received,agency,category,outcome,closed,reference,harm\n"
            "31/02/2018,Scool - Primary,referal,,,,\n"               # row 2: three bad cells
-           "05/01/2018,Police,referral,proven,06/01/2018,,\n"       # row 3
+           "05/01/2018,Police,referral,sorted out,06/01/2018,,\n"       # row 3
            "05/01/2018,Police,referral,,06/01/2018,,\n"             # row 4: a referral closed without an outcome
            "05/01/2018,Police,enquiry,,,L-2018-0042,\n"              # row 5: fine
            "05/01/2018,Police,enquiry,,,L-2018-0042,\n"              # row 6: the same reference again
-           "05/01/2018,Police,enquiry,,,X-1,tickle\n"                # row 7
+           "05/01/2018,Police,enquiry,,,L-1,tickle\n"                # row 7: ours, malformed
            "05/01/2019,Police,enquiry,,,,\n"                         # row 8: in the future
            ",Police,enquiry,,,,\n")                                  # row 9: no date
     with pytest.raises(ImportFailed) as err:
@@ -76,10 +76,10 @@ def test_every_bad_row_is_listed_and_nothing_is_written(tracker, tmp_path):
     assert "row 2: received '31/02/2018' is not valid" in text
     assert "row 2: agency 'Scool - Primary' is not valid" in text and "did you mean 'School - Primary'" in text
     assert "row 2: category 'referal' is not valid" in text and "'referral'" in text
-    assert "row 3: outcome 'proven' is not valid: one of: substantiated" in text
+    assert "row 3: outcome 'sorted out' is not valid: one of: substantiated" in text
     assert "row 4: outcome '' is not valid: a referral closes only with one of" in text
     assert "row 6: reference 'L-2018-0042' is not valid: a reference used once in the file (it is also on row 5)" in text
-    assert "row 7: harm 'tickle'" in text and "row 7: reference 'X-1'" in text
+    assert "row 7: harm 'tickle'" in text and "row 7: reference 'L-1'" in text
     assert "row 8: received '05/01/2019' is not valid: a date no later than today" in text
     assert "row 9: received '' is not valid: a date is required" in text
     assert not any(p.startswith("row 5") for p in problems)

@@ -171,13 +171,23 @@ def test_reconciliation_names_agencies_outside_the_taxonomy_and_missing_fields(t
     tracker.add_contact(received_on="05/05/2017", agency="Police", category="enquiry", harm="physical")
     tracker.add_contact(received_on="06/05/2017", agency="College", category="referral")
     tracker.add_contact(received_on="07/05/2017", agency="College")
-    tracker.set_agencies([a for a in st.DEFAULT_AGENCIES if a != "Police"])
+    # a list written around the API (by hand, or by an older version) that no longer names Police
+    tracker.update_settings(vocabularies={"agencies": [{"name": a} for a in st.DEFAULT_AGENCIES if a != "Police"]})
     s = tracker.lado_statistics("2017-18")
     assert s.total_contacts == 3 and "Police" not in [r.agency for r in s.by_agency]
     notes = "\n".join(s.reconciliation)
     assert "1 contact(s) have an agency that is not in the taxonomy" in notes and "'Police' (1)" in notes
     assert "1 contact(s) have no category yet" in notes
     assert "2 contact(s) have no harm category recorded" in notes
+
+
+def test_replacing_the_list_keeps_a_recorded_agency_as_retired_and_counted(tracker):
+    tracker.add_contact(received_on="05/05/2017", agency="Police", category="enquiry", harm="physical")
+    tracker.set_agencies([a for a in st.DEFAULT_AGENCIES if a != "Police"])
+    assert "Police" not in tracker.taxonomy.offered and "Police" in tracker.taxonomy
+    s = tracker.lado_statistics("2017-18")
+    assert [r.agency for r in s.by_agency if r.count] == ["Police"]
+    assert not any("not in the taxonomy" in n for n in s.reconciliation)
 
 
 # --- the report ------------------------------------------------------------------------------------------

@@ -89,9 +89,9 @@ REPORTS = {
     "chase-letters": (("md", "html", "json"), lambda t, f: t.report_chase_letters(f)),
 }
 EXPORTS = {
-    "contacts": (("csv", "json"), lambda t, f: t.export_contacts(f)),
-    "reviews": (("csv", "json"), lambda t, f: t.export_plans("reviews", f)),
-    "actions": (("csv", "json"), lambda t, f: t.export_plans("actions", f)),
+    "contacts": (("csv", "json", "xlsx"), lambda t, f: t.export_contacts(f)),
+    "reviews": (("csv", "json", "xlsx"), lambda t, f: t.export_plans("reviews", f)),
+    "actions": (("csv", "json", "xlsx"), lambda t, f: t.export_plans("actions", f)),
 }
 
 
@@ -116,6 +116,18 @@ def _reports(t):
 
 def _exports(t, fmt_: str = "csv"):
     return [(name, export(t, fmt_)) for name, (formats, export) in EXPORTS.items()]
+
+
+def test_no_cell_of_an_exported_workbook_is_a_formula(hostile, tmp_path):
+    import openpyxl
+    for name, data in (("contacts", hostile.export_contacts_xlsx()), ("reviews", hostile.export_plans_xlsx("reviews")),
+                       ("actions", hostile.export_plans_xlsx("actions"))):
+        path = tmp_path / f"{name}.xlsx"
+        path.write_bytes(data)
+        sheet = openpyxl.load_workbook(path).worksheets[0]
+        texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+        assert any(t.startswith("'=") for t in texts), f"{name}: no hostile value reached the workbook"
+        assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"], name
 
 
 def test_html_reports_escape_every_field_and_never_run_data_as_a_template(hostile):

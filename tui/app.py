@@ -35,6 +35,7 @@ from safeguard_tracker.demo import build_demo
 from safeguard_tracker.errors import SafeguardError
 
 from .commands import TrackerCommands
+from .lists import open_lists          # (registers the Lists screen's palette command and help)
 from .registry import AREAS, REGISTRY
 from .paged_table import PAGE_SIZE, forget_message_unless_about
 
@@ -104,6 +105,8 @@ class TrackerApp(App):
         Binding("question_mark,f1", "help", "Help", key_display="?", tooltip="this list of every key"),
         Binding("q", "quit", "Quit", tooltip="leave the app (everything is already saved)"),
         Binding("g", "goto", "Go to", show=False, tooltip="open a record by its reference (L-2018-0042, or just 2018-42)"),
+        Binding("V", "lists", "Lists", show=False,
+                tooltip="the council's lists: agencies, partners and local labels (add, rename, merge, retire)"),
         Binding("1", "workspace(1)", "Tabs", show=False, key_display="1-9",
                 tooltip="switch to the numbered tab of the main screen"),
         *[Binding(str(n), f"workspace({n})", show=False) for n in range(2, 10)],
@@ -513,6 +516,9 @@ class TrackerApp(App):
         from .help import HelpScreen
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def action_lists(self) -> None:
+        open_lists(self)
 
     def action_workspace(self, number: int) -> None:
         """A numbered tab, from any screen: a record or the help closes to show it; a form stays

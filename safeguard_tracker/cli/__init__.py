@@ -11,7 +11,7 @@ import sys
 from typing import Optional, Sequence
 
 from ..errors import ImportFailed, SafeguardError, StoreError, ValidationError
-from . import lado, plans, plans_files, privacy, store_cmds
+from . import lado, mappings, plans, plans_files, privacy, store_cmds, vocab
 from .common import CliError, Parser, one_line, run_tui
 from .options import cli_message, command_parser, resolve_choices
 from ..text import say
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         "export": sub.add_parser("export", help="export records as CSV or JSON").add_subparsers(
             dest="kind", metavar="KIND", required=True, parser_class=Parser),
     }
-    for module in (store_cmds, lado, plans, plans_files, privacy):
+    for module in (store_cmds, lado, plans, plans_files, mappings, privacy, vocab):
         module.register(groups)
     return parser
 

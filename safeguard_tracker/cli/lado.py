@@ -13,13 +13,16 @@ import json
 import sys
 from typing import Any, Optional
 
+
 from ..convert import to_doc
+from ..errors import UnknownReference
 from ..dates import fmt, parse_date
 from ..model import Contact
 from ..tracker import Tracker
 from ..validation.contact import PATTERN_FIELDS, intake_category
 from ..text import json_safe, printable, say
 from .common import CliError, Groups, Parser, Subparsers, emit, open_from_args
+from .mappings import mapping_from_args, mapping_options, show_plan
 
 FORMATS = ("md", "html", "csv", "json")
 
@@ -46,7 +49,8 @@ def register(groups: Groups) -> None:
     p.add_argument("--agency", help="an agency from the list; a unique beginning is enough ('prim')")
     p.add_argument("--status", help="open or closed")
     p.add_argument("--harm", help="physical, sexual, emotional, neglect or suitability")
-    p.add_argument("--text", help="words in the reference, employer, role, summary or agency")
+    p.add_argument("--text", help="words in the reference, employer, role, summary, agency or their reference "
+                                  "(the council's own, from an imported log)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_contacts)
 
@@ -168,15 +172,21 @@ def register(groups: Groups) -> None:
     p.set_defaults(func=cmd_report)
 
     # --- import and export -----------------------------------------------------------------------------------
-    p = groups["import"].add_parser("contacts", help="contacts from a CSV (or a JSON export): all or nothing")
-    p.add_argument("file", metavar="FILE.csv")
-    p.add_argument("--dry-run", action="store_true", help="check the file and say what would change; write nothing")
+    p = groups["import"].add_parser("contacts", help="contacts from a CSV, an Excel workbook (.xlsx) or Unicode "
+                                    "text (or a JSON export): all or nothing")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--dry-run", action="store_true",
+                   help="say what each column and word would become and what would change; write nothing")
     p.add_argument("--overwrite", action="store_true",
                    help="let rows without a revision column change stored records (history such as notes is kept)")
+    mapping_options(p)
     p.set_defaults(func=cmd_import)
 
-    p = groups["export"].add_parser("contacts", help="contacts as CSV (formula-safe) or JSON (lossless)")
-    p.add_argument("--format", choices=("csv", "json"), default="csv")
+
+    p = groups["export"].add_parser("contacts", help="contacts as CSV or an Excel workbook (formula-safe), or JSON "
+                                    "(lossless)")
+    p.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv",
+                   help="csv (default), json, or xlsx (needs -o FILE)")
     p.add_argument("--year", help="only one financial year, e.g. 2017-18")
     p.add_argument("-o", "--output", metavar="FILE")
     p.set_defaults(func=cmd_export)
@@ -266,12 +276,24 @@ def cmd_update(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     tracker = open_from_args(args, create=False)
-    c = tracker.get_contact(args.reference)
+    try:
+        c = tracker.get_contact(args.reference)
+    except UnknownReference:
+        found = tracker.contact_by_legacy_reference(args.reference)   # the council's own reference
+        if found is None:
+            raise
+        c = found
     if args.format == "json":
         text = json_safe(json.dumps(to_doc(c), indent=2, ensure_ascii=False))
     else:
         s, r = c.subject, c.referrer
-        lines = [_status_line(c), f"agency:     {c.agency}", f"summary:    {c.summary}",
+        lines = [_status_line(c), f"agency:     {c.agency}"]
+        if c.legacy_reference:
+            lines.append(f"their ref:  {c.legacy_reference} (the reference in the log it was imported from)")
+        if c.historic:
+            lines.append("historic:   imported from the log kept before this tracker; steps it never recorded "
+                         "show as not recorded")
+        lines += [f"summary:    {c.summary}",
                  f"subject:    {s.name or '(not named)'}; {s.role}; {s.employer}"
                  + (f"; born {fmt(s.date_of_birth)}" if s.date_of_birth else ""),
                  f"referrer:   {r.name}; {r.role}; {r.organisation}",
@@ -295,6 +317,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             lines.append(f"employer's report: requested {fmt(c.employer_report_requested_on) or '-'}, received "
                          f"{fmt(c.employer_report_received_on) or '-'} {c.employer_outcome}")
         lines += [f"reopened:   {fmt(x.on)} by {x.user}: {x.reason}" for x in c.reopenings]
+        lines += [f"{k}: {v}" for k, v in c.extra.items()]
         lines += [f"note:       {x.at:%d/%m/%Y %H:%M} {x.user}: {x.text}" for x in c.notes]
         due = tracker.contact_due(c)
         lines += [f"due:        {i.line()}" for i in due]
@@ -372,7 +395,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     tracker = open_from_args(args)
-    result = tracker.import_contacts(args.file, dry_run=args.dry_run, overwrite=args.overwrite)
+    mapping = mapping_from_args(tracker, args, "contacts")
+    if args.dry_run and not args.file.lower().endswith(".json"):
+        return show_plan(tracker, args, tracker.plan_contacts_import(args.file, mapping=mapping, sheet=args.sheet))
+    result = tracker.import_contacts(args.file, dry_run=args.dry_run, overwrite=args.overwrite, mapping=mapping,
+                                     sheet=args.sheet)
+    if args.save_mapping and mapping is not None:
+        tracker.save_import_mapping(args.save_mapping, mapping)
+        say(f"saved the mapping {args.save_mapping!r}")
     say(*result.summary())
     if not args.dry_run and result.changed:
         found = tracker.pattern_warnings_for(list(result.added) + list(result.updated))
@@ -389,6 +419,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     tracker = open_from_args(args, create=False)
+    if args.format == "xlsx":
+        if args.output in (None, "-"):
+            raise CliError("--format xlsx writes a workbook: name the file with -o FILE.xlsx", code=2)
+        target = tracker.write_output(args.output, tracker.export_contacts_xlsx(year=args.year),
+                                      what="export contacts xlsx" + (f" {args.year}" if args.year else ""),
+                                      personal=True, records=tracker.count_contacts(args.year))
+        print(f"wrote {target}", file=sys.stderr)
+        return 0
     text = tracker.export_contacts(args.format, year=args.year)
     emit(tracker, args, text, what=f"export contacts {args.format}" + (f" {args.year}" if args.year else ""),
          personal=True, records=tracker.count_contacts(args.year))

@@ -99,9 +99,10 @@ def _enum(enum: type[Choice], extra: Sequence[str] = ()) -> Callable[[str, str],
 
 def _agency(agencies: Any) -> Callable[[str, str], str]:
     def choose(value: str, field: str) -> str:
-        if value in agencies:
+        if value in agencies:                    # a name or an alias, in any case and dash style
             return str(agencies.canonical(value, field))
-        return resolve_choice(value, list(agencies), field, what="agency names")
+        return resolve_choice(value, list(agencies.offered), field, what="agency names",
+                              suggest=agencies.suggestions)
     return choose
 
 

@@ -7,10 +7,12 @@ the library's one-line reason.
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from ..text import say
 from .common import CliError, Groups, emit, open_from_args
+from .mappings import mapping_from_args, mapping_options, show_plan
 
 
 def register(groups: Groups) -> None:
@@ -33,14 +35,19 @@ def register(groups: Groups) -> None:
     p.set_defaults(func=cmd_chase_letters)
 
     for kind in ("reviews", "actions"):
-        p = groups["import"].add_parser(kind, help=f"import {kind} from a CSV (or a JSON export): all or nothing")
+        p = groups["import"].add_parser(kind, help=f"import {kind} from a CSV, an Excel workbook (.xlsx) or Unicode "
+                                        f"text (or a JSON export): all or nothing")
         p.add_argument("file", metavar="FILE")
-        p.add_argument("--dry-run", action="store_true", help="check and report what would change; write nothing")
+        p.add_argument("--dry-run", action="store_true",
+                       help="say what each column and word would become and what would change; write nothing")
         p.add_argument("--overwrite", action="store_true",
                        help="let rows without a revision column change stored records (history such as notes is kept)")
+        mapping_options(p)
         p.set_defaults(func=cmd_import, table=kind)
-        p = groups["export"].add_parser(kind, help=f"export {kind} as CSV or JSON (lossless)")
-        p.add_argument("--format", choices=("csv", "json"), default="csv")
+        p = groups["export"].add_parser(kind, help=f"export {kind} as CSV or an Excel workbook (formula-safe), or "
+                                        f"JSON (lossless)")
+        p.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv",
+                       help="csv (default), json, or xlsx (needs -o FILE)")
         p.add_argument("-o", "--output", metavar="FILE")
         p.set_defaults(func=cmd_export, table=kind)
 
@@ -67,9 +74,17 @@ def cmd_chase_letters(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if args.historic_before:
+        raise CliError("--historic-before is for contacts: reviews and actions have no historic rules", code=2)
     t = open_from_args(args)   # a first import may create the store
+    mapping = mapping_from_args(t, args, args.table)
+    if args.dry_run and not args.file.lower().endswith(".json"):
+        return show_plan(t, args, t.plan_plans_import(args.table, args.file, mapping=mapping, sheet=args.sheet))
     method = t.import_reviews if args.table == "reviews" else t.import_actions
-    result = method(args.file, dry_run=args.dry_run, overwrite=args.overwrite)
+    result = method(args.file, dry_run=args.dry_run, overwrite=args.overwrite, mapping=mapping, sheet=args.sheet)
+    if args.save_mapping and mapping is not None:
+        t.save_import_mapping(args.save_mapping, mapping)
+        say(f"saved the mapping {args.save_mapping!r}")
     say(*result.summary())
     return 0
 
@@ -77,7 +92,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     _output(args)
     t = open_from_args(args, create=False)
-    text = t.export_plans(args.table, args.format)
     count = len(t.review_docs() if args.table == "reviews" else t.action_docs())
+    if args.format == "xlsx":
+        if args.output in (None, "-"):
+            raise CliError("--format xlsx writes a workbook: name the file with -o FILE.xlsx", code=2)
+        target = t.write_output(args.output, t.export_plans_xlsx(args.table), what=f"export {args.table} xlsx",
+                                personal=True, records=count)
+        print(f"wrote {target}", file=sys.stderr)
+        return 0
+    text = t.export_plans(args.table, args.format)
     emit(t, args, text, what=f"export {args.table} ({args.format})", personal=True, records=count)
     return 0

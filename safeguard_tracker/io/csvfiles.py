@@ -10,6 +10,10 @@ before anything is read (a quoted cell must start at the start of a cell and be 
 only a delimiter or a line end after it; a quote mark inside an unquoted cell is refused), and
 a cell that spans several lines is refused when its lines look like rows of the file.  Each
 problem is one line naming the row, the column and what would be accepted.
+
+An Excel workbook (a path ending .xlsx or .xlsm) is read the same way, one sheet of it (the first,
+or ``sheet=``): its cells become the texts a CSV saved from it would hold (see ``cell_text``), so
+every importer reads both alike.  Writing workbooks: ``xlsx``.
 """
 
 from __future__ import annotations
@@ -18,9 +22,12 @@ import codecs
 import csv
 import io
 import re
+import warnings
+import zipfile
+from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
 
 from ..errors import ImportFailed
 
@@ -259,15 +266,18 @@ class Rows:
 # --- tables -----------------------------------------------------------------------------------------------
 
 def read_cells(path: str | Path, *, required: Sequence[str], aliases: dict[str, str] | None = None,
-               known: Iterable[str] | None = None, source: str | None = None
-               ) -> tuple[list[str], list[int], list[list[str]]]:
+               known: Iterable[str] | None = None, source: str | None = None, sheet: str | None = None,
+               headings: list[str] | None = None) -> tuple[list[str], list[int], list[list[str]]]:
     """(normalised header, spreadsheet row numbers, rows of cells padded to the header's width).
 
     Row 1 is the header.  Blank lines (spreadsheets leave them) are dropped; a row with more
     non-blank cells than the header names, a broken quote or a cell whose line breaks hold what
-    look like rows is refused, every such row listed, with nothing returned.
+    look like rows is refused, every such row listed, with nothing returned.  A workbook's ``sheet``
+    (default: the first) is read alike.  ``headings``, if given, receives the header as the file spells it.
     """
-    keys, reader = open_table(path, required=required, aliases=aliases, known=known)
+    keys, reader = open_table(path, required=required, aliases=aliases, known=known, sheet=sheet)
+    if headings is not None:
+        headings.extend(h.strip() for h in reader.header)
     width = len(keys)
     problems: list[str] = []
     numbers: list[int] = []
@@ -293,9 +303,10 @@ def read_cells(path: str | Path, *, required: Sequence[str], aliases: dict[str, 
 
 
 def read_rows(path: str | Path, *, required: Sequence[str], aliases: dict[str, str] | None = None,
-              known: Iterable[str] | None = None) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+              known: Iterable[str] | None = None, sheet: str | None = None
+              ) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """Rows as (spreadsheet row number, {normalised header: value}).  Row 1 is the header."""
-    keys, numbers, rows = read_cells(path, required=required, aliases=aliases, known=known)
+    keys, numbers, rows = read_cells(path, required=required, aliases=aliases, known=known, sheet=sheet)
     named = [(i, k) for i, k in enumerate(keys) if k]
     return keys, [(number, {k: cells[i].strip() for i, k in named}) for number, cells in zip(numbers, rows)]
 
@@ -313,10 +324,25 @@ def read_text(path: str | Path) -> str:
 
 
 def open_table(path: str | Path, *, required: Sequence[str], aliases: dict[str, str] | None = None,
-               known: Iterable[str] | None = None) -> tuple[list[str], Rows]:
+               known: Iterable[str] | None = None, sheet: str | None = None) -> tuple[list[str], Rows | SheetRows]:
     """The checked, normalised header and the rows after it as lists of cells, for importers that
-    want plain lists (100,000 rows) rather than a dict a row.  Call ``Rows.check`` after reading."""
+    want plain lists (100,000 rows) rather than a dict a row.  Call ``check`` on the rows after
+    reading them.  A path ending .xlsx or .xlsm is a workbook: its ``sheet`` (default: the first)."""
     source = str(path)
+    if is_workbook(path):
+        rows = SheetRows(path, sheet, source)
+        try:
+            if not rows.header:
+                raise import_failed([f"{source}: the sheet {_escaped(rows.title)!r} is empty; its first row must "
+                                     f"name the columns (at least: {', '.join(required)})"], source=source)
+            keys = check_header(rows.header, source, required, aliases, known)
+        except ImportFailed:
+            rows.close()
+            raise
+        return keys, rows
+    if sheet is not None:
+        raise import_failed([f"{source}: is not a workbook (.xlsx), so it has no sheet {sheet!r} to choose; "
+                             f"name the sheet only for a workbook"], source=source)
     text = read_text(path)
     delimiter = sniff_delimiter(text)
     check_quoting(text, delimiter, source)
@@ -328,6 +354,13 @@ def open_table(path: str | Path, *, required: Sequence[str], aliases: dict[str, 
                             f"(at least: {', '.join(required)})"], source=source) from None
     except csv.Error as exc:
         raise import_failed([f"{source}: row 1: {exc}"], source=source) from None
+    keys = check_header(header, source, required, aliases, known)
+    return keys, Rows(text, reader, header, delimiter, source)
+
+
+def check_header(header: list[str], source: str, required: Sequence[str], aliases: dict[str, str] | None,
+                 known: Iterable[str] | None) -> list[str]:
+    """The header's normalised keys, or ImportFailed listing what is missing, repeated or unknown."""
     aliases = aliases or {}
     keys = [aliases.get(header_key(h), header_key(h)) for h in header]
     problems = []
@@ -346,7 +379,211 @@ def open_table(path: str | Path, *, required: Sequence[str], aliases: dict[str, 
                             f"{', '.join(sorted(known_set))}")
     if problems:
         raise import_failed(problems, source=source)
-    return keys, Rows(text, reader, header, delimiter, source)
+    return keys
+
+
+# --- workbooks ---------------------------------------------------------------------------------------------
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+WORKBOOK_HELP = "save it again from Excel as an Excel workbook (.xlsx), or as 'CSV UTF-8'"
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+
+
+def is_workbook(path: str | Path) -> bool:
+    """Whether ``path`` names an Excel workbook (.xlsx or .xlsm), read as one rather than as CSV text."""
+    return Path(path).suffix.lower() in WORKBOOK_SUFFIXES
+
+
+def cell_text(value: object) -> str:
+    """A workbook cell as the text a CSV saved from it would hold: a date (or a date and time at midnight)
+    as 2018-04-01, a date and time as 2018-04-01 09:30, a whole number as 12 (not 12.0), TRUE and
+    FALSE as yes and no, an empty cell as ''."""
+    if value is None:
+        return ""
+    if value.__class__ is str:
+        return value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds" if value.second or value.microsecond else "minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat(timespec="seconds" if value.second or value.microsecond else "minutes")
+    return str(value)
+
+
+def _trimmed(cells: Sequence[object]) -> list[str]:
+    """A row's cells as texts, without the empty cells after its last value."""
+    out = [cell_text(c) for c in cells]
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def _escaped(text: str) -> str:
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+class SheetRows:
+    """One sheet of a workbook: ``header`` (row 1), then the rows after it as lists of cell texts
+    (``cell_text``), read in openpyxl's read-only mode a row at a time.  ``check``, called once the rows
+    are read, refuses a formula whose value was never saved (a workbook written by a program rather
+    than by Excel), which would otherwise read as an empty cell."""
+
+    def __init__(self, path: str | Path, sheet: str | None, source: str):
+        self.path, self.source = Path(path), source
+        self.workbook: Any = None
+        workbook = self._open()
+        self.workbook = workbook
+        try:
+            self.sheet = self._choose(workbook, sheet)
+            self.sheet.reset_dimensions()        # a saved dimension can be wrong (A1:A1), and would cut rows off
+            self._rows = self.sheet.iter_rows(values_only=True)
+            first = self._next()
+        except BaseException:
+            self.close()
+            raise
+        self.title: str = self.sheet.title
+        self.header = _trimmed(first or ())
+
+    def _fail(self, reason: str) -> ImportFailed:
+        return import_failed([f"{self.source}: {reason}"], source=self.source)
+
+    def _open(self) -> Any:
+        try:
+            import openpyxl                                   # type: ignore[import-untyped]
+        except ImportError:                                    # pragma: no cover - a dependency
+            raise self._fail("reading Excel workbooks needs the openpyxl package (pip install openpyxl); "
+                             "or save the sheet as 'CSV UTF-8'") from None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")                # "Data Validation extension is not supported" ...
+                return openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        except OSError as exc:
+            if not isinstance(exc, zipfile.BadZipFile) and exc.errno is not None:
+                raise self._fail(f"cannot be read ({exc.strerror})") from None
+            raise self._fail(f"is not an Excel workbook ({self._reason(exc)}); {WORKBOOK_HELP}") from None
+        except Exception as exc:                               # a corrupt zip or workbook: any library error
+            raise self._fail(f"is not an Excel workbook ({self._reason(exc)}); {WORKBOOK_HELP}") from None
+
+    @staticmethod
+    def _reason(exc: BaseException) -> str:
+        if isinstance(exc, zipfile.BadZipFile):
+            return "it is not a zip archive, which every .xlsx file is"
+        text = " ".join(str(exc).split())[:120]
+        return _escaped(f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
+
+    def _choose(self, workbook: Any, sheet: str | None) -> Any:
+        tables = list(workbook.worksheets)
+        names = list(workbook.sheetnames)
+        if sheet is None:
+            if not tables:
+                raise self._fail("the workbook has no worksheet with a table in it")
+            return tables[0]
+        wanted = [n for n in names if n == sheet] or [n for n in names if n.strip().lower() == sheet.strip().lower()]
+        if len(wanted) != 1:
+            raise self._fail(f"the workbook has no sheet named {_escaped(sheet)!r}; its sheets: "
+                             + ", ".join(repr(_escaped(n)) for n in names))
+        chosen = workbook[wanted[0]]
+        if chosen not in tables:
+            raise self._fail(f"the sheet {_escaped(wanted[0])!r} is a chart, not a table")
+        return chosen
+
+    def _next(self) -> Optional[tuple[object, ...]]:
+        try:
+            row: Optional[tuple[object, ...]] = next(self._rows, None)
+            return row
+        except ImportFailed:
+            raise
+        except Exception as exc:                               # broken XML inside the zip
+            self.close()
+            raise self._fail(f"the sheet cannot be read ({self._reason(exc)}); {WORKBOOK_HELP}") from None
+
+    def __iter__(self) -> Iterator[list[str]]:
+        while True:
+            row = self._next()
+            if row is None:
+                return
+            yield _trimmed(row)
+
+    def check(self, last_row: int) -> None:
+        """Refuse each formula with no saved value in the header's columns (data_only reads it as empty)."""
+        try:
+            unsaved = self._unsaved_formulas()
+        finally:
+            self.close()
+        width = len(self.header)
+        problems = [f"row {row}, column {_escaped(self.header[col - 1].strip()) or col}: a formula with no saved value: "
+                    f"open the workbook in Excel and save it" for row, col in unsaved if col <= width]
+        if problems:
+            raise import_failed(problems, source=self.source)
+
+    def _unsaved_formulas(self) -> list[tuple[int, int]]:
+        """(row, column) of each cell with a formula and no value.  Most workbooks hold no formula at all,
+        which a scan of the sheet's bytes shows without parsing it again."""
+        part = getattr(self.sheet, "_worksheet_path", None)
+        archive = getattr(self.workbook, "_archive", None)
+        if part is None or archive is None:                   # pragma: no cover - another openpyxl
+            return []
+        try:
+            with archive.open(part) as stream:
+                tail = b""
+                for chunk in iter(lambda: stream.read(1 << 20), b""):
+                    if _FORMULA_TAG.search(tail + chunk):
+                        break
+                    tail = chunk[-64:]
+                else:
+                    return []
+            return _formulas_without_values(archive, part)
+        except Exception as exc:
+            raise self._fail(f"the sheet cannot be read ({self._reason(exc)}); {WORKBOOK_HELP}") from None
+
+    def close(self) -> None:
+        if self.workbook is not None:
+            self.workbook.close()
+            self.workbook = None
+
+
+def _formulas_without_values(archive: zipfile.ZipFile, part: str) -> list[tuple[int, int]]:
+    """Parse the sheet for cells (``<c>``) holding a formula (``<f>``) but no saved value (``<v>``)."""
+    from xml.etree.ElementTree import iterparse
+
+    found: list[tuple[int, int]] = []
+    row_number, column = 0, 0
+    with archive.open(part) as stream:
+        for _, element in iterparse(stream, events=("end",)):
+            tag = element.tag.rpartition("}")[2]
+            if tag == "row":
+                element.clear()
+                continue
+            if tag != "c":
+                continue
+            ref = element.get("r")
+            if ref:
+                m = re.match(r"([A-Z]+)(\d+)$", ref)
+                if m:
+                    column = 0
+                    for letter in m.group(1):
+                        column = column * 26 + ord(letter) - 64
+                    row_number = int(m.group(2))
+            else:
+                column += 1
+            children = {child.tag.rpartition("}")[2]: child for child in element}
+            if "f" in children and element.get("t") != "inlineStr":
+                value = children.get("v")
+                # only a text result may be empty (="" saves <v></v> with t="str"); a program that writes
+                # formulas without working them out leaves <v/> or nothing
+                if value is None or (not value.text and element.get("t") != "str"):
+                    found.append((row_number, column))
+            element.clear()
+    return found
 
 
 # --- writing ---------------------------------------------------------------------------------------------

@@ -72,7 +72,7 @@ class Casework:
     def _recategorise(self, reference: str, category: Any, text: str, on: Any, expected_rev: Optional[int],
                       direction: Optional[str]) -> Contact:
         field = {"up": "to", "down": "to"}.get(direction or "", "category")
-        to = Category.parse(category, field)
+        to = self.ctx.parse_choice(Category, "categories", category, field)
         what = {"up": ("reason", "a reason for the escalation"),
                 "down": ("rationale", "a rationale for stepping down")}.get(
             direction or "", ("rationale", "a rationale for the category"))
@@ -257,7 +257,7 @@ class Casework:
         with advice given; a consultation closes with the employer's outcome,
         once the employer's report is received.
         """
-        out = None if outcome in (None, "") else Outcome.parse(outcome, "outcome")
+        out = None if outcome in (None, "") else self.ctx.parse_choice(Outcome, "outcomes", outcome, "outcome")
 
         def change(c: Contact) -> Contact:
             if c.closed_on is not None:

@@ -79,7 +79,7 @@ class ContactService:
 
     def validator(self) -> ContactValidator:
         """The field rules as of today, with this store's agency list."""
-        return ContactValidator(self.ctx.today(), self.ctx.taxonomy)
+        return ContactValidator(self.ctx.today(), self.ctx.taxonomy, harms=self.ctx.vocabulary("harms").lookup)
 
     # --- reading ---------------------------------------------------------------------
     def get(self, reference: str) -> Contact:
@@ -104,7 +104,7 @@ class ContactService:
         received = parse_date(date_value(received_on, "received_on"), "received_on", today=self.ctx.today())
         assert received is not None                       # required: parse_date raises on a blank
         canonical = self.ctx.taxonomy.canonical(agency)
-        cat = None if category in (None, "") else Category.parse(category, "category")
+        cat = None if category in (None, "") else self.ctx.parse_choice(Category, "categories", category, "category")
         base = Contact(reference="", received_on=received, agency=canonical)
         contact = self.validator().clean_fields(fields, base)
         if cat is not None:

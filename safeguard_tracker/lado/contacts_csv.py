@@ -40,6 +40,7 @@ Columns (headers in any case and spacing; aliases such as "Date received"):
 from __future__ import annotations
 
 import operator
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
@@ -55,6 +56,9 @@ from .contacts_rules import (EVENT_COLUMNS, LIST_COLUMNS, REFERENCE, cell_conver
                              new_history, row_rules)
 from ..io.csvfiles import import_failed, read_cells, unguard
 from ..io.importing import ImportResult, changed_fields, conflict_problem
+from ..io.csvfiles import header_key
+from ..io.mapping import EXTRA, EXTRA_PREFIX, IGNORE, ImportMapping
+from ..folding import fold
 
 TABLE = "contacts"
 
@@ -75,6 +79,7 @@ PATHS: dict[str, tuple[str, ...]] = {
     "employer_report_requested": ("employer_report_requested_on",),
     "employer_report_received": ("employer_report_received_on",),
     "employer_outcome": ("employer_outcome",), "outcome": ("outcome",), "closed": ("closed_on",),
+    "legacy_reference": ("legacy_reference",), "historic": ("historic",),
 }
 COLUMN_OF = {path: column for column, path in PATHS.items()}
 # Columns that identify a contact imported from a file without references (see _identity_index).
@@ -83,7 +88,8 @@ IDENTITY_COLUMNS = ("received", "agency", "summary", "subject_name", "subject_ro
 
 # Columns about the record's history rather than its fields: used when a contact is created.
 HISTORY_COLUMNS = ("rationale", "first_category", "category_changed")
-EXPORT_ONLY = ("status", "escalated", "jem_held", "meetings", "suspension", "regulator_referrals", "reopened")
+EXPORT_ONLY = ("status", "escalated", "jem_held", "meetings", "suspension", "regulator_referrals", "reopened",
+               "extra")
 KNOWN = ("reference", "revision") + tuple(PATHS) + HISTORY_COLUMNS + EXPORT_ONLY
 
 ALIASES = {
@@ -104,6 +110,54 @@ ALIASES = {
     "escalated_on": "category_changed", "escalation_date": "category_changed",
     "category_changed_on": "category_changed", "children": "children_count", "number_of_children": "children_count",
 }
+# The headings LADO spreadsheets use (the councils' own words), in any case and spacing.  A heading
+# could mean two things in two councils ("Nature of concern": a harm in one, a summary in another);
+# those are left out, and the dry run proposes a field by what the column holds.
+SYNONYMS = {
+    # the council's reference (not ours: kept as the legacy reference)
+    "lado_ref": "reference", "lado_ref_no": "reference", "ref_no": "reference", "reference_number": "reference",
+    "case_no": "reference", "case_number": "reference", "case_ref": "reference", "lado_number": "reference",
+    "lado_id": "reference", "lado_case_number": "reference", "lado_case_ref": "reference",
+    "legacy_ref": "legacy_reference", "old_reference": "legacy_reference",
+    # dates
+    "date_of_referral": "received", "referral_date": "received", "date_referred": "received",
+    "date_of_contact": "received", "contact_date": "received", "date_contact_received": "received",
+    "date_referral_received": "received", "date_received_by_lado": "received", "date_reported": "received",
+    "date_of_outcome": "closed", "outcome_date": "closed", "closure_date": "closed", "date_case_closed": "closed",
+    "case_closed": "closed", "date_of_closure": "closed",
+    "employer_report_received_date": "employer_report_received", "employer_outcome_received": "employer_report_received",
+    "date_employer_report_received": "employer_report_received", "report_received": "employer_report_received",
+    "date_of_first_response": "responded", "first_response": "responded",
+    "strategy_discussion": "s47_strategy", "date_of_strategy_discussion": "s47_strategy",
+    # the agency and who referred
+    "employment_sector": "agency", "sector": "agency", "employer_sector": "agency", "organisation_type": "agency",
+    "organization_type": "agency", "employer_type": "agency", "employing_agency": "agency", "setting_type": "agency",
+    "type_of_setting": "agency", "type_of_employer": "agency", "agency_sector": "agency", "service_area": "agency",
+    "referring_agency": "referrer_organisation", "referrer_agency": "referrer_organisation",
+    "source_of_referral": "referrer_organisation", "referral_source": "referrer_organisation",
+    "referred_by": "referrer", "referrer_job_title": "referrer_role",
+    # the adult
+    "name_of_adult": "subject_name", "adult_name": "subject_name", "name_of_person": "subject_name",
+    "person_subject_of_allegation": "subject_name", "name_of_staff_member": "subject_name",
+    "subject_of_allegation": "subject_name", "position": "subject_role", "occupation": "subject_role",
+    "job_role": "subject_role", "employer": "employer", "name_of_employer": "employer",
+    "establishment": "employer", "name_of_setting": "employer", "organisation": "employer", "organisation_name": "employer",
+    "date_of_birth_of_adult": "subject_dob",
+    # what it is
+    "allegation_type": "harm", "type_of_allegation": "harm", "category_of_abuse": "harm", "type_of_abuse": "harm",
+    "abuse_type": "harm", "category_of_harm": "harm", "harm_category": "harm",
+    "contact_type": "category", "type_of_contact": "category", "lado_category": "category",
+    "contact_category": "category",
+    "details": "summary", "description": "summary", "brief_details": "summary", "allegation_details": "summary",
+    "nature_of_allegation": "summary", "details_of_allegation": "summary",
+    # what happened
+    "police_involvement": "police_involved", "police_y_n": "police_involved", "police_investigation": "police_involved",
+    "police_involved_y_n": "police_involved",
+    "outcome_of_investigation": "outcome", "result": "outcome", "allegation_outcome": "outcome",
+    "lado_outcome": "outcome", "outcome_of_allegation": "outcome", "conclusion": "outcome",
+    "employer_action": "employer_outcome", "outcome_for_employer": "employer_outcome",
+}
+HEADINGS = {**ALIASES, **SYNONYMS}
 
 
 def _blank_doc() -> Doc:
@@ -117,10 +171,12 @@ def _column_name(path: tuple[str, ...]) -> str:
 
 # --- import ------------------------------------------------------------------------------------------
 
-def import_contacts(contacts: ContactService, path: str | Path, *, dry_run: bool = False, overwrite: bool = False) -> ImportResult:
-    """Import contacts from a CSV file (or a JSON export, by its .json name): all or nothing.
+def import_contacts(contacts: ContactService, path: str | Path, *, dry_run: bool = False, overwrite: bool = False,
+                    mapping: Optional[ImportMapping] = None, sheet: Optional[str] = None) -> ImportResult:
+    """Import contacts from a CSV file or an Excel workbook (or a JSON export, by its .json name): all or nothing.
 
-    ``overwrite`` lets rows without a revision change stored contacts (see ``importing``).
+    ``overwrite`` lets rows without a revision change stored contacts (see ``importing``).  ``mapping``
+    reads a council's own headings and words (``io.mapping``); ``sheet`` chooses a workbook's sheet.
     """
     path = Path(path)
     if path.suffix.lower() == ".json":
@@ -129,18 +185,70 @@ def import_contacts(contacts: ContactService, path: str | Path, *, dry_run: bool
     # out (it re-walked the growing heap, a third of the time at 100,000 rows), and what was built
     # is frozen out of its sight afterwards instead of being walked once more when it comes back on.
     with gc_paused(freeze=True):
-        return _import_csv(contacts, path, dry_run, overwrite)
+        return _import_csv(contacts, path, dry_run, overwrite, mapping, sheet)
+
+
+class Headings(dict[str, str]):
+    """header_key -> the column a heading fills: the mapping's word first, then the usual LADO headings;
+    a heading neither knows is kept as an extra field when the mapping says so or ``keep`` is set."""
+
+    def __init__(self, mapping: Optional[ImportMapping], keep: bool = False):
+        super().__init__(HEADINGS)
+        self.mapping, self.keep = mapping, keep
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if self.mapping is not None:
+            for heading, target in self.mapping.columns.items():
+                if header_key(heading) == key:
+                    return "" if target == IGNORE else EXTRA_PREFIX + key if target == EXTRA else \
+                        HEADINGS.get(header_key(target), header_key(target))
+        found = super().get(key)
+        if found is not None:
+            return found
+        if key in KNOWN:
+            return key
+        return EXTRA_PREFIX + key if self.keep else default
+
+
+def _extra_headings(keys: list[str], headings: list[str]) -> dict[str, str]:
+    """extra:key -> the heading as the file spells it."""
+    return {k: h for k, h in zip(keys, headings) if k.startswith(EXTRA_PREFIX)}
+
+
+def _unknown_columns(keys: list[str], headings: list[str], source: str, mapping: Optional[ImportMapping]) -> None:
+    unknown = [h for k, h in zip(keys, headings) if k and not k.startswith(EXTRA_PREFIX) and k not in KNOWN]
+    if unknown:
+        how = ("the mapping does not say what they are: add them to it" if mapping is not None
+               else "run the import with --dry-run to see a mapping for them")
+        raise import_failed([f"header: unknown column(s) {', '.join(repr(u) for u in unknown)}; {how} "
+                             f"(--map 'HEADING=FIELD', 'HEADING=extra' to keep it on each record, or "
+                             f"'HEADING=ignore'); accepted fields: {', '.join(sorted(set(KNOWN) - set(EXPORT_ONLY)))}"],
+                            source=source)
 
 
 Parsed = tuple[int, Optional[str], dict[str, Any], Optional[int]]   # row, reference, values, revision
+# Keys a row's values carry beside its columns: the council's reference, the historic mark, extra fields.
+LEGACY, HISTORIC, EXTRA_KEY = "\x00legacy", "\x00historic", "\x00extra"
+OURS = re.compile(r"^L-\d")           # looks like one of ours: must then be one, not a legacy reference
 
 
-def _import_csv(contacts: ContactService, path: Path, dry_run: bool, overwrite: bool) -> ImportResult:
+def _import_csv(contacts: ContactService, path: Path, dry_run: bool, overwrite: bool,
+                mapping: Optional[ImportMapping] = None, sheet: Optional[str] = None) -> ImportResult:
     source = path.name
     # 1. The rows, padded to the header's width; blank lines dropped, malformed rows refused.
-    keys, numbers, rows = read_cells(path, required=REQUIRED, aliases=ALIASES, known=KNOWN, source=source)
+    headings: list[str] = []
+    keys, numbers, rows = read_cells(path, required=REQUIRED, aliases=Headings(mapping), known=None, source=source,
+                                     sheet=sheet if sheet is not None else (mapping.sheet or None) if mapping else None,
+                                     headings=headings)
+    _unknown_columns(keys, headings, source, mapping)
+    extra_names = _extra_headings(keys, headings)
+    # A column read through the council's own heading is named by it too: "harm (their 'Allegation type')".
+    named = {k: f"{k} (their '{h}')" for k, h in zip(keys, headings)
+             if k and not k.startswith(EXTRA_PREFIX) and header_key(h) != k and header_key(h) not in ALIASES}
     converters = cell_converters(contacts)
     today = contacts.ctx.today().isoformat()
+    historic_before = mapping.historic_before.isoformat() if mapping and mapping.historic_before else None
+    value_maps = {c: m for c in set(keys) if mapping is not None and (m := mapping.value_map(c))}
     wanted = [(i, k) for i, k in enumerate(keys) if k and k not in EXPORT_ONLY and k not in ("reference", "revision")]
     columns = [k for _, k in wanted]
     ignored = tuple(k for k in dict.fromkeys(keys) if k in EXPORT_ONLY)
@@ -156,12 +264,17 @@ def _import_csv(contacts: ContactService, path: Path, dry_run: bool, overwrite: 
 
     def convert_column(i: int, column: str) -> list[Any]:
         cells = list(map(str.strip, by_column[i]))
+        if column in value_maps:                          # the council's words for the entries ("Founded")
+            words = value_maps[column]
+            seen = {t: words.get(fold(t), t) if t else t for t in set(cells)}
+            cells = list(map(seen.__getitem__, cells))
         convert = converters[column]
         cache = {text: convert(column, text) for text in set(cells)}
         for text, value in cache.items():
             if value.__class__ is ValidationError:
                 for j in (j for j, t in enumerate(cells) if t == text):
-                    bad.setdefault(j, []).append(ValidationError(column, value.value, value.accepted, row=numbers[j]))
+                    bad.setdefault(j, []).append(ValidationError(named.get(column, column), value.value,
+                                                                 value.accepted, row=numbers[j]))
         return list(map(cache.__getitem__, cells))
 
     out: list[Any] = []
@@ -175,8 +288,9 @@ def _import_csv(contacts: ContactService, path: Path, dry_run: bool, overwrite: 
         converted = convert_column(i, column)
         out.append([v if v.__class__ is ValidationError else list(v) for v in converted]
                    if column in LIST_COLUMNS else converted)
-    refs: list[str] = (list(map(str.upper, map(str.strip, by_column[keys.index("reference")])))
-                       if "reference" in keys else [""] * len(numbers))
+    raw_refs: list[str] = (list(map(str.strip, by_column[keys.index("reference")])) if "reference" in keys
+                           else [""] * len(numbers))
+    refs: list[str] = list(map(str.upper, raw_refs))
     revisions: list[Any] = (convert_column(keys.index("revision"), "revision") if "revision" in keys
                             else [None] * len(numbers))
     by_column.clear()                 # the cells are converted: let them go
@@ -184,13 +298,27 @@ def _import_csv(contacts: ContactService, path: Path, dry_run: bool, overwrite: 
     # 3. Row by row: references, and the rules across a row's cells.
     parsed: list[Parsed] = []
     seen: dict[str, int] = {}
+    legacy_seen: dict[str, int] = {}
+    extra_cols = [c for c in columns if c.startswith(EXTRA_PREFIX)]
     for j, (number, ref, revision, row_values) in enumerate(zip(numbers, refs, revisions,
                                                                 zip(*out) if out else ((),) * len(numbers))):
         row_bad = bad.get(j, [])
+        legacy = ""
+        if ref and not REFERENCE.match(ref) and not OURS.match(ref):
+            legacy, ref = raw_refs[j], ""                 # the council's own reference: kept beside ours
+            if len(legacy) > 100:
+                row_bad.append(ValidationError("reference", legacy[:40] + "\u2026", "a reference of at most 100 "
+                                               "characters", row=number))
+            elif legacy.casefold() in legacy_seen:
+                row_bad.append(ValidationError("reference", legacy, f"a reference used once in the file (it is "
+                                               f"also on row {legacy_seen[legacy.casefold()]})", row=number))
+            else:
+                legacy_seen[legacy.casefold()] = number
         if ref:
             if not REFERENCE.match(ref):
-                row_bad.append(ValidationError("reference", ref, "a reference like L-2018-0042, or blank to have "
-                                               "one assigned", row=number))
+                row_bad.append(ValidationError("reference", ref, "a reference like L-2018-0042, another system's "
+                                               "reference (kept as the legacy reference), or blank to have one "
+                                               "assigned", row=number))
             elif ref in seen:
                 row_bad.append(ValidationError("reference", ref, f"a reference used once in the file (it is also on "
                                                f"row {seen[ref]})", row=number))
@@ -200,8 +328,21 @@ def _import_csv(contacts: ContactService, path: Path, dry_run: bool, overwrite: 
             row_bad.append(ValidationError("reference", "", f"the reference of the contact that revision {revision} "
                                            f"belongs to", row=number))
         values = dict(zip(columns, row_values))
+        historic = historic_before is not None and isinstance(values.get("received"), str) \
+            and values["received"] < historic_before
+        if values.get("historic"):
+            historic = True
+        if values.get("category") is None and not historic and not any(e.field == "category" for e in row_bad):
+            row_bad.append(ValidationError("category", "", "one of: enquiry, consultation, referral is required (a "
+                                           "row from before the tracker, whose category was never recorded, can be "
+                                           "imported as historic: --historic-before DATE)", row=number))
         if not row_bad:
-            row_bad = row_rules(values, number, today, events)
+            row_bad = row_rules(values, number, today, events, historic=historic)
+        values[LEGACY], values[HISTORIC] = legacy, historic
+        if extra_cols:
+            values[EXTRA_KEY] = {extra_names[c]: values.pop(c) for c in extra_cols if values.get(c)}
+            for c in extra_cols:
+                values.pop(c, None)
         if row_bad:
             order = ["reference", "revision"] + columns
             problems.extend(str(e) for e in sorted(row_bad, key=lambda e: order.index(e.field)
@@ -239,10 +380,16 @@ def _apply(contacts: ContactService, source: str, parsed: list[Parsed], columns:
     explicit = {ref for _, ref, _, _ in parsed if ref}
     already: dict[int, str] = {}
     with contacts.ctx.store.transaction() as txn:
-        identity = _identity_index(contacts.ctx.store.all(TABLE), columns, parsed)
+        stored = contacts.ctx.store.all(TABLE)
+        legacy_index = {d["legacy_reference"].casefold(): r for r, d in stored.items() if d.get("legacy_reference")} \
+            if any(v[LEGACY] for _, _, v, _ in parsed) else {}
+        identity = _identity_index(stored, columns, [p for p in parsed if not p[2][LEGACY]])
         docs: list[tuple[str, Doc]] = []
         for number, ref, v, revision in parsed:
-            if ref is None and identity:
+            legacy, historic = v[LEGACY], v[HISTORIC]
+            if ref is None and legacy:
+                ref = legacy_index.get(legacy.casefold())      # imported before from this file or another
+            elif ref is None and identity:
                 seen = identity[1].get(tuple(v[c] for c in identity[0]))
                 if seen is not None:
                     already[number] = seen
@@ -258,8 +405,10 @@ def _apply(contacts: ContactService, source: str, parsed: list[Parsed], columns:
                 s_doc.update(zip(subject_keys, subject_values(v)))
                 doc["referrer"] = r_doc = dict(blank_referrer)
                 r_doc.update(zip(referrer_keys, referrer_values(v)))
-                doc["category_history"] = new_history(v, user, source, number)
-                if doc["closed_on"] is not None and doc["category"] == "consultation":
+                doc["category_history"] = new_history(v, user, source, number) if v["category"] is not None else []
+                doc["legacy_reference"], doc["historic"] = legacy, historic
+                doc["extra"] = v.get(EXTRA_KEY) or {}         # a dict of its own, never the blank's
+                if doc["closed_on"] is not None and doc["category"] == "consultation" and not historic:
                     try:
                         final_check(doc, number)
                     except ValidationError as exc:
@@ -275,6 +424,12 @@ def _apply(contacts: ContactService, source: str, parsed: list[Parsed], columns:
                 doc = {k: (dict(x) if isinstance(x, dict) else x) for k, x in existing.items() if k != "_rev"}
                 for column, path in field_columns:
                     _set(doc, path, v[column])
+                if legacy:
+                    doc["legacy_reference"] = legacy
+                if historic:
+                    doc["historic"] = True
+                if v.get(EXTRA_KEY):
+                    doc["extra"] = {**(existing.get("extra") or {}), **v[EXTRA_KEY]}
                 if not changed_fields(existing, doc):
                     unchanged.append(ref)
                     continue
@@ -285,7 +440,8 @@ def _apply(contacts: ContactService, source: str, parsed: list[Parsed], columns:
                     continue
                 try:
                     merge_rules(existing, doc, v, user, today, number)
-                    final_check(doc, number)
+                    if not doc.get("historic"):
+                        final_check(doc, number)
                 except ValidationError as exc:
                     problems.append(str(exc))
                     continue
@@ -305,8 +461,8 @@ def _apply(contacts: ContactService, source: str, parsed: list[Parsed], columns:
         contacts.references.committed()
     return ImportResult(source=source, rows=len(parsed), added=tuple(added), updated=updated,
                         unchanged=tuple(unchanged), dry_run=dry_run, ignored_columns=ignored,
-                        without_reference=sum(1 for number, ref, _, _ in parsed
-                                              if ref is None and number not in already),
+                        without_reference=sum(1 for number, ref, v, _ in parsed
+                                              if ref is None and not v[LEGACY] and number not in already),
                         already=already, overwritten=tuple(overwritten))
 
 

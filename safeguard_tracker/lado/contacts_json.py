@@ -66,12 +66,14 @@ def _json_contact(contacts: ContactService, rec: Doc, ref: str) -> Doc:
     contact = attrs.evolve(cleaned, **{a.name: getattr(contact, a.name) for a in attrs.fields(Contact)
                                        if a.name not in _CLEANED and a.name not in ("received_on", "agency")},
                            category=category, outcome=outcome, closed_on=closed_on)
+    historic = bool(body.get("historic"))       # imported from an old log: its unrecorded steps are not demanded
     if closed_on is not None:
         problem_args = closing_problem(category, outcome)
-        if problem_args is not None:
+        if problem_args is not None and not (historic and (category is None or outcome is None)):
             raise ValidationError(*problem_args)
     doc = to_doc(contact)
-    final_check(doc, None)
+    if not historic:
+        final_check(doc, None)
     for field in _TEXT_FIELDS:
         if isinstance(body.get(field), str):
             doc[field] = body[field]

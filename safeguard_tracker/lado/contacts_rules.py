@@ -21,6 +21,7 @@ from ..model import Category, Outcome
 from ..model.enums import Choice
 from ..store.protocol import Doc
 from ..validation.contact import closing_problem
+from ..validation.fields import parse_yes_no
 from .contacts import ContactService
 from ..io.importing import parse_revision
 
@@ -91,23 +92,30 @@ def cell_converters(contacts: ContactService) -> dict[str, Callable[[str, str], 
                 return fast
         return _plain(clean(API_FIELDS[column], text))
 
-    def choice(enum: type[Choice], required: bool = False) -> Callable[[str, str], Any]:
+    def choice(enum: type[Choice], kind: str, required: bool = False) -> Callable[[str, str], Any]:
+        labels = contacts.ctx.vocabulary(kind).lookup          # the store's local labels ("Founded")
+
         def parse(column: str, text: str) -> Optional[str]:
             if not text:
                 if required:
                     raise ValidationError(column, "", "one of: " + ", ".join(m.value for m in enum) + " is required")
                 return None
-            return enum.parse(text, column).value
+            local = labels(text)
+            return local if local is not None else enum.parse(text, column).value
         return parse
 
     table: dict[str, Callable[[str, str], Any]] = {c: by_api for c in API_FIELDS}
-    table.update(category=choice(Category, required=True), first_category=choice(Category), outcome=choice(Outcome),
+    table.update(category=choice(Category, "categories"), first_category=choice(Category, "categories"),
+                 historic=lambda column, text: parse_yes_no(text, column) if text else False,
+                 outcome=choice(Outcome, "outcomes"),
                  revision=lambda column, text: parse_revision(text, column))
     return {column: guard(fn) for column, fn in table.items()}
 
 
-def row_rules(v: dict[str, Any], row: int, today: str, events: tuple[str, ...]) -> list[ValidationError]:
-    """The rules across a row's cells, in the API's words.  ``v`` maps column to parsed value (None when blank)."""
+def row_rules(v: dict[str, Any], row: int, today: str, events: tuple[str, ...],
+              historic: bool = False) -> list[ValidationError]:
+    """The rules across a row's cells, in the API's words.  ``v`` maps column to parsed value (None when blank).
+    A ``historic`` row (from before the tracker) need not have a category, nor an outcome to be closed."""
     problems: list[ValidationError] = []
     received = v["received"]
     if received > today:
@@ -128,14 +136,14 @@ def row_rules(v: dict[str, Any], row: int, today: str, events: tuple[str, ...]) 
                                         f"requested ({_uk(requested)})", row=row))
     outcome, closed = v.get("outcome"), v.get("closed")
     if outcome is not None or closed is not None:
-        category = Category(v["category"])
+        category = Category(v["category"]) if v.get("category") else None
         if closed is None:
             problems.append(ValidationError("closed", "", "a closing date: the row has an outcome", row=row))
-        else:
+        elif category is not None:
             if outcome is None and category is Category.ENQUIRY:
                 v["outcome"] = outcome = Outcome.ADVICE_GIVEN.value
             problem = closing_problem(category, Outcome(outcome) if outcome else None)
-            if problem is not None:
+            if problem is not None and not (historic and outcome is None):
                 problems.append(ValidationError(*problem, row=row))
     first = v.get("first_category")
     if first is not None and first != v["category"] and v.get("category_changed") is None:

@@ -1,5 +1,6 @@
 """Filtering contacts as the TUI and the CLI do it: year, category, agency,
-status, harm and free text (reference, employer, role, summary).
+status, harm and free text (reference, employer, role, summary, agency, and the
+council's own reference of an imported record: its legacy reference).
 
 Filters run over the stored documents, not model objects, so that narrowing
 100,000 contacts costs one pass over plain dicts; only the matches are turned
@@ -81,7 +82,7 @@ class ContactFilter:
             def has_words(d: Doc) -> bool:
                 subject = d.get("subject") or {}
                 hay = " ".join((d.get("reference", ""), subject.get("employer", ""), subject.get("role", ""),
-                                d.get("summary", ""), d.get("agency", ""))).casefold()
+                                d.get("summary", ""), d.get("agency", ""), d.get("legacy_reference", ""))).casefold()
                 return all(w in hay for w in words)
             tests.append(has_words)
         if not tests:

@@ -149,7 +149,7 @@ def lado_statistics(ctx: Context, year: str = "2017-18", compare_with: Optional[
     by_harm = dict.fromkeys(HARMS, 0)
     bands = [0] * (len(rules.resolution) + 2)            # one per target, then "over", then "open"
     escalated = 0
-    uncategorised = no_harm = fm_total = fm_in_time = 0
+    uncategorised = no_harm = fm_total = fm_in_time = historic = 0
     odd_outcomes: dict[str, int] = {}
     closed_early: list[str] = []
     targets_cache: dict[str, list[str]] = {}
@@ -168,6 +168,8 @@ def lado_statistics(ctx: Context, year: str = "2017-18", compare_with: Optional[
         else:
             continue
         t.total += 1
+        if d.get("historic"):
+            historic += 1
         agency = d.get("agency", "")
         t.agencies[agency] = t.agencies.get(agency, 0) + 1
         t.months[(int(received[5:7]) - 4) % 12] += 1
@@ -266,6 +268,10 @@ def lado_statistics(ctx: Context, year: str = "2017-18", compare_with: Optional[
                          f"total ({total}) but in no agency row: {names}")
     if agency_sum + sum(unknown.values()) != tally.total:  # pragma: no cover - a guard on this module's own sums
         notes.append(f"{year}: the agency rows sum to {agency_sum}, not to the total {tally.total}")
+    if historic:
+        notes.append(f"{year}: {historic} of the {tally.total} contact(s) were imported as historic records (from "
+                     f"the log kept before this tracker): they are counted in every figure, and the steps the old "
+                     f"log never recorded (a category, an outcome, the employer's report) count as not recorded")
     if uncategorised:
         notes.append(f"{year}: {uncategorised} contact(s) have no category yet, so by_category sums to "
                      f"{tally.total - uncategorised}, not {tally.total}")

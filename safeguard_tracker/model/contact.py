@@ -123,6 +123,9 @@ class Contact:
     reopenings: tuple[Reopening, ...] = ()
     notes: tuple[Note, ...] = ()
     redacted_on: Optional[date] = None
+    legacy_reference: str = ""                  # the council's own reference from the log it came from
+    historic: bool = False                      # imported under historic rules: steps never recorded
+    extra: dict[str, str] = attrs.field(factory=dict, hash=False)   # spreadsheet columns with no field here
     rev: int = 0                                # store revision, for conflict detection
 
     @property

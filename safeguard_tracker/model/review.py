@@ -48,6 +48,8 @@ class Review:
     initiated_on: Optional[date] = None
     published_on: Optional[date] = None
     recommendations: tuple[Recommendation, ...] = ()
+    legacy_reference: str = ""                  # the board's own reference from the plan it came from
+    extra: dict[str, str] = attrs.field(factory=dict, hash=False)   # spreadsheet columns with no field here
     rev: int = 0
 
     @property
@@ -115,6 +117,8 @@ class Action:
     signed_off_on: Optional[date] = None
     off_track_reason: str = ""
     follow_up_of: str = ""                      # the action this one follows up
+    legacy_reference: str = ""                  # the board's own reference from the plan it came from
+    extra: dict[str, str] = attrs.field(factory=dict, hash=False)   # spreadsheet columns with no field here
     rev: int = 0
 
     @property

@@ -38,6 +38,35 @@ A row matches a stored action by ``reference``, else by review, recommendation
 and description.  A signed-off row needs ``signed_off_by`` and ``signed_off_on``:
 sign-off records who, for the sub group, signed it off and when.  The owner
 agencies of a new recommendation are its rows' lead agencies.
+
+**A council's own plan** (issue 12).  Both files are also read in the council's own words:
+
+* headings: the usual action-plan headings are known in any case and spacing ("Case review",
+  "Rec No", "Action to be taken", "Agency responsible", "Responsible officer", "Due by", "Progress
+  status", "Date completed"; reviews: "Learning review", "Review type", "Date published"), and an
+  ``ImportMapping`` (``io.mapping``, kind "reviews" or "actions") says what any other heading is:
+  a field, ``extra`` (kept on each record under its heading) or ``ignore``.  Without a mapping an
+  unknown heading is refused, with the hint to run a dry run (``plans_mapping``);
+* "Recommendation": in the plans' own CSV the ``recommendation`` column is the number.  When a file
+  also has a number column under another heading ("Rec No", "Rec", "Recommendation number"),
+  a column headed plainly "Recommendation" holds the recommendation's **text**
+  (``recommendation_text``); alone, it is still the number.  A mapping can say otherwise;
+* the council's RAG rating ("RAG", "RAG rating") is kept as an extra field: the tracker derives its
+  own RAG from the dates and status.  Only in a file with a ``revision`` column (the tracker's own
+  export, or an edit of it) is ``rag`` the export's read-only column, ignored as before;
+* "Progress", "Update", "Progress to date" are kept as an extra field: the tracker's progress
+  updates are dated and attributed (``action update``), and a spreadsheet's cell has neither;
+* values: the mapping's words for ``status``, ``kind`` and ``agency`` ("Done" -> complete, "LSCP"
+  -> the partnership), before the usual checks; a lead agency resolves through the agency and
+  partner lists (``ctx.plan_agencies``) with their aliases, and an unknown one is refused with the
+  names it most likely means;
+* legacy references: a ``reference`` cell not in the tracker's form (reviews: not ``R-...``;
+  actions: neither ``A-000123`` nor a number) is the council's own, kept as the record's
+  ``legacy_reference``; a later import finds the record by it, so re-importing changes nothing;
+* workbooks: a ``.xlsx`` path is read as a CSV is (``sheet``, else the mapping's, else the first).
+
+The exports add ``legacy_reference`` (read back on import) and ``extra`` (``heading: value; ...``,
+for reading only).
 """
 
 from __future__ import annotations
@@ -45,7 +74,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 import attrs
 
@@ -61,19 +90,25 @@ from .plan_dates import NOTIFIED_KINDS, describe_rule
 from .plan_rows import action_row, cell_past_day, merge_action
 from .plans_json import export_json, import_json
 from .rag import action_rag, days_overdue
-from ..io.csvfiles import read_rows, unguard, write_csv
+from ..folding import fold
+from ..io.csvfiles import header_key, import_failed, read_cells, unguard, write_csv
 from ..io.importing import ImportResult, parse_revision
+from ..io.mapping import EXTRA, EXTRA_PREFIX, IGNORE, ImportMapping
+from ..io.xlsx import date_columns, dated_rows, xlsx_bytes
 
 REVIEWS, ACTIONS = "reviews", "actions"
+_OUR_REVIEW = re.compile(r"^R-\d")             # looks like one of ours: must then be one, not a legacy reference
+# A-000123, a-12 or 12 is ours, and so is what starts like one (A-12x: refused as ours, not kept as legacy).
+_OUR_ACTION = re.compile(r"\s*(?:(?:A-)?\d{1,9}\s*$|A-\d)", re.IGNORECASE)
 
 REVIEW_REQUIRED = ("name", "kind")
 REVIEW_DATES = {"incident": "incident_on", "known": "known_on", "notified": "notified_on",
                 "decision": "decision_on", "initiated": "initiated_on", "published": "published_on"}
 REVIEW_TEXTS = ("lead_board", "chair", "author")
 REVIEW_EXPORT_ONLY = ("title", "notification_due", "rapid_review_due", "publication_due", "recommendations",
-                      "actions")
+                      "actions", "extra")
 REVIEW_KNOWN = ("reference", "revision") + REVIEW_REQUIRED + REVIEW_TEXTS + ("status", "themes") + tuple(REVIEW_DATES) \
-    + REVIEW_EXPORT_ONLY
+    + ("legacy_reference",) + REVIEW_EXPORT_ONLY
 REVIEW_ALIASES = {
     "ref": "reference", "rev": "revision", "review_reference": "reference", "review": "name", "review_name": "name",
     "pseudonym": "name", "type": "kind", "review_type": "kind", "review_kind": "kind", "board": "lead_board",
@@ -88,11 +123,11 @@ REVIEW_ALIASES = {
 }
 
 ACTION_REQUIRED = ("review", "recommendation", "action", "agency")
-ACTION_EXPORT_ONLY = ("rag", "days_overdue", "latest_update")
+ACTION_EXPORT_ONLY = ("rag", "days_overdue", "latest_update", "extra")
 ACTION_KNOWN = ("reference", "revision", "review", "recommendation", "recommendation_text", "action", "agency",
                 "officer", "due", "status", "evidence", "completed", "impact_measure", "revised_due",
                 "revision_reason", "signed_off_by", "signed_off_on", "off_track_reason",
-                "follow_up_of") + ACTION_EXPORT_ONLY
+                "follow_up_of", "legacy_reference") + ACTION_EXPORT_ONLY
 ACTION_ALIASES = {
     "ref": "reference", "rev": "revision", "action_reference": "reference", "review_name": "review",
     "rec": "recommendation", "rec_no": "recommendation", "recommendation_number": "recommendation",
@@ -107,6 +142,171 @@ ACTION_ALIASES = {
     "sign_off_date": "signed_off_on", "signed_off_date": "signed_off_on", "sign_off_by": "signed_off_by",
     "off_track": "off_track_reason",
 }
+
+# The headings councils' plans use (their own words), in any case and spacing: see the module's notes.
+REVIEW_SYNONYMS = {
+    "case_review": "name", "learning_review": "name", "name_of_review": "name", "review_title": "name",
+    "type_of_review": "kind", "review_ref": "reference", "review_no": "reference", "review_number": "reference",
+    "review_id": "reference", "legacy_ref": "legacy_reference", "old_reference": "legacy_reference",
+    "date_of_publication": "published", "published_date": "published",
+    "review_status": "status",
+}
+ACTION_SYNONYMS = {
+    "case_review": "review", "learning_review": "review", "name_of_review": "review", "review_title": "review",
+    "rec_number": "recommendation", "recommendation_ref": "recommendation",
+    "text_of_recommendation": "recommendation_text", "recommendation_details": "recommendation_text",
+    "action_to_be_taken": "action", "actions_to_be_taken": "action", "action_required": "action",
+    "action_agreed": "action", "agency_responsible": "agency", "owner_agency": "agency",
+    "responsible_agency": "agency", "lead_organisation": "agency", "lead_partner": "agency",
+    "officer_responsible": "officer", "action_owner": "officer", "named_lead": "officer",
+    "responsible_person": "officer", "due_by": "due", "target_completion_date": "due", "by_when": "due",
+    "timescale": "due", "action_status": "status", "current_status": "status", "date_of_completion": "completed",
+    "completed_date": "completed", "action_ref": "reference", "action_no": "reference", "action_number": "reference",
+    "action_id": "reference", "legacy_ref": "legacy_reference", "old_reference": "legacy_reference",
+    # kept on each record under the file's heading (see the module's notes)
+    "progress": EXTRA_PREFIX + "progress", "update": EXTRA_PREFIX + "update",
+    "progress_to_date": EXTRA_PREFIX + "progress_to_date", "progress_update": EXTRA_PREFIX + "progress_update",
+    "rag_rating": EXTRA_PREFIX + "rag_rating", "rag_status": EXTRA_PREFIX + "rag_status",
+}
+REVIEW_HEADINGS = {**REVIEW_ALIASES, **REVIEW_SYNONYMS}
+ACTION_HEADINGS = {**ACTION_ALIASES, **ACTION_SYNONYMS}
+# What a heading means once the whole header is seen (``PlanHeadings.settle``).
+_PLAIN_RECOMMENDATION, _COUNCIL_RAG = "\x00recommendation", "\x00rag"
+# The columns whose words a mapping may translate ("Done" -> complete, "LSCP" -> the partnership).
+VALUE_COLUMNS = {REVIEWS: ("kind", "status"), ACTIONS: ("agency", "status")}
+
+
+class PlanHeadings(dict[str, str]):
+    """header_key -> the column a heading of a reviews or actions file fills: the mapping's word first,
+    then the usual plan headings; a heading neither knows is kept as an extra field when ``keep`` is set
+    (the dry run), else left to be refused."""
+
+    def __init__(self, table: str, mapping: Optional[ImportMapping] = None, keep: bool = False):
+        self.table = table
+        self.known = REVIEW_KNOWN if table == REVIEWS else ACTION_KNOWN
+        self.required = REVIEW_REQUIRED if table == REVIEWS else ACTION_REQUIRED
+        self.export_only = REVIEW_EXPORT_ONLY if table == REVIEWS else ACTION_EXPORT_ONLY
+        self.headings = REVIEW_HEADINGS if table == REVIEWS else ACTION_HEADINGS
+        super().__init__(self.headings)
+        self.mapping, self.keep = mapping, keep
+
+    def target(self, target: str) -> str:
+        """A mapping's target ("Rec No", "recommendation_text", "extra") as a column."""
+        key = header_key(target)
+        return self.headings.get(key, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if self.mapping is not None:
+            for heading, target in self.mapping.columns.items():
+                if header_key(heading) == key:
+                    return "" if target == IGNORE else EXTRA_PREFIX + key if target == EXTRA else self.target(target)
+        if self.table == ACTIONS and key == "recommendation":
+            return _PLAIN_RECOMMENDATION
+        if self.table == ACTIONS and key == "rag":
+            return _COUNCIL_RAG
+        found = super().get(key)
+        if found is not None:
+            return found
+        if key in self.known:
+            return key
+        return EXTRA_PREFIX + key if self.keep else default
+
+    @staticmethod
+    def settle(keys: list[str]) -> list[str]:
+        """The header's columns once all of it is seen: a plain "Recommendation" beside another number column
+        is the text; "RAG" outside the tracker's own export (no revision column) is the council's rating."""
+        number = "recommendation" in keys
+        ours = "revision" in keys
+        return ["recommendation_text" if k == _PLAIN_RECOMMENDATION and number else
+                "recommendation" if k == _PLAIN_RECOMMENDATION else
+                ("rag" if ours else EXTRA_PREFIX + "rag") if k == _COUNCIL_RAG else k for k in keys]
+
+
+def unknown_columns_problem(keys: list[str], headings: list[str], known: tuple[str, ...],
+                            export_only: tuple[str, ...], mapping: Optional[ImportMapping]) -> Optional[str]:
+    """The header's problem when it has headings neither the tracker nor the mapping knows (as contacts word it)."""
+    unknown = [h for k, h in zip(keys, headings) if k and not k.startswith(EXTRA_PREFIX) and k not in known]
+    if not unknown:
+        return None
+    how = ("the mapping does not say what they are: add them to it" if mapping is not None
+           else "run the import with --dry-run to see a mapping for them")
+    return (f"header: unknown column(s) {', '.join(repr(u) for u in unknown)}; {how} "
+            f"(--map 'HEADING=FIELD', 'HEADING=extra' to keep it on each record, or 'HEADING=ignore'); "
+            f"accepted fields: {', '.join(sorted(set(known) - set(export_only)))}")
+
+
+@attrs.frozen
+class PlanFile:
+    """A reviews or actions file as read: each row {column: cell}, with the extra columns' headings."""
+    keys: list[str]
+    headings: list[str]
+    rows: list[tuple[int, dict[str, str]]]
+    extra_names: dict[str, str]          # extra:key -> the heading as the file spells it
+    value_maps: dict[str, dict[str, str]]
+
+    def prepare(self, row: dict[str, str]) -> dict[str, str]:
+        """A row's extra fields ({heading: text}, blanks left out), taken out of ``row``; and the council's
+        words for the vocabulary columns put in the tracker's (in ``row``)."""
+        for column, words in self.value_maps.items():
+            if row.get(column):
+                row[column] = words.get(fold(row[column]), row[column])
+        extra: dict[str, str] = {}
+        for key, heading in self.extra_names.items():
+            text = unguard(row.pop(key, "")).strip()
+            if text:
+                extra[heading] = text
+        return extra
+
+
+def read_plan_file(path: Path, table: str, mapping: Optional[ImportMapping] = None, sheet: Optional[str] = None,
+                   *, keep: bool = False) -> PlanFile:
+    """Read a reviews or actions CSV, "Unicode text" or workbook in its own headings: ImportFailed lists
+    what is wrong with the header: repeated columns and, unless ``keep`` (the dry run, which proposes what
+    they are), missing or unknown ones."""
+    names = PlanHeadings(table, mapping, keep)
+    headings: list[str] = []
+    keys, numbers, cells = read_cells(path, required=(), aliases=names, known=None, sheet=sheet if sheet is not None
+                                      else (mapping.sheet or None) if mapping is not None else None,
+                                      headings=headings)
+    keys = names.settle(keys)
+    problems = []
+    missing = [r for r in names.required if r not in keys] if not keep else []   # the dry run proposes them
+    if missing:
+        problems.append(f"header: missing required column(s) {', '.join(missing)}; found: "
+                        f"{', '.join(h for h in headings if h.strip()) or '(none)'}")
+    dupes = sorted({k for k in keys if k and keys.count(k) > 1})
+    if dupes:
+        problems.append(f"header: column(s) {', '.join(dupes)} appear more than once")
+    if not keep:
+        unknown = unknown_columns_problem(keys, headings, names.known, names.export_only, mapping)
+        if unknown is not None:
+            problems.append(unknown)
+    if problems:
+        raise import_failed(problems, source=str(path))
+    named = [(i, k) for i, k in enumerate(keys) if k]
+    rows = [(number, {k: row[i].strip() for i, k in named}) for number, row in zip(numbers, cells)]
+    extra_names = {k: h for k, h in zip(keys, headings) if k.startswith(EXTRA_PREFIX)}
+    value_maps = {c: m for c in VALUE_COLUMNS[table] if mapping is not None and c in keys
+                  and (m := mapping.value_map(c))}
+    return PlanFile(keys, headings, rows, extra_names, value_maps)
+
+
+def _legacy_problem(legacy: str, seen: dict[str, int], number: int) -> None:
+    """A legacy reference must be short, and on one row of the file."""
+    if len(legacy) > 100:
+        raise ValidationError("reference", legacy[:40] + "\u2026", "a reference of at most 100 characters", row=number)
+    if legacy.casefold() in seen:
+        raise ValidationError("reference", legacy, f"a reference used once in the file (it is also on row "
+                              f"{seen[legacy.casefold()]})", row=number)
+    seen[legacy.casefold()] = number
+
+
+def _legacy_index(docs: Mapping[str, Doc]) -> dict[str, str]:
+    return {d["legacy_reference"].casefold(): k for k, d in docs.items() if d.get("legacy_reference")}
+
+
+def _extra_text(extra: Mapping[str, str]) -> str:
+    return "; ".join(f"{k}: {v}" for k, v in (extra or {}).items())
 
 
 def _review_column(path: tuple[str, ...]) -> str:
@@ -132,36 +332,52 @@ def _source(path: str | Path) -> Path:
     return Path(path)
 
 
-def import_reviews(actions: ActionService, path: str | Path, *, dry_run: bool = False, overwrite: bool = False) -> ImportResult:
-    """Import reviews from a CSV (or a JSON export, by its .json name): all or nothing.
+def import_reviews(actions: ActionService, path: str | Path, *, dry_run: bool = False, overwrite: bool = False,
+                   mapping: Optional[ImportMapping] = None, sheet: Optional[str] = None) -> ImportResult:
+    """Import reviews from a CSV or an Excel workbook (or a JSON export, by its .json name): all or nothing.
 
-    ``overwrite`` lets rows without a revision change stored reviews (see ``importing``).
+    ``overwrite`` lets rows without a revision change stored reviews (see ``importing``).  ``mapping``
+    reads a council's own headings and words; ``sheet`` chooses a workbook's sheet.
     """
     path = _source(path)
     if path.suffix.lower() == ".json":
         return import_json(actions, path, REVIEWS, dry_run=dry_run, overwrite=overwrite)
-    keys, rows = read_rows(path, required=REVIEW_REQUIRED, aliases=REVIEW_ALIASES, known=REVIEW_KNOWN)
+    read = read_plan_file(path, REVIEWS, mapping, sheet)
+    rows = read.rows
     check = RowProblems(path.name)
     docs = actions.ctx.store.all(REVIEWS)
     by_name = {(d["kind"], d["name"].casefold()): k for k, d in docs.items()}
+    by_legacy = _legacy_index(docs)
     seen: dict[tuple[str, str], int] = {}
+    legacy_seen: dict[str, int] = {}
     planned: list[tuple[int, Optional[str], Review, Optional[int]]] = []
     for number, row in rows:
         try:
+            extra = read.prepare(row)
             revision = parse_revision(row.get("revision"), "revision", number)
             kind = ReviewKind.parse(row["kind"], "kind", row=number) if row.get("kind") else None
             name = " ".join(unguard(row.get("name", "")).split())
             if kind is None or not name:
                 raise ValidationError("name" if kind else "kind", "", "a review needs its name and kind "
                                       "(scr, lcspr, rapid_review, llr, audit, dhr, other_board)", row=number)
-            ref = (row.get("reference") or "").strip().upper() or None
-            if ref is not None and ref not in docs and not re.fullmatch(r"R-\d{4}-\d+", ref):
-                raise ValidationError("reference", ref, "a reference like R-2018-002, or blank", row=number)
+            raw = unguard(row.get("reference") or "").strip()
+            ref = raw.upper() or None
+            legacy = ""
+            if ref is not None and ref not in docs and not _OUR_REVIEW.match(ref):
+                legacy, ref = raw, None           # the council's own reference: kept beside ours
+            elif ref is not None and ref not in docs and not re.fullmatch(r"R-\d{4}-\d+", ref):
+                raise ValidationError("reference", ref, "a reference like R-2018-002, another system's reference "
+                                      "(kept as the legacy reference), or blank", row=number)
+            legacy = legacy or unguard(row.get("legacy_reference") or "").strip()
+            if legacy:
+                _legacy_problem(legacy, legacy_seen, number)
             key = (kind.value, name.casefold())
             if key in seen:
                 raise ValidationError("name", name, f"one row per review ({kind.label} {name} is also on row "
                                       f"{seen[key]})", row=number)
             seen[key] = number
+            if ref is None and legacy:
+                ref = by_legacy.get(legacy.casefold())
             ref = ref if ref is not None else by_name.get(key)
             fields: dict[str, Any] = {"name": name, "kind": kind}
             for column in REVIEW_TEXTS:
@@ -188,6 +404,9 @@ def import_reviews(actions: ActionService, path: str | Path, *, dry_run: bool = 
                     raise
                 check.problems.append((number, stale))
                 continue
+            if legacy or extra:
+                review = attrs.evolve(review, legacy_reference=legacy or review.legacy_reference,
+                                      extra={**review.extra, **extra})
             planned.append((number, ref, review, revision))
         except SafeguardError as exc:
             check.fail(exc, number)
@@ -214,11 +433,16 @@ def import_reviews(actions: ActionService, path: str | Path, *, dry_run: bool = 
 
 
 REVIEW_CSV_COLUMNS = ("reference", "name", "kind", "lead_board", "status", "incident", "known", "notified",
-                      "decision", "initiated", "published", "chair", "author", "themes") + REVIEW_EXPORT_ONLY \
+                      "decision", "initiated", "published", "chair", "author", "themes", "legacy_reference") \
+    + REVIEW_EXPORT_ONLY \
     + ("revision",)
 
 
 def reviews_csv(actions: ActionService) -> str:
+    return write_csv(REVIEW_CSV_COLUMNS, _review_rows(actions))
+
+
+def _review_rows(actions: ActionService) -> list[list[Any]]:
     counts: dict[str, int] = {}
     for d in actions.ctx.store.all(ACTIONS).values():
         counts[d["review"]] = counts.get(d["review"], 0) + 1
@@ -227,29 +451,42 @@ def reviews_csv(actions: ActionService) -> str:
         dates = actions.reviews.statutory_dates(r)
         rows.append([r.reference, r.name, r.kind.value, r.lead_board, r.status.value]
                     + [fmt(getattr(r, f)) for f in REVIEW_DATES.values()]
-                    + [r.chair, r.author, "; ".join(r.themes), r.title, fmt(dates.notification_due),
-                       fmt(dates.rapid_review_due), fmt(dates.publication_due), len(r.recommendations),
-                       counts.get(r.reference, 0), r.rev])
-    return write_csv(REVIEW_CSV_COLUMNS, rows)
+                    + [r.chair, r.author, "; ".join(r.themes), r.legacy_reference, r.title,
+                       fmt(dates.notification_due), fmt(dates.rapid_review_due), fmt(dates.publication_due),
+                       len(r.recommendations), counts.get(r.reference, 0), _extra_text(r.extra), r.rev])
+    return rows
 
 # --- actions --------------------------------------------------------------------------------------------
-def import_actions(actions: ActionService, path: str | Path, *, dry_run: bool = False, overwrite: bool = False) -> ImportResult:
-    """Import an action plan from a CSV (or a JSON export, by its .json name): all or nothing.
+def import_actions(actions: ActionService, path: str | Path, *, dry_run: bool = False, overwrite: bool = False,
+                   mapping: Optional[ImportMapping] = None, sheet: Optional[str] = None) -> ImportResult:
+    """Import an action plan from a CSV or an Excel workbook (or a JSON export, by its .json name): all or nothing.
 
     ``overwrite`` lets rows without a revision change stored actions, and any row change a
-    stored recommendation's text (the file carries no revision for its review).
+    stored recommendation's text (the file carries no revision for its review).  ``mapping``
+    reads a council's own headings and words; ``sheet`` chooses a workbook's sheet.
     """
     path = _source(path)
     if path.suffix.lower() == ".json":
         return import_json(actions, path, ACTIONS, dry_run=dry_run, overwrite=overwrite)
-    keys, rows = read_rows(path, required=ACTION_REQUIRED, aliases=ACTION_ALIASES, known=ACTION_KNOWN)
+    read = read_plan_file(path, ACTIONS, mapping, sheet)
+    rows = read.rows
     check = RowProblems(path.name)
     parsed: list[tuple[int, dict[str, Any]]] = []
     review_key = functools.lru_cache(maxsize=None)(actions.reviews.key)   # a plan repeats its review's name
+    legacy_seen: dict[str, int] = {}
     for number, row in rows:
         try:
+            extra = read.prepare(row)
             revision = parse_revision(row.get("revision"), "revision", number)
-            parsed.append((number, dict(action_row(actions, row, number, review_key), revision=revision)))
+            legacy = ""
+            raw = unguard(row.get("reference") or "").strip()
+            if raw and not _OUR_ACTION.match(raw):
+                legacy, row["reference"] = raw, ""      # the council's own reference: kept beside ours
+            legacy = legacy or unguard(row.get("legacy_reference") or "").strip()
+            if legacy:
+                _legacy_problem(legacy, legacy_seen, number)
+            parsed.append((number, dict(action_row(actions, row, number, review_key), revision=revision,
+                                        legacy=legacy, extra=extra)))
         except SafeguardError as exc:
             check.fail(exc, number)
 
@@ -268,6 +505,8 @@ def import_actions(actions: ActionService, path: str | Path, *, dry_run: bool = 
 
     store_actions = actions.ctx.store.all(ACTIONS)
     by_text = {(d["review"], d["recommendation"], d["description"].casefold()): k for k, d in store_actions.items()}
+    by_legacy = _legacy_index(store_actions)
+    claimed: dict[str, int] = {}          # stored actions found by a legacy reference or description: row
     explicit = {v["reference"] for _, v in parsed if v["reference"]}
     reviews: dict[str, Review] = {}
     rec_first_row: dict[tuple[str, int], int] = {}
@@ -298,12 +537,23 @@ def import_actions(actions: ActionService, path: str | Path, *, dry_run: bool = 
                 recs = tuple(new if x.number == rec.number else x for x in review.recommendations)
             reviews[rkey] = attrs.evolve(review, recommendations=recs)
             rec_first_row.setdefault((rkey, v["recommendation"]), number)
-            ident = v["reference"] or (rkey, v["recommendation"], v["action"].casefold())
+            legacy = v["legacy"]
+            ident = v["reference"] or (("legacy", legacy.casefold()) if legacy else
+                                       (rkey, v["recommendation"], v["action"].casefold()))
             if ident in seen:
                 raise ValidationError("action", v["action"], f"one row per action (the same action is on row "
                                       f"{seen[ident]})", row=number)
             seen[ident] = number
-            ref = v["reference"] or by_text.get((rkey, v["recommendation"], v["action"].casefold()))
+            ref = v["reference"] or (by_legacy.get(legacy.casefold()) if legacy else None)
+            if ref is None and not v["reference"]:
+                ref = by_text.get((rkey, v["recommendation"], v["action"].casefold()))
+                if ref is not None and legacy and store_actions[ref].get("legacy_reference"):
+                    ref = None                    # another of the council's actions, worded the same
+            if ref is not None and legacy:
+                if ref in claimed:
+                    raise ValidationError("reference", legacy, f"one row per action ({ref}, which this row "
+                                          f"matches, is also on row {claimed[ref]})", row=number)
+                claimed[ref] = number
             if ref is not None and ref in store_actions:
                 base = actions.ctx.structure(Action, ACTIONS, ref, store_actions[ref])
                 if (base.review, base.recommendation) != (rkey, v["recommendation"]):
@@ -328,6 +578,9 @@ def import_actions(actions: ActionService, path: str | Path, *, dry_run: bool = 
                 if rule.action == (ref or ""):
                     raise ValidationError("due", describe_rule(rule), "an event other than this action's own "
                                           "completion", row=number)
+            if legacy or v["extra"]:
+                action = attrs.evolve(action, legacy_reference=legacy or action.legacy_reference,
+                                      extra={**action.extra, **v["extra"]})
             merged.append((number, attrs.evolve(action, reference=ref or ""), v["revision"]))
         except SafeguardError as exc:
             check.fail(exc, number)
@@ -368,12 +621,17 @@ def import_actions(actions: ActionService, path: str | Path, *, dry_run: bool = 
 
 ACTION_CSV_COLUMNS = ("reference", "review", "recommendation", "recommendation_text", "action", "agency", "officer",
                       "due", "status", "evidence", "completed", "impact_measure", "revised_due", "revision_reason",
-                      "signed_off_by", "signed_off_on", "off_track_reason", "follow_up_of") + ACTION_EXPORT_ONLY \
+                      "signed_off_by", "signed_off_on", "off_track_reason", "follow_up_of", "legacy_reference") \
+    + ACTION_EXPORT_ONLY \
     + ("revision",)
 
 
 def actions_csv(actions: ActionService) -> str:
     """One row per action, in the import's columns, so an export re-imports to the same plan."""
+    return write_csv(ACTION_CSV_COLUMNS, _action_rows(actions))
+
+
+def _action_rows(actions: ActionService) -> list[list[Any]]:
     today = actions.ctx.today()
     reviews = {r.reference: r for r in actions.reviews.find()}
     rows = []
@@ -390,9 +648,10 @@ def actions_csv(actions: ActionService) -> str:
                      a.lead_officer, describe_rule(a.due_rule) if a.due_rule else fmt(a.due_on), a.status.value,
                      a.evidence, fmt(a.completed_on), a.impact_measure, fmt(last.to) if last else "",
                      last.reason if last else "", a.signed_off_by, fmt(a.signed_off_on), a.off_track_reason,
-                     a.follow_up_of, action_rag(a, today).value, days_overdue(a, today),
-                     f"{fmt(latest.on or latest.at.date())}: {latest.text}" if latest else "", a.rev])
-    return write_csv(ACTION_CSV_COLUMNS, rows)
+                     a.follow_up_of, a.legacy_reference, action_rag(a, today).value, days_overdue(a, today),
+                     f"{fmt(latest.on or latest.at.date())}: {latest.text}" if latest else "", _extra_text(a.extra),
+                     a.rev])
+    return rows
 
 
 def export_plans(actions: ActionService, table: str, fmt_: str) -> str:
@@ -403,3 +662,18 @@ def export_plans(actions: ActionService, table: str, fmt_: str) -> str:
     if fmt_ == "csv":
         return reviews_csv(actions) if table == REVIEWS else actions_csv(actions)
     raise ValidationError("format", fmt_, "csv or json")
+
+
+# Columns written as dates (a due date written as a rule, "28 days after publication", stays text).
+REVIEW_DATE_COLUMNS = tuple(REVIEW_DATES) + ("notification_due", "rapid_review_due", "publication_due")
+ACTION_DATE_COLUMNS = ("due", "completed", "revised_due", "signed_off_on")
+
+
+def export_plans_xlsx(actions: ActionService, table: str) -> bytes:
+    """Reviews or actions as an Excel workbook: the CSV export's columns and values, with real dates,
+    every text cell defended as the CSV's are; it re-imports without change."""
+    if table not in (REVIEWS, ACTIONS):
+        raise ValidationError("kind", table, "reviews or actions")
+    columns, rows, dated = ((REVIEW_CSV_COLUMNS, _review_rows(actions), REVIEW_DATE_COLUMNS) if table == REVIEWS
+                            else (ACTION_CSV_COLUMNS, _action_rows(actions), ACTION_DATE_COLUMNS))
+    return xlsx_bytes(columns, dated_rows(rows, date_columns(columns, dated)), title=table)

@@ -164,6 +164,9 @@ def _leaf(tp: Any, names: dict[str, Any]) -> Optional[tuple[str, str]]:
         return "not _is_date(x)", _ACCEPTED[date]
     if tp is datetime:
         return "not _is_datetime(x)", _ACCEPTED[datetime]
+    if origin is dict:
+        return ("(type(x) is not dict or (len(x) > 0 and not all(type(w) is str for w in x.values())))",
+                "an object of text values")
     if origin in (tuple, list) or attrs.has(tp):
         return None
     return "False", ""
@@ -265,6 +268,8 @@ SETTINGS_FIELDS: dict[str, Check] = {
     "plan_rules": _optional_check(_object),
     "employer_threshold": _optional_check(_whole_or_text),
     "employer_window": _optional_check(_whole_or_text),
+    "vocabularies": _optional_check(_object),
+    "import_mappings": _optional_check(_object),
 }
 
 AUDIT_FIELDS: dict[str, Check] = {

@@ -20,11 +20,12 @@ from ..store.protocol import Store
 from .lado import LadoFace
 from .plans import PlansFace
 from .frames import FramesFace
+from .lists import ListsFace
 
 ENV_DB = "SAFEGUARD_TRACKER_DB"
 
 
-class Tracker(LadoFace, PlansFace, FramesFace):
+class Tracker(LadoFace, PlansFace, FramesFace, ListsFace):
     """Everything a LADO, the Learning Lessons sub group, or a script can do to a store."""
 
     def __enter__(self) -> "Tracker":

@@ -6,6 +6,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+import attrs
+
 from ..chase import DUE_SOON_DAYS, chase_list
 from ..context import Context
 from ..lado.casework import Casework
@@ -16,9 +18,11 @@ from ..outputs import log_access, write_output
 from ..plans.actions import ActionService
 from ..plans.reviews import ReviewService
 from ..references import normalise_reference
-from ..errors import UnknownReference
+from ..errors import UnknownReference, ValidationError
+from ..io.mapping import ImportMapping
 from ..store.protocol import Doc, Store
 from ..taxonomy import Taxonomy
+from ..vocab.entries import Entry
 
 
 class Face:
@@ -152,12 +156,89 @@ class Face:
 
     def set_agencies(self, agencies: list[str]) -> None:
         """Replace the store's agency list (blank names dropped, order kept); audited like any setting.
+        Sector groups and aliases of names kept are kept; a name still recorded that the new list lacks
+        stays as a retired entry (valid on its records, not offered).  ``vocab_import`` does the same
+        from a file, with groups and aliases.
 
         >>> t.set_agencies(["School - Primary", "Police", "Other"])
-        >>> list(t.taxonomy)
-        ['School - Primary', 'Police', 'Other']
+        >>> t.taxonomy.offered
+        ('School - Primary', 'Police', 'Other')
         """
-        self.update_settings(agencies=list(Taxonomy(agencies).agencies))
+        from ..local_lists import LocalLists
+        current = self._ctx.vocabulary("agencies")
+        entries = []
+        for name in (a.strip() for a in agencies):
+            if name:
+                kept = current.entry(name)
+                entries.append(attrs.evolve(kept, retired=False) if kept is not None and kept.name == name
+                               else Entry(name=name))
+        LocalLists(self._ctx).replace("agencies", entries)
+
+    # --- import mappings ---------------------------------------------------------------------------
+    def import_mappings(self) -> dict[str, ImportMapping]:
+        """The import mappings saved in the store, by name.
+
+        >>> from safeguard_tracker.io.mapping import ImportMapping
+        >>> t.save_import_mapping("northshire", ImportMapping(columns={"Date of referral": "received"}))
+        >>> list(t.import_mappings())
+        ['northshire']
+        """
+        stored = self._ctx.settings.get("import_mappings") or {}
+        return {name: ImportMapping.from_doc(doc, f"import_mappings.{name}") for name, doc in sorted(stored.items())}
+
+    def import_mapping(self, name: str) -> ImportMapping:
+        """One saved mapping, by name (any case), or a ValidationError naming those there are.
+
+        >>> from safeguard_tracker.io.mapping import ImportMapping
+        >>> t.save_import_mapping("Northshire", ImportMapping(values={"outcome": {"Founded": "substantiated"}}))
+        >>> t.import_mapping("northshire").values
+        {'outcome': {'Founded': 'substantiated'}}
+        """
+        saved = self.import_mappings()
+        for key, mapping in saved.items():
+            if key.casefold() == str(name).strip().casefold():
+                return mapping
+        raise ValidationError("mapping", name, ("one of the saved mappings: " + ", ".join(saved)) if saved else
+                              "a saved mapping; there are none yet: save one from a dry run (--save-mapping NAME)")
+
+    def save_import_mapping(self, name: str, mapping: ImportMapping) -> None:
+        """Save (or replace) a mapping under ``name``; audited like any setting.
+
+        >>> from safeguard_tracker.io.mapping import ImportMapping
+        >>> t.save_import_mapping("eastbridge", ImportMapping(sheet="LADO log"))
+        >>> t.import_mapping("eastbridge").sheet
+        'LADO log'
+        """
+        name = str(name).strip()
+        if not name or len(name) > 80 or "\n" in name:
+            raise ValidationError("mapping", name, "a name of 1 to 80 characters on one line")
+        stored = dict(self._ctx.settings.get("import_mappings") or {})
+        for key in [k for k in stored if k.casefold() == name.casefold()]:
+            del stored[key]
+        stored[name] = mapping.to_doc()
+        self.update_settings(import_mappings=stored)
+
+    def delete_import_mapping(self, name: str) -> None:
+        """Remove a saved mapping.
+
+        >>> from safeguard_tracker.io.mapping import ImportMapping
+        >>> t.save_import_mapping("old", ImportMapping())
+        >>> t.delete_import_mapping("OLD")
+        >>> t.import_mappings()
+        {}
+        """
+        self.import_mapping(name)
+        stored = {k: v for k, v in (self._ctx.settings.get("import_mappings") or {}).items()
+                  if k.casefold() != str(name).strip().casefold()}
+        self.update_settings(import_mappings=stored)
+
+    def _mapping(self, mapping: "str | ImportMapping | None", kind: str) -> Optional[ImportMapping]:
+        if mapping is None or isinstance(mapping, ImportMapping):
+            return mapping
+        found = self.import_mapping(mapping)
+        if found.kind != kind:
+            raise ValidationError("mapping", mapping, f"a mapping for {kind} (this one reads {found.kind})")
+        return found
 
     @property
     def plan_agencies(self) -> Taxonomy:

@@ -6,8 +6,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
+import attrs
+
 from ..chase import DUE_SOON_DAYS
-from ..dates import normalise_financial_year
+from ..dates import normalise_financial_year, parse_date
 from ..lado import annual_report, contacts_csv, contacts_export, deadlines, patterns, privacy, statistics
 from ..lado.deadlines import DeadlineRules
 from ..lado.privacy import AccessEntry, RedactionResult, RetentionReport
@@ -15,6 +17,8 @@ from ..lado.statistics import LadoStatistics
 from ..model import Category, Contact, Harm, MeetingAction, MeetingKind, Outcome, SuspensionDecision
 from ..model.due import DueItem
 from ..io.importing import ImportResult
+from ..io.mapping import ImportMapping
+from ..lado.contacts_mapping import ImportPlan, plan_contacts_import
 from ..store.protocol import Doc
 from .face import Face
 
@@ -34,6 +38,19 @@ class LadoFace(Face):
         ('referral', 'Medway NHS Foundation Trust', 'open')
         """
         return self._contacts.get(reference)
+
+    def contact_by_legacy_reference(self, legacy: str) -> Optional[Contact]:
+        """The contact imported with a council's own reference (any case and spacing), or None.
+
+        >>> _ = t.update_contact("L-2018-0202", legacy_reference="B18-0042")
+        >>> t.contact_by_legacy_reference("b18-0042 ").reference
+        'L-2018-0202'
+        """
+        key = " ".join(str(legacy).split()).casefold()
+        for ref, d in self._contacts.docs().items():
+            if d.get("legacy_reference") and " ".join(d["legacy_reference"].split()).casefold() == key:
+                return self.get_contact(ref)
+        return None
 
     def contact_docs(self) -> Mapping[str, Doc]:
         """The raw stored documents, for fast filtering (read-only: never mutate them).
@@ -392,8 +409,12 @@ class LadoFace(Face):
                                                 stated_totals=stated_totals)
 
     # --- import and export -------------------------------------------------------------------------
-    def import_contacts(self, path: str | Path, *, dry_run: bool = False, overwrite: bool = False) -> ImportResult:
-        """Import a contacts CSV (or a JSON export): all or nothing, one transaction, upsert by reference.
+    def import_contacts(self, path: str | Path, *, dry_run: bool = False, overwrite: bool = False,
+                        mapping: str | ImportMapping | None = None, sheet: Optional[str] = None) -> ImportResult:
+        """Import a contacts CSV, Excel workbook or "Unicode text" file (or a JSON export): all or nothing, one
+        transaction, upsert by reference.  ``mapping`` (a saved mapping's name, or an ImportMapping) reads a
+        council's own headings and words; a reference not in the tracker's form is kept as the record's
+        legacy reference, and matches it on the next import.
 
         A row exported before someone else changed its contact is refused; a row without a
         revision changes a stored contact only with ``overwrite=True``.  Raises ImportFailed
@@ -406,7 +427,28 @@ class LadoFace(Face):
         >>> result.rows, result.added
         (1, ('L-2018-0203',))
         """
-        return contacts_csv.import_contacts(self._contacts, path, dry_run=dry_run, overwrite=overwrite)
+        return contacts_csv.import_contacts(self._contacts, path, dry_run=dry_run, overwrite=overwrite,
+                                            mapping=self._mapping(mapping, "contacts"), sheet=sheet)
+
+    def plan_contacts_import(self, path: str | Path, *, mapping: str | ImportMapping | None = None,
+                             sheet: Optional[str] = None, historic_before: date | str | None = None) -> ImportPlan:
+        """A dry run in the council's own words: each column and the field it fills, each word the lists do
+        not know with the entries it may mean, what would be added, and a proposed mapping
+        (``plan.mapping``) to save with ``save_import_mapping``.  Nothing is written.
+
+        >>> from pathlib import Path
+        >>> _ = Path("log.csv").write_text("LADO Ref,Date of referral,Employment sector,Contact type,Team notes\\n"
+        ...                                "B18-0007,14/06/2018,Medway CCG,Consultation,rang twice\\n")
+        >>> plan = t.plan_contacts_import("log.csv")
+        >>> [(c.heading, c.target) for c in plan.columns][:3]
+        [('LADO Ref', 'reference'), ('Date of referral', 'received'), ('Employment sector', 'agency')]
+        >>> plan.columns[-1].target, plan.result.added
+        ('extra', ('L-2018-0203',))
+        """
+        base = self._mapping(mapping, "contacts")
+        if historic_before is not None:
+            base = attrs.evolve(base or ImportMapping(), historic_before=parse_date(historic_before, "historic_before"))
+        return plan_contacts_import(self._contacts, path, mapping=base, sheet=sheet)
 
     def export_contacts(self, fmt: str = "csv", *, year: Optional[str] = None) -> str:
         """Contacts as CSV (defended against formula injection) or JSON (lossless).
@@ -420,6 +462,16 @@ class LadoFace(Face):
         (495, 'L-2017-0108', '2017-04-04')
         """
         return contacts_export.export_contacts(self._contacts, fmt, year=year)
+
+    def export_contacts_xlsx(self, *, year: Optional[str] = None) -> bytes:
+        """Contacts as an Excel workbook: the CSV's columns, dates as real dates, every text cell defended
+        against formula injection.  Personal data: write it with ``write_output``.
+
+        >>> data = t.export_contacts_xlsx(year="2017-18")
+        >>> data[:2]
+        b'PK'
+        """
+        return contacts_export.export_contacts_xlsx(self._contacts, year=year)
 
     def count_contacts(self, year: Optional[str] = None) -> int:
         """How many contacts ``export_contacts(year=...)`` holds (for the access log).

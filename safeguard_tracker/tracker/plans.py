@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional
 
 from ..io.importing import ImportResult
+from ..io.mapping import ImportMapping
 from ..model import RAG, Action, ActionStatus, Recommendation, Review, ReviewKind, ReviewStatus
 from ..plans import action_plan_report, chase_letters, plans_csv
 from ..plans.plan_dates import PlanRules, ReviewDeadline, StatutoryDates
+from ..plans.plans_mapping import ImportPlan, plan_plans_import
 from ..plans.reviews import ImpactReview
 from ..store.protocol import Doc
 from .face import Face
@@ -365,25 +367,40 @@ class PlansFace(Face):
         return self._actions.due_text(action)
 
     # --- import, export and reports ------------------------------------------------------------------
-    def import_reviews(self, path: str | Path, *, dry_run: bool = False, overwrite: bool = False) -> ImportResult:
-        """Import reviews from a CSV (or a JSON export): all or nothing, one transaction, idempotent.
+    def import_reviews(self, path: str | Path, *, dry_run: bool = False, overwrite: bool = False,
+                       mapping: str | ImportMapping | None = None, sheet: Optional[str] = None) -> ImportResult:
+        """Import reviews from a CSV, an Excel workbook or a JSON export: all or nothing, one transaction, idempotent.
 
         A row exported before someone else changed its review is refused; a row without a
         revision changes a stored review only with ``overwrite=True``.  Raises ImportFailed
-        listing every bad row; returns an ImportResult.
+        listing every bad row; returns an ImportResult.  ``mapping`` (a saved mapping's name, or an
+        ImportMapping of kind "reviews") reads a board's own headings and words; ``sheet`` picks a
+        workbook's sheet.  A reference not in the tracker's form is kept as the review's legacy reference.
 
         >>> from pathlib import Path
         >>> _ = Path("reviews.csv").write_text("name,kind,notified\\nRobin,lcspr,13/06/2018\\n")
         >>> result = t.import_reviews("reviews.csv")
         >>> result.added, t.get_review("Robin").notified_on
         (('R-2018-004',), datetime.date(2018, 6, 13))
+        >>> _ = Path("board.csv").write_text("Review ref,Learning review,Review type,Lead\\n"
+        ...                                  "NB/17/3,Wren,LCSPR,Northshire Partnership\\n")
+        >>> t.import_reviews("board.csv").added, t.get_review("Wren").legacy_reference
+        (('R-2018-005',), 'NB/17/3')
+        >>> t.import_reviews("board.csv").unchanged
+        ('R-2018-005',)
         """
-        return plans_csv.import_reviews(self._actions, path, dry_run=dry_run, overwrite=overwrite)
+        return plans_csv.import_reviews(self._actions, path, dry_run=dry_run, overwrite=overwrite,
+                                        mapping=self._mapping(mapping, "reviews"), sheet=sheet)
 
-    def import_actions(self, path: str | Path, *, dry_run: bool = False, overwrite: bool = False) -> ImportResult:
-        """Import an action plan (one row per action) from a CSV or a JSON export: all or nothing, idempotent.
+    def import_actions(self, path: str | Path, *, dry_run: bool = False, overwrite: bool = False,
+                       mapping: str | ImportMapping | None = None, sheet: Optional[str] = None) -> ImportResult:
+        """Import an action plan (one row per action) from a CSV, an Excel workbook or a JSON export: all or
+        nothing, idempotent.
 
         Revisions are checked as for ``import_reviews``; updates and due-date revisions are never removed.
+        ``mapping`` (a saved mapping's name, or an ImportMapping of kind "actions") and ``sheet`` as there;
+        the usual plan headings ("Rec No", "Action to be taken", "Agency responsible", "Due by") need none.
+        The council's RAG and progress columns are kept on each action as extra fields.
 
         >>> from pathlib import Path
         >>> _ = Path("plan.csv").write_text("review,recommendation,action,agency,due\\n"
@@ -394,8 +411,35 @@ class PlansFace(Face):
         10
         >>> t.import_actions("plan.csv").added, len(t.actions(review="Dawn"))
         (('A-000021',), 11)
+        >>> _ = Path("theirs.csv").write_text("Action No,Case review,Rec No,Action to be taken,Agency responsible,RAG\\n"
+        ...                                   "D/1.4,SCR Dawn,1,Audit ten care plans,Kent Police,Amber\\n")
+        >>> a = t.get_action(t.import_actions("theirs.csv").added[0])
+        >>> a.legacy_reference, a.lead_agency, a.extra
+        ('D/1.4', 'Police', {'RAG': 'Amber'})
         """
-        return plans_csv.import_actions(self._actions, path, dry_run=dry_run, overwrite=overwrite)
+        return plans_csv.import_actions(self._actions, path, dry_run=dry_run, overwrite=overwrite,
+                                        mapping=self._mapping(mapping, "actions"), sheet=sheet)
+
+    def plan_plans_import(self, table: str, path: str | Path, *, mapping: str | ImportMapping | None = None,
+                          sheet: Optional[str] = None) -> ImportPlan:
+        """A dry run of a reviews or actions file in the board's own words: each column and the field it fills,
+        each word the tracker does not know with the entries it may mean, what would be added, and a
+        proposed mapping (``plan.mapping``) to save with ``save_import_mapping``.  Nothing is written.
+
+        >>> from pathlib import Path
+        >>> _ = Path("theirs.csv").write_text("Case review,Rec No,Recommendation,Action,Owner agency,Progress,Notes\\n"
+        ...                                   "SCR Dawn,1,,Audit ten care plans,Kent Police,Begun,ask the chair\\n")
+        >>> plan = t.plan_plans_import("actions", "theirs.csv")
+        >>> [(c.heading, c.target) for c in plan.columns]  # doctest: +NORMALIZE_WHITESPACE
+        [('Case review', 'review'), ('Rec No', 'recommendation'), ('Recommendation', 'recommendation_text'),
+         ('Action', 'action'), ('Owner agency', 'agency'), ('Progress', 'extra'), ('Notes', 'extra')]
+        >>> plan.result.added
+        ('A-000021',)
+        >>> t.save_import_mapping("dawn plan", plan.mapping)
+        >>> t.import_actions("theirs.csv", mapping="dawn plan").added
+        ('A-000021',)
+        """
+        return plan_plans_import(self._actions, table, path, mapping=self._mapping(mapping, table), sheet=sheet)
 
     def export_plans(self, kind: str = "actions", fmt: str = "csv") -> str:
         """Reviews or actions as CSV (defended against formula injection) or JSON (lossless).
@@ -406,6 +450,19 @@ class PlansFace(Face):
         (20, 'A-000001', 'SCR Ellie', 'green')
         """
         return plans_csv.export_plans(self._actions, kind, fmt)
+
+    def export_plans_xlsx(self, kind: str = "actions") -> bytes:
+        """Reviews or actions as an Excel workbook: the CSV's columns, dates as real dates, every text cell
+        defended against formula injection; it re-imports without change.  Write it with ``write_output``.
+
+        >>> data = t.export_plans_xlsx("actions")
+        >>> data[:2]
+        b'PK'
+        >>> _ = t.write_output("plan.xlsx", data, what="export actions xlsx", personal=True, records=20)
+        >>> t.import_actions("plan.xlsx").unchanged[:2]
+        ('A-000001', 'A-000002')
+        """
+        return plans_csv.export_plans_xlsx(self._actions, kind)
 
     def action_entry(self, action: Action, as_of: date) -> Doc:
         """One action as the action-plan report shows it (RAG, due dates, overdue days, review title).

@@ -12,7 +12,7 @@ wrong agency or the opposite outcome; none is refused with the nearest names.
 
 from __future__ import annotations
 
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 from ..errors import ValidationError, nearest
 from ..taxonomy import fold
@@ -71,9 +71,10 @@ def match_choice(value: str, choices: Iterable[str]) -> Optional[str]:
 
 
 def resolve_choice(value: object, choices: Sequence[str], field: str, *, row: Optional[int] = None,
-                   what: str = "") -> str:
+                   what: str = "", suggest: Optional[Callable[[str], list[str]]] = None) -> str:
     """The choice ``value`` names, or a ValidationError: an ambiguous text lists what it could mean,
-    a text that names nothing lists the nearest names.  ``what`` names the list in the message
+    a text that names nothing lists the nearest names (``suggest``: the list's own suggester, which knows
+    its words, abbreviations and sector groups; else the nearest spellings).  ``what`` names the list in the message
     ("agency names"); without it a short list is given whole.
 
     >>> resolve_choice("prim", ["School - Primary", "School - Private", "School - PRU"], "--agency")
@@ -96,7 +97,7 @@ def resolve_choice(value: object, choices: Sequence[str], field: str, *, row: Op
         raise ValidationError(field, text, f"it could be {listed}: type more of the name", row=row)
     listed = (f"one of the {len(choices)} {what}" if what else "one of the listed names") if len(choices) > 12 \
         else "one of: " + ", ".join(choices)
-    hint = nearest(text, choices) if text.strip() else []
+    hint = (suggest(text) if suggest is not None else nearest(text, choices)) if text.strip() else []
     if hint:
         listed += " (did you mean " + " or ".join(f"'{h}'" for h in hint) + "?)"
     raise ValidationError(field, text, listed, row=row)

@@ -9,7 +9,7 @@ outcome closes which category, shared by the API and the importers.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import attrs
 
@@ -25,7 +25,7 @@ from .fields import clean_ages, clean_count, clean_text, clean_threshold, date_v
 SIMPLE_FIELDS = {
     "summary", "case_manager", "children_count", "children_ages", "harm", "threshold", "responded_on",
     "police_involved", "police_reference", "s47_strategy_on", "disciplinary", "employer_report_requested_on",
-    "employer_report_received_on", "employer_outcome", "received_on", "agency",
+    "employer_report_received_on", "employer_outcome", "received_on", "agency", "legacy_reference",
 }
 # Dates of things done for a contact, set directly: on or after receipt, never in the future.
 EVENT_FIELDS = ("responded_on", "s47_strategy_on", "employer_report_requested_on", "employer_report_received_on")
@@ -40,9 +40,10 @@ PATTERN_FIELDS = frozenset(SUBJECT_FIELDS) | {"subject", "agency"}
 class ContactValidator:
     """The rules for a contact's fields as of a working date, with the store's agency list."""
 
-    def __init__(self, today: date, agencies: Taxonomy):
+    def __init__(self, today: date, agencies: Taxonomy, harms: Optional[Callable[[str], Optional[str]]] = None):
         self.today = today
         self.agencies = agencies
+        self.harms = harms          # the store's local labels for harms: label -> harm value, or None
 
     def clean_fields(self, fields: dict[str, Any], base: Contact) -> Contact:
         """Turn user-supplied values into a valid Contact, raising ValidationError on the first bad one."""
@@ -96,7 +97,10 @@ class ContactValidator:
         if name.endswith("_on"):
             return parse_date(date_value(value, name), name, required=False, today=today)
         if name == "harm":
-            return None if value in (None, "") else Harm.parse(value, "harm")
+            if value in (None, ""):
+                return None
+            local = self.harms(value) if self.harms is not None and isinstance(value, str) else None
+            return Harm(local) if local is not None else Harm.parse(value, "harm")
         if name == "threshold":
             return clean_threshold(value, name)
         if name == "children_count":

@@ -15,7 +15,7 @@ from .data import HARM_CHOICES
 
 
 def add_fields(tracker: Tracker) -> list[Field]:
-    agencies = list(tracker.taxonomy.agencies)
+    agencies = list(tracker.taxonomy.offered)      # a retired agency is not offered for a new contact
     return [
         Field("received_on", "Received", "date", value="today", required=True),
         Field("agency", "Agency", "choice", required=True, choices=agencies, check=tracker.taxonomy.canonical,

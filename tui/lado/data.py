@@ -368,7 +368,7 @@ class LadoData:
 def _hay_of(ref: str, d: dict) -> str:
     s = d.get("subject") or {}
     return " ".join((ref, s.get("employer", ""), s.get("role", ""), d.get("summary", ""),
-                     d.get("agency", ""))).casefold()
+                     d.get("agency", ""), d.get("legacy_reference", ""))).casefold()
 
 
 def _narrower(old: Criteria, new: Criteria) -> bool:

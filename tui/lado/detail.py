@@ -64,7 +64,13 @@ def contact_renderable(c: Contact, due: Iterable[DueItem] = (), patterns: Iterab
     status = "open" if c.is_open else f"CLOSED on {fmt(c.closed_on)}"
     g.add_row("Received", fmt(c.received_on))
     g.add_row("Agency", c.agency)
-    g.add_row("Category", c.category.value if c.category else Text("UNCATEGORISED: decide (c)", style="bold"))
+    if c.legacy_reference:
+        g.add_row("Their ref", plain(c.legacy_reference))
+    if c.historic:
+        g.add_row("Historic", Text("imported from the old log: steps it never recorded show as not recorded",
+                                   style="dim"))
+    g.add_row("Category", c.category.value if c.category else Text("not recorded (historic)" if c.historic else
+                                                                   "UNCATEGORISED: decide (c)", style="bold"))
     g.add_row("Status", status)
     if c.redacted_on:
         g.add_row("Redacted", f"{fmt(c.redacted_on)}: names, date of birth, free text and referrer details removed")
@@ -98,6 +104,12 @@ def contact_renderable(c: Contact, due: Iterable[DueItem] = (), patterns: Iterab
     ages = ", ".join(map(str, c.children_ages)) or DASH
     g.add_row("Children", f"{_blank(c.children_count)} (ages {ages})")
     parts.append(_section("Referrer and children", g))
+
+    if c.extra:
+        g = _grid()
+        for heading, value in c.extra.items():
+            g.add_row(plain(heading), plain(value))
+        parts.append(_section("From the old log", g))
 
     lines = []
     for d in c.category_history:

@@ -408,7 +408,10 @@ def detail_fields(tracker: Tracker, values: Optional[Contact] = None) -> list[Fi
         choices: Any = ()
         check = None
         if kind == "agency":
-            choices, kind, check = list(tracker.taxonomy.agencies), "choice", tracker.taxonomy.canonical
+            offered = list(tracker.taxonomy.offered)       # and the contact's own, retired or not
+            if values is not None and values.agency not in offered:
+                offered.append(values.agency)
+            choices, kind, check = offered, "choice", tracker.taxonomy.canonical
         elif name == "harm":
             choices, check = HARM_CHOICES, (lambda v: Harm.parse(v, "harm"))
         out.append(Field(name, label, kind, value=get(values) if values is not None else "",

@@ -1,0 +1,139 @@
+"""Contacts in a council's own words: headings, words, legacy references, historic rows, extra columns."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+
+from safeguard_tracker import ImportFailed, ValidationError
+from safeguard_tracker.io.mapping import ImportMapping, parse_column_option, parse_value_option
+
+
+def write(tmp_path, text, name="log.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+LOG = ("LADO Ref,Date of referral,Employment sector,Contact type,Outcome,Date closed,Team notes\n"
+       "B16-0001,04/04/2016,Medway CCG,Referral,Founded,01/05/2016,\"rang twice, then wrote\"\n"
+       "B16-0002,05/04/2016,Kent Police,Advice request,,,\n"
+       "B15-0099,05/01/2016,School - PRU,,,02/03/2016,before the tracker\n")
+
+
+def test_the_usual_headings_read_without_a_mapping_and_unknown_ones_are_refused_by_name(demo, tmp_path):
+    path = write(tmp_path, "Date of referral,Employment sector,Contact type,Team notes\n14/06/2018,Police,Referral,x\n")
+    seq = demo.store.last_seq
+    with pytest.raises(ImportFailed) as err:
+        demo.import_contacts(path)
+    assert "unknown column(s) 'Team notes'" in err.value.problems[0] and "--dry-run" in err.value.problems[0]
+    assert demo.store.last_seq == seq
+    result = demo.import_contacts(path, mapping=ImportMapping(columns={"team notes": "extra"}))
+    c = demo.get_contact(result.added[0])
+    assert (c.agency, c.category.value, c.extra) == ("Police", "referral", {"Team notes": "x"})
+
+
+def test_a_plan_says_what_every_column_and_word_becomes_and_writes_nothing(demo, tmp_path):
+    seq = demo.store.last_seq
+    plan = demo.plan_contacts_import(write(tmp_path, LOG), historic_before="2016-04-01")
+    assert demo.store.last_seq == seq
+    assert [(c.heading, c.target, c.how) for c in plan.columns] == [
+        ("LADO Ref", "reference", "heading"), ("Date of referral", "received", "heading"),
+        ("Employment sector", "agency", "heading"), ("Contact type", "category", "heading"),
+        ("Outcome", "outcome", "heading"), ("Date closed", "closed", "heading"),
+        ("Team notes", "extra", "unknown")]
+    undecided = [(w.field, w.word, w.rows) for w in plan.undecided]
+    assert undecided == [("category", "Advice request", 1)]
+    assert plan.historic_rows == 1 and not plan.ready
+    text = "\n".join(plan.lines())
+    assert "'Advice request' (1 row(s)) -> ? to decide" in text and "--value 'category:Advice request=ENTRY'" in text
+    ready = demo.plan_contacts_import(write(tmp_path, LOG), mapping=plan.mapping.with_values(
+        "category", {"advice request": "enquiry"}))
+    assert ready.ready and len(ready.result.added) == 3
+
+
+def test_legacy_references_historic_rows_and_extra_fields_are_kept_and_reimport_changes_nothing(demo, tmp_path):
+    mapping = ImportMapping(columns={"Team notes": "extra"}, values={"category": {"Advice request": "enquiry"}},
+                            historic_before=date(2016, 4, 1))
+    demo.save_import_mapping("ours", mapping)
+    path = write(tmp_path, LOG)
+    result = demo.import_contacts(path, mapping="ours")
+    assert len(result.added) == 3 and result.without_reference == 0
+    docs = {d["legacy_reference"]: d for r, d in demo.contact_docs().items() if d.get("legacy_reference")}
+    assert docs["B16-0001"]["agency"] == "Medway Clinical Commissioning Group (CCG)"   # an alias of the list
+    assert docs["B16-0001"]["outcome"] == "substantiated"                              # "Founded": the list's label
+    assert docs["B16-0001"]["extra"] == {"Team notes": "rang twice, then wrote"}
+    assert docs["B16-0002"]["agency"] == "Police" and docs["B16-0002"]["category"] == "enquiry"
+    old = docs["B15-0099"]
+    assert old["historic"] and old["category"] is None and old["outcome"] is None and old["category_history"] == []
+    assert not docs["B16-0001"]["historic"]
+    again = demo.import_contacts(path, mapping="ours")
+    assert (len(again.added), len(again.updated), len(again.unchanged)) == (0, 0, 3)
+    assert demo.contact_by_legacy_reference("b16-0001").legacy_reference == "B16-0001"
+    # the export carries them, and imports back without a change
+    exported = demo.export_contacts("csv")
+    rows = {r["legacy_reference"]: r for r in csv.DictReader(io.StringIO(exported)) if r["legacy_reference"]}
+    assert rows["B15-0099"]["historic"] == "yes" and rows["B16-0001"]["extra"] == "Team notes: rang twice, then wrote"
+    back = demo.import_contacts(write(tmp_path, exported, "export.csv"))
+    assert not back.added and not back.updated
+    stats = demo.lado_statistics("2015-16")
+    assert any("1 of the" in n and "historic" in n for n in stats.reconciliation)
+
+
+def test_a_changed_row_of_the_council_file_needs_overwrite_like_any_row_without_a_revision(demo, tmp_path):
+    mapping = ImportMapping(columns={"Team notes": "extra"}, values={"category": {"Advice request": "enquiry"}},
+                            historic_before=date(2016, 4, 1))
+    demo.import_contacts(write(tmp_path, LOG), mapping=mapping)
+    changed = write(tmp_path, LOG.replace("rang twice, then wrote", "rang three times"), "changed.csv")
+    with pytest.raises(ImportFailed, match="overwrite"):
+        demo.import_contacts(changed, mapping=mapping)
+    result = demo.import_contacts(changed, mapping=mapping, overwrite=True)
+    assert list(result.updated.values()) == [("extra",)]
+
+
+def test_the_rules_still_hold_after_the_historic_date_and_bad_references_are_named(demo, tmp_path):
+    mapping = ImportMapping(columns={"Team notes": "extra"}, historic_before=date(2016, 4, 1))
+    text = ("LADO Ref,Date of referral,Employment sector,Contact type,Outcome,Date closed,Team notes\n"
+            "B16-0003,06/04/2016,Police,,,,\n"                          # row 2: no category after the date
+            "L-1,06/04/2016,Police,referral,,,\n"                       # row 3: looks like ours, is not
+            "B16-0004,06/04/2016,Police,referral,,,\n"
+            "b16-0004,07/04/2016,Police,referral,,,\n"                  # row 5: the same council reference
+            "B15-0100,06/01/2016,Police,consultation,,03/03/2016,\n")    # row 6: historic: no employer report needed
+    with pytest.raises(ImportFailed) as err:
+        demo.import_contacts(write(tmp_path, text), mapping=mapping)
+    problems = "\n".join(err.value.problems)
+    assert "row 2: category '' is not valid" in problems and "--historic-before" in problems
+    assert "row 3: reference 'L-1'" in problems
+    assert "row 5: reference 'b16-0004' is not valid: a reference used once in the file (it is also on row 4)" in problems
+    assert "row 6" not in problems
+
+
+def test_a_column_of_unknown_heading_is_read_by_what_it_holds(demo, tmp_path):
+    text = ("Date of contact,Sector,Nature of concern,Category\n"
+            "14/06/2018,Police,Physical abuse,Referral\n14/06/2018,College,Sexual abuse,Referral\n"
+            "14/06/2018,College,Neglect,Enquiry\n")
+    plan = demo.plan_contacts_import(write(tmp_path, text))
+    assert [(c.heading, c.target, c.how) for c in plan.columns][2] == ("Nature of concern", "harm", "content")
+    assert plan.ready and len(plan.result.added) == 3
+
+
+def test_mapping_options_and_stored_mappings_are_checked_by_name(demo):
+    assert parse_column_option("Date of referral=received") == ("Date of referral", "received")
+    assert parse_value_option("outcome:Ongoing=") == ("outcome", "Ongoing", "")
+    assert parse_value_option("agency:Kent Police = Police=Police") == ("agency", "Kent Police = Police", "Police")
+    with pytest.raises(ValidationError, match="HEADING=FIELD"):
+        parse_column_option("Date of referral")
+    with pytest.raises(ValidationError, match="FIELD:WORD=ENTRY"):
+        parse_value_option("Founded=substantiated")
+    with pytest.raises(ValidationError, match="ours.historic_before"):
+        ImportMapping.from_doc({"historic_before": "soon"}, "ours")
+    with pytest.raises(ValidationError, match="ours.colums"):
+        ImportMapping.from_doc({"colums": {}}, "ours")
+    with pytest.raises(ValidationError, match="there are none yet"):
+        demo.import_mapping("northshire")
+    demo.save_import_mapping("Plans", ImportMapping(kind="actions"))
+    with pytest.raises(ValidationError, match="a mapping for contacts"):
+        demo.import_contacts("x.csv", mapping="plans")
