@@ -24,7 +24,7 @@ import attrs
 from .context import Context
 from .errors import ValidationError
 from .folding import fold
-from .io.csvfiles import read_rows
+from .io.csvfiles import header_key, read_rows, read_text
 from .store.protocol import Doc, Transaction
 from .validation.choices import resolve_choice
 from .vocab.entries import FIXED_KINDS, KINDS, OPEN_KINDS, SECTOR_GROUPS, Entry, Vocabulary
@@ -219,7 +219,11 @@ class LocalLists:
         return attrs.evolve(change, kept=kept)
 
     def import_csv(self, kind: str, path: str | Path) -> ListChange:
-        """Replace the list from a CSV file as ``export_csv`` writes it (only ``name`` is required)."""
+        """Replace the list from a CSV file as ``export_csv`` writes it (only ``name`` is required), or from a
+        plain list of names, one a line (blank lines and '#' comments skipped), as a council often keeps one."""
+        plain = _plain_names(path)
+        if plain is not None:
+            return self.replace(kind, [Entry(name=n) for n in plain], source=str(path))
         keys, rows = read_rows(path, required=("name",), known=EXPORT_COLUMNS)
         entries = []
         for number, row in rows:
@@ -264,6 +268,16 @@ class LocalLists:
         self.ctx.forget_vocabularies()
         return ListChange(message + (f"; {len(changed)} record(s) now show the new name" if changed else ""),
                           records=tuple(changed))
+
+
+def _plain_names(path: str | Path) -> Optional[list[str]]:
+    """The names of a file that is a plain list (no column holds a comma or a tab, and no heading 'name'),
+    else None: it is a CSV for ``read_rows``."""
+    lines = [line.strip() for line in read_text(path).splitlines()]
+    names = [line for line in lines if line and not line.startswith("#")]
+    if not names or header_key(names[0]) in EXPORT_COLUMNS or any("," in n or "\t" in n for n in names):
+        return None
+    return names
 
 
 def _values(doc: Doc, field: str) -> list[str]:

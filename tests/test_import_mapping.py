@@ -137,3 +137,53 @@ def test_mapping_options_and_stored_mappings_are_checked_by_name(demo):
     demo.save_import_mapping("Plans", ImportMapping(kind="actions"))
     with pytest.raises(ValidationError, match="a mapping for contacts"):
         demo.import_contacts("x.csv", mapping="plans")
+
+
+def test_a_title_above_the_headings_is_passed_over_and_rows_keep_their_numbers(demo, tmp_path):
+    text = ("Northshire LADO log 2018-19,,,\n,,,\n"
+            "Date of referral,Employment sector,Contact type,Summary\n"
+            "14/06/2018,Police,Referral,first\n"
+            "31/02/2018,Police,Referral,second\n")
+    with pytest.raises(ImportFailed) as err:
+        demo.import_contacts(write(tmp_path, text))
+    assert err.value.problems[0].startswith("row 5: received (their 'Date of referral') '31/02/2018'")  # the sheet's row
+    result = demo.import_contacts(write(tmp_path, text.replace("31/02/2018", "13/06/2018")))
+    assert len(result.added) == 2
+    assert {demo.get_contact(r).summary for r in result.added} == {"first", "second"}
+
+
+def test_a_workbook_with_a_title_row_reads_from_its_headings(demo, tmp_path):
+    import openpyxl
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Eastbridge LADO log"])
+    sheet.append([])
+    sheet.append(["Ref", "Date Received", "Organisation type", "Type of contact"])
+    sheet.append(["LADO/2018/1", 43264, "Police", "Allegation"])
+    sheet.append(["LADO/2018/2", 43265, "Polce", "Allegation"])
+    path = tmp_path / "log.xlsx"
+    book.save(path)
+    mapping = ImportMapping(values={"category": {"Allegation": "referral"}})
+    with pytest.raises(ImportFailed) as err:
+        demo.import_contacts(path, mapping=mapping)
+    assert err.value.problems == ["row 5: agency (their 'Organisation type') 'Polce' is not valid: one of the 30 "
+                                  "listed names (did you mean 'Police'?)"]
+
+
+def test_a_one_column_list_keeps_its_first_row_as_the_heading(demo, tmp_path):
+    path = write(tmp_path, "name\nSchools\nHealth\n", "ours.csv")
+    demo.vocab_import("agencies", path)
+    assert demo.taxonomy.offered == ("Schools", "Health")
+
+
+def test_the_export_format_follows_the_output_file_unless_named(demo, tmp_path, capsys):
+    from safeguard_tracker.cli import main
+    db = str(demo.path)
+    demo.close()
+    for name, start in (("c.xlsx", b"PK"), ("c.json", b"{"), ("c.csv", b"reference,")):
+        assert main(["--db", db, "export", "contacts", "-o", str(tmp_path / name)]) == 0
+        assert (tmp_path / name).read_bytes().startswith(start), name
+    assert main(["--db", db, "export", "actions", "-o", str(tmp_path / "plan.xlsx")]) == 0
+    assert (tmp_path / "plan.xlsx").read_bytes().startswith(b"PK")
+    assert main(["--db", db, "export", "contacts", "--format", "csv", "-o", str(tmp_path / "named.xlsx")]) == 0
+    assert (tmp_path / "named.xlsx").read_bytes().startswith(b"reference,")

@@ -132,3 +132,11 @@ def test_a_preset_sets_every_list(t):
     assert t.vocabulary("outcomes").lookup("Founded") == "substantiated"
     with pytest.raises(ValidationError, match="board, england"):
         t.apply_preset("scotland")
+
+
+def test_a_plain_list_of_names_one_a_line_replaces_the_list_too(t, tmp_path):
+    path = tmp_path / "agencies.txt"
+    path.write_text("# our agencies\nSchools\n\nHealth\nPolice\n", encoding="utf-8")
+    change = t.vocab_import("agencies", path)
+    assert t.taxonomy.offered == ("Schools", "Health", "Police")
+    assert "School - Primary" in change.kept                      # still recorded: kept, retired

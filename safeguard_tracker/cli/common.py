@@ -84,3 +84,12 @@ def run_tui(args: argparse.Namespace) -> int:
     code: int = run(args.db, user=args.user, today=today() if today else None, demo=bool(args.demo),
                     keep=bool(getattr(args, "keep", False)))
     return code
+
+
+def export_format(args: argparse.Namespace) -> str:
+    """--format as given, else by the -o file's ending: contacts.xlsx is a workbook, contacts.json JSON."""
+    if getattr(args, "format", None):
+        return str(args.format)
+    out = str(getattr(args, "output", None) or "").lower()
+    return "xlsx" if out.endswith((".xlsx", ".xlsm")) else "json" if out.endswith(".json") else "csv"
+

@@ -21,7 +21,7 @@ from ..model import Contact
 from ..tracker import Tracker
 from ..validation.contact import PATTERN_FIELDS, intake_category
 from ..text import json_safe, printable, say
-from .common import CliError, Groups, Parser, Subparsers, emit, open_from_args
+from .common import CliError, Groups, Parser, Subparsers, emit, export_format, open_from_args
 from .mappings import mapping_from_args, mapping_options, show_plan
 
 FORMATS = ("md", "html", "csv", "json")
@@ -185,8 +185,8 @@ def register(groups: Groups) -> None:
 
     p = groups["export"].add_parser("contacts", help="contacts as CSV or an Excel workbook (formula-safe), or JSON "
                                     "(lossless)")
-    p.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv",
-                   help="csv (default), json, or xlsx (needs -o FILE)")
+    p.add_argument("--format", choices=("csv", "json", "xlsx"), default=None,
+                   help="csv, json, or xlsx (needs -o FILE); default: by the -o file\'s ending (.xlsx, .json), else csv")
     p.add_argument("--year", help="only one financial year, e.g. 2017-18")
     p.add_argument("-o", "--output", metavar="FILE")
     p.set_defaults(func=cmd_export)
@@ -418,6 +418,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    args.format = export_format(args)
     tracker = open_from_args(args, create=False)
     if args.format == "xlsx":
         if args.output in (None, "-"):

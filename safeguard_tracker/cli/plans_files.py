@@ -11,7 +11,7 @@ import sys
 from typing import Any
 
 from ..text import say
-from .common import CliError, Groups, emit, open_from_args
+from .common import CliError, Groups, emit, export_format, open_from_args
 from .mappings import mapping_from_args, mapping_options, show_plan
 
 
@@ -46,8 +46,8 @@ def register(groups: Groups) -> None:
         p.set_defaults(func=cmd_import, table=kind)
         p = groups["export"].add_parser(kind, help=f"export {kind} as CSV or an Excel workbook (formula-safe), or "
                                         f"JSON (lossless)")
-        p.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv",
-                       help="csv (default), json, or xlsx (needs -o FILE)")
+        p.add_argument("--format", choices=("csv", "json", "xlsx"), default=None,
+                       help="csv, json, or xlsx (needs -o FILE); default: by the -o file\'s ending (.xlsx, .json), else csv")
         p.add_argument("-o", "--output", metavar="FILE")
         p.set_defaults(func=cmd_export, table=kind)
 
@@ -90,6 +90,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    args.format = export_format(args)
     _output(args)
     t = open_from_args(args, create=False)
     count = len(t.review_docs() if args.table == "reviews" else t.action_docs())

@@ -129,7 +129,7 @@ def _register_kind(p: argparse.ArgumentParser, kind: str) -> None:
                          "refused: the list is fixed; add a local label with `alias`")
     q.add_argument("name", metavar="NAME")
     if kind == "agencies":
-        q.add_argument("--group", metavar="GROUP", default="", help="its sector group (see `vocab groups`)")
+        q.add_argument("--group", "--sector", metavar="GROUP", default="", help="its sector group (see `vocab groups`)")
     q.add_argument("--alias", action="append", default=[], metavar="ALIAS",
                    help="another name that means it (repeat for more)")
     q.set_defaults(func=cmd_add)

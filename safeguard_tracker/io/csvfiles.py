@@ -21,13 +21,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import warnings
 import zipfile
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Sequence, TypeVar
 
 from ..errors import ImportFailed
 
@@ -239,22 +240,28 @@ class Rows:
     an import reads 100,000).  Once they are read, ``check`` looks for a runaway quote, which only a
     record spanning several lines can hide, and only when the file has one."""
 
-    def __init__(self, text: str, reader: Reader, header: list[str], delimiter: str, source: str):
+    def __init__(self, text: str, reader: Reader, header: list[str], delimiter: str, source: str,
+                 header_row: int = 1, header_lines: Optional[int] = None, ahead: Sequence[list[str]] = ()):
         self.text, self.reader, self.header, self.delimiter, self.source = text, reader, header, delimiter, source
-        self.header_lines = reader.line_num
+        self.header_row = header_row                       # the header's spreadsheet row (after any title rows)
+        self.header_lines = reader.line_num if header_lines is None else header_lines
+        self.ahead = list(ahead)                           # rows read while looking for the header
 
     def __iter__(self) -> Iterator[list[str]]:
-        return self.reader
+        if not self.ahead:
+            return self.reader
+        return itertools.chain(self.ahead, self.reader)
 
     def check(self, last_row: int) -> None:
         """Raise ImportFailed for a cell with line breaks that holds what look like rows; ``last_row`` is
-        the spreadsheet row number of the last row read (the header is row 1)."""
-        if self.reader.line_num - self.header_lines == last_row - 1:
+        the spreadsheet row number of the last row read (the header is row ``header_row``)."""
+        if self.reader.line_num - self.header_lines == last_row - self.header_row:
             return                                         # every row on one line
         reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
-        next(reader, None)
+        for _ in range(self.header_row):
+            next(reader, None)
         line = reader.line_num
-        for row, cells in enumerate(reader, start=2):
+        for row, cells in enumerate(reader, start=self.header_row + 1):
             end = reader.line_num
             if end - line > 1:
                 problem = _runaway(cells, self.header, row, line + 1, end, self.delimiter)
@@ -276,6 +283,7 @@ def read_cells(path: str | Path, *, required: Sequence[str], aliases: dict[str, 
     (default: the first) is read alike.  ``headings``, if given, receives the header as the file spells it.
     """
     keys, reader = open_table(path, required=required, aliases=aliases, known=known, sheet=sheet)
+    first = reader.header_row + 1                          # a title above the header moves the rows down
     if headings is not None:
         headings.extend(h.strip() for h in reader.header)
     width = len(keys)
@@ -284,7 +292,7 @@ def read_cells(path: str | Path, *, required: Sequence[str], aliases: dict[str, 
     rows: list[list[str]] = []
     number = 1
     try:
-        for number, cells in enumerate(reader, start=2):
+        for number, cells in enumerate(reader, start=first):
             if len(cells) != width:
                 if len(cells) > width and any(c.strip() for c in cells[width:]):
                     problems.append(f"row {number}: has {len(cells)} cells but the header names {width} columns")
@@ -354,8 +362,42 @@ def open_table(path: str | Path, *, required: Sequence[str], aliases: dict[str, 
                             f"(at least: {', '.join(required)})"], source=source) from None
     except csv.Error as exc:
         raise import_failed([f"{source}: row 1: {exc}"], source=source) from None
+    def read() -> tuple[Optional[list[str]], int]:
+        try:
+            return next(reader, None), reader.line_num
+        except csv.Error:
+            return None, reader.line_num
+    header, header_row, header_lines, ahead = find_header(header, reader.line_num, read)
     keys = check_header(header, source, required, aliases, known)
-    return keys, Rows(text, reader, header, delimiter, source)
+    return keys, Rows(text, reader, header, delimiter, source, header_row, header_lines, ahead)
+
+
+TITLE_ROWS = 10     # how far down a sheet's headings may start, below a title and blank rows
+
+
+def _filled(cells: Sequence[object]) -> int:
+    return sum(1 for c in cells if str(c or "").strip())
+
+
+R = TypeVar("R", bound=Sequence[object])
+
+
+def find_header(first: R, mark: int, read: Callable[[], tuple[Optional[R], int]]) -> tuple[R, int, int, list[R]]:
+    """The headings' row: the first row, unless it is a title or blank (one filled cell at most) with the
+    headings below it, as a sheet with a title above its table is saved.  Returns (header, its row number,
+    ``mark`` as ``read`` gave it for the header, the rows read beyond the header to be read again).  A list of
+    one column, whose every row has one cell, keeps its first row as the header."""
+    if _filled(first) > 1:
+        return first, 1, mark, []
+    rows: list[tuple[R, int]] = [(first, mark)]
+    while len(rows) < TITLE_ROWS:
+        row, at = read()
+        if row is None:
+            break
+        rows.append((row, at))
+        if _filled(row) > 1:
+            return row, len(rows), at, []
+    return first, 1, mark, [r for r, _ in rows[1:]]
 
 
 def check_header(header: list[str], source: str, required: Sequence[str], aliases: dict[str, str] | None,
@@ -451,7 +493,11 @@ class SheetRows:
             self.close()
             raise
         self.title: str = self.sheet.title
-        self.header = _trimmed(first or ())
+
+        def read() -> tuple[Optional[list[str]], int]:
+            row = self._next()
+            return (None if row is None else _trimmed(row)), 0
+        self.header, self.header_row, _, self.ahead = find_header(_trimmed(first or ()), 0, read)
 
     def _fail(self, reason: str) -> ImportFailed:
         return import_failed([f"{self.source}: {reason}"], source=self.source)
@@ -507,6 +553,7 @@ class SheetRows:
             raise self._fail(f"the sheet cannot be read ({self._reason(exc)}); {WORKBOOK_HELP}") from None
 
     def __iter__(self) -> Iterator[list[str]]:
+        yield from self.ahead
         while True:
             row = self._next()
             if row is None:
