@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from safeguard_tracker import ImportFailed, ValidationError
-from safeguard_tracker.io.mapping import ImportMapping, parse_column_option, parse_value_option
+from safeguard_tracker.io.mapping import IGNORE, ImportMapping, parse_column_option, parse_value_option
 
 
 def write(tmp_path, text, name="log.csv"):
@@ -187,3 +187,43 @@ def test_the_export_format_follows_the_output_file_unless_named(demo, tmp_path, 
     assert (tmp_path / "plan.xlsx").read_bytes().startswith(b"PK")
     assert main(["--db", db, "export", "contacts", "--format", "csv", "-o", str(tmp_path / "named.xlsx")]) == 0
     assert (tmp_path / "named.xlsx").read_bytes().startswith(b"reference,")
+
+
+def test_the_dry_run_agrees_with_the_import_on_the_trackers_own_export(demo, tmp_path):
+    demo.import_contacts(write(tmp_path, LOG), mapping=ImportMapping(
+        columns={"Team notes": "extra"}, values={"category": {"Advice request": "enquiry"}},
+        historic_before=date(2016, 4, 1)))
+    exported = write(tmp_path, demo.export_contacts("csv"), "export.csv")
+    plan = demo.plan_contacts_import(exported)
+    assert ("extra", IGNORE) in [(c.heading, c.target) for c in plan.columns]
+    real = demo.import_contacts(exported, dry_run=True)
+    assert (len(plan.result.updated), len(plan.result.added)) == (len(real.updated), len(real.added)) == (0, 0)
+
+
+def test_a_saved_mapping_that_misses_a_column_is_named_by_the_dry_run_as_the_import_would(demo, tmp_path):
+    path = write(tmp_path, "Date of referral,Employment sector,Contact type,Column1\n14/06/2018,Police,Referral,x\n")
+    demo.save_import_mapping("ours", ImportMapping(columns={"Date of referral": "received"}))
+    plan = demo.plan_contacts_import(path, mapping="ours")
+    assert plan.problems[0].startswith("header: the mapping does not name column(s) 'Column1'")
+    with pytest.raises(ImportFailed, match="unknown column.*'Column1'"):
+        demo.import_contacts(path, mapping="ours")
+
+
+def test_a_mapping_to_a_field_that_does_not_exist_is_refused_naming_the_column(demo, tmp_path):
+    path = write(tmp_path, "Date of referral,Employment sector,Contact type,Role of adult\n14/06/2018,Police,Referral,x\n")
+    bad = ImportMapping(columns={"Role of adult": "bogus"})
+    for attempt in (lambda: demo.import_contacts(path, mapping=bad), lambda: demo.plan_contacts_import(path, mapping=bad)):
+        with pytest.raises(ValidationError, match="--map 'Role of adult=bogus' 'bogus' is not valid: a contacts field"):
+            attempt()
+
+
+def test_an_open_historic_contact_is_chased_once_to_be_resolved_not_for_steps_never_recorded(demo, tmp_path):
+    text = ("LADO Ref,Date of referral,Employment sector,Contact type\n"
+            "B15-0001,05/01/2015,Police,Referral\n"
+            "B18-0001,01/06/2018,Police,Referral\n")
+    demo.import_contacts(write(tmp_path, text), mapping=ImportMapping(historic_before=date(2016, 4, 1)))
+    old = demo.contact_by_legacy_reference("B15-0001")
+    new = demo.contact_by_legacy_reference("B18-0001")
+    whats = [i.what for i in demo.due() if i.reference == old.reference]
+    assert len(whats) == 1 and whats[0].startswith("resolve within")
+    assert any(i.what.startswith("JEM") for i in demo.due() if i.reference == new.reference)

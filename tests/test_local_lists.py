@@ -140,3 +140,13 @@ def test_a_plain_list_of_names_one_a_line_replaces_the_list_too(t, tmp_path):
     change = t.vocab_import("agencies", path)
     assert t.taxonomy.offered == ("Schools", "Health", "Police")
     assert "School - Primary" in change.kept                      # still recorded: kept, retired
+
+
+def test_a_retired_agency_is_in_the_annual_table_only_where_it_has_contacts(t):
+    _, before = _by_agency(t)
+    names = [r.agency for r in t.lado_statistics("2017-18").by_agency]
+    assert "Probation" in names and "Probation" not in before              # offered, no contacts: a zero row
+    t.vocab_retire("agencies", "Probation")
+    t.vocab_retire("agencies", "Transport Provider")
+    names = [r.agency for r in t.lado_statistics("2017-18").by_agency]
+    assert "Probation" not in names and "Transport Provider" in names      # retired: only with contacts

@@ -300,3 +300,11 @@ def test_a_name_listed_twice_is_suggested_once():
     entries = [Entry(name="School - Primary"), Entry(name="School - Primary", retired=True),
                Entry(name="School - Primary", aliases=("Infants",)), Entry(name="School - Special")]
     assert suggest("school", entries) == ["School - Primary", "School - Special"]
+
+
+def test_a_negated_word_never_suggests_what_it_negates():
+    outcomes = [Entry(name=v) for v in ("substantiated", "false", "malicious", "unsubstantiated", "unfounded")]
+    assert suggest("Not substantiated", outcomes)[0] == "unsubstantiated"
+    assert "substantiated" not in suggest("not substantiated", outcomes)
+    assert suggest("Non-substantiated", outcomes)[0] == "unsubstantiated"
+    assert suggest("substantiated", outcomes)[0] == "substantiated"

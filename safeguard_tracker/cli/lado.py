@@ -296,7 +296,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         lines += [f"summary:    {c.summary}",
                  f"subject:    {s.name or '(not named)'}; {s.role}; {s.employer}"
                  + (f"; born {fmt(s.date_of_birth)}" if s.date_of_birth else ""),
-                 f"referrer:   {r.name}; {r.role}; {r.organisation}",
+                 f"referrer:   {'; '.join(x for x in (r.name, r.role, r.organisation) if x) or '(not recorded)'}",
                  f"harm:       {c.harm.value if c.harm else '(not recorded)'}"
                  + (f"; threshold: {', '.join(t.value for t in c.threshold)}" if c.threshold else "")]
         for d in c.category_history:

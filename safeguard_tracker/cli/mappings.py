@@ -86,7 +86,7 @@ def show_plan(tracker: Tracker, args: argparse.Namespace, plan: ImportPlan) -> i
         say(*plan.problem_lines())
         say(f"safeguard-tracker: {plan.source}: {len(plan.problems)} row problem(s) with this mapping"
             + (" (the first 20 are above)" if len(plan.problems) > 20 else "")
-            + ("; most go once the words to decide are mapped" if plan.undecided else ""), file=sys.stderr)
+            + ("; mapping the words to decide may clear some of them" if plan.undecided else ""), file=sys.stderr)
         return 2
     if plan.result is not None:
         say(*plan.result.summary())

@@ -12,7 +12,7 @@ from typing import Any, Optional
 from pathlib import Path
 
 from ..demo import build_demo
-from ..errors import StoreError
+from ..errors import StoreError, UnknownReference
 from ..model.change import Change, describe_path, item_name
 from ..store import FileStore
 from ..text import printable
@@ -69,7 +69,13 @@ def cmd_history(args: argparse.Namespace) -> int:
     A contact's history holds its personal data (old and new values), so printing it is logged as
     ``contact show`` is; reviews and actions are not."""
     tracker = open_from_args(args, create=False)
-    changes = tracker.history(args.reference)
+    try:
+        changes = tracker.history(args.reference)
+    except UnknownReference:
+        found = tracker.contact_by_legacy_reference(args.reference)   # the council's own reference
+        if found is None:
+            raise
+        changes = tracker.history(found.reference)
     # At a terminal a long entry wraps under itself; into a pipe or a file each entry stays one line.
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() and getattr(args, "output", None) in (None, "-") \
         else None

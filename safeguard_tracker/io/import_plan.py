@@ -49,7 +49,7 @@ class ImportPlan:
     columns: tuple[ColumnPlan, ...]
     words: tuple[WordPlan, ...]
     mapping: ImportMapping
-    historic_rows: int = 0
+    historic_rows: Optional[int] = 0       # None: no column gives the received date, so not known
     result: Optional[ImportResult] = None
     problems: tuple[str, ...] = ()
     hints: dict[str, str] = attrs.field(factory=dict)   # field -> how to add a word to its list
@@ -106,7 +106,7 @@ class ImportPlan:
                     out.append(f"    {w.word!r} ({w.rows} row(s)) -> {shown_entry}   [{how}]")
             if len(shown) > limit:
                 out.append(f"    ... and {len(shown) - limit} more")
-        if self.mapping.historic_before is not None:
+        if self.mapping.historic_before is not None and self.historic_rows is not None:
             out.append(f"historic: {self.historic_rows} row(s) received before {self.mapping.historic_before:%d/%m/%Y} "
                        f"import under historic rules (steps never recorded are not demanded; marked historic)")
         if self.result is not None:

@@ -123,6 +123,8 @@ SYNONYMS = {
     "date_of_referral": "received", "referral_date": "received", "date_referred": "received",
     "date_of_contact": "received", "contact_date": "received", "date_contact_received": "received",
     "date_referral_received": "received", "date_received_by_lado": "received", "date_reported": "received",
+    "date_lado_notified": "received", "date_notified": "received", "date_lado_informed": "received",
+    "date_of_notification": "received", "notification_date": "received",
     "date_of_outcome": "closed", "outcome_date": "closed", "closure_date": "closed", "date_case_closed": "closed",
     "case_closed": "closed", "date_of_closure": "closed",
     "employer_report_received_date": "employer_report_received", "employer_outcome_received": "employer_report_received",
@@ -140,7 +142,8 @@ SYNONYMS = {
     "name_of_adult": "subject_name", "adult_name": "subject_name", "name_of_person": "subject_name",
     "person_subject_of_allegation": "subject_name", "name_of_staff_member": "subject_name",
     "subject_of_allegation": "subject_name", "position": "subject_role", "occupation": "subject_role",
-    "job_role": "subject_role", "employer": "employer", "name_of_employer": "employer",
+    "job_role": "subject_role", "role_of_adult": "subject_role", "role_of_person": "subject_role",
+    "employer": "employer", "name_of_employer": "employer", "setting_name": "employer", "employer_name_setting": "employer",
     "establishment": "employer", "name_of_setting": "employer", "organisation": "employer", "organisation_name": "employer",
     "date_of_birth_of_adult": "subject_dob",
     # what it is
@@ -210,6 +213,20 @@ class Headings(dict[str, str]):
         return EXTRA_PREFIX + key if self.keep else default
 
 
+def check_mapping_columns(mapping: Optional[ImportMapping]) -> None:
+    """Refuse a mapping that sends a column to a field contacts do not have, naming the column."""
+    if mapping is None:
+        return
+    fields = set(KNOWN) - set(EXPORT_ONLY)
+    for heading, target in mapping.columns.items():
+        if target in (EXTRA, IGNORE):
+            continue
+        key = header_key(target)
+        if HEADINGS.get(key, key) not in fields:
+            raise ValidationError(f"--map '{heading}={target}'", target, "a contacts field (" + ", ".join(
+                sorted(fields)) + "), 'extra' to keep the column on each record, or 'ignore'")
+
+
 def _extra_headings(keys: list[str], headings: list[str]) -> dict[str, str]:
     """extra:key -> the heading as the file spells it."""
     return {k: h for k, h in zip(keys, headings) if k.startswith(EXTRA_PREFIX)}
@@ -236,6 +253,7 @@ def _import_csv(contacts: ContactService, path: Path, dry_run: bool, overwrite: 
                 mapping: Optional[ImportMapping] = None, sheet: Optional[str] = None) -> ImportResult:
     source = path.name
     # 1. The rows, padded to the header's width; blank lines dropped, malformed rows refused.
+    check_mapping_columns(mapping)
     headings: list[str] = []
     keys, numbers, rows = read_cells(path, required=REQUIRED, aliases=Headings(mapping), known=None, source=source,
                                      sheet=sheet if sheet is not None else (mapping.sheet or None) if mapping else None,

@@ -34,7 +34,7 @@ from ..io.mapping import EXTRA, EXTRA_PREFIX, IGNORE, ImportMapping
 from ..model import Category, Harm, Outcome
 from ..store.gc_pause import gc_paused
 from .contacts import ContactService
-from .contacts_csv import HEADINGS, Headings, import_contacts
+from .contacts_csv import EXPORT_ONLY, HEADINGS, Headings, check_mapping_columns, import_contacts
 
 # The vocabulary columns, the list each is checked against.
 LISTS = {"agency": "agencies", "category": "categories", "first_category": "categories", "outcome": "outcomes",
@@ -55,6 +55,7 @@ def plan_contacts_import(contacts: ContactService, path: str | Path, *, mapping:
     path = Path(path)
     source = path.name
     base = mapping or ImportMapping()
+    check_mapping_columns(base)
     sheet = sheet if sheet is not None else (base.sheet or None)
     headings: list[str] = []
     with gc_paused():
@@ -79,6 +80,10 @@ def plan_contacts_import(contacts: ContactService, path: str | Path, *, mapping:
             else:
                 plans.append(ColumnPlan(heading=heading, target=EXTRA, how="unknown"))
                 target = EXTRA
+        elif key in EXPORT_ONLY:                       # the export's own columns, for reading only
+            target = IGNORE
+            plans.append(ColumnPlan(heading=heading, target=IGNORE, how="heading",
+                                    note="written by the tracker's export for reading only: not imported"))
         else:
             target = key or IGNORE
             plans.append(ColumnPlan(heading=heading, target=target, how="heading"))
@@ -93,8 +98,9 @@ def plan_contacts_import(contacts: ContactService, path: str | Path, *, mapping:
         planned, proposal = plan_words(field, columns_of[i], proposal, functools.partial(_resolve, ctx, kind),
                                        ctx.vocabulary(kind).entries, NOTHING if kind != "agencies" else frozenset())
         words.extend(planned)
-    historic_rows = 0
+    historic_rows: Optional[int] = None                 # unknown until a column gives the received date
     if proposal.historic_before is not None and "received" in targets.values():
+        historic_rows = 0
         at = list(targets.values()).index("received")
         cutoff = proposal.historic_before
         for cell in columns_of[at]:
@@ -110,6 +116,13 @@ def plan_contacts_import(contacts: ContactService, path: str | Path, *, mapping:
         result = import_contacts(contacts, path, dry_run=True, mapping=proposal, sheet=sheet)
     except ImportFailed as exc:
         problems = tuple(exc.problems)
+    # A saved mapping that says what some columns are but not these: importing with it as it is refuses them.
+    unsaid = [c.heading for c in plans if c.how in ("unknown", "content")] if mapping is not None and mapping.columns \
+        else []
+    if unsaid:
+        problems = (f"header: the mapping does not name column(s) {', '.join(repr(h) for h in unsaid)}, so importing "
+                    f"with it as it is refuses them: save this dry run's mapping (--save-mapping NAME) or add "
+                    f"--map '{unsaid[0]}=extra' (or a field)",) + problems
     return ImportPlan(table="contacts", source=source, rows=len(numbers), columns=tuple(plans), words=tuple(words),
                       mapping=proposal, historic_rows=historic_rows, result=result, problems=problems, hints=HINTS)
 

@@ -201,7 +201,9 @@ def final_check(doc: Doc, number: Optional[int]) -> None:
     got = doc.get("employer_report_received_on")
     if got is None:
         raise ValidationError("employer_report_received", "", "the date the employer's report was received: a "
-                              "consultation closes with the employer's outcome once its report is in", row=number)
+                              "consultation closes with the employer's outcome once its report is in (a row from "
+                              "before the tracker, whose log never recorded it, can be imported as historic: "
+                              "--historic-before DATE)", row=number)
     if got > closed:
         raise ValidationError("closed", fmt(date.fromisoformat(closed)),
                               f"a date on or after the employer's report was received "

@@ -203,10 +203,14 @@ def contact_items(contact: Contact, as_of: date, within_days: int,
                        agency=contact.agency, detail=detail)
 
     found: list[Optional[DueItem]] = []
-    if contact.responded_on is None:
+    # A historic contact (from a log kept before the tracker) is not chased for the steps that log never
+    # recorded (the first response, the JEM and its reviews): only for what it did record, and once, to be
+    # resolved, so that an old case left open is looked at and closed.
+    steps = not contact.historic
+    if steps and contact.responded_on is None:
         found.append(item(f"respond to the referrer ({_unit_text(rules.response)})", response_due(contact, rules),
                           f"received {fmt(contact.received_on)}"))
-    if contact.category is Category.REFERRAL:
+    if steps and contact.category is Category.REFERRAL:
         if contact.jem_held_on is None:
             due = jem_due(contact, rules)
             assert due is not None                        # a referral has a referral date

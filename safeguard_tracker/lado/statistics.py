@@ -230,7 +230,9 @@ def lado_statistics(ctx: Context, year: str = "2017-18", compare_with: Optional[
 
     rows, unknown = by_taxonomy(tally.agencies)
     crows, cunknown = by_taxonomy(ctally.agencies)
-    by_agency = tuple(AgencyRow(agency=a, count=rows[a], compare_count=crows[a]) for a in taxonomy.agencies)
+    offered = set(taxonomy.offered)          # a retired agency is listed only in years that have its contacts
+    by_agency = tuple(AgencyRow(agency=a, count=rows[a], compare_count=crows[a]) for a in taxonomy.agencies
+                      if a in offered or rows[a] or crows[a])
 
     # Bands named for the configured targets: the defaults give the keys.
     timescales = dict(zip(band_keys(rules.resolution), bands[:n_targets + 1]))

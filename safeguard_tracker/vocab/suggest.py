@@ -343,7 +343,23 @@ def suggest(text: str, entries: Sequence[Entry], n: int = 3) -> list[str]:
     if len(order) < n:
         order += _spelling(text, index, set(order))
     names = list(dict.fromkeys(index.entries[i].name for i in order))   # a name listed twice, once
-    return names[:n]
+    return _negated(text, names, entries)[:n]
+
+
+NEGATIONS = frozenset({"not", "no", "non", "never"})
+
+
+def _negated(text: str, names: list[str], entries: Sequence[Entry]) -> list[str]:
+    """"Not substantiated" means the opposite of substantiated: never suggest the word it negates, and put
+    the list's own negative of it ("unsubstantiated") first."""
+    words = fold(text).replace("_", " ").replace("-", " ").split()
+    if not any(w in NEGATIONS for w in words):
+        return names
+    rest = "".join(w for w in words if w not in NEGATIONS)
+    plain = [n for n in names if fold(n).replace("_", "").replace(" ", "") != rest]
+    opposite = [e.name for e in entries if not e.retired and fold(e.name).replace("_", "").replace(" ", "") in
+                ("un" + rest, "in" + rest, "non" + rest, "not" + rest)]
+    return opposite + [n for n in plain if n not in opposite]
 
 
 def confident(text: str, entries: Sequence[Entry]) -> Optional[str]:
