@@ -227,3 +227,18 @@ def test_an_open_historic_contact_is_chased_once_to_be_resolved_not_for_steps_ne
     whats = [i.what for i in demo.due() if i.reference == old.reference]
     assert len(whats) == 1 and whats[0].startswith("resolve within")
     assert any(i.what.startswith("JEM") for i in demo.due() if i.reference == new.reference)
+
+
+def test_the_cli_finds_a_contact_by_the_councils_reference(demo, tmp_path, capsys):
+    from safeguard_tracker.cli import main
+    demo.import_contacts(write(tmp_path, "LADO Ref,Date of referral,Employment sector,Contact type\n"
+                                          "B18-0042,01/06/2018,Police,Referral\n"))
+    ref = demo.contact_by_legacy_reference("B18-0042").reference
+    db = str(demo.path)
+    demo.close()
+    capsys.readouterr()
+    assert main(["--db", db, "contact", "show", "b18-0042"]) == 0
+    assert capsys.readouterr().out.startswith(ref)
+    assert main(["--db", db, "history", "B18-0042"]) == 0
+    assert ref in capsys.readouterr().out
+    assert main(["--db", db, "history", "B18-0043"]) == 2

@@ -93,3 +93,16 @@ def export_format(args: argparse.Namespace) -> str:
     out = str(getattr(args, "output", None) or "").lower()
     return "xlsx" if out.endswith((".xlsx", ".xlsm")) else "json" if out.endswith(".json") else "csv"
 
+
+def contact_reference(tracker: Tracker, text: str) -> str:
+    """Our reference for a contact named by ours or by the council's own (its legacy reference), or the
+    UnknownReference that ours gives."""
+    from ..errors import UnknownReference
+    try:
+        return str(tracker.get_contact(text).reference)
+    except UnknownReference:
+        found = tracker.contact_by_legacy_reference(text)
+        if found is None:
+            raise
+        return str(found.reference)
+

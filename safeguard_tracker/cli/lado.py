@@ -15,13 +15,12 @@ from typing import Any, Optional
 
 
 from ..convert import to_doc
-from ..errors import UnknownReference
 from ..dates import fmt, parse_date
 from ..model import Contact
 from ..tracker import Tracker
 from ..validation.contact import PATTERN_FIELDS, intake_category
 from ..text import json_safe, printable, say
-from .common import CliError, Groups, Parser, Subparsers, emit, export_format, open_from_args
+from .common import CliError, Groups, Parser, Subparsers, contact_reference, emit, export_format, open_from_args
 from .mappings import mapping_from_args, mapping_options, show_plan
 
 FORMATS = ("md", "html", "csv", "json")
@@ -276,13 +275,7 @@ def cmd_update(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     tracker = open_from_args(args, create=False)
-    try:
-        c = tracker.get_contact(args.reference)
-    except UnknownReference:
-        found = tracker.contact_by_legacy_reference(args.reference)   # the council's own reference
-        if found is None:
-            raise
-        c = found
+    c = tracker.get_contact(contact_reference(tracker, args.reference))   # ours, or the council's own
     if args.format == "json":
         text = json_safe(json.dumps(to_doc(c), indent=2, ensure_ascii=False))
     else:

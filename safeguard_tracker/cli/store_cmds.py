@@ -17,7 +17,7 @@ from ..model.change import Change, describe_path, item_name
 from ..store import FileStore
 from ..text import printable
 from ..tracker import default_store_path
-from .common import CliError, Groups, emit, one_line, open_from_args
+from .common import CliError, Groups, contact_reference, emit, one_line, open_from_args
 
 
 def register(groups: Groups) -> None:
@@ -72,10 +72,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     try:
         changes = tracker.history(args.reference)
     except UnknownReference:
-        found = tracker.contact_by_legacy_reference(args.reference)   # the council's own reference
-        if found is None:
-            raise
-        changes = tracker.history(found.reference)
+        changes = tracker.history(contact_reference(tracker, args.reference))   # the council's own reference
     # At a terminal a long entry wraps under itself; into a pipe or a file each entry stays one line.
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() and getattr(args, "output", None) in (None, "-") \
         else None
