@@ -242,3 +242,17 @@ def test_the_cli_finds_a_contact_by_the_councils_reference(demo, tmp_path, capsy
     assert main(["--db", db, "history", "B18-0042"]) == 0
     assert ref in capsys.readouterr().out
     assert main(["--db", db, "history", "B18-0043"]) == 2
+
+
+def test_a_workbook_under_a_csv_name_is_read_as_a_workbook_and_an_old_xls_is_named(demo, tmp_path):
+    import openpyxl
+    book = openpyxl.Workbook()
+    book.active.append(["Date of referral", "Employment sector", "Contact type"])
+    book.active.append(["14/06/2018", "Police", "referral"])
+    path = tmp_path / "log.csv"
+    book.save(path)
+    assert len(demo.import_contacts(path).added) == 1
+    old = tmp_path / "log2.csv"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    with pytest.raises(ImportFailed, match=r"an old Excel workbook \(.xls\)"):
+        demo.import_contacts(old)

@@ -326,6 +326,9 @@ def read_text(path: str | Path) -> str:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise import_failed([f"{source}: cannot be read ({exc.strerror})"], source=source) from None
+    if raw.startswith(b"\xd0\xcf\x11\xe0"):            # the old binary Excel format (.xls)
+        raise import_failed([f"{source}: is an old Excel workbook (.xls), which cannot be read: open it in Excel "
+                             f"and save it as 'Excel Workbook (.xlsx)' or 'CSV UTF-8'"], source=source)
     text, wide = _decode(raw, source)
     _refuse_binary(text, raw, wide, source)
     return text
@@ -432,8 +435,18 @@ _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 
 
 def is_workbook(path: str | Path) -> bool:
-    """Whether ``path`` names an Excel workbook (.xlsx or .xlsm), read as one rather than as CSV text."""
-    return Path(path).suffix.lower() in WORKBOOK_SUFFIXES
+    """Whether ``path`` is an Excel workbook, read as one rather than as CSV text: named .xlsx or .xlsm, or
+    a workbook under another name (a "log.csv" that Excel saved as a workbook all the same)."""
+    if Path(path).suffix.lower() in WORKBOOK_SUFFIXES:
+        return True
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(4) != b"PK\x03\x04":
+                return False
+        with zipfile.ZipFile(path) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False
 
 
 def cell_text(value: object) -> str:
@@ -482,7 +495,12 @@ class SheetRows:
     def __init__(self, path: str | Path, sheet: str | None, source: str):
         self.path, self.source = Path(path), source
         self.workbook: Any = None
-        workbook = self._open()
+        self._file: Any = None
+        try:
+            workbook = self._open()
+        except BaseException:
+            self.close()                                   # the file it opened, if any
+            raise
         self.workbook = workbook
         try:
             self.sheet = self._choose(workbook, sheet)
@@ -511,7 +529,10 @@ class SheetRows:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")                # "Data Validation extension is not supported" ...
-                return openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+                if self.path.suffix.lower() in WORKBOOK_SUFFIXES:
+                    return openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+                self._file = open(self.path, "rb")       # openpyxl judges a path by its name, a file by its bytes
+                return openpyxl.load_workbook(self._file, read_only=True, data_only=True)
         except OSError as exc:
             if not isinstance(exc, zipfile.BadZipFile) and exc.errno is not None:
                 raise self._fail(f"cannot be read ({exc.strerror})") from None
@@ -596,6 +617,9 @@ class SheetRows:
         if self.workbook is not None:
             self.workbook.close()
             self.workbook = None
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 def _formulas_without_values(archive: zipfile.ZipFile, part: str) -> list[tuple[int, int]]:

@@ -104,6 +104,7 @@ REVIEW_KIND_SYNONYMS = {
     "local child safeguarding practice review": "lcspr", "cspr": "lcspr", "practice review": "lcspr",
     "rapid": "rapid_review", "rr": "rapid_review",
     "learning lessons review": "llr", "learning lesson review": "llr", "lessons learned review": "llr",
+    "learning review": "llr", "learning lessons": "llr", "lessons learnt review": "llr",
     "case file audit": "audit", "multi agency audit": "audit", "multi agency case file audit": "audit",
     "themed audit": "audit", "maca": "audit", "cfag": "audit",
     "domestic homicide review": "dhr",

@@ -42,7 +42,8 @@ class UnknownReview(UnknownReference):
         hint = nearest(key, names)
         tail = f" (did you mean {' or '.join(repr(h) for h in hint)}?)" if hint else ""
         self.args = (f"no review with reference or name '{key}'{tail}; give a reference like R-2018-002 "
-                     f"or a name like 'Dawn' or 'SCR Dawn'",)
+                     f"or a name like 'Dawn' or 'SCR Dawn' (a review is added with `review add`, or a plan's "
+                     f"reviews with `import reviews FILE` before its actions)",)
 
 
 @attrs.frozen(kw_only=True)
