@@ -26,6 +26,7 @@ MODULES = (
     "safeguard_tracker.local_lists",
     "safeguard_tracker.io.mapping",
     "safeguard_tracker.lado.contacts_mapping",
+    "safeguard_tracker.io.import_plan",
     "safeguard_tracker.frames",
     "safeguard_tracker.model.due",
     "safeguard_tracker.taxonomy",

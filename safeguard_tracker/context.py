@@ -24,9 +24,6 @@ from .vocab.stored import stored_entries
 # Model objects kept for reuse.  Bounded: a script that walks 100,000 contacts must not keep
 # 100,000 Contact objects alive on top of the stored documents.
 CACHE_LIMIT = 20_000
-# The board itself owns some recommendations ("alert another area's board"); its name is accepted
-# as an owner or lead agency beside the agency list.  Settings: plan_agencies.
-DEFAULT_PLAN_AGENCIES = ("Safeguarding Children Board",)
 
 
 class Record(AttrsInstance, Protocol):
@@ -52,7 +49,7 @@ class Context:
         self._today = today or date.today
         self._cache: dict[tuple[str, str], tuple[int, object]] = {}
         self._taxonomy: Optional[Taxonomy] = None
-        self._plan_taxonomy: Optional[tuple[Taxonomy, tuple[str, ...], Taxonomy]] = None
+        self._plan_taxonomy: Optional[tuple[Taxonomy, Taxonomy]] = None      # (the agencies it was built on, it)
         self._vocabularies: dict[str, Vocabulary] = {}
 
     @property
@@ -127,9 +124,9 @@ class Context:
         cached = self._plan_taxonomy
         if cached is None or cached[0] is not base:
             partners = self.vocabulary("partners").entries
-            cached = (base, (), Taxonomy(entries=tuple(base.entries) + tuple(p for p in partners if p.name not in base)))
+            cached = (base, Taxonomy(entries=tuple(base.entries) + tuple(p for p in partners if p.name not in base)))
             self._plan_taxonomy = cached
-        return cached[2]
+        return cached[1]
 
     def forget_vocabularies(self) -> None:
         self._taxonomy = None

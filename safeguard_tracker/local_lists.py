@@ -17,7 +17,7 @@ import csv
 import io
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Iterable, Optional
 
 import attrs
 
@@ -360,7 +360,5 @@ def _refuse_clash(others: list[Entry], names: list[str], kind: str) -> None:
         if found is not None:
             raise ValidationError("name", n, f"a name not already in the {kind} (it means {found!r} there)")
 
-
-Reader = Callable[[str], Any]
 
 __all__ = ["EXPORT_COLUMNS", "HOLDERS", "ListChange", "LocalLists", "check_group", "check_kind"]

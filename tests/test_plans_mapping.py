@@ -306,3 +306,17 @@ def test_the_dry_run_reads_an_unknown_column_by_what_it_holds(tmp_path):
         t.import_actions(path, mapping=plan.mapping)
         assert [a.lead_agency for a in t.actions()] == ["Police", "Medway Clinical Commissioning Group (CCG)"]
         assert t.actions()[0].extra == {"Colour": "blue"}
+
+
+def test_the_dry_run_of_the_trackers_own_export_ignores_its_read_only_columns_as_the_import_does(run, store_path,
+                                                                                                  tmp_path):
+    path = _heron(run, tmp_path)
+    run("import", "actions", str(path), "--map", "Team notes=extra")
+    exported = tmp_path / "export.csv"
+    with _open(store_path) as t:
+        exported.write_text(t.export_plans("actions"), encoding="utf-8")
+    out, _ = run("import", "actions", str(exported), "--dry-run")
+    assert re.search(r"\n  extra +-> ignored \(written by the tracker's export for reading only", out)
+    assert "result: would add 0, update 0, leave 2 unchanged" in out
+    out, _ = run("import", "actions", str(exported))
+    assert "added 0, updated 0, 2 unchanged" in out

@@ -27,7 +27,7 @@ from ..tracker import Tracker
 
 BOARD = "Medway Safeguarding Children Board"
 OTHER_BOARD = "Thurrock LSCB"
-THIS_BOARD = "Safeguarding Children Board"     # the plan-only owner (see context.DEFAULT_PLAN_AGENCIES)
+THIS_BOARD = "Safeguarding Children Board"     # the plan-only owner (the board preset's partner)
 NHS = "Medway NHS Foundation Trust"
 MCH = "Medway Community Health Care"
 CCG = "Medway Clinical Commissioning Group (CCG)"

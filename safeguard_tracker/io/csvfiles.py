@@ -403,11 +403,9 @@ def find_header(first: R, mark: int, read: Callable[[], tuple[Optional[R], int]]
     return first, 1, mark, [r for r, _ in rows[1:]]
 
 
-def check_header(header: list[str], source: str, required: Sequence[str], aliases: dict[str, str] | None,
-                 known: Iterable[str] | None) -> list[str]:
-    """The header's normalised keys, or ImportFailed listing what is missing, repeated or unknown."""
-    aliases = aliases or {}
-    keys = [aliases.get(header_key(h), header_key(h)) for h in header]
+def header_problems(header: Sequence[str], keys: Sequence[str], required: Iterable[str]) -> list[str]:
+    """What is wrong with a header as read (``keys``, a column for each heading): required columns missing,
+    a column named twice."""
     problems = []
     missing = [r for r in required if r not in keys]
     if missing:
@@ -416,6 +414,15 @@ def check_header(header: list[str], source: str, required: Sequence[str], aliase
     dupes = sorted({k for k in keys if k and keys.count(k) > 1})
     if dupes:
         problems.append(f"header: column(s) {', '.join(dupes)} appear more than once")
+    return problems
+
+
+def check_header(header: list[str], source: str, required: Sequence[str], aliases: dict[str, str] | None,
+                 known: Iterable[str] | None) -> list[str]:
+    """The header's normalised keys, or ImportFailed listing what is missing, repeated or unknown."""
+    aliases = aliases or {}
+    keys = [aliases.get(header_key(h), header_key(h)) for h in header]
+    problems = header_problems(header, keys, required)
     if known is not None:
         known_set = set(known)
         unknown = [h for h, k in zip(header, keys) if k and k not in known_set]

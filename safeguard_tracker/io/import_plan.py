@@ -8,7 +8,7 @@ each work out a plan their own way; both say it in these words.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Callable, Iterable, Optional, Sequence
+from typing import Callable, Container, Iterable, Mapping, Optional, Sequence
 
 import attrs
 
@@ -17,7 +17,7 @@ from ..vocab.entries import Entry
 from ..vocab.suggest import confident, suggest
 
 from .importing import ImportResult
-from .mapping import BLANK, EXTRA, IGNORE, ImportMapping
+from .mapping import BLANK, EXTRA, EXTRA_PREFIX, IGNORE, ImportMapping
 
 
 @attrs.frozen(kw_only=True)
@@ -123,6 +123,39 @@ class ImportPlan:
         return out
 
 
+EXPORT_ONLY_NOTE = "written by the tracker's export for reading only: not imported"
+
+
+def plan_columns(keys: Sequence[str], headings: Sequence[str], mapping: ImportMapping,
+                 sniff: Callable[[int, set[str]], Optional[str]], export_only: Container[str],
+                 why: Mapping[str, str] = {}) -> list[ColumnPlan]:
+    """Each column of a file as an importer read it (``keys``, with unknown headings as ``extra:KEY``), and
+    how its field was decided: the mapping names it; its heading is known (the export's own read-only
+    columns are ignored); ``why`` keeps it as an extra field, saying why; else ``sniff(i, taken)`` reads the
+    field from what column ``i`` holds (not one of the fields ``taken``); else it is kept as an extra field."""
+    plans: list[ColumnPlan] = []
+    taken = {k for k in keys if k and not k.startswith(EXTRA_PREFIX)}
+    for i, (key, heading) in enumerate(zip(keys, headings)):
+        said = mapping.column_for(heading)
+        bare = key[len(EXTRA_PREFIX):] if key.startswith(EXTRA_PREFIX) else None
+        if said is not None:
+            plans.append(ColumnPlan(heading=heading, target=said, how="mapping"))
+        elif bare is not None and bare in why:
+            plans.append(ColumnPlan(heading=heading, target=EXTRA, how="heading", note=why[bare]))
+        elif bare is not None:
+            guess = sniff(i, taken)
+            if guess is not None:
+                taken.add(guess)
+                plans.append(ColumnPlan(heading=heading, target=guess, how="content"))
+            else:
+                plans.append(ColumnPlan(heading=heading, target=EXTRA, how="unknown"))
+        elif key in export_only:
+            plans.append(ColumnPlan(heading=heading, target=IGNORE, how="heading", note=EXPORT_ONLY_NOTE))
+        else:
+            plans.append(ColumnPlan(heading=heading, target=key or IGNORE, how="heading"))
+    return plans
+
+
 def plan_words(field: str, cells: Iterable[str], mapping: ImportMapping, resolve: Callable[[str], Optional[str]],
                entries: Sequence[Entry], blank_words: frozenset[str] = frozenset()
                ) -> tuple[list[WordPlan], ImportMapping]:
@@ -153,4 +186,4 @@ def plan_words(field: str, cells: Iterable[str], mapping: ImportMapping, resolve
     return words, mapping
 
 
-__all__ = ["ColumnPlan", "ImportPlan", "WordPlan", "plan_words"]
+__all__ = ["ColumnPlan", "ImportPlan", "WordPlan", "plan_columns", "plan_words"]

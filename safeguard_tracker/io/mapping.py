@@ -13,7 +13,7 @@ Headings are compared by ``header_key`` ("Date of referral " -> date_of_referral
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 import attrs
 
@@ -45,6 +45,15 @@ class ImportMapping:
             if header_key(h) == key:
                 return target
         return None
+
+    def key_for(self, key: str, column: Callable[[str], str]) -> Optional[str]:
+        """The column the mapping gives a heading (by its ``header_key``): '' to ignore it, ``extra:KEY`` to keep it
+        on each record, else ``column(target)`` (the importer's own column for the target the mapping names);
+        None when the mapping does not name the heading."""
+        target = self.column_for(key)
+        if target is None:
+            return None
+        return "" if target == IGNORE else EXTRA_PREFIX + key if target == EXTRA else column(target)
 
     def value_map(self, field: str) -> dict[str, str]:
         """{folded word: entry} for one field's values."""
@@ -101,6 +110,20 @@ class ImportMapping:
                    historic_before=on, sheet=sheet)
 
 
+def unknown_columns_problem(keys: Sequence[str], headings: Sequence[str], known: Iterable[str],
+                            export_only: Iterable[str], mapping: Optional[ImportMapping]) -> Optional[str]:
+    """The header's problem when it has headings neither the importer (``known``) nor the mapping knows."""
+    known = set(known)
+    unknown = [h for k, h in zip(keys, headings) if k and not k.startswith(EXTRA_PREFIX) and k not in known]
+    if not unknown:
+        return None
+    how = ("the mapping does not say what they are: add them to it" if mapping is not None
+           else "run the import with --dry-run to see a mapping for them")
+    return (f"header: unknown column(s) {', '.join(repr(u) for u in unknown)}; {how} "
+            f"(--map 'HEADING=FIELD', 'HEADING=extra' to keep it on each record, or 'HEADING=ignore'); "
+            f"accepted fields: {', '.join(sorted(known - set(export_only)))}")
+
+
 def parse_column_option(text: str) -> tuple[str, str]:
     """'Date of referral=received' -> ('Date of referral', 'received') (a --map option)."""
     heading, sep, target = str(text).rpartition("=")
@@ -127,4 +150,4 @@ def headings_named(columns: Iterable[str]) -> dict[str, str]:
 
 
 __all__ = ["BLANK", "EXTRA", "EXTRA_PREFIX", "IGNORE", "ImportMapping", "headings_named", "parse_column_option",
-           "parse_value_option"]
+           "parse_value_option", "unknown_columns_problem"]

@@ -57,7 +57,7 @@ from .contacts_rules import (EVENT_COLUMNS, LIST_COLUMNS, REFERENCE, cell_conver
 from ..io.csvfiles import import_failed, read_cells, unguard
 from ..io.importing import ImportResult, changed_fields, conflict_problem
 from ..io.csvfiles import header_key
-from ..io.mapping import EXTRA, EXTRA_PREFIX, IGNORE, ImportMapping
+from ..io.mapping import EXTRA, EXTRA_PREFIX, IGNORE, ImportMapping, unknown_columns_problem
 from ..folding import fold
 
 TABLE = "contacts"
@@ -200,11 +200,9 @@ class Headings(dict[str, str]):
         self.mapping, self.keep = mapping, keep
 
     def get(self, key: str, default: Any = None) -> Any:
-        if self.mapping is not None:
-            for heading, target in self.mapping.columns.items():
-                if header_key(heading) == key:
-                    return "" if target == IGNORE else EXTRA_PREFIX + key if target == EXTRA else \
-                        HEADINGS.get(header_key(target), header_key(target))
+        said = self.mapping.key_for(key, _column) if self.mapping is not None else None
+        if said is not None:
+            return said
         found = super().get(key)
         if found is not None:
             return found
@@ -221,8 +219,7 @@ def check_mapping_columns(mapping: Optional[ImportMapping]) -> None:
     for heading, target in mapping.columns.items():
         if target in (EXTRA, IGNORE):
             continue
-        key = header_key(target)
-        if HEADINGS.get(key, key) not in fields:
+        if _column(target) not in fields:
             raise ValidationError(f"--map '{heading}={target}'", target, "a contacts field (" + ", ".join(
                 sorted(fields)) + "), 'extra' to keep the column on each record, or 'ignore'")
 
@@ -232,15 +229,10 @@ def _extra_headings(keys: list[str], headings: list[str]) -> dict[str, str]:
     return {k: h for k, h in zip(keys, headings) if k.startswith(EXTRA_PREFIX)}
 
 
-def _unknown_columns(keys: list[str], headings: list[str], source: str, mapping: Optional[ImportMapping]) -> None:
-    unknown = [h for k, h in zip(keys, headings) if k and not k.startswith(EXTRA_PREFIX) and k not in KNOWN]
-    if unknown:
-        how = ("the mapping does not say what they are: add them to it" if mapping is not None
-               else "run the import with --dry-run to see a mapping for them")
-        raise import_failed([f"header: unknown column(s) {', '.join(repr(u) for u in unknown)}; {how} "
-                             f"(--map 'HEADING=FIELD', 'HEADING=extra' to keep it on each record, or "
-                             f"'HEADING=ignore'); accepted fields: {', '.join(sorted(set(KNOWN) - set(EXPORT_ONLY)))}"],
-                            source=source)
+def _column(target: str) -> str:
+    """A mapping's target ("Date of referral", "received") as the contacts column it names."""
+    key = header_key(target)
+    return HEADINGS.get(key, key)
 
 
 Parsed = tuple[int, Optional[str], dict[str, Any], Optional[int]]   # row, reference, values, revision
@@ -258,7 +250,9 @@ def _import_csv(contacts: ContactService, path: Path, dry_run: bool, overwrite: 
     keys, numbers, rows = read_cells(path, required=REQUIRED, aliases=Headings(mapping), known=None, source=source,
                                      sheet=sheet if sheet is not None else (mapping.sheet or None) if mapping else None,
                                      headings=headings)
-    _unknown_columns(keys, headings, source, mapping)
+    unknown = unknown_columns_problem(keys, headings, KNOWN, EXPORT_ONLY, mapping)
+    if unknown is not None:
+        raise import_failed([unknown], source=source)
     extra_names = _extra_headings(keys, headings)
     # A column read through the council's own heading is named by it too: "harm (their 'Allegation type')".
     named = {k: f"{k} (their '{h}')" for k, h in zip(keys, headings)

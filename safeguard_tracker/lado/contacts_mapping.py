@@ -29,8 +29,8 @@ from ..errors import ImportFailed, ValidationError
 from ..folding import fold
 from ..io.csvfiles import read_cells
 from ..io.importing import ImportResult
-from ..io.import_plan import ColumnPlan, ImportPlan, WordPlan, plan_words
-from ..io.mapping import EXTRA, EXTRA_PREFIX, IGNORE, ImportMapping
+from ..io.import_plan import ImportPlan, WordPlan, plan_columns, plan_words
+from ..io.mapping import ImportMapping
 from ..model import Category, Harm, Outcome
 from ..store.gc_pause import gc_paused
 from .contacts import ContactService
@@ -63,31 +63,8 @@ def plan_contacts_import(contacts: ContactService, path: str | Path, *, mapping:
                                          source=source, sheet=sheet, headings=headings)
     columns_of = list(zip(*rows)) if rows else [() for _ in keys]
     ctx = contacts.ctx
-    plans: list[ColumnPlan] = []
-    taken = {k for k in keys if k and not k.startswith(EXTRA_PREFIX)}
-    targets: dict[str, str] = {}
-    for i, (key, heading) in enumerate(zip(keys, headings)):
-        said = base.column_for(heading)
-        if said is not None:
-            plans.append(ColumnPlan(heading=heading, target=said, how="mapping"))
-            target = said
-        elif key.startswith(EXTRA_PREFIX):
-            guess = _sniff(ctx, columns_of[i], taken)
-            if guess is not None:
-                taken.add(guess)
-                plans.append(ColumnPlan(heading=heading, target=guess, how="content"))
-                target = guess
-            else:
-                plans.append(ColumnPlan(heading=heading, target=EXTRA, how="unknown"))
-                target = EXTRA
-        elif key in EXPORT_ONLY:                       # the export's own columns, for reading only
-            target = IGNORE
-            plans.append(ColumnPlan(heading=heading, target=IGNORE, how="heading",
-                                    note="written by the tracker's export for reading only: not imported"))
-        else:
-            target = key or IGNORE
-            plans.append(ColumnPlan(heading=heading, target=target, how="heading"))
-        targets[heading] = target
+    plans = plan_columns(keys, headings, base, lambda i, taken: _sniff(ctx, columns_of[i], taken), EXPORT_ONLY)
+    targets = {c.heading: c.target for c in plans}
     proposal = attrs.evolve(base, columns=targets, sheet=sheet or "")
     words: list[WordPlan] = []
     for i, plan in enumerate(plans):
@@ -158,4 +135,4 @@ def _sniff(ctx: Any, cells: tuple[str, ...], taken: set[str]) -> Optional[str]:
     return best[1] if best else None
 
 
-__all__ = ["ColumnPlan", "ImportPlan", "WordPlan", "plan_contacts_import"]
+__all__ = ["plan_contacts_import"]

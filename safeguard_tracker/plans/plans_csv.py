@@ -91,9 +91,9 @@ from .plan_rows import action_row, cell_past_day, merge_action
 from .plans_json import export_json, import_json
 from .rag import action_rag, days_overdue
 from ..folding import fold
-from ..io.csvfiles import header_key, import_failed, read_cells, unguard, write_csv
+from ..io.csvfiles import header_key, header_problems, import_failed, read_cells, unguard, write_csv
 from ..io.importing import ImportResult, parse_revision
-from ..io.mapping import EXTRA, EXTRA_PREFIX, IGNORE, ImportMapping
+from ..io.mapping import EXTRA_PREFIX, ImportMapping, unknown_columns_problem
 from ..io.xlsx import date_columns, dated_rows, xlsx_bytes
 
 REVIEWS, ACTIONS = "reviews", "actions"
@@ -196,10 +196,9 @@ class PlanHeadings(dict[str, str]):
         return self.headings.get(key, key)
 
     def get(self, key: str, default: Any = None) -> Any:
-        if self.mapping is not None:
-            for heading, target in self.mapping.columns.items():
-                if header_key(heading) == key:
-                    return "" if target == IGNORE else EXTRA_PREFIX + key if target == EXTRA else self.target(target)
+        said = self.mapping.key_for(key, self.target) if self.mapping is not None else None
+        if said is not None:
+            return said
         if self.table == ACTIONS and key == "recommendation":
             return _PLAIN_RECOMMENDATION
         if self.table == ACTIONS and key == "rag":
@@ -220,19 +219,6 @@ class PlanHeadings(dict[str, str]):
         return ["recommendation_text" if k == _PLAIN_RECOMMENDATION and number else
                 "recommendation" if k == _PLAIN_RECOMMENDATION else
                 ("rag" if ours else EXTRA_PREFIX + "rag") if k == _COUNCIL_RAG else k for k in keys]
-
-
-def unknown_columns_problem(keys: list[str], headings: list[str], known: tuple[str, ...],
-                            export_only: tuple[str, ...], mapping: Optional[ImportMapping]) -> Optional[str]:
-    """The header's problem when it has headings neither the tracker nor the mapping knows (as contacts word it)."""
-    unknown = [h for k, h in zip(keys, headings) if k and not k.startswith(EXTRA_PREFIX) and k not in known]
-    if not unknown:
-        return None
-    how = ("the mapping does not say what they are: add them to it" if mapping is not None
-           else "run the import with --dry-run to see a mapping for them")
-    return (f"header: unknown column(s) {', '.join(repr(u) for u in unknown)}; {how} "
-            f"(--map 'HEADING=FIELD', 'HEADING=extra' to keep it on each record, or 'HEADING=ignore'); "
-            f"accepted fields: {', '.join(sorted(set(known) - set(export_only)))}")
 
 
 @attrs.frozen
@@ -269,14 +255,7 @@ def read_plan_file(path: Path, table: str, mapping: Optional[ImportMapping] = No
                                       else (mapping.sheet or None) if mapping is not None else None,
                                       headings=headings)
     keys = names.settle(keys)
-    problems = []
-    missing = [r for r in names.required if r not in keys] if not keep else []   # the dry run proposes them
-    if missing:
-        problems.append(f"header: missing required column(s) {', '.join(missing)}; found: "
-                        f"{', '.join(h for h in headings if h.strip()) or '(none)'}")
-    dupes = sorted({k for k in keys if k and keys.count(k) > 1})
-    if dupes:
-        problems.append(f"header: column(s) {', '.join(dupes)} appear more than once")
+    problems = header_problems(headings, keys, names.required if not keep else ())   # the dry run proposes them
     if not keep:
         unknown = unknown_columns_problem(keys, headings, names.known, names.export_only, mapping)
         if unknown is not None:

@@ -15,8 +15,8 @@ anything:
 * how many records would be added, updated and left unchanged, or the rows that would be refused.
 
 Its ``mapping`` is the proposal, ready to be saved by name (``save_import_mapping``) and used for
-next month's file.  The shapes (``ColumnPlan``, ``WordPlan``, ``ImportPlan``) are those of the contacts'
-dry run (``lado.contacts_mapping``); plans may not import lado, so they are written again here.
+next month's file.  The account (``ImportPlan``) and the column and word planning are the contacts' dry run's
+too (``io.import_plan``).
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from typing import Any, Callable, Optional, Sequence
 import attrs
 
 from ..errors import ImportFailed, ValidationError
-from ..io.import_plan import ColumnPlan, ImportPlan, WordPlan, plan_words
+from ..io.import_plan import ImportPlan, WordPlan, plan_columns, plan_words
 from ..io.importing import ImportResult
-from ..io.mapping import EXTRA, EXTRA_PREFIX, IGNORE, ImportMapping
+from ..io.mapping import EXTRA, IGNORE, ImportMapping
 from ..model import ActionStatus, ReviewKind, ReviewStatus
 from ..store.gc_pause import gc_paused
 from ..vocab.entries import Entry
@@ -92,28 +92,9 @@ def plan_plans_import(actions: ActionService, table: str, path: str | Path, *, m
     cells = [[row.get(k, "") for _, row in read.rows] for k in keys]
     lists = _lists(actions, table)
     names = PlanHeadings(table)
-    plans: list[ColumnPlan] = []
-    taken = {k for k in keys if k and not k.startswith(EXTRA_PREFIX)}
-    targets: dict[str, str] = {}
-    for i, (key, heading) in enumerate(zip(keys, headings)):
-        said = base.column_for(heading)
-        if said is not None:
-            plan = ColumnPlan(heading=heading, target=said, how="mapping")
-        elif key.startswith(EXTRA_PREFIX) and key[len(EXTRA_PREFIX):] in EXTRA_WHY:
-            plan = ColumnPlan(heading=heading, target=EXTRA, how="heading", note=EXTRA_WHY[key[len(EXTRA_PREFIX):]])
-        elif key.startswith(EXTRA_PREFIX):
-            guess = _sniff(lists, cells[i], taken)
-            if guess is not None:
-                taken.add(guess)
-                plan = ColumnPlan(heading=heading, target=guess, how="content")
-            else:
-                plan = ColumnPlan(heading=heading, target=EXTRA, how="unknown")
-        else:
-            plan = ColumnPlan(heading=heading, target=key or IGNORE, how="heading",
-                              note="written by the tracker's export for reading only: not imported"
-                              if key in names.export_only else "")
-        plans.append(plan)
-        targets[heading] = plan.target
+    plans = plan_columns(keys, headings, base, lambda i, taken: _sniff(lists, cells[i], taken), names.export_only,
+                         EXTRA_WHY)
+    targets = {c.heading: c.target for c in plans}
     proposal = attrs.evolve(base, kind=table, columns=targets, sheet=sheet or "")
     words: list[WordPlan] = []
     for i, plan in enumerate(plans):
@@ -151,4 +132,4 @@ def _sniff(lists: dict[str, tuple[Callable[[str], Optional[str]], Sequence[Entry
     return best[1] if best else None
 
 
-__all__ = ["ColumnPlan", "ImportPlan", "WordPlan", "plan_plans_import"]
+__all__ = ["plan_plans_import"]

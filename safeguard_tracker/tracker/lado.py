@@ -18,7 +18,8 @@ from ..model import Category, Contact, Harm, MeetingAction, MeetingKind, Outcome
 from ..model.due import DueItem
 from ..io.importing import ImportResult
 from ..io.mapping import ImportMapping
-from ..lado.contacts_mapping import ImportPlan, plan_contacts_import
+from ..io.import_plan import ImportPlan
+from ..lado.contacts_mapping import plan_contacts_import
 from ..store.protocol import Doc
 from .face import Face
 

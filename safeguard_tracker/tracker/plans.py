@@ -11,7 +11,8 @@ from ..io.mapping import ImportMapping
 from ..model import RAG, Action, ActionStatus, Recommendation, Review, ReviewKind, ReviewStatus
 from ..plans import action_plan_report, chase_letters, plans_csv
 from ..plans.plan_dates import PlanRules, ReviewDeadline, StatutoryDates
-from ..plans.plans_mapping import ImportPlan, plan_plans_import
+from ..io.import_plan import ImportPlan
+from ..plans.plans_mapping import plan_plans_import
 from ..plans.reviews import ImpactReview
 from ..store.protocol import Doc
 from .face import Face

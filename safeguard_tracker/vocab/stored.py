@@ -28,11 +28,7 @@ def stored_entries(settings: Mapping[str, Any], kind: str) -> tuple[Entry, ...]:
         if kind == "partners" else None
     if not names:
         return tuple(base)
-    if kind == "partners":
-        # the old setting listed only the plan-only owners; the preset's partners include them
-        known = {e.name: e for e in base}
-        return tuple(known.get(n, Entry(name=n)) for n in names)
-    known = {e.name: e for e in base}
+    known = {e.name: e for e in base}                # the preset's groups and aliases for the names it shares
     return tuple(known.get(n, Entry(name=n)) for n in names)
 
 
