@@ -8,15 +8,16 @@ specific to an area.
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import date, datetime
-from typing import Any, Callable, Optional, Protocol, TypeVar, cast
+from typing import Any, Callable, Iterable, Optional, Protocol, TypeVar, cast
 
 from attrs import AttrsInstance
 
 from .convert import from_doc, to_doc
 from .model.enums import Choice
 from .errors import ConflictError, UnknownReference
-from .store.protocol import Doc, Store, Transaction
+from .store.protocol import Changed, Doc, Store, Transaction
 from .taxonomy import Taxonomy
 from .vocab.entries import Vocabulary
 from .vocab.stored import stored_entries
@@ -38,6 +39,7 @@ class Record(AttrsInstance, Protocol):
 
 C = TypeVar("C", bound=Choice)          # a fixed vocabulary: Category, Outcome, Harm
 T = TypeVar("T", bound=AttrsInstance)   # a model class the converter can build from a stored document
+K = TypeVar("K")                        # derived data kept up to date with the store (an index)
 R = TypeVar("R", bound=Record)          # a model object stored under its reference
 
 
@@ -51,6 +53,8 @@ class Context:
         self._taxonomy: Optional[Taxonomy] = None
         self._plan_taxonomy: Optional[tuple[Taxonomy, Taxonomy]] = None      # (the agencies it was built on, it)
         self._vocabularies: dict[str, Vocabulary] = {}
+        self._kept: dict[str, tuple[tuple[int, int], Any]] = {}     # name: (the store's mark, the derived data)
+        self._asked: set[str] = set()                                # derived data asked for once (``asked_again``)
 
     @property
     def user(self) -> str:
@@ -72,6 +76,55 @@ class Context:
         if changed:
             self.forget_vocabularies()
         return changed
+
+    def asked_again(self, name: str) -> bool:
+        """Whether derived data ``name`` is held, or has been asked for before: worth building and keeping
+        only when it will be used more than once (a one-off question is cheaper answered directly)."""
+        if name in self._kept or name in self._asked:
+            return True
+        self._asked.add(name)
+        return False
+
+    def kept(self, name: str, build: Callable[[], K], update: Callable[[K, Changed], K]) -> K:
+        """Derived data (an index) kept up to date with the store: built once by ``build()``, then moved on
+        by ``update(data, changed)`` with only the (table, key) pairs changed since, or built again when the
+        store cannot say what changed.  The cost of a use is what changed, not the size of the store."""
+        held = self._kept.get(name)
+        mark = self.store.change_mark()
+        if held is not None:
+            if held[0] == mark:
+                return cast(K, held[1])
+            changed = self.store.changed_since(held[0])
+            if changed is not None:
+                data = update(cast(K, held[1]), changed)
+                self._kept[name] = (mark, data)
+                return data
+        data = build()
+        self._kept[name] = (mark, data)
+        return data
+
+    def highest_numbers(self, table: str, pattern: re.Pattern[str]) -> dict[str, int]:
+        """The highest number among the keys of ``table`` that match ``pattern``, by series: the pattern's
+        last group is the number, any groups before it name the series ('2018' for L-2018-0042, '' for
+        A-000042).  Kept up to date with the store (``kept``): handing out a reference costs the same
+        at 100,000 records as at 1,000.  The caller must never change the dict it is given."""
+        def scan(keys: Iterable[str], found: dict[str, int]) -> dict[str, int]:
+            for key in keys:
+                m = pattern.match(key)
+                if m:
+                    *series, number = m.groups()
+                    name, n = "-".join(series), int(number)
+                    if n > found.get(name, 0):
+                        found[name] = n
+            return found
+
+        def build() -> dict[str, int]:
+            return scan(self.store.all(table), {})
+
+        def update(found: dict[str, int], changed: Changed) -> dict[str, int]:
+            return scan((key for t, key in changed if t == table), found)
+
+        return self.kept(f"highest numbers in {table} by {pattern.pattern}", build, update)
 
     # --- settings ----------------------------------------------------------------
     @property

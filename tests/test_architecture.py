@@ -20,7 +20,7 @@ PACKAGES = ("safeguard_tracker", "tui")
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", ("safeguard_tracker.errors", "safeguard_tracker.text", "safeguard_tracker.signals",
                     "safeguard_tracker.documents", "safeguard_tracker.folding", "safeguard_tracker.deprecation", "safeguard_tracker.schemas",
-                    "safeguard_tracker.references")),
+                    "safeguard_tracker.references", "safeguard_tracker.progress")),
     ("vocabularies and dates", ("safeguard_tracker.dates", "safeguard_tracker.taxonomy", "safeguard_tracker.short_names",
                                 "safeguard_tracker.vocab")),
     ("model", ("safeguard_tracker.model", "safeguard_tracker.convert")),

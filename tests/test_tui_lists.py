@@ -5,7 +5,6 @@ Each test drives the app as a LADO would, then reads the store back as another u
 
 from __future__ import annotations
 
-import pytest
 
 from tui.forms import FormScreen
 from tui.help import HelpScreen

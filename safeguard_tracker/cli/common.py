@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Callable, NoReturn, Optional, TypeAlias
 
 from ..dates import parse_date
-from ..tracker import Tracker, open_tracker
+from ..tracker import Tracker, default_store_path, open_tracker
 from .options import resolve_choices
+from .progress_bar import opening
 
 
 class CliError(Exception):
@@ -53,7 +54,8 @@ def open_from_args(args: argparse.Namespace, *, create: bool = True) -> Tracker:
     def waiting(msg: str) -> None:
         print(f"safeguard-tracker: {msg}", file=sys.stderr)
 
-    tracker = open_tracker(args.db, user=args.user, today=today_from_args(args), on_wait=waiting)
+    with opening(args.db or default_store_path()):     # a large store, at a terminal: its size and the time taken
+        tracker = open_tracker(args.db, user=args.user, today=today_from_args(args), on_wait=waiting)
     for w in tracker.store.warnings:
         print(f"safeguard-tracker: warning: {w}", file=sys.stderr)
     resolve_choices(args, tracker)     # 'prim' -> School - Primary; a name that is no choice exits 2

@@ -22,8 +22,10 @@ from ..validation.contact import PATTERN_FIELDS, intake_category
 from ..text import json_safe, printable, say
 from .common import CliError, Groups, Parser, Subparsers, contact_reference, emit, export_format, open_from_args
 from .mappings import mapping_from_args, mapping_options, show_plan
+from .progress_bar import progress_for
 
 FORMATS = ("md", "html", "csv", "json")
+IMPORT_WARNINGS_SHOWN = 20    # contacts whose pattern warnings an import prints in full; the rest are counted
 
 
 def register(groups: Groups) -> None:
@@ -380,8 +382,9 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     tracker = open_from_args(args, create=False)
     stated = {args.year: args.stated_total} if args.stated_total is not None else None
-    text = tracker.report_lado_annual(args.year, args.compare_with, args.format, templates=args.templates,
-                                      stated_totals=stated)
+    with progress_for() as progress:
+        text = tracker.report_lado_annual(args.year, args.compare_with, args.format, templates=args.templates,
+                                          stated_totals=stated, progress=progress)
     emit(tracker, args, text, what=f"report lado-annual {args.year} {args.format}", personal=False)
     return 0
 
@@ -391,22 +394,26 @@ def cmd_import(args: argparse.Namespace) -> int:
     mapping = mapping_from_args(tracker, args, "contacts")
     if args.dry_run and not args.file.lower().endswith(".json"):
         return show_plan(tracker, args, tracker.plan_contacts_import(args.file, mapping=mapping, sheet=args.sheet))
-    result = tracker.import_contacts(args.file, dry_run=args.dry_run, overwrite=args.overwrite, mapping=mapping,
-                                     sheet=args.sheet)
+    with progress_for() as progress:
+        result = tracker.import_contacts(args.file, dry_run=args.dry_run, overwrite=args.overwrite, mapping=mapping,
+                                         sheet=args.sheet, progress=progress)
     if args.save_mapping and mapping is not None:
         tracker.save_import_mapping(args.save_mapping, mapping)
         say(f"saved the mapping {args.save_mapping!r}")
     say(*result.summary())
     if not args.dry_run and result.changed:
-        found = tracker.pattern_warnings_for(list(result.added) + list(result.updated))
-        if found:
-            say(f"warning: {len(found)} imported contact(s) match earlier contacts or a busy setting "
+        with progress_for() as progress:
+            progress.start("looking for earlier contacts about the same people and settings", None)
+            flagged = tracker.pattern_flagged(list(result.added) + list(result.updated))
+        if flagged:
+            say(f"warning: {len(flagged)} imported contact(s) match earlier contacts or a busy setting "
                 f"(`safeguard-tracker contact show REF` lists them):", file=sys.stderr)
-            for ref, ws in list(found.items())[:20]:
+            for ref, ws in tracker.pattern_warnings_for(flagged[:IMPORT_WARNINGS_SHOWN]).items():
                 for w in ws:
                     say(f"warning: {ref}: {w}", file=sys.stderr)
-            if len(found) > 20:
-                print(f"warning: ... and {len(found) - 20} more contact(s) with warnings", file=sys.stderr)
+            if len(flagged) > IMPORT_WARNINGS_SHOWN:
+                print(f"warning: ... and {len(flagged) - IMPORT_WARNINGS_SHOWN} more contact(s) with warnings",
+                      file=sys.stderr)
     return 0
 
 
@@ -416,12 +423,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "xlsx":
         if args.output in (None, "-"):
             raise CliError("--format xlsx writes a workbook: name the file with -o FILE.xlsx", code=2)
-        target = tracker.write_output(args.output, tracker.export_contacts_xlsx(year=args.year),
+        with progress_for() as progress:
+            data = tracker.export_contacts_xlsx(year=args.year, progress=progress)
+        target = tracker.write_output(args.output, data,
                                       what="export contacts xlsx" + (f" {args.year}" if args.year else ""),
                                       personal=True, records=tracker.count_contacts(args.year))
         print(f"wrote {target}", file=sys.stderr)
         return 0
-    text = tracker.export_contacts(args.format, year=args.year)
+    with progress_for() as progress:
+        text = tracker.export_contacts(args.format, year=args.year, progress=progress)
     emit(tracker, args, text, what=f"export contacts {args.format}" + (f" {args.year}" if args.year else ""),
          personal=True, records=tracker.count_contacts(args.year))
     return 0

@@ -13,6 +13,7 @@ from typing import Any
 from ..text import say
 from .common import CliError, Groups, emit, export_format, open_from_args
 from .mappings import mapping_from_args, mapping_options, show_plan
+from .progress_bar import progress_for
 
 
 def register(groups: Groups) -> None:
@@ -60,7 +61,9 @@ def _output(args: argparse.Namespace) -> None:
 def _report(args: argparse.Namespace, report: str, what: str, **options: Any) -> int:
     _output(args)
     t = open_from_args(args, create=False)
-    text = getattr(t, report)(args.format, agency=args.agency, as_of=args.as_of, templates=args.templates, **options)
+    with progress_for() as progress:
+        text = getattr(t, report)(args.format, agency=args.agency, as_of=args.as_of, templates=args.templates,
+                                  progress=progress, **options)
     emit(t, args, text, what=what, personal=False)
     return 0
 
@@ -81,7 +84,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run and not args.file.lower().endswith(".json"):
         return show_plan(t, args, t.plan_plans_import(args.table, args.file, mapping=mapping, sheet=args.sheet))
     method = t.import_reviews if args.table == "reviews" else t.import_actions
-    result = method(args.file, dry_run=args.dry_run, overwrite=args.overwrite, mapping=mapping, sheet=args.sheet)
+    with progress_for() as progress:
+        result = method(args.file, dry_run=args.dry_run, overwrite=args.overwrite, mapping=mapping, sheet=args.sheet,
+                        progress=progress)
     if args.save_mapping and mapping is not None:
         t.save_import_mapping(args.save_mapping, mapping)
         say(f"saved the mapping {args.save_mapping!r}")
@@ -97,10 +102,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "xlsx":
         if args.output in (None, "-"):
             raise CliError("--format xlsx writes a workbook: name the file with -o FILE.xlsx", code=2)
-        target = t.write_output(args.output, t.export_plans_xlsx(args.table), what=f"export {args.table} xlsx",
+        with progress_for() as progress:
+            data = t.export_plans_xlsx(args.table, progress=progress)
+        target = t.write_output(args.output, data, what=f"export {args.table} xlsx",
                                 personal=True, records=count)
         print(f"wrote {target}", file=sys.stderr)
         return 0
-    text = t.export_plans(args.table, args.format)
+    with progress_for() as progress:
+        text = t.export_plans(args.table, args.format, progress=progress)
     emit(t, args, text, what=f"export {args.table} ({args.format})", personal=True, records=count)
     return 0

@@ -18,6 +18,7 @@ from ..store import FileStore
 from ..text import printable
 from ..tracker import default_store_path
 from .common import CliError, Groups, contact_reference, emit, one_line, open_from_args
+from .progress_bar import progress_for
 
 
 def register(groups: Groups) -> None:
@@ -48,7 +49,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         if args.db and not Path(args.db).expanduser().exists():
             FileStore(args.db).refuse_if_store_was_here()   # a lost file beside its journal or backups: say so
         tracker = open_from_args(args, create=False)
-        problems = tracker.check()        # parses the audit trail, which is refused there if malformed
+        with progress_for() as progress:
+            problems = tracker.check(progress=progress)   # parses the audit trail, refused there if malformed
         counts = {t: len(tracker.store.all(t)) for t in ("contacts", "reviews", "actions", "audit")}
     except StoreError as exc:
         print(f"NOT SOUND: {one_line(exc)}")
@@ -195,7 +197,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     if not args.db:
         raise CliError("demo needs --db PATH for the new store")
-    tracker = build_demo(args.db, contacts=args.contacts, seed=args.seed)
+    with progress_for() as progress:
+        tracker = build_demo(args.db, contacts=args.contacts, seed=args.seed, progress=progress)
     print(f"wrote a demo store to {tracker.location}: {len(tracker.contact_docs())} contacts, "
           f"{len(tracker.review_docs())} reviews, {len(tracker.action_docs())} actions")
     return 0

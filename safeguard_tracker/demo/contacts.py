@@ -22,6 +22,7 @@ from ..model import (ALLEGATION_OUTCOMES, Category, CategoryChange, CategoryDeci
                     MeetingAction, MeetingKind, Note, Outcome, Referrer, RegulatorReferral, Subject, Suspension,
                     SuspensionDecision, Threshold)
 from ..errors import ValidationError
+from ..progress import NO_PROGRESS, Progress, counted
 from ..taxonomy import DEFAULT_AGENCIES
 from ..tracker import Tracker, open_tracker
 from .reviews import add_demo_reviews
@@ -252,9 +253,11 @@ def _year_dates(rng: random.Random, start: date, end: date, n: int) -> list[date
     return sorted(out)
 
 
-def demo_contacts(seed: int = 2018, contacts: Optional[int] = None, today: date = DEMO_TODAY) -> list[Contact]:
+def demo_contacts(seed: int = 2018, contacts: Optional[int] = None, today: date = DEMO_TODAY, *,
+                  progress: Progress = NO_PROGRESS) -> list[Contact]:
     """The demo contacts.  ``contacts=None``: the board's two years plus this spring, about 1,000 in all.
-    A number scales the 2017-18 distribution to that many, spread back from ``today``."""
+    A number scales the 2017-18 distribution to that many, spread back from ``today``.  ``progress``
+    counts the contacts made."""
     rng = random.Random(seed)
     plan: list[tuple[date, str]] = []
     if contacts is None:
@@ -273,7 +276,7 @@ def demo_contacts(seed: int = 2018, contacts: Optional[int] = None, today: date 
     plan.sort()
     counters: dict[int, int] = {}
     out: list[Contact] = []
-    for received, agency in plan:
+    for received, agency in counted(plan, len(plan), progress, "making demo contacts"):
         counters[received.year] = counters.get(received.year, 0) + 1
         out.append(make_contact(rng, f"L-{received.year}-{counters[received.year]:04d}", received, agency, today))
     # A repeat subject, so the pattern warning has something to find.
@@ -288,8 +291,10 @@ def demo_contacts(seed: int = 2018, contacts: Optional[int] = None, today: date 
 
 
 def build_demo(path: str | Path, *, contacts: Optional[int] = None, seed: int = 2018, reviews: bool = True,
-               today: Optional[date] = DEMO_TODAY, user: str = "demo.lado") -> Tracker:
-    """Write a fresh demo store at ``path`` (it must not exist) and return an open Tracker on it."""
+               today: Optional[date] = DEMO_TODAY, user: str = "demo.lado",
+               progress: Progress = NO_PROGRESS) -> Tracker:
+    """Write a fresh demo store at ``path`` (it must not exist) and return an open Tracker on it.
+    ``progress`` counts the contacts made and stored, then the reviews made."""
     path = Path(path)
     if path.exists():
         raise ValidationError("path", str(path), "a path where no store exists yet (the demo never overwrites)")
@@ -297,7 +302,9 @@ def build_demo(path: str | Path, *, contacts: Optional[int] = None, seed: int = 
     tracker = open_tracker(path, user=user, today=lambda: day)
     if today is not None:
         tracker.update_settings(fixed_today=day.isoformat(), demo=True)
-    tracker.add_contacts(demo_contacts(seed=seed, contacts=contacts, today=day))
+    made = demo_contacts(seed=seed, contacts=contacts, today=day, progress=progress)
+    tracker.add_contacts(counted(made, len(made), progress, "storing demo contacts"))
     if reviews:
-        add_demo_reviews(tracker, random.Random(seed + 1), scale=max(1, (contacts or 1000) // 1000))
+        add_demo_reviews(tracker, random.Random(seed + 1), scale=max(1, (contacts or 1000) // 1000),
+                         progress=progress)
     return tracker

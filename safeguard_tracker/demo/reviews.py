@@ -23,6 +23,7 @@ import attrs
 from ..model import (Action, ActionStatus, Recommendation, Review, ReviewKind, ReviewStatus, Revision,
                     Update)
 from ..plans.plan_dates import parse_due, resolve_rule
+from ..progress import NO_PROGRESS, Progress, counted
 from ..tracker import Tracker
 
 BOARD = "Medway Safeguarding Children Board"
@@ -252,10 +253,10 @@ TEXTS = ("Review the procedure and reissue it to staff", "Run briefings on the l
          "Change the recording system so the information is visible", "Agree an information-sharing protocol")
 
 
-def _generated(p: _Plan, count: int, actions_per_review: int) -> None:
+def _generated(p: _Plan, count: int, actions_per_review: int, progress: Progress = NO_PROGRESS) -> None:
     rng = p.rng
     kinds = [k for k, w in KINDS for _ in range(w)]
-    for i in range(count):
+    for i in counted(range(count), count, progress, "making demo reviews"):
         kind = rng.choice(kinds)
         start = p.today - timedelta(days=rng.randint(30, 3650))
         published = start + timedelta(days=rng.randint(120, 400))
@@ -288,13 +289,15 @@ def _generated(p: _Plan, count: int, actions_per_review: int) -> None:
             p.act(review, rng.choice(recs), rng.choice(TEXTS), rng.choice(AGENCIES), due, **kw)
 
 
-def add_demo_reviews(tracker: Tracker, rng: random.Random, scale: int = 1) -> int:
-    """Add the demo's reviews and actions to ``tracker`` in one transaction; returns how many records."""
+def add_demo_reviews(tracker: Tracker, rng: random.Random, scale: int = 1, *,
+                     progress: Progress = NO_PROGRESS) -> int:
+    """Add the demo's reviews and actions to ``tracker`` in one transaction; returns how many records.
+    ``progress`` counts the generated reviews made."""
     p = _Plan(rng, tracker.today())
     _board_reviews(p)
     if scale > 1:
         wanted_reviews = 20 * scale
         extra = max(0, wanted_reviews - len(p.reviews))
         per_review = max(1, (200 * scale - len(p.actions)) // max(extra, 1))
-        _generated(p, extra, per_review)
+        _generated(p, extra, per_review, progress)
     return tracker.add_plan_records(p.reviews, p.actions)

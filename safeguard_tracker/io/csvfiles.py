@@ -21,7 +21,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import itertools
 import re
 import warnings
 import zipfile
@@ -206,7 +205,10 @@ def _looks_like_a_row(line: str, first: str, delimiter: str, least: int) -> bool
     if line.count(delimiter) >= least:
         return True
     head, sep, _ = line.partition(delimiter)
-    return bool(sep) and any(not c.isalpha() for c in first) and _shape(head.strip()) == _shape(first)
+    if not sep:
+        return False
+    head = head.strip()
+    return len(head) == len(first) and any(not c.isalpha() for c in first) and _shape(head) == _shape(first)
 
 
 def _runaway(cells: list[str], header: list[str], row: int, first: int, last: int, delimiter: str) -> Optional[str]:
@@ -246,17 +248,35 @@ class Rows:
         self.header_row = header_row                       # the header's spreadsheet row (after any title rows)
         self.header_lines = reader.line_num if header_lines is None else header_lines
         self.ahead = list(ahead)                           # rows read while looking for the header
+        self.spans = []                                    # rows over several lines, noted as they are read
 
     def __iter__(self) -> Iterator[list[str]]:
-        if not self.ahead:
-            return self.reader
-        return itertools.chain(self.ahead, self.reader)
+        """The rows, noting each that spans several lines of the file (row number, lines, cells) for
+        ``check``, as they are read: the file is not parsed a second time."""
+        yield from self.ahead
+        reader, spans = self.reader, self.spans
+        row, line = self.header_row + len(self.ahead), reader.line_num
+        for cells in reader:
+            row += 1
+            end = reader.line_num
+            if end - line > 1:
+                spans.append((row, line + 1, end, cells))
+            line = end
+            yield cells
+
+    spans: list[tuple[int, int, int, list[str]]]
 
     def check(self, last_row: int) -> None:
         """Raise ImportFailed for a cell with line breaks that holds what look like rows; ``last_row`` is
         the spreadsheet row number of the last row read (the header is row ``header_row``)."""
         if self.reader.line_num - self.header_lines == last_row - self.header_row:
             return                                         # every row on one line
+        if not any("\n" in c or "\r" in c for cells in self.ahead for c in cells):
+            for row, first, end, cells in self.spans:      # (the rows read with the header span no line)
+                problem = _runaway(cells, self.header, row, first, end, self.delimiter)
+                if problem is not None:
+                    raise import_failed([problem], source=self.source)
+            return
         reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
         for _ in range(self.header_row):
             next(reader, None)

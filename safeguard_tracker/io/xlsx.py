@@ -19,6 +19,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from ..progress import NO_PROGRESS, Progress, counted
 from ..store.files import atomic_write
 from .csvfiles import safe_cell
 
@@ -64,12 +65,13 @@ def _shown_width(value: object) -> int:
     return max((len(line) for line in text.splitlines()), default=0)
 
 
-def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[object]], *, title: str = SHEET_TITLE) -> bytes:
+def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[object]], *, title: str = SHEET_TITLE,
+               progress: Progress = NO_PROGRESS) -> bytes:
     """The workbook's bytes: one sheet, ``header`` in row 1 (bold, frozen), then ``rows``.
 
     Values: None is an empty cell; bool, int and float are numbers (a bool as TRUE/FALSE); a date
     or datetime is an Excel date; anything else is text, defended as ``safe_cell`` defends a CSV
-    cell and stored as a string (never a formula).
+    cell and stored as a string (never a formula).  ``progress`` counts the rows written.
     """
     from openpyxl import Workbook  # type: ignore[import-untyped]
     from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
@@ -114,7 +116,7 @@ def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[object]], *, title
         return c
 
     ws.append([header_cell(h) for h in header])
-    for r in data:
+    for r in counted(data, len(data), progress, f"writing {title} (xlsx)"):
         ws.append([cell(v) for v in r])
     out = io.BytesIO()
     wb.save(out)

@@ -20,6 +20,7 @@ from typing import Any, Optional
 from markupsafe import Markup
 
 from ..context import Context
+from ..progress import NO_PROGRESS, Progress
 from ..io.csvfiles import safe_cell
 from ..reports.charts import bar_chart_svg
 from ..reports.render import render
@@ -139,7 +140,8 @@ def context(s: LadoStatistics, fmt_: str) -> dict[str, Any]:
 
 def render_lado_annual(ctx: Context, year: str, compare_with: Optional[str] = None, fmt_: str = "md", *,
                        templates: Optional[str | Path] = None,
-                       stated_totals: Optional[dict[str, int]] = None) -> str:
-    """The LADO section of the annual report for ``year``, in ``fmt_`` (md, html, csv, json)."""
-    s = lado_statistics(ctx, year, compare_with, stated_totals=stated_totals)
+                       stated_totals: Optional[dict[str, int]] = None, progress: Progress = NO_PROGRESS) -> str:
+    """The LADO section of the annual report for ``year``, in ``fmt_`` (md, html, csv, json);
+    ``progress`` counts the contacts read."""
+    s = lado_statistics(ctx, year, compare_with, stated_totals=stated_totals, progress=progress)
     return render(TEMPLATE, fmt_, context(s, fmt_), templates=templates)

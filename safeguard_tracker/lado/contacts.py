@@ -30,44 +30,37 @@ _REF = re.compile(r"^L-(\d{4})-(\d+)$")
 class ContactReferences:
     """Hands out L-YYYY-NNNN references: the next number of the year, never one issued before.
 
-    The highest number per year is worked out once per store transaction
-    number and kept, so an import of thousands of rows does not scan the table
-    for each row.
+    The highest number per year is kept beside the store (``Context.highest_numbers``, moved on by
+    each change), so neither a single contact at 100,000 nor an import of thousands of rows scans
+    the table.  Numbers handed out in a transaction but not yet staged (an import stages its rows
+    at the end) are remembered for that transaction only.
     """
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
-        self._highest: Optional[tuple[int, dict[int, int]]] = None     # (store transaction number, year -> n)
+        self._handed: Optional[tuple[Transaction, dict[int, int]]] = None   # (the transaction, year -> n)
 
     def next(self, txn: Transaction, received_on: date) -> str:
         """A new reference for a contact received on ``received_on``, staged nowhere yet."""
-        store = self.ctx.store
         year = received_on.year
-        if self._highest is None or self._highest[0] != store.last_seq:
-            highest: dict[int, int] = {}
-            for key in store.all(TABLE):
-                m = _REF.match(key)
-                if m:
-                    y, n = int(m.group(1)), int(m.group(2))
-                    if n > highest.get(y, 0):
-                        highest[y] = n
-            self._highest = (store.last_seq, highest)
-        highest = self._highest[1]
+        if self._handed is None or self._handed[0] is not txn:
+            self._handed = (txn, {})
+        handed = self._handed[1]
+        highest = self.ctx.highest_numbers(TABLE, _REF).get(str(year), 0)
         # A reference once issued stays issued, even if its record is no longer here (a restore).
-        n = max(highest.get(year, 0), store.issued_floor(f"L-{year}-")) + 1
+        n = max(highest, handed.get(year, 0), self.ctx.store.issued_floor(f"L-{year}-")) + 1
         while txn.exists(TABLE, f"L-{year}-{n:04d}"):
             n += 1
-        highest[year] = n
+        handed[year] = n
         return f"L-{year}-{n:04d}"
 
     def committed(self) -> None:
-        """The numbers handed out were committed: keep them without scanning again."""
-        if self._highest is not None:
-            self._highest = (self.ctx.store.last_seq, self._highest[1])
+        """The numbers handed out were committed: the store's changes now carry them."""
+        self._handed = None
 
     def abandoned(self) -> None:
-        """The numbers handed out were never used (a failed import): work them out afresh next time."""
-        self._highest = None
+        """The numbers handed out were never used (a failed import): hand them out again next time."""
+        self._handed = None
 
 
 class ContactService:

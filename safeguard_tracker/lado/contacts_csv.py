@@ -48,6 +48,7 @@ from typing import Any, Callable, Mapping, Optional
 from ..convert import to_doc
 from ..errors import ValidationError
 from ..model import Contact
+from ..progress import NO_PROGRESS, Progress, counted
 from ..store.gc_pause import gc_paused
 from ..store.protocol import Doc
 from .contacts import ContactService
@@ -175,11 +176,13 @@ def _column_name(path: tuple[str, ...]) -> str:
 # --- import ------------------------------------------------------------------------------------------
 
 def import_contacts(contacts: ContactService, path: str | Path, *, dry_run: bool = False, overwrite: bool = False,
-                    mapping: Optional[ImportMapping] = None, sheet: Optional[str] = None) -> ImportResult:
+                    mapping: Optional[ImportMapping] = None, sheet: Optional[str] = None,
+                    progress: Progress = NO_PROGRESS) -> ImportResult:
     """Import contacts from a CSV file or an Excel workbook (or a JSON export, by its .json name): all or nothing.
 
     ``overwrite`` lets rows without a revision change stored contacts (see ``importing``).  ``mapping``
     reads a council's own headings and words (``io.mapping``); ``sheet`` chooses a workbook's sheet.
+    ``progress`` is told of each phase: reading, the columns, the rows checked, the rows stored, saving.
     """
     path = Path(path)
     if path.suffix.lower() == ".json":
@@ -188,7 +191,7 @@ def import_contacts(contacts: ContactService, path: str | Path, *, dry_run: bool
     # out (it re-walked the growing heap, a third of the time at 100,000 rows), and what was built
     # is frozen out of its sight afterwards instead of being walked once more when it comes back on.
     with gc_paused(freeze=True):
-        return _import_csv(contacts, path, dry_run, overwrite, mapping, sheet)
+        return _import_csv(contacts, path, dry_run, overwrite, mapping, sheet, progress)
 
 
 class Headings(dict[str, str]):
@@ -242,14 +245,19 @@ OURS = re.compile(r"^L-\d")           # looks like one of ours: must then be one
 
 
 def _import_csv(contacts: ContactService, path: Path, dry_run: bool, overwrite: bool,
-                mapping: Optional[ImportMapping] = None, sheet: Optional[str] = None) -> ImportResult:
+                mapping: Optional[ImportMapping] = None, sheet: Optional[str] = None,
+                progress: Progress = NO_PROGRESS) -> ImportResult:
     source = path.name
     # 1. The rows, padded to the header's width; blank lines dropped, malformed rows refused.
     check_mapping_columns(mapping)
     headings: list[str] = []
-    keys, numbers, rows = read_cells(path, required=REQUIRED, aliases=Headings(mapping), known=None, source=source,
-                                     sheet=sheet if sheet is not None else (mapping.sheet or None) if mapping else None,
-                                     headings=headings)
+    progress.start(f"reading {source}", None)
+    try:
+        keys, numbers, rows = read_cells(
+            path, required=REQUIRED, aliases=Headings(mapping), known=None, source=source,
+            sheet=sheet if sheet is not None else (mapping.sheet or None) if mapping else None, headings=headings)
+    finally:
+        progress.done()
     unknown = unknown_columns_problem(keys, headings, KNOWN, EXPORT_ONLY, mapping)
     if unknown is not None:
         raise import_failed([unknown], source=source)
@@ -290,7 +298,7 @@ def _import_csv(contacts: ContactService, path: Path, dry_run: bool, overwrite: 
         return list(map(cache.__getitem__, cells))
 
     out: list[Any] = []
-    for i, column in wanted:
+    for i, column in counted(wanted, len(wanted), progress, "converting the columns"):
         if column not in converters:                 # free text
             cells = list(map(str.strip, by_column[i]))
             if "\x00'" in "\x00" + "\x00".join(cells):  # a cell starting with ' (the export's defence)
@@ -312,8 +320,9 @@ def _import_csv(contacts: ContactService, path: Path, dry_run: bool, overwrite: 
     seen: dict[str, int] = {}
     legacy_seen: dict[str, int] = {}
     extra_cols = [c for c in columns if c.startswith(EXTRA_PREFIX)]
-    for j, (number, ref, revision, row_values) in enumerate(zip(numbers, refs, revisions,
-                                                                zip(*out) if out else ((),) * len(numbers))):
+    for j, (number, ref, revision, row_values) in enumerate(counted(
+            zip(numbers, refs, revisions, zip(*out) if out else ((),) * len(numbers)), len(numbers), progress,
+            "checking the rows")):
         row_bad = bad.get(j, [])
         legacy = ""
         if ref and not REFERENCE.match(ref) and not OURS.match(ref):
@@ -363,11 +372,11 @@ def _import_csv(contacts: ContactService, path: Path, dry_run: bool, overwrite: 
         parsed.append((number, ref or None, values, revision))
     if problems:
         raise import_failed(problems, source=source)
-    return _apply(contacts, source, parsed, columns, ignored, dry_run, overwrite)
+    return _apply(contacts, source, parsed, columns, ignored, dry_run, overwrite, progress)
 
 
 def _apply(contacts: ContactService, source: str, parsed: list[Parsed], columns: list[str], ignored: tuple[str, ...],
-           dry_run: bool, overwrite: bool) -> ImportResult:
+           dry_run: bool, overwrite: bool, progress: Progress = NO_PROGRESS) -> ImportResult:
     """Merge the checked rows into the store in one transaction (or only work out what would change)."""
     blank = _blank_doc()
     list_keys = [k for k, v in blank.items() if isinstance(v, list)]
@@ -397,7 +406,7 @@ def _apply(contacts: ContactService, source: str, parsed: list[Parsed], columns:
             if any(v[LEGACY] for _, _, v, _ in parsed) else {}
         identity = _identity_index(stored, columns, [p for p in parsed if not p[2][LEGACY]])
         docs: list[tuple[str, Doc]] = []
-        for number, ref, v, revision in parsed:
+        for number, ref, v, revision in counted(parsed, len(parsed), progress, "making the records"):
             legacy, historic = v[LEGACY], v[HISTORIC]
             if ref is None and legacy:
                 ref = legacy_index.get(legacy.casefold())      # imported before from this file or another
@@ -467,8 +476,10 @@ def _apply(contacts: ContactService, source: str, parsed: list[Parsed], columns:
             raise import_failed(problems, source=source)
         if not dry_run:
             put = txn.put
-            for ref, doc in docs:
+            for ref, doc in counted(docs, len(docs), progress, "checking and staging the records"):
                 put(TABLE, ref, doc)
+            progress.start(f"saving {len(docs):,} records", None)    # the commit, as the block ends
+    progress.done()
     if not dry_run:
         contacts.references.committed()
     return ImportResult(source=source, rows=len(parsed), added=tuple(added), updated=updated,

@@ -7,6 +7,7 @@ import json
 from typing import Any, Optional
 
 from ..errors import ValidationError
+from ..progress import NO_PROGRESS, Progress, counted, counted_list
 from ..store.protocol import Doc
 from .contacts import ContactService
 from .contacts_json import JSON_FORMAT, JSON_VERSION
@@ -62,19 +63,22 @@ def _selected(contacts: ContactService, year: Optional[str]) -> list[tuple[str, 
     return [(k, docs[k]) for k in sorted(keys)]
 
 
-def export_contacts(contacts: ContactService, fmt_: str = "csv", *, year: Optional[str] = None) -> str:
+def export_contacts(contacts: ContactService, fmt_: str = "csv", *, year: Optional[str] = None,
+                    progress: Progress = NO_PROGRESS) -> str:
     """Every contact (or one financial year's) as CSV or JSON, each with its revision.
 
     CSV: one row a contact, ISO dates, every text cell defended against formula
     injection (numbers stay numbers).  It re-imports without change.  JSON: whole
     records, sorted, so that export -> import into an empty store -> export is identical
-    but for the revisions, which are the store's.
+    but for the revisions, which are the store's.  ``progress`` counts the contacts written.
     """
     chosen = _selected(contacts, year)
     if fmt_ == "csv":
-        return write_csv(CSV_COLUMNS, (_csv_row(d) for _, d in chosen))
+        return write_csv(CSV_COLUMNS, counted((_csv_row(d) for _, d in chosen), len(chosen), progress,
+                                              "exporting contacts"))
     if fmt_ == "json":
         records = [{**{k: v for k, v in d.items() if k != "_rev"}, "revision": d.get("_rev", 0)} for _, d in chosen]
+        records = counted_list(records, progress, "exporting contacts")    # counted as the encoder walks it
         return json.dumps({"format": JSON_FORMAT, "version": JSON_VERSION, "contacts": records},
                           indent=1, ensure_ascii=False, sort_keys=True) + "\n"
     raise ValidationError("format", fmt_, "csv or json")
@@ -85,12 +89,16 @@ DATE_COLUMNS = ("received", "category_changed", "subject_dob", "responded", "jem
                 "employer_report_requested", "employer_report_received", "closed")
 
 
-def export_contacts_xlsx(contacts: ContactService, *, year: Optional[str] = None) -> bytes:
+def export_contacts_xlsx(contacts: ContactService, *, year: Optional[str] = None,
+                         progress: Progress = NO_PROGRESS) -> bytes:
     """Every contact (or one financial year's) as an Excel workbook: the CSV export's columns and
     values, dates as real dates, every text cell defended against formula injection as the CSV's
-    are.  It re-imports without change (``import_contacts`` reads .xlsx)."""
-    rows = (_csv_row(d) for _, d in _selected(contacts, year))
-    return xlsx_bytes(CSV_COLUMNS, dated_rows(rows, date_columns(CSV_COLUMNS, DATE_COLUMNS)), title="contacts")
+    are.  It re-imports without change (``import_contacts`` reads .xlsx).  ``progress``: the rows
+    prepared, then written."""
+    chosen = _selected(contacts, year)
+    rows = counted((_csv_row(d) for _, d in chosen), len(chosen), progress, "preparing contacts")
+    return xlsx_bytes(CSV_COLUMNS, dated_rows(rows, date_columns(CSV_COLUMNS, DATE_COLUMNS)), title="contacts",
+                      progress=progress)
 
 
 def count_contacts(contacts: ContactService, year: Optional[str] = None) -> int:

@@ -30,7 +30,8 @@ from ..context import Context
 from ..dates import fmt, parse_period
 from ..errors import ValidationError
 from ..model import Contact
-from ..store.protocol import Doc
+from ..store.gc_pause import gc_paused
+from ..store.protocol import Changed, Doc
 
 DEFAULT_EMPLOYER_THRESHOLD = 3
 DEFAULT_EMPLOYER_WINDOW = "12 months"
@@ -83,12 +84,39 @@ def _window_start(received: date, window: str) -> str:
     return (received - (relativedelta(months=n) if unit == "months" else relativedelta(years=n))).isoformat()
 
 
+@lru_cache(maxsize=1 << 14)
+def _window_start_iso(received: str, window: str) -> str:
+    return _window_start(date.fromisoformat(received), window)
+
+
 def _describe(ref: str, d: Doc) -> str:
     return f"{ref} ({fmt(date.fromisoformat(d['received_on']))}, {d.get('category') or 'uncategorised'})"
 
 
 def pattern_warnings(ctx: Context, contact: Contact) -> list[str]:
-    """The warnings for one contact: a pass over the stored contacts (about 50 ms at 100,000)."""
+    """The warnings for one contact.  The first time a tracker asks, a pass over the stored contacts
+    (about 50 ms at 100,000, against about ten times that to build the index: a command that adds
+    one contact asks once); from the second time on, the index kept beside the store
+    (``pattern_index``), which costs what the contact has in common with others."""
+    if ctx.asked_again("pattern warnings"):
+        return pattern_index(ctx).warnings(contact)
+    return scanned_warnings(ctx, contact)
+
+
+def pattern_index(ctx: Context) -> "PatternIndex":
+    """The store's pattern index, built once and then moved on by each change to a contact or the settings."""
+    def build() -> PatternIndex:
+        return PatternIndex(ctx)
+
+    def update(index: PatternIndex, changed: Changed) -> PatternIndex:
+        return index.updated(ctx, changed)
+
+    return ctx.kept("pattern warnings", build, update)
+
+
+def scanned_warnings(ctx: Context, contact: Contact) -> list[str]:
+    """The rule, as a pass over every stored contact (about 50 ms at 100,000).  The index must say the
+    same (``tests/test_lado_patterns_index.py`` holds it to this); nothing else calls it."""
     name = match_key(contact.subject.name)
     dob = contact.subject.date_of_birth.isoformat() if contact.subject.date_of_birth else None
     employer = match_key(contact.subject.employer)
@@ -123,6 +151,13 @@ def _messages(contact: Contact, same_person: list[tuple[str, Doc]], same_setting
 
 SHOWN = 8      # the references a same-setting warning names (the most recent), and how many more
 
+_Entry = tuple[int, str, Any]                    # (place in the store's order, reference, document or None)
+_NOTHING: Doc = {}
+
+
+def _place(entry: _Entry) -> int:
+    return entry[0]
+
 
 def _worded(has_dob: bool, employer_name: str, received: date, same_person: list[tuple[str, Doc]], others: int,
             last_refs: list[str], threshold: int, window: str) -> list[str]:
@@ -149,40 +184,119 @@ def _some(count: int, last: list[str]) -> str:
 
 
 class PatternIndex:
-    """Warnings for many contacts at once (after an import), without a pass per contact.
+    """Warnings for any contact without a pass over the store, kept up to date as records change.
 
     Built once from the stored documents: the contacts keyed by name and date of birth, by name
-    and employer, and by name and employer among those with no date of birth; and each setting's
-    contacts as two aligned lists sorted by received date (the dates, the references), so that a
-    setting's window is found by bisection and counted without being listed.  Each contact's
-    warnings then cost what it has in common with others, not the size of the store.
+    and employer, and by name and employer among those with no date of birth (each list in the
+    store's order); and each setting's contacts as two aligned lists sorted by received date and
+    reference (the dates, the references), so that a setting's window is found by bisection and
+    counted without being listed.  ``updated`` moves it on by the contacts that changed (the
+    store says which: ``Store.changed_since``), taking each out under what it was indexed by and
+    putting it back under what it holds now.  A contact's warnings then cost what it has in common
+    with others, whatever the size of the store.
     """
 
     def __init__(self, ctx: Context):
         self.threshold, self.window = employer_rule(ctx)
         self.docs = ctx.store.all("contacts")
-        Entry = tuple[int, str, Doc]                   # (position in the store, reference, document)
-        self.by_name_dob: dict[tuple[str, str], list[Entry]] = {}
-        self.by_name_employer: dict[tuple[str, str], list[Entry]] = {}
-        self.undated_by_name_employer: dict[tuple[str, str], list[Entry]] = {}
-        settings: dict[str, list[tuple[str, str]]] = {}
-        for pos, (ref, d) in enumerate(self.docs.items()):
-            s = d.get("subject") or {}
-            employer = match_key(s.get("employer")) if s.get("employer") else ""
-            if s.get("name"):
-                name, dob, entry = match_key(s["name"]), s.get("date_of_birth"), (pos, ref, d)
-                if dob:
-                    self.by_name_dob.setdefault((name, dob), []).append(entry)
-                if employer:
-                    self.by_name_employer.setdefault((name, employer), []).append(entry)
-                    if not dob:
-                        self.undated_by_name_employer.setdefault((name, employer), []).append(entry)
-            if employer:
-                settings.setdefault(employer, []).append((d["received_on"], ref))
+        self.by_name_dob: dict[tuple[str, str], list[_Entry]] = {}
+        self.by_name_employer: dict[tuple[str, str], list[_Entry]] = {}
+        self.undated_by_name_employer: dict[tuple[str, str], list[_Entry]] = {}
         self.by_employer: dict[str, tuple[list[str], list[str]]] = {}
-        for key, entries in settings.items():
-            entries.sort()
-            self.by_employer[key] = ([on for on, _ in entries], [ref for _, ref in entries])
+        self._indexed: dict[str, _Entry] = {}        # reference: (its place in the order, the document indexed)
+        by_name_dob, by_name_employer, undated = self.by_name_dob, self.by_name_employer, self.undated_by_name_employer
+        settings: dict[str, list[tuple[str, str]]] = {}
+        indexed = self._indexed
+        with gc_paused():                            # 100,000 small tuples: nothing for the collector to find
+            for pos, (ref, d) in enumerate(self.docs.items()):
+                entry = indexed[ref] = (pos, ref, d)
+                s = d.get("subject") or _NOTHING
+                employer = match_key(s["employer"]) if s.get("employer") else ""
+                name = s.get("name")
+                if name:
+                    name, dob = match_key(name), s.get("date_of_birth")
+                    if dob:
+                        by_name_dob.setdefault((name, dob), []).append(entry)
+                    if employer:
+                        by_name_employer.setdefault((name, employer), []).append(entry)
+                        if not dob:
+                            undated.setdefault((name, employer), []).append(entry)
+                if employer:
+                    settings.setdefault(employer, []).append((d["received_on"], ref))
+            for key, entries in settings.items():
+                entries.sort()
+                self.by_employer[key] = ([on for on, _ in entries], [ref for _, ref in entries])
+
+    def _keys(self, d: Doc) -> tuple[list[tuple[dict[tuple[str, str], list[_Entry]], tuple[str, str]]], str]:
+        """Where a document is indexed by person (table, key), and its setting's key ("" if none)."""
+        s = d.get("subject") or _NOTHING
+        employer = match_key(s["employer"]) if s.get("employer") else ""
+        keys: list[tuple[dict[tuple[str, str], list[_Entry]], tuple[str, str]]] = []
+        if s.get("name"):
+            name, dob = match_key(s["name"]), s.get("date_of_birth")
+            if dob:
+                keys.append((self.by_name_dob, (name, dob)))
+            if employer:
+                keys.append((self.by_name_employer, (name, employer)))
+                if not dob:
+                    keys.append((self.undated_by_name_employer, (name, employer)))
+        return keys, employer
+
+    def _add(self, ref: str, d: Doc) -> None:
+        held = self._indexed.get(ref)
+        entry = self._indexed[ref] = (held[0] if held else len(self._indexed), ref, d)
+        keys, employer = self._keys(d)
+        for table, key in keys:
+            found = table.setdefault(key, [])
+            if not found or found[-1][0] < entry[0]:
+                found.append(entry)
+            else:                                    # a changed contact goes back to its place in the order
+                bisect.insort(found, entry, key=_place)
+        if employer:
+            self._add_setting(ref, employer, d["received_on"])
+
+    def updated(self, ctx: Context, changed: Iterable[tuple[str, str]]) -> "PatternIndex":
+        """This index moved on by ``changed`` (table, key) pairs: each contact re-indexed as it is now
+        stored (or taken out if gone), the settings' rule read again if the settings changed."""
+        for table, ref in changed:
+            if table == "*":
+                return PatternIndex(ctx)
+            if table == "settings":
+                self.threshold, self.window = employer_rule(ctx)
+            elif table == "contacts":
+                self._remove(ref)
+                d = self.docs.get(ref)
+                if d is not None:
+                    self._add(ref, d)
+        return self
+
+    def _remove(self, ref: str) -> None:
+        """Take a contact out from under what it was indexed by (its place in the order is kept)."""
+        held = self._indexed.get(ref)
+        if held is None or held[2] is None:
+            return
+        self._indexed[ref] = (held[0], ref, None)
+        keys, employer = self._keys(held[2])
+        for table, key in keys:
+            kept = [e for e in table.get(key, ()) if e[1] != ref]
+            if kept:
+                table[key] = kept
+            else:
+                table.pop(key, None)
+        if employer:
+            on = held[2]["received_on"]
+            dates, refs = self.by_employer[employer]
+            at = refs.index(ref, bisect.bisect_left(dates, on), bisect.bisect_right(dates, on))
+            del dates[at], refs[at]
+            if not dates:
+                del self.by_employer[employer]
+
+    def _add_setting(self, ref: str, employer: str, on: str) -> None:
+        dates, refs = self.by_employer.setdefault(employer, ([], []))
+        lo, hi = bisect.bisect_left(dates, on), bisect.bisect_right(dates, on)
+        at = bisect.bisect_left(refs, ref, lo, hi)   # the same day: by reference, as the build sorts them
+        dates.insert(at, on)
+        refs.insert(at, ref)
 
     def warnings(self, contact: Contact) -> list[str]:
         s = contact.subject
@@ -209,12 +323,38 @@ class PatternIndex:
         others, last = 0, []
         if employer and employer in self.by_employer:
             dates, refs = self.by_employer[employer]
-            start, on = _window_start(received, self.window), received.isoformat()
-            lo, hi = bisect.bisect_left(dates, start), bisect.bisect_right(dates, on)
+            lo, hi, start, on = self._window(dates, received)
             last = [r for r in refs[max(lo, hi - SHOWN - 1):hi] if r != reference][-SHOWN:]
             others = hi - lo - self._indexed_in(reference, employer, start, on)
         return _worded(bool(dob), employer_text or "", received, same_person, others, last, self.threshold,
                        self.window)
+
+    def _window(self, dates: list[str], received: date) -> tuple[int, int, str, str]:
+        on = received.isoformat()
+        start = _window_start(received, self.window)
+        return bisect.bisect_left(dates, start), bisect.bisect_right(dates, on), start, on
+
+    def _flagged(self, reference: str, d: Doc) -> bool:
+        """Would ``_warnings`` say anything for this stored contact?  The same tests, nothing listed or worded."""
+        s = d.get("subject") or _NOTHING
+        employer_text = s.get("employer")
+        employer = match_key(employer_text) if employer_text else ""
+        name = s.get("name")
+        if name:
+            name, dob = match_key(name), s.get("date_of_birth")
+            if dob:
+                groups = [self.by_name_dob.get((name, dob), ()),
+                          self.undated_by_name_employer.get((name, employer), ()) if employer else ()]
+            else:
+                groups = [self.by_name_employer.get((name, employer), ()) if employer else ()]
+            if any(e[1] != reference for group in groups for e in group):
+                return True
+        if not employer or employer not in self.by_employer:
+            return False
+        on = d["received_on"]
+        dates = self.by_employer[employer][0]
+        inside = bisect.bisect_right(dates, on) - bisect.bisect_left(dates, _window_start_iso(on, self.window))
+        return inside >= self.threshold             # (the stored contact is itself inside its own window)
 
     def _indexed_in(self, reference: str, employer: str, start: str, on: str) -> bool:
         """Is the contact itself, as stored, among the setting's contacts from ``start`` to ``on``?"""
@@ -240,6 +380,12 @@ class PatternIndex:
                 out[ref] = found
         return out
 
+    def flagged(self, references: Iterable[str]) -> list[str]:
+        """Those of ``references`` that have any warning, in the order given, without wording them: what
+        an import of 100,000 rows needs in order to name the first few and count the rest."""
+        docs = self.docs
+        return [ref for ref in references if (d := docs.get(ref)) is not None and self._flagged(ref, d)]
+
 
 __all__ = ["DEFAULT_EMPLOYER_THRESHOLD", "DEFAULT_EMPLOYER_WINDOW", "PatternIndex", "check_settings",
-           "match_key", "pattern_warnings"]
+           "match_key", "pattern_index", "pattern_warnings", "scanned_warnings"]

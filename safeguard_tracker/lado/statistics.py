@@ -20,6 +20,8 @@ from typing import Any, Optional, Sequence
 import attrs
 
 from ..context import Context
+from ..progress import NO_PROGRESS, Progress
+from ..progress import counted as reported    # ("counted" is a name in the reconciliation below)
 from ..dates import add_period, financial_year_bounds, parse_period, fmt, normalise_financial_year, previous_financial_year
 from .deadlines import rules_of
 from ..model import ALLEGATION_OUTCOMES, Category, Harm, Outcome
@@ -127,7 +129,8 @@ class _Tally:
 
 
 def lado_statistics(ctx: Context, year: str = "2017-18", compare_with: Optional[str] = None, *,
-                    stated_totals: Optional[dict[str, int]] = None, as_of: Optional[date] = None) -> LadoStatistics:
+                    stated_totals: Optional[dict[str, int]] = None, as_of: Optional[date] = None,
+                    progress: Progress = NO_PROGRESS) -> LadoStatistics:
     """The annual figures for ``year`` against ``compare_with`` (default: the year before).
 
     ``stated_totals`` ({"2017-18": 494}) are headline totals published elsewhere; they are
@@ -156,7 +159,8 @@ def lado_statistics(ctx: Context, year: str = "2017-18", compare_with: Optional[
     fm_cache: dict[str, str] = {}
     n_targets = len(rules.resolution)
 
-    for ref, d in ctx.store.all("contacts").items():
+    docs = ctx.store.all("contacts")
+    for ref, d in reported(docs.items(), len(docs), progress, "counting contacts"):
         received = d["received_on"]
         if s <= received <= e:
             t = tally

@@ -21,6 +21,7 @@ from typing import Any, Optional
 from markupsafe import Markup
 
 from .actions import ActionService
+from ..progress import NO_PROGRESS, Progress, counted
 from ..dates import fmt, parse_date
 from ..io.csvfiles import write_csv
 from ..model import Action, Recommendation, Review
@@ -90,8 +91,9 @@ def _review_entry(actions: ActionService, r: Review, recs: list[Doc], as_of: dat
 
 
 def action_plan_data(actions: ActionService, *, review: Any = None, agency: Optional[str] = None,
-                     as_of: Any = None) -> Doc:
-    """The report's figures.  ``review`` narrows to one review; ``agency`` to actions that agency leads."""
+                     as_of: Any = None, progress: Progress = NO_PROGRESS) -> Doc:
+    """The report's figures.  ``review`` narrows to one review; ``agency`` to actions that agency leads;
+    ``progress`` counts the reviews reported on."""
     day = parse_date(as_of, "as_of", required=False, today=actions.ctx.today()) or actions.ctx.today()
     chosen = [actions.reviews.get(review)] if review not in (None, "") else actions.reviews.find()
     lead = None if agency in (None, "") else actions.ctx.plan_agencies.canonical(agency, "agency")
@@ -100,7 +102,7 @@ def action_plan_data(actions: ActionService, *, review: Any = None, agency: Opti
     for a in actions.find(review=review if review not in (None, "") else None, agency=lead):
         by_review.setdefault(a.review, {}).setdefault(a.recommendation, []).append(a)
     reviews_out, every = [], []
-    for r in chosen:
+    for r in counted(chosen, len(chosen), progress, "reporting on reviews"):
         recs = []
         for rec in r.recommendations:
             acts = by_review.get(r.reference, {}).get(rec.number, [])
@@ -161,9 +163,10 @@ def csv_text(data: Doc) -> str:
 
 
 def render_action_plan(actions: ActionService, fmt_: str = "md", *, review: Any = None, agency: Optional[str] = None,
-                       as_of: Any = None, templates: Optional[str | Path] = None) -> str:
+                       as_of: Any = None, templates: Optional[str | Path] = None,
+                       progress: Progress = NO_PROGRESS) -> str:
     """The progress report as md, html, csv or json."""
-    data = action_plan_data(actions, review=review, agency=agency, as_of=as_of)
+    data = action_plan_data(actions, review=review, agency=agency, as_of=as_of, progress=progress)
     if fmt_ == "csv":
         return csv_text(data)
     ctx: dict[str, Any] = {"data": data, "d": data, "md": md_cell, "rag_colours": RAG_COLOURS,

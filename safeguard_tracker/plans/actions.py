@@ -149,11 +149,8 @@ class ActionService:
         return resolve_rule(rule, review, lambda ref: self.completed_on(ref, txn)), rule
 
     def next_number(self, txn: Transaction) -> int:
-        highest = self.ctx.store.issued_floor("A-")  # issued once, never again (even after a restore)
-        for key in self.ctx.store.all(ACTIONS):
-            m = _ACTION_REF.match(key)
-            if m:
-                highest = max(highest, int(m.group(1)))
+        highest = max(self.ctx.store.issued_floor("A-"),  # issued once, never again (even after a restore)
+                      self.ctx.highest_numbers(ACTIONS, _ACTION_REF).get("", 0))
         for key in txn.staged_keys(ACTIONS):
             m = _ACTION_REF.match(key)
             if m:

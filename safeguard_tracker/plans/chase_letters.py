@@ -15,6 +15,7 @@ from typing import Any, Optional
 from ..dates import add_working_days, parse_date
 from ..errors import ValidationError
 from .actions import ActionService
+from ..progress import NO_PROGRESS, Progress, counted
 from .action_plan_report import action_entry, md_cell
 from ..reports.render import render
 from ..store.protocol import Doc
@@ -26,10 +27,10 @@ FORMATS = ("md", "html", "json")
 
 
 def chase_letters_data(actions: ActionService, *, agency: Optional[str] = None, as_of: Any = None,
-                       within_days: int = DUE_SOON_DAYS) -> Doc:
+                       within_days: int = DUE_SOON_DAYS, progress: Progress = NO_PROGRESS) -> Doc:
     """Each lead agency with open actions overdue, due within ``within_days`` of ``as_of``, or off track.
 
-    Off-track actions are chased whatever their date: they are Red.
+    Off-track actions are chased whatever their date: they are Red.  ``progress`` counts the open actions read.
     """
     day = parse_date(as_of, "as_of", required=False, today=actions.ctx.today()) or actions.ctx.today()
     if not 0 <= within_days <= 3660:
@@ -38,7 +39,8 @@ def chase_letters_data(actions: ActionService, *, agency: Optional[str] = None, 
     horizon = day + timedelta(days=within_days)
     titles = {r.reference: r.title for r in actions.reviews.find()}
     letters: dict[str, Doc] = {}
-    for a in actions.find(agency=lead, open_only=True):
+    found = actions.find(agency=lead, open_only=True)
+    for a in counted(found, len(found), progress, "reading open actions"):
         due = a.current_due_on
         soon = due is not None and due <= horizon
         if not soon and not a.off_track_reason:
@@ -63,9 +65,10 @@ def chase_letters_data(actions: ActionService, *, agency: Optional[str] = None, 
 
 
 def render_chase_letters(actions: ActionService, fmt_: str = "md", *, agency: Optional[str] = None, as_of: Any = None,
-                         within_days: int = DUE_SOON_DAYS, templates: Optional[str | Path] = None) -> str:
+                         within_days: int = DUE_SOON_DAYS, templates: Optional[str | Path] = None,
+                         progress: Progress = NO_PROGRESS) -> str:
     """Every letter in one document (md, html) or the data (json)."""
     if fmt_ not in FORMATS:
         raise ValidationError("format", fmt_, "one of: " + ", ".join(FORMATS))
-    data = chase_letters_data(actions, agency=agency, as_of=as_of, within_days=within_days)
+    data = chase_letters_data(actions, agency=agency, as_of=as_of, within_days=within_days, progress=progress)
     return render(TEMPLATE, fmt_, {"data": data, "d": data, "md": md_cell}, templates=templates)

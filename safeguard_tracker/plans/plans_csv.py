@@ -82,6 +82,7 @@ from ..convert import to_doc
 from ..dates import fmt
 from ..errors import SafeguardError, ValidationError
 from ..model import Action, Recommendation, Review, ReviewKind, ReviewStatus
+from ..progress import NO_PROGRESS, Progress, counted
 from ..store.protocol import Doc
 from .actions import ActionService
 from .dependants import due_changes, stage_dependants
@@ -312,11 +313,13 @@ def _source(path: str | Path) -> Path:
 
 
 def import_reviews(actions: ActionService, path: str | Path, *, dry_run: bool = False, overwrite: bool = False,
-                   mapping: Optional[ImportMapping] = None, sheet: Optional[str] = None) -> ImportResult:
+                   mapping: Optional[ImportMapping] = None, sheet: Optional[str] = None,
+                   progress: Progress = NO_PROGRESS) -> ImportResult:
     """Import reviews from a CSV or an Excel workbook (or a JSON export, by its .json name): all or nothing.
 
     ``overwrite`` lets rows without a revision change stored reviews (see ``importing``).  ``mapping``
-    reads a council's own headings and words; ``sheet`` chooses a workbook's sheet.
+    reads a council's own headings and words; ``sheet`` chooses a workbook's sheet.  ``progress``
+    counts the rows checked.
     """
     path = _source(path)
     if path.suffix.lower() == ".json":
@@ -330,7 +333,7 @@ def import_reviews(actions: ActionService, path: str | Path, *, dry_run: bool = 
     seen: dict[tuple[str, str], int] = {}
     legacy_seen: dict[str, int] = {}
     planned: list[tuple[int, Optional[str], Review, Optional[int]]] = []
-    for number, row in rows:
+    for number, row in counted(rows, len(rows), progress, "checking reviews"):
         try:
             extra = read.prepare(row)
             revision = parse_revision(row.get("revision"), "revision", number)
@@ -417,16 +420,17 @@ REVIEW_CSV_COLUMNS = ("reference", "name", "kind", "lead_board", "status", "inci
     + ("revision",)
 
 
-def reviews_csv(actions: ActionService) -> str:
-    return write_csv(REVIEW_CSV_COLUMNS, _review_rows(actions))
+def reviews_csv(actions: ActionService, progress: Progress = NO_PROGRESS) -> str:
+    return write_csv(REVIEW_CSV_COLUMNS, _review_rows(actions, progress))
 
 
-def _review_rows(actions: ActionService) -> list[list[Any]]:
+def _review_rows(actions: ActionService, progress: Progress = NO_PROGRESS) -> list[list[Any]]:
     counts: dict[str, int] = {}
     for d in actions.ctx.store.all(ACTIONS).values():
         counts[d["review"]] = counts.get(d["review"], 0) + 1
     rows = []
-    for r in actions.reviews.find():
+    found = actions.reviews.find()
+    for r in counted(found, len(found), progress, "exporting reviews"):
         dates = actions.reviews.statutory_dates(r)
         rows.append([r.reference, r.name, r.kind.value, r.lead_board, r.status.value]
                     + [fmt(getattr(r, f)) for f in REVIEW_DATES.values()]
@@ -437,12 +441,14 @@ def _review_rows(actions: ActionService) -> list[list[Any]]:
 
 # --- actions --------------------------------------------------------------------------------------------
 def import_actions(actions: ActionService, path: str | Path, *, dry_run: bool = False, overwrite: bool = False,
-                   mapping: Optional[ImportMapping] = None, sheet: Optional[str] = None) -> ImportResult:
+                   mapping: Optional[ImportMapping] = None, sheet: Optional[str] = None,
+                   progress: Progress = NO_PROGRESS) -> ImportResult:
     """Import an action plan from a CSV or an Excel workbook (or a JSON export, by its .json name): all or nothing.
 
     ``overwrite`` lets rows without a revision change stored actions, and any row change a
     stored recommendation's text (the file carries no revision for its review).  ``mapping``
-    reads a council's own headings and words; ``sheet`` chooses a workbook's sheet.
+    reads a council's own headings and words; ``sheet`` chooses a workbook's sheet.  ``progress``
+    counts the rows read, then the actions checked against the store.
     """
     path = _source(path)
     if path.suffix.lower() == ".json":
@@ -453,7 +459,7 @@ def import_actions(actions: ActionService, path: str | Path, *, dry_run: bool = 
     parsed: list[tuple[int, dict[str, Any]]] = []
     review_key = functools.lru_cache(maxsize=None)(actions.reviews.key)   # a plan repeats its review's name
     legacy_seen: dict[str, int] = {}
-    for number, row in rows:
+    for number, row in counted(rows, len(rows), progress, "reading actions"):
         try:
             extra = read.prepare(row)
             revision = parse_revision(row.get("revision"), "revision", number)
@@ -491,7 +497,7 @@ def import_actions(actions: ActionService, path: str | Path, *, dry_run: bool = 
     rec_first_row: dict[tuple[str, int], int] = {}
     seen: dict[Any, int] = {}
     merged: list[tuple[int, Action, Optional[int]]] = []
-    for number, v in parsed:
+    for number, v in counted(parsed, len(parsed), progress, "checking actions"):
         try:
             rkey = v["review"]
             review = reviews.get(rkey) or actions.ctx.load(Review, REVIEWS, rkey, "review")
@@ -605,17 +611,18 @@ ACTION_CSV_COLUMNS = ("reference", "review", "recommendation", "recommendation_t
     + ("revision",)
 
 
-def actions_csv(actions: ActionService) -> str:
+def actions_csv(actions: ActionService, progress: Progress = NO_PROGRESS) -> str:
     """One row per action, in the import's columns, so an export re-imports to the same plan."""
-    return write_csv(ACTION_CSV_COLUMNS, _action_rows(actions))
+    return write_csv(ACTION_CSV_COLUMNS, _action_rows(actions, progress))
 
 
-def _action_rows(actions: ActionService) -> list[list[Any]]:
+def _action_rows(actions: ActionService, progress: Progress = NO_PROGRESS) -> list[list[Any]]:
     today = actions.ctx.today()
     reviews = {r.reference: r for r in actions.reviews.find()}
     rows = []
     first: set[tuple[str, int]] = set()
-    for a in actions.find():
+    found = actions.find()
+    for a in counted(found, len(found), progress, "exporting actions"):
         r = reviews[a.review]
         rec = r.recommendation(a.recommendation)
         key = (a.review, a.recommendation)
@@ -633,13 +640,13 @@ def _action_rows(actions: ActionService) -> list[list[Any]]:
     return rows
 
 
-def export_plans(actions: ActionService, table: str, fmt_: str) -> str:
+def export_plans(actions: ActionService, table: str, fmt_: str, progress: Progress = NO_PROGRESS) -> str:
     if table not in (REVIEWS, ACTIONS):
         raise ValidationError("kind", table, "reviews or actions")
     if fmt_ == "json":
-        return export_json(actions, table)
+        return export_json(actions, table, progress)
     if fmt_ == "csv":
-        return reviews_csv(actions) if table == REVIEWS else actions_csv(actions)
+        return reviews_csv(actions, progress) if table == REVIEWS else actions_csv(actions, progress)
     raise ValidationError("format", fmt_, "csv or json")
 
 
@@ -648,11 +655,12 @@ REVIEW_DATE_COLUMNS = tuple(REVIEW_DATES) + ("notification_due", "rapid_review_d
 ACTION_DATE_COLUMNS = ("due", "completed", "revised_due", "signed_off_on")
 
 
-def export_plans_xlsx(actions: ActionService, table: str) -> bytes:
+def export_plans_xlsx(actions: ActionService, table: str, progress: Progress = NO_PROGRESS) -> bytes:
     """Reviews or actions as an Excel workbook: the CSV export's columns and values, with real dates,
     every text cell defended as the CSV's are; it re-imports without change."""
     if table not in (REVIEWS, ACTIONS):
         raise ValidationError("kind", table, "reviews or actions")
-    columns, rows, dated = ((REVIEW_CSV_COLUMNS, _review_rows(actions), REVIEW_DATE_COLUMNS) if table == REVIEWS
-                            else (ACTION_CSV_COLUMNS, _action_rows(actions), ACTION_DATE_COLUMNS))
-    return xlsx_bytes(columns, dated_rows(rows, date_columns(columns, dated)), title=table)
+    columns, rows, dated = ((REVIEW_CSV_COLUMNS, _review_rows(actions, progress), REVIEW_DATE_COLUMNS)
+                            if table == REVIEWS
+                            else (ACTION_CSV_COLUMNS, _action_rows(actions, progress), ACTION_DATE_COLUMNS))
+    return xlsx_bytes(columns, dated_rows(rows, date_columns(columns, dated)), title=table, progress=progress)

@@ -22,6 +22,7 @@ from ..convert import from_doc, to_doc
 from ..dates import fmt, parse_date
 from ..errors import SafeguardError, ValidationError
 from ..model import Action, ActionStatus, Recommendation, Review, ReviewKind
+from ..progress import NO_PROGRESS, Progress, counted, counted_list
 from ..store.protocol import Doc
 from ..validation.fields import date_value
 from ..validation.plans import REVIEW_DATE_FIELDS, REVIEW_TEXT_FIELDS, clean_owners
@@ -36,11 +37,14 @@ REVIEWS = "reviews"
 JSON_VERSION = 1
 
 
-def export_json(actions: ActionService, table: str) -> str:
-    """Every record of ``table`` exactly as stored, with its revision, in reference order."""
+def export_json(actions: ActionService, table: str, progress: Progress = NO_PROGRESS) -> str:
+    """Every record of ``table`` exactly as stored, with its revision, in reference order; ``progress``
+    counts the records read, then written."""
     cls = Review if table == REVIEWS else Action
+    stored = sorted(actions.ctx.store.all(table).items())
     records = [{**to_doc(actions.ctx.structure(cls, table, k, d)), "revision": d.get("_rev", 0)}
-               for k, d in sorted(actions.ctx.store.all(table).items())]
+               for k, d in counted(stored, len(stored), progress, f"reading {table}")]
+    records = counted_list(records, progress, f"exporting {table}")    # counted as the encoder walks it
     return json.dumps({"format": f"safeguard-tracker/{table}", "version": JSON_VERSION, table: records},
                       indent=1, ensure_ascii=False) + "\n"
 

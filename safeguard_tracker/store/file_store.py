@@ -54,6 +54,7 @@ from ..errors import StoreCorrupt, StoreError, StoreTooNew, StoreWriteError
 from .files import FILE_MODE, append_durably, atomic_write, describe_os_error, rewrite_in_place
 from .lockfile import LockFile, LockUnavailable
 from ..signals import deferred_signals
+from ..progress import NO_PROGRESS, Progress
 from .check import check_store
 from .migration import migrated_tables
 from .protocol import Doc, Redacted, StoreFiles
@@ -69,6 +70,7 @@ from .shapes import check_entry
 
 KEEP_BACKUPS = 5
 COMPACT_MIN_BYTES = 1 << 20
+CHANGES_KEPT = 1_000_000    # changes remembered for changed_since; an index further behind is rebuilt
 RECORD_TABLES = ("contacts", "reviews", "actions")
 
 
@@ -153,6 +155,11 @@ class FileStore:
         self.read_only: Optional[str] = None   # why the store cannot be changed (a read-only folder), else None
         self._lock_depth = 0
         self.listeners: list[Callable[[list[tuple[str, str]]], None]] = []
+        # What changed, in order, for indexes kept up to date (``change_mark``/``changed_since``): every
+        # (table, key) this store applied since its tables were last loaded whole (the generation).
+        self._generation = 0
+        self._changes: list[tuple[str, str]] = []
+        self._changes_base = 0                       # the position of _changes[0] in the whole sequence
 
     # --- opening ---------------------------------------------------------------
     def open(self) -> "FileStore":
@@ -483,6 +490,10 @@ class FileStore:
         for rw in entry.get("rewrites", ()):
             self._apply_rewrite(rw)
         self.last_seq = entry["seq"]
+        if len(self._changes) > CHANGES_KEPT:
+            self._changes_base += len(self._changes)
+            self._changes = []
+        self._changes.extend(changed)
         return changed
 
     def _apply_rewrite(self, rw: dict[str, Any]) -> None:
@@ -1057,6 +1068,22 @@ class FileStore:
     @tables.setter
     def tables(self, value: dict[str, Any]) -> None:   # (the audit table may be a RawTable)
         self._tables = value
+        self._generation += 1                          # loaded whole: nothing kept from before still holds
+        self._changes_base += len(self._changes)
+        self._changes = []
+
+    def change_mark(self) -> tuple[int, int]:
+        """Where the store's sequence of changes stands now: give it to ``changed_since`` later."""
+        return self._generation, self._changes_base + len(self._changes)
+
+    def changed_since(self, mark: tuple[int, int]) -> Optional[list[tuple[str, str]]]:
+        """The (table, key) pairs changed since ``mark``, in order (repeats possible), by this
+        process's writes or others' caught up with; None when that cannot be said (the tables were
+        loaded whole since, or the list was trimmed): whatever was built on them must be rebuilt."""
+        generation, at = mark
+        if generation != self._generation or at < self._changes_base:
+            return None
+        return self._changes[at - self._changes_base:]
 
     def get(self, table: str, key: str) -> Optional[Doc]:
         return (self.tables if table == "audit" else self._tables)[table].get(key)
@@ -1093,10 +1120,10 @@ class FileStore:
     def files(self) -> StoreFiles:
         return StoreFiles(data=self.path, journal=self.journal_path, lock=self.lock_path, backups=self.backup_dir)
 
-    def check(self) -> list[str]:
+    def check(self, progress: Progress = NO_PROGRESS) -> list[str]:
         """Catch up, then replay the audit trail from the start against every record."""
         self.refresh()
-        return check_store(self)
+        return check_store(self, progress)
 
     def redaction(self) -> "AbstractContextManager[Session]":
         return session(self)

@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Mapping, Optional, Protocol, runtime_chec
 import attrs
 
 from ..documents import Doc as Doc   # a stored document: JSON-safe, keyed by field name
+from ..progress import NO_PROGRESS, Progress
 Changed = list[tuple[str, str]]     # (table, key) pairs that another process changed; ("*", "*") for everything
 
 
@@ -115,8 +116,21 @@ class Store(Protocol):
         """Catch up with what other processes committed."""
         ...
 
-    def check(self) -> list[str]:
-        """Integrity problems as sentences; empty when the store is sound."""
+    def change_mark(self) -> tuple[int, int]:
+        """Where the sequence of changes this store has applied stands now (an opaque mark)."""
+        ...
+
+    def changed_since(self, mark: tuple[int, int]) -> Optional[Changed]:
+        """The (table, key) pairs applied since ``mark`` (this process's writes and others' caught up with),
+        or None when the store cannot say (reloaded whole, or too far behind): rebuild from ``all``.
+
+        An index kept beside the records (the pattern warnings' index) follows the store with it, at the
+        cost of what changed rather than of the whole table.
+        """
+        ...
+
+    def check(self, progress: Progress = NO_PROGRESS) -> list[str]:
+        """Integrity problems as sentences; empty when the store is sound (``progress`` counts the work)."""
         ...
 
     def redaction(self) -> AbstractContextManager[RedactionSession]:

@@ -17,6 +17,7 @@ from ..model.due import DueItem
 from ..outputs import log_access, write_output
 from ..plans.actions import ActionService
 from ..plans.reviews import ReviewService
+from ..progress import NO_PROGRESS, Progress
 from ..references import normalise_reference
 from ..errors import UnknownReference, ValidationError
 from ..io.mapping import ImportMapping
@@ -117,13 +118,14 @@ class Face:
         """
         return self._ctx.refresh()
 
-    def check(self) -> list[str]:
-        """Integrity problems; an empty list means the store is sound.
+    def check(self, *, progress: Progress = NO_PROGRESS) -> list[str]:
+        """Integrity problems; an empty list means the store is sound.  ``progress`` (see
+        ``safeguard_tracker.progress``) counts the audit entries replayed and the records compared.
 
         >>> t.check()
         []
         """
-        return self.store.check()
+        return self.store.check(progress)
 
     # --- settings --------------------------------------------------------------------------------
     @property

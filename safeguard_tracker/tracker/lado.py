@@ -20,6 +20,7 @@ from ..io.importing import ImportResult
 from ..io.mapping import ImportMapping
 from ..io.import_plan import ImportPlan
 from ..lado.contacts_mapping import plan_contacts_import
+from ..progress import NO_PROGRESS, Progress
 from ..store.protocol import Doc
 from .face import Face
 
@@ -355,8 +356,9 @@ class LadoFace(Face):
     def pattern_warnings_for(self, references: Iterable[str]) -> dict[str, list[str]]:
         """Pattern warnings for many contacts at once (after an import): {reference: warnings}.
 
-        One index over the store instead of one pass per contact; an import does not work
-        these out itself, so that loading 100,000 rows does not pay for them.
+        From the index kept beside the store (built once, then moved on by each change), not
+        a pass per contact; an import does not work these out itself, so that loading 100,000
+        rows does not pay for them.
 
         >>> warnings = t.pattern_warnings_for(["L-2018-0199", "L-2018-0200", "L-2018-0202"])
         >>> sorted(warnings)
@@ -364,7 +366,16 @@ class LadoFace(Face):
         >>> warnings["L-2018-0200"]
         ['same setting: the Secure Training Centre has had 61 contacts in the 12 months to 14/06/2018 ...']
         """
-        return patterns.PatternIndex(self._ctx).warnings_for(references)
+        return patterns.pattern_index(self._ctx).warnings_for(references)
+
+    def pattern_flagged(self, references: Iterable[str]) -> list[str]:
+        """Those of ``references`` that have pattern warnings, in the order given, without the warnings'
+        words: after an import of many rows, name the first few (``pattern_warnings_for``) and count the rest.
+
+        >>> t.pattern_flagged(["L-2018-0199", "L-2018-0200", "L-2018-0202"])
+        ['L-2018-0200']
+        """
+        return patterns.pattern_index(self._ctx).flagged(references)
 
     def lado_statistics(self, year: str = "2017-18", compare_with: Optional[str] = None, *,
                         stated_totals: Optional[dict[str, int]] = None) -> LadoStatistics:
@@ -397,8 +408,9 @@ class LadoFace(Face):
 
     def report_lado_annual(self, year: str, compare_with: Optional[str] = None, fmt: str = "md", *,
                            templates: Optional[str | Path] = None,
-                           stated_totals: Optional[dict[str, int]] = None) -> str:
+                           stated_totals: Optional[dict[str, int]] = None, progress: Progress = NO_PROGRESS) -> str:
         """The LADO annual report (md, html, csv or json): no names, so no access-log entry.
+        ``progress`` (see ``safeguard_tracker.progress``) counts the contacts read.
 
         >>> text = t.report_lado_annual("2017-18", compare_with="2016-17")
         >>> text.splitlines()[0]
@@ -407,11 +419,12 @@ class LadoFace(Face):
         (True, [])
         """
         return annual_report.render_lado_annual(self._ctx, year, compare_with, fmt, templates=templates,
-                                                stated_totals=stated_totals)
+                                                stated_totals=stated_totals, progress=progress)
 
     # --- import and export -------------------------------------------------------------------------
     def import_contacts(self, path: str | Path, *, dry_run: bool = False, overwrite: bool = False,
-                        mapping: str | ImportMapping | None = None, sheet: Optional[str] = None) -> ImportResult:
+                        mapping: str | ImportMapping | None = None, sheet: Optional[str] = None,
+                        progress: Progress = NO_PROGRESS) -> ImportResult:
         """Import a contacts CSV, Excel workbook or "Unicode text" file (or a JSON export): all or nothing, one
         transaction, upsert by reference.  ``mapping`` (a saved mapping's name, or an ImportMapping) reads a
         council's own headings and words; a reference not in the tracker's form is kept as the record's
@@ -419,7 +432,8 @@ class LadoFace(Face):
 
         A row exported before someone else changed its contact is refused; a row without a
         revision changes a stored contact only with ``overwrite=True``.  Raises ImportFailed
-        listing every bad row; returns an ImportResult.
+        listing every bad row; returns an ImportResult.  ``progress`` (see ``safeguard_tracker.progress``)
+        is taken for the rows read.
 
         >>> from pathlib import Path
         >>> _ = Path("june.csv").write_text("received_on,agency,category,summary\\n"
@@ -429,7 +443,7 @@ class LadoFace(Face):
         (1, ('L-2018-0203',))
         """
         return contacts_csv.import_contacts(self._contacts, path, dry_run=dry_run, overwrite=overwrite,
-                                            mapping=self._mapping(mapping, "contacts"), sheet=sheet)
+                                            mapping=self._mapping(mapping, "contacts"), sheet=sheet, progress=progress)
 
     def plan_contacts_import(self, path: str | Path, *, mapping: str | ImportMapping | None = None,
                              sheet: Optional[str] = None, historic_before: date | str | None = None) -> ImportPlan:
@@ -451,20 +465,22 @@ class LadoFace(Face):
             base = attrs.evolve(base or ImportMapping(), historic_before=parse_date(historic_before, "historic_before"))
         return plan_contacts_import(self._contacts, path, mapping=base, sheet=sheet)
 
-    def export_contacts(self, fmt: str = "csv", *, year: Optional[str] = None) -> str:
+    def export_contacts(self, fmt: str = "csv", *, year: Optional[str] = None,
+                        progress: Progress = NO_PROGRESS) -> str:
         """Contacts as CSV (defended against formula injection) or JSON (lossless).
 
         The text holds personal data: write it with ``write_output`` (which logs the export)
-        or log it yourself with ``log_access``.
+        or log it yourself with ``log_access``.  ``progress`` (see ``safeguard_tracker.progress``)
+        counts the contacts written.
 
         >>> import csv, io
         >>> rows = list(csv.DictReader(io.StringIO(t.export_contacts("csv", year="2017-18"))))
         >>> len(rows), rows[0]["reference"], rows[0]["received"]
         (495, 'L-2017-0108', '2017-04-04')
         """
-        return contacts_export.export_contacts(self._contacts, fmt, year=year)
+        return contacts_export.export_contacts(self._contacts, fmt, year=year, progress=progress)
 
-    def export_contacts_xlsx(self, *, year: Optional[str] = None) -> bytes:
+    def export_contacts_xlsx(self, *, year: Optional[str] = None, progress: Progress = NO_PROGRESS) -> bytes:
         """Contacts as an Excel workbook: the CSV's columns, dates as real dates, every text cell defended
         against formula injection.  Personal data: write it with ``write_output``.
 
@@ -472,7 +488,7 @@ class LadoFace(Face):
         >>> data[:2]
         b'PK'
         """
-        return contacts_export.export_contacts_xlsx(self._contacts, year=year)
+        return contacts_export.export_contacts_xlsx(self._contacts, year=year, progress=progress)
 
     def count_contacts(self, year: Optional[str] = None) -> int:
         """How many contacts ``export_contacts(year=...)`` holds (for the access log).

@@ -14,6 +14,7 @@ from ..plans.plan_dates import PlanRules, ReviewDeadline, StatutoryDates
 from ..io.import_plan import ImportPlan
 from ..plans.plans_mapping import plan_plans_import
 from ..plans.reviews import ImpactReview
+from ..progress import NO_PROGRESS, Progress
 from ..store.protocol import Doc
 from .face import Face
 
@@ -369,7 +370,8 @@ class PlansFace(Face):
 
     # --- import, export and reports ------------------------------------------------------------------
     def import_reviews(self, path: str | Path, *, dry_run: bool = False, overwrite: bool = False,
-                       mapping: str | ImportMapping | None = None, sheet: Optional[str] = None) -> ImportResult:
+                       mapping: str | ImportMapping | None = None, sheet: Optional[str] = None,
+                       progress: Progress = NO_PROGRESS) -> ImportResult:
         """Import reviews from a CSV, an Excel workbook or a JSON export: all or nothing, one transaction, idempotent.
 
         A row exported before someone else changed its review is refused; a row without a
@@ -377,6 +379,7 @@ class PlansFace(Face):
         listing every bad row; returns an ImportResult.  ``mapping`` (a saved mapping's name, or an
         ImportMapping of kind "reviews") reads a board's own headings and words; ``sheet`` picks a
         workbook's sheet.  A reference not in the tracker's form is kept as the review's legacy reference.
+        ``progress`` (see ``safeguard_tracker.progress``) counts the rows checked.
 
         >>> from pathlib import Path
         >>> _ = Path("reviews.csv").write_text("name,kind,notified\\nRobin,lcspr,13/06/2018\\n")
@@ -391,17 +394,19 @@ class PlansFace(Face):
         ('R-2018-005',)
         """
         return plans_csv.import_reviews(self._actions, path, dry_run=dry_run, overwrite=overwrite,
-                                        mapping=self._mapping(mapping, "reviews"), sheet=sheet)
+                                        mapping=self._mapping(mapping, "reviews"), sheet=sheet, progress=progress)
 
     def import_actions(self, path: str | Path, *, dry_run: bool = False, overwrite: bool = False,
-                       mapping: str | ImportMapping | None = None, sheet: Optional[str] = None) -> ImportResult:
+                       mapping: str | ImportMapping | None = None, sheet: Optional[str] = None,
+                       progress: Progress = NO_PROGRESS) -> ImportResult:
         """Import an action plan (one row per action) from a CSV, an Excel workbook or a JSON export: all or
         nothing, idempotent.
 
         Revisions are checked as for ``import_reviews``; updates and due-date revisions are never removed.
         ``mapping`` (a saved mapping's name, or an ImportMapping of kind "actions") and ``sheet`` as there;
         the usual plan headings ("Rec No", "Action to be taken", "Agency responsible", "Due by") need none.
-        The council's RAG and progress columns are kept on each action as extra fields.
+        The council's RAG and progress columns are kept on each action as extra fields.  ``progress``
+        (see ``safeguard_tracker.progress``) counts the rows read and checked.
 
         >>> from pathlib import Path
         >>> _ = Path("plan.csv").write_text("review,recommendation,action,agency,due\\n"
@@ -419,7 +424,7 @@ class PlansFace(Face):
         ('D/1.4', 'Police', {'RAG': 'Amber'})
         """
         return plans_csv.import_actions(self._actions, path, dry_run=dry_run, overwrite=overwrite,
-                                        mapping=self._mapping(mapping, "actions"), sheet=sheet)
+                                        mapping=self._mapping(mapping, "actions"), sheet=sheet, progress=progress)
 
     def plan_plans_import(self, table: str, path: str | Path, *, mapping: str | ImportMapping | None = None,
                           sheet: Optional[str] = None) -> ImportPlan:
@@ -442,17 +447,18 @@ class PlansFace(Face):
         """
         return plan_plans_import(self._actions, table, path, mapping=self._mapping(mapping, table), sheet=sheet)
 
-    def export_plans(self, kind: str = "actions", fmt: str = "csv") -> str:
+    def export_plans(self, kind: str = "actions", fmt: str = "csv", *, progress: Progress = NO_PROGRESS) -> str:
         """Reviews or actions as CSV (defended against formula injection) or JSON (lossless).
+        ``progress`` (see ``safeguard_tracker.progress``) counts the records written.
 
         >>> import csv, io
         >>> rows = list(csv.DictReader(io.StringIO(t.export_plans("actions"))))
         >>> len(rows), rows[0]["reference"], rows[0]["review"], rows[0]["rag"]
         (20, 'A-000001', 'SCR Ellie', 'green')
         """
-        return plans_csv.export_plans(self._actions, kind, fmt)
+        return plans_csv.export_plans(self._actions, kind, fmt, progress)
 
-    def export_plans_xlsx(self, kind: str = "actions") -> bytes:
+    def export_plans_xlsx(self, kind: str = "actions", *, progress: Progress = NO_PROGRESS) -> bytes:
         """Reviews or actions as an Excel workbook: the CSV's columns, dates as real dates, every text cell
         defended against formula injection; it re-imports without change.  Write it with ``write_output``.
 
@@ -463,7 +469,7 @@ class PlansFace(Face):
         >>> t.import_actions("plan.xlsx").unchanged[:2]
         ('A-000001', 'A-000002')
         """
-        return plans_csv.export_plans_xlsx(self._actions, kind)
+        return plans_csv.export_plans_xlsx(self._actions, kind, progress)
 
     def action_entry(self, action: Action, as_of: date) -> Doc:
         """One action as the action-plan report shows it (RAG, due dates, overdue days, review title).
@@ -496,8 +502,10 @@ class PlansFace(Face):
         return chase_letters.chase_letters_data(self._actions, agency=agency, as_of=as_of, within_days=within_days)
 
     def report_action_plan(self, fmt: str = "md", *, review: Review | str | None = None, agency: Optional[str] = None,
-                           as_of: date | str | None = None, templates: Optional[str | Path] = None) -> str:
+                           as_of: date | str | None = None, templates: Optional[str | Path] = None,
+                           progress: Progress = NO_PROGRESS) -> str:
         """The action-plan report (md, html, csv or json), overdue first, with the RAG chart.
+        ``progress`` (see ``safeguard_tracker.progress``) counts the reviews reported on.
 
         >>> print("\\n".join(t.report_action_plan(review="Dawn").splitlines()[:3]))
         # Learning Lessons: action plan progress report
@@ -505,16 +513,17 @@ class PlansFace(Face):
         As of 15/06/2018; review: SCR Dawn.
         """
         return action_plan_report.render_action_plan(self._actions, fmt, review=review, agency=agency, as_of=as_of,
-                                                     templates=templates)
+                                                     templates=templates, progress=progress)
 
     def report_chase_letters(self, fmt: str = "md", *, agency: Optional[str] = None, as_of: date | str | None = None,
                              within_days: int = chase_letters.DUE_SOON_DAYS,
-                             templates: Optional[str | Path] = None) -> str:
-        """One chase letter per lead agency with overdue or soon-due actions.
+                             templates: Optional[str | Path] = None, progress: Progress = NO_PROGRESS) -> str:
+        """One chase letter per lead agency with overdue or soon-due actions.  ``progress``
+        (see ``safeguard_tracker.progress``) counts the open actions read.
 
         >>> letter = t.report_chase_letters(agency="Police")
         >>> [line for line in letter.splitlines() if line.startswith("#")][0]
         '# Action plan progress: Police'
         """
         return chase_letters.render_chase_letters(self._actions, fmt, agency=agency, as_of=as_of,
-                                                  within_days=within_days, templates=templates)
+                                                  within_days=within_days, templates=templates, progress=progress)
