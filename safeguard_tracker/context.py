@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Optional, Protocol, TypeVar, cast
 
@@ -55,6 +56,7 @@ class Context:
         self._vocabularies: dict[str, Vocabulary] = {}
         self._kept: dict[str, tuple[tuple[int, int], Any]] = {}     # name: (the store's mark, the derived data)
         self._asked: set[str] = set()                                # derived data asked for once (``asked_again``)
+        self.kept_lock = threading.RLock()   # held while kept data is moved on or read (see ``kept``)
 
     @property
     def user(self) -> str:
@@ -89,19 +91,20 @@ class Context:
         """Derived data (an index) kept up to date with the store: built once by ``build()``, then moved on
         by ``update(data, changed)`` with only the (table, key) pairs changed since, or built again when the
         store cannot say what changed.  The cost of a use is what changed, not the size of the store."""
-        held = self._kept.get(name)
-        mark = self.store.change_mark()
-        if held is not None:
-            if held[0] == mark:
-                return cast(K, held[1])
-            changed = self.store.changed_since(held[0])
-            if changed is not None:
-                data = update(cast(K, held[1]), changed)
-                self._kept[name] = (mark, data)
-                return data
-        data = build()
-        self._kept[name] = (mark, data)
-        return data
+        with self.kept_lock:          # (the TUI asks from worker threads too: one update at a time)
+            held = self._kept.get(name)
+            mark = self.store.change_mark()
+            if held is not None:
+                if held[0] == mark:
+                    return cast(K, held[1])
+                changed = self.store.changed_since(held[0])
+                if changed is not None:
+                    data = update(cast(K, held[1]), changed)
+                    self._kept[name] = (mark, data)
+                    return data
+            data = build()
+            self._kept[name] = (mark, data)
+            return data
 
     def highest_numbers(self, table: str, pattern: re.Pattern[str]) -> dict[str, int]:
         """The highest number among the keys of ``table`` that match ``pattern``, by series: the pattern's

@@ -99,7 +99,8 @@ def pattern_warnings(ctx: Context, contact: Contact) -> list[str]:
     one contact asks once); from the second time on, the index kept beside the store
     (``pattern_index``), which costs what the contact has in common with others."""
     if ctx.asked_again("pattern warnings"):
-        return pattern_index(ctx).warnings(contact)
+        with ctx.kept_lock:                      # not moved on by another thread while it answers
+            return pattern_index(ctx).warnings(contact)
     return scanned_warnings(ctx, contact)
 
 

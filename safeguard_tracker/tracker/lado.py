@@ -366,7 +366,8 @@ class LadoFace(Face):
         >>> warnings["L-2018-0200"]
         ['same setting: the Secure Training Centre has had 61 contacts in the 12 months to 14/06/2018 ...']
         """
-        return patterns.pattern_index(self._ctx).warnings_for(references)
+        with self._ctx.kept_lock:
+            return patterns.pattern_index(self._ctx).warnings_for(references)
 
     def pattern_flagged(self, references: Iterable[str]) -> list[str]:
         """Those of ``references`` that have pattern warnings, in the order given, without the warnings'
@@ -375,7 +376,8 @@ class LadoFace(Face):
         >>> t.pattern_flagged(["L-2018-0199", "L-2018-0200", "L-2018-0202"])
         ['L-2018-0200']
         """
-        return patterns.pattern_index(self._ctx).flagged(references)
+        with self._ctx.kept_lock:
+            return patterns.pattern_index(self._ctx).flagged(references)
 
     def lado_statistics(self, year: str = "2017-18", compare_with: Optional[str] = None, *,
                         stated_totals: Optional[dict[str, int]] = None) -> LadoStatistics:
