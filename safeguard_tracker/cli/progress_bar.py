@@ -13,14 +13,13 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator, Optional
-
-from rich.console import Console
-from rich.progress import (BarColumn, Progress as RichBar, ProgressColumn, SpinnerColumn, Task, TaskID, TextColumn,
-                           TimeElapsedColumn, TimeRemainingColumn)
-from rich.text import Text
+from typing import IO, TYPE_CHECKING, Any, Iterator, Optional
 
 from ..progress import NO_PROGRESS, Progress
+
+if TYPE_CHECKING:                   # rich is imported only when a bar is shown: every command starts faster
+    from rich.console import Console
+    from rich.progress import Progress as RichBar, TaskID
 
 ENV = "SAFEGUARD_TRACKER_NO_PROGRESS"
 OPENING_FROM = 20 * 1024 * 1024     # a store smaller than this opens too fast to need a word
@@ -37,18 +36,23 @@ def wanted(stream: Optional[IO[str]] = None) -> bool:
         return False
 
 
-class CountColumn(ProgressColumn):
-    """'12,345/100,000', or '12,345' when the total is not known."""
+def _count_column() -> Any:
+    """'12,345/100,000', or '12,345' when the total is not known (a rich column, made when first needed)."""
+    from rich.progress import ProgressColumn, Task
+    from rich.text import Text
 
-    def render(self, task: Task) -> Text:
-        done = f"{int(task.completed):,}"
-        return Text(done if task.total is None else f"{done}/{int(task.total):,}", style="progress.download")
+    class CountColumn(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            done = f"{int(task.completed):,}"
+            return Text(done if task.total is None else f"{done}/{int(task.total):,}", style="progress.download")
+
+    return CountColumn()
 
 
 class Bar:
     """A ``Progress`` drawn by rich: one bar per phase, shown from ``start`` to ``done``, then cleared."""
 
-    def __init__(self, console: Console):
+    def __init__(self, console: "Console"):
         self.console = console
         self._bar: Optional[RichBar] = None
         self._task: Optional[TaskID] = None
@@ -56,7 +60,8 @@ class Bar:
     def start(self, label: str, total: Optional[int]) -> None:
         self.done()
         # stderr written meanwhile (a warning) is printed above the bar; stdout is never touched.
-        self._bar = RichBar(TextColumn("{task.description}"), BarColumn(), CountColumn(), TimeRemainingColumn(),
+        from rich.progress import BarColumn, Progress as RichBar, TextColumn, TimeRemainingColumn
+        self._bar = RichBar(TextColumn("{task.description}"), BarColumn(), _count_column(), TimeRemainingColumn(),
                             console=self.console, transient=True, redirect_stdout=False, redirect_stderr=True)
         self._task = self._bar.add_task(label, total=total)
         self._bar.start()
@@ -71,7 +76,8 @@ class Bar:
             bar.stop()
 
 
-def console_for(stream: IO[str]) -> Console:
+def console_for(stream: IO[str]) -> "Console":
+    from rich.console import Console
     return Console(file=stream, stderr=True)
 
 
@@ -101,6 +107,7 @@ def opening(path: Optional[str | Path], stream: Optional[IO[str]] = None) -> Ite
     if size < OPENING_FROM or not wanted(stream):
         yield
         return
+    from rich.progress import Progress as RichBar, SpinnerColumn, TextColumn, TimeElapsedColumn
     bar = RichBar(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=console_for(stream), transient=True, redirect_stdout=False, redirect_stderr=True)
     bar.add_task(f"opening {Path(path or '').name} ({size / 1e6:,.0f} MB)", total=None)
