@@ -206,8 +206,10 @@ class Context:
             return cast(T, hit[1])      # one table holds one model class, so the kept object is a ``cls``
         obj = from_doc(cls, doc)
         if len(cache) >= CACHE_LIMIT and (table, key) not in cache:
-            for old in list(itertools.islice(cache, CACHE_LIMIT // 4)):  # the oldest quarter
-                del cache[old]
+            # The oldest quarter.  pop, not del: the TUI structures records in worker threads too, and
+            # two threads evicting at once each find the other's keys gone (a KeyError crashed the TUI).
+            for old in list(itertools.islice(cache, CACHE_LIMIT // 4)):
+                cache.pop(old, None)
         cache[(table, key)] = (rev, obj)
         return obj
 
