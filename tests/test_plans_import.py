@@ -229,3 +229,17 @@ def _without_revisions(text: str) -> dict:
     for record in data["actions"]:
         assert record.pop("revision") >= 1
     return data
+
+
+def test_an_export_read_back_changes_no_recommendation_owners(plans, tmp_path):
+    """An action led by an agency that does not own its recommendation (added through the API, as the
+    sub group does) survives an export and its import unchanged: the import adds owners only to the
+    recommendations it creates, so the round trip updates nothing."""
+    plans.add_action("Dawn", 5, description="Joint briefing for neighbourhood teams", lead_agency="Probation")
+    assert "Probation" not in plans.get_review("Dawn").recommendation(5).owner_agencies
+    exported = _write(tmp_path, "exported.csv", plans.export_plans("actions", "csv"))
+    seq = plans.store.last_seq
+    result = plans.import_actions(exported)
+    assert result.updated == {} and result.added == ()
+    assert plans.store.last_seq == seq
+    assert "Probation" not in plans.get_review("Dawn").recommendation(5).owner_agencies

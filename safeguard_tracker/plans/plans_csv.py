@@ -37,7 +37,9 @@ Actions CSV, one row per action, so that Word and Excel plans can be brought in:
 A row matches a stored action by ``reference``, else by review, recommendation
 and description.  A signed-off row needs ``signed_off_by`` and ``signed_off_on``:
 sign-off records who, for the sub group, signed it off and when.  The owner
-agencies of a new recommendation are its rows' lead agencies.
+agencies of a new recommendation are its rows' lead agencies; a recommendation
+already stored keeps its owners (as an action added through the API does), so
+an export read back in changes nothing.
 
 **A council's own plan** (issue 12).  Both files are also read in the council's own words:
 
@@ -494,6 +496,7 @@ def import_actions(actions: ActionService, path: str | Path, *, dry_run: bool = 
     claimed: dict[str, int] = {}          # stored actions found by a legacy reference or description: row
     explicit = {v["reference"] for _, v in parsed if v["reference"]}
     reviews: dict[str, Review] = {}
+    created: set[tuple[str, int]] = set()        # recommendations this file adds
     rec_first_row: dict[tuple[str, int], int] = {}
     seen: dict[Any, int] = {}
     merged: list[tuple[int, Action, Optional[int]]] = []
@@ -516,9 +519,14 @@ def import_actions(actions: ActionService, path: str | Path, *, dry_run: bool = 
                                           f"(usually the first) needs the text", row=number)
                 rec = Recommendation(number=v["recommendation"], text=text, owner_agencies=(v["agency"],))
                 recs = tuple(sorted(review.recommendations + (rec,), key=lambda x: x.number))
+                created.add((rkey, rec.number))
             else:
-                new = attrs.evolve(rec, text=text or rec.text,
-                                   owner_agencies=tuple(dict.fromkeys(rec.owner_agencies + (v["agency"],))))
+                # The owners of a recommendation this file creates are its rows' lead agencies; a stored
+                # recommendation keeps the owners it has (as an action added through the API or the TUI
+                # does), so an export read back in changes nothing.
+                owners = tuple(dict.fromkeys(rec.owner_agencies + (v["agency"],))) \
+                    if (rkey, rec.number) in created else rec.owner_agencies
+                new = attrs.evolve(rec, text=text or rec.text, owner_agencies=owners)
                 recs = tuple(new if x.number == rec.number else x for x in review.recommendations)
             reviews[rkey] = attrs.evolve(review, recommendations=recs)
             rec_first_row.setdefault((rkey, v["recommendation"]), number)
