@@ -181,3 +181,26 @@ def test_a_one_off_question_is_a_scan_and_the_index_is_built_once_it_is_asked_ag
                                          subject={"name": "Kai Moss", "employer": "Fen Road Stables"}))
     assert (len(scans), len(builds)) == (1, 1)
     t.close()
+
+
+def test_a_name_of_spaces_matches_no_one_every_way(tmp_path):
+    """A JSON import keeps a subject's name as the file has it: a name of spaces is no name, so two such
+    contacts with one date of birth are not 'the same person', whichever way the warnings are asked for."""
+    import json
+    t = open_tracker(tmp_path / "s.json", user="a.lado", today=lambda: date(2019, 6, 1))
+    t.add_contact(received_on="2018-06-01", agency="Police", category="enquiry",
+                  subject={"name": "", "date_of_birth": "1980-02-02"})
+    data = json.loads(t.export_contacts("json"))
+    one = data["contacts"][0]
+    copies = []
+    for ref in ("L-2018-0901", "L-2018-0902"):
+        c = dict(one, reference=ref, subject=dict(one["subject"], name=" "))
+        c.pop("revision", None)
+        copies.append(c)
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(dict(data, contacts=copies)), encoding="utf-8")
+    t.import_contacts(path)
+    assert len(t.contact_docs()) == 3
+    for _ in range(2):                                   # the scan first, then the index
+        assert agrees(t) == {}
+    t.close()

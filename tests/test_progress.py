@@ -219,3 +219,28 @@ def test_opening_a_large_store_says_so_at_a_terminal_only(tmp_path, monkeypatch,
     with progress_bar.opening(big, quiet):
         pass
     assert quiet.getvalue() == ""
+
+
+def test_the_contacts_import_reports_each_phase_and_a_failed_commit_ends_it(tmp_path, monkeypatch):
+    import safeguard_tracker as st
+    from safeguard_tracker.errors import StoreWriteError
+    rows = "".join(f"0{1 + i % 9}/06/2018,Police,enquiry,Summary {i}\n" for i in range(250))
+    path = tmp_path / "log.csv"
+    path.write_text("received_on,agency,category,summary\n" + rows, encoding="utf-8")
+    with st.open_tracker(tmp_path / "s.json", user="a.lado") as t:
+        rec = Recorder()
+        t.import_contacts(path, progress=rec)
+        assert rec.ended("checking the rows") == (250, 250)
+        assert rec.ended("making the records") == (250, 250)
+        assert rec.ended("checking and staging the records") == (250, 250)
+        assert [label for label, _ in rec.phases][-1] == "saving 250 records" and not rec.open
+
+        def refuse() -> None:
+            raise StoreWriteError("the disk is full")
+        monkeypatch.setattr(t.store, "verify_writable", refuse)
+        rec = Recorder()
+        path.write_text("received_on,agency,category,summary\n" + rows.replace("Summary", "Another"),
+                        encoding="utf-8")
+        with pytest.raises(StoreWriteError):
+            t.import_contacts(path, progress=rec)
+        assert not rec.open, "the saving phase ends when the commit fails"

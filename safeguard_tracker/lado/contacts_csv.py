@@ -400,86 +400,88 @@ def _apply(contacts: ContactService, source: str, parsed: list[Parsed], columns:
     problems: list[str] = []
     explicit = {ref for _, ref, _, _ in parsed if ref}
     already: dict[int, str] = {}
-    with contacts.ctx.store.transaction() as txn:
-        stored = contacts.ctx.store.all(TABLE)
-        legacy_index = {d["legacy_reference"].casefold(): r for r, d in stored.items() if d.get("legacy_reference")} \
-            if any(v[LEGACY] for _, _, v, _ in parsed) else {}
-        identity = _identity_index(stored, columns, [p for p in parsed if not p[2][LEGACY]])
-        docs: list[tuple[str, Doc]] = []
-        for number, ref, v, revision in counted(parsed, len(parsed), progress, "making the records"):
-            legacy, historic = v[LEGACY], v[HISTORIC]
-            if ref is None and legacy:
-                ref = legacy_index.get(legacy.casefold())      # imported before from this file or another
-            elif ref is None and identity:
-                seen = identity[1].get(tuple(v[c] for c in identity[0]))
-                if seen is not None:
-                    already[number] = seen
-                    unchanged.append(seen)
-                    continue
-            existing = txn.get(TABLE, ref) if ref is not None else None
-            if existing is None:
-                doc = dict(blank)
-                for k in list_keys:
-                    doc[k] = []
-                doc.update(zip(top_keys, top_values(v)))
-                doc["subject"] = s_doc = dict(blank_subject)
-                s_doc.update(zip(subject_keys, subject_values(v)))
-                doc["referrer"] = r_doc = dict(blank_referrer)
-                r_doc.update(zip(referrer_keys, referrer_values(v)))
-                doc["category_history"] = new_history(v, user, source, number) if v["category"] is not None else []
-                doc["legacy_reference"], doc["historic"] = legacy, historic
-                doc["extra"] = v.get(EXTRA_KEY) or {}         # a dict of its own, never the blank's
-                if doc["closed_on"] is not None and doc["category"] == "consultation" and not historic:
+    try:
+        with contacts.ctx.store.transaction() as txn:
+            stored = contacts.ctx.store.all(TABLE)
+            legacy_index = {d["legacy_reference"].casefold(): r for r, d in stored.items() if d.get("legacy_reference")} \
+                if any(v[LEGACY] for _, _, v, _ in parsed) else {}
+            identity = _identity_index(stored, columns, [p for p in parsed if not p[2][LEGACY]])
+            docs: list[tuple[str, Doc]] = []
+            for number, ref, v, revision in counted(parsed, len(parsed), progress, "making the records"):
+                legacy, historic = v[LEGACY], v[HISTORIC]
+                if ref is None and legacy:
+                    ref = legacy_index.get(legacy.casefold())      # imported before from this file or another
+                elif ref is None and identity:
+                    seen = identity[1].get(tuple(v[c] for c in identity[0]))
+                    if seen is not None:
+                        already[number] = seen
+                        unchanged.append(seen)
+                        continue
+                existing = txn.get(TABLE, ref) if ref is not None else None
+                if existing is None:
+                    doc = dict(blank)
+                    for k in list_keys:
+                        doc[k] = []
+                    doc.update(zip(top_keys, top_values(v)))
+                    doc["subject"] = s_doc = dict(blank_subject)
+                    s_doc.update(zip(subject_keys, subject_values(v)))
+                    doc["referrer"] = r_doc = dict(blank_referrer)
+                    r_doc.update(zip(referrer_keys, referrer_values(v)))
+                    doc["category_history"] = new_history(v, user, source, number) if v["category"] is not None else []
+                    doc["legacy_reference"], doc["historic"] = legacy, historic
+                    doc["extra"] = v.get(EXTRA_KEY) or {}         # a dict of its own, never the blank's
+                    if doc["closed_on"] is not None and doc["category"] == "consultation" and not historic:
+                        try:
+                            final_check(doc, number)
+                        except ValidationError as exc:
+                            problems.append(str(exc))
+                            continue
+                    named = ref
+                    while ref is None or (named is None and ref in explicit):   # not a reference another row names
+                        ref = contacts.references.next(txn, date.fromisoformat(v["received"]))
+                    doc["reference"] = ref
+                    added.append(ref)
+                else:
+                    assert ref is not None                    # only a row with a reference finds a stored contact
+                    doc = {k: (dict(x) if isinstance(x, dict) else x) for k, x in existing.items() if k != "_rev"}
+                    for column, path in field_columns:
+                        _set(doc, path, v[column])
+                    if legacy:
+                        doc["legacy_reference"] = legacy
+                    if historic:
+                        doc["historic"] = True
+                    if v.get(EXTRA_KEY):
+                        doc["extra"] = {**(existing.get("extra") or {}), **v[EXTRA_KEY]}
+                    if not changed_fields(existing, doc):
+                        unchanged.append(ref)
+                        continue
+                    problem = conflict_problem(contacts.ctx.store, f"row {number}", ref, existing, doc, revision,
+                                               overwrite=overwrite, name=_column_name)
+                    if problem is not None:
+                        problems.append(problem)
+                        continue
                     try:
-                        final_check(doc, number)
+                        merge_rules(existing, doc, v, user, today, number)
+                        if not doc.get("historic"):
+                            final_check(doc, number)
                     except ValidationError as exc:
                         problems.append(str(exc))
                         continue
-                named = ref
-                while ref is None or (named is None and ref in explicit):   # not a reference another row names
-                    ref = contacts.references.next(txn, date.fromisoformat(v["received"]))
-                doc["reference"] = ref
-                added.append(ref)
-            else:
-                assert ref is not None                    # only a row with a reference finds a stored contact
-                doc = {k: (dict(x) if isinstance(x, dict) else x) for k, x in existing.items() if k != "_rev"}
-                for column, path in field_columns:
-                    _set(doc, path, v[column])
-                if legacy:
-                    doc["legacy_reference"] = legacy
-                if historic:
-                    doc["historic"] = True
-                if v.get(EXTRA_KEY):
-                    doc["extra"] = {**(existing.get("extra") or {}), **v[EXTRA_KEY]}
-                if not changed_fields(existing, doc):
-                    unchanged.append(ref)
-                    continue
-                problem = conflict_problem(contacts.ctx.store, f"row {number}", ref, existing, doc, revision,
-                                           overwrite=overwrite, name=_column_name)
-                if problem is not None:
-                    problems.append(problem)
-                    continue
-                try:
-                    merge_rules(existing, doc, v, user, today, number)
-                    if not doc.get("historic"):
-                        final_check(doc, number)
-                except ValidationError as exc:
-                    problems.append(str(exc))
-                    continue
-                updated[ref] = changed_fields(existing, doc)
-                if revision is None:
-                    overwritten.append(ref)
-            docs.append((ref, doc))
-        if problems or dry_run:
-            contacts.references.abandoned()   # references handed out here were never used
-        if problems:
-            raise import_failed(problems, source=source)
-        if not dry_run:
-            put = txn.put
-            for ref, doc in counted(docs, len(docs), progress, "checking and staging the records"):
-                put(TABLE, ref, doc)
-            progress.start(f"saving {len(docs):,} records", None)    # the commit, as the block ends
-    progress.done()
+                    updated[ref] = changed_fields(existing, doc)
+                    if revision is None:
+                        overwritten.append(ref)
+                docs.append((ref, doc))
+            if problems or dry_run:
+                contacts.references.abandoned()   # references handed out here were never used
+            if problems:
+                raise import_failed(problems, source=source)
+            if not dry_run:
+                put = txn.put
+                for ref, doc in counted(docs, len(docs), progress, "checking and staging the records"):
+                    put(TABLE, ref, doc)
+                progress.start(f"saving {len(docs):,} records", None)    # the commit, as the block ends
+    finally:
+        progress.done()                 # (a failed commit ends the phase too)
     if not dry_run:
         contacts.references.committed()
     return ImportResult(source=source, rows=len(parsed), added=tuple(added), updated=updated,

@@ -213,9 +213,9 @@ class PatternIndex:
                 entry = indexed[ref] = (pos, ref, d)
                 s = d.get("subject") or _NOTHING
                 employer = match_key(s["employer"]) if s.get("employer") else ""
-                name = s.get("name")
-                if name:
-                    name, dob = match_key(name), s.get("date_of_birth")
+                name = match_key(s["name"]) if s.get("name") else ""
+                if name:                             # (a name of spaces is no name: it matches no one)
+                    dob = s.get("date_of_birth")
                     if dob:
                         by_name_dob.setdefault((name, dob), []).append(entry)
                     if employer:
@@ -233,8 +233,9 @@ class PatternIndex:
         s = d.get("subject") or _NOTHING
         employer = match_key(s["employer"]) if s.get("employer") else ""
         keys: list[tuple[dict[tuple[str, str], list[_Entry]], tuple[str, str]]] = []
-        if s.get("name"):
-            name, dob = match_key(s["name"]), s.get("date_of_birth")
+        name = match_key(s["name"]) if s.get("name") else ""
+        if name:
+            dob = s.get("date_of_birth")
             if dob:
                 keys.append((self.by_name_dob, (name, dob)))
             if employer:
@@ -340,9 +341,9 @@ class PatternIndex:
         s = d.get("subject") or _NOTHING
         employer_text = s.get("employer")
         employer = match_key(employer_text) if employer_text else ""
-        name = s.get("name")
+        name = match_key(s["name"]) if s.get("name") else ""
         if name:
-            name, dob = match_key(name), s.get("date_of_birth")
+            dob = s.get("date_of_birth")
             if dob:
                 groups = [self.by_name_dob.get((name, dob), ()),
                           self.undated_by_name_employer.get((name, employer), ()) if employer else ()]
