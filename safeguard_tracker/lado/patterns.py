@@ -188,8 +188,8 @@ class PatternIndex:
     """Warnings for any contact without a pass over the store, kept up to date as records change.
 
     Built once from the stored documents: the contacts keyed by name and date of birth, by name
-    and employer, and by name and employer among those with no date of birth (each list in the
-    store's order); and each setting's contacts as two aligned lists sorted by received date and
+    and employer, and by name and employer among those with no date of birth (each entry with its
+    place in the store's order); and each setting's contacts as two aligned lists sorted by received date and
     reference (the dates, the references), so that a setting's window is found by bisection and
     counted without being listed.  ``updated`` moves it on by the contacts that changed (the
     store says which: ``Store.changed_since``), taking each out under what it was indexed by and
@@ -205,23 +205,14 @@ class PatternIndex:
         self.undated_by_name_employer: dict[tuple[str, str], list[_Entry]] = {}
         self.by_employer: dict[str, tuple[list[str], list[str]]] = {}
         self._indexed: dict[str, _Entry] = {}        # reference: (its place in the order, the document indexed)
-        by_name_dob, by_name_employer, undated = self.by_name_dob, self.by_name_employer, self.undated_by_name_employer
         settings: dict[str, list[tuple[str, str]]] = {}
         indexed = self._indexed
         with gc_paused():                            # 100,000 small tuples: nothing for the collector to find
             for pos, (ref, d) in enumerate(self.docs.items()):
                 entry = indexed[ref] = (pos, ref, d)
-                s = d.get("subject") or _NOTHING
-                employer = match_key(s["employer"]) if s.get("employer") else ""
-                name = match_key(s["name"]) if s.get("name") else ""
-                if name:                             # (a name of spaces is no name: it matches no one)
-                    dob = s.get("date_of_birth")
-                    if dob:
-                        by_name_dob.setdefault((name, dob), []).append(entry)
-                    if employer:
-                        by_name_employer.setdefault((name, employer), []).append(entry)
-                        if not dob:
-                            undated.setdefault((name, employer), []).append(entry)
+                keys, employer = self._keys(d)
+                for table, person in keys:
+                    table.setdefault(person, []).append(entry)
                 if employer:
                     settings.setdefault(employer, []).append((d["received_on"], ref))
             for key, entries in settings.items():
@@ -229,12 +220,13 @@ class PatternIndex:
                 self.by_employer[key] = ([on for on, _ in entries], [ref for _, ref in entries])
 
     def _keys(self, d: Doc) -> tuple[list[tuple[dict[tuple[str, str], list[_Entry]], tuple[str, str]]], str]:
-        """Where a document is indexed by person (table, key), and its setting's key ("" if none)."""
+        """Where a document is indexed by person (table, key), and its setting's key ("" if none).
+        The one statement of what is indexed where: the build, ``_add`` and ``_remove`` all use it."""
         s = d.get("subject") or _NOTHING
-        employer = match_key(s["employer"]) if s.get("employer") else ""
+        employer = match_key(s.get("employer"))
         keys: list[tuple[dict[tuple[str, str], list[_Entry]], tuple[str, str]]] = []
-        name = match_key(s["name"]) if s.get("name") else ""
-        if name:
+        name = match_key(s.get("name"))
+        if name:                                     # (a name of spaces is no name: it matches no one)
             dob = s.get("date_of_birth")
             if dob:
                 keys.append((self.by_name_dob, (name, dob)))
@@ -248,12 +240,8 @@ class PatternIndex:
         held = self._indexed.get(ref)
         entry = self._indexed[ref] = (held[0] if held else len(self._indexed), ref, d)
         keys, employer = self._keys(d)
-        for table, key in keys:
-            found = table.setdefault(key, [])
-            if not found or found[-1][0] < entry[0]:
-                found.append(entry)
-            else:                                    # a changed contact goes back to its place in the order
-                bisect.insort(found, entry, key=_place)
+        for table, person in keys:                   # (a changed contact keeps its place: ``_same_person`` orders)
+            table.setdefault(person, []).append(entry)
         if employer:
             self._add_setting(ref, employer, d["received_on"])
 
@@ -305,17 +293,20 @@ class PatternIndex:
         return self._warnings(contact.reference, s.name, s.date_of_birth.isoformat() if s.date_of_birth else None,
                               s.employer, contact.received_on)
 
-    def _same_person(self, reference: str, name: str, dob: Optional[str], employer: str) -> list[tuple[str, Doc]]:
-        """The rule of ``pattern_warnings``: the same name and date of birth; where either has none, the
-        same name and employer.  In the store's order, as a pass over the store would find them."""
+    def _person_groups(self, name: str, dob: Optional[str], employer: str) -> list[list[_Entry]]:
+        """The rule of ``pattern_warnings`` as look-ups: the same name and date of birth; where either has
+        none, the same name and employer.  The contact itself may be among them.  ``_same_person`` lists them, ``_flagged`` only asks whether there is anyone."""
         if not name:
             return []
         if dob:
-            found = self.by_name_dob.get((name, dob), []) + \
-                (self.undated_by_name_employer.get((name, employer), []) if employer else [])
-            found.sort(key=lambda e: e[0])
-        else:
-            found = self.by_name_employer.get((name, employer), []) if employer else []
+            return [self.by_name_dob.get((name, dob), []),
+                    self.undated_by_name_employer.get((name, employer), []) if employer else []]
+        return [self.by_name_employer.get((name, employer), []) if employer else []]
+
+    def _same_person(self, reference: str, name: str, dob: Optional[str], employer: str) -> list[tuple[str, Doc]]:
+        """The same person, in the store's order, as a pass over the store would find them."""
+        found = [e for group in self._person_groups(name, dob, employer) for e in group]
+        found.sort(key=_place)
         return [(ref, d) for _, ref, d in found if ref != reference]
 
     def _warnings(self, reference: str, name_text: Optional[str], dob: Optional[str], employer_text: Optional[str],
@@ -339,18 +330,10 @@ class PatternIndex:
     def _flagged(self, reference: str, d: Doc) -> bool:
         """Would ``_warnings`` say anything for this stored contact?  The same tests, nothing listed or worded."""
         s = d.get("subject") or _NOTHING
-        employer_text = s.get("employer")
-        employer = match_key(employer_text) if employer_text else ""
-        name = match_key(s["name"]) if s.get("name") else ""
-        if name:
-            dob = s.get("date_of_birth")
-            if dob:
-                groups = [self.by_name_dob.get((name, dob), ()),
-                          self.undated_by_name_employer.get((name, employer), ()) if employer else ()]
-            else:
-                groups = [self.by_name_employer.get((name, employer), ()) if employer else ()]
-            if any(e[1] != reference for group in groups for e in group):
-                return True
+        employer = match_key(s.get("employer"))
+        groups = self._person_groups(match_key(s.get("name")), s.get("date_of_birth"), employer)
+        if any(e[1] != reference for group in groups for e in group):
+            return True
         if not employer or employer not in self.by_employer:
             return False
         on = d["received_on"]
