@@ -8,16 +8,17 @@ specific to an area.
 from __future__ import annotations
 
 import itertools
-import re
 import threading
 from datetime import date, datetime
-from typing import Any, Callable, Iterable, Optional, Protocol, TypeVar, cast
+from typing import Any, Callable, Optional, Protocol, TypeVar, cast
 
 from attrs import AttrsInstance
 
 from .convert import from_doc, to_doc
 from .model.enums import Choice
 from .errors import ConflictError, UnknownReference
+from .store.check import RECORD_TABLES
+from .store.issued import issued_in_keys, merge_issued
 from .store.protocol import Changed, Doc, Store, Transaction
 from .taxonomy import Taxonomy
 from .vocab.entries import Vocabulary
@@ -106,28 +107,20 @@ class Context:
             self._kept[name] = (mark, data)
             return data
 
-    def highest_numbers(self, table: str, pattern: re.Pattern[str]) -> dict[str, int]:
-        """The highest number among the keys of ``table`` that match ``pattern``, by series: the pattern's
-        last group is the number, any groups before it name the series ('2018' for L-2018-0042, '' for
-        A-000042).  Kept up to date with the store (``kept``): handing out a reference costs the same
-        at 100,000 records as at 1,000.  The caller must never change the dict it is given."""
-        def scan(keys: Iterable[str], found: dict[str, int]) -> dict[str, int]:
-            for key in keys:
-                m = pattern.match(key)
-                if m:
-                    *series, number = m.groups()
-                    name, n = "-".join(series), int(number)
-                    if n > found.get(name, 0):
-                        found[name] = n
-            return found
-
+    def highest_issued(self, prefix: str) -> int:
+        """The highest number ever issued for a reference prefix ('L-2018-', 'A-'): the store's floor,
+        which keeps the references of records no longer there (a restore), or the records present,
+        whichever is higher.  The records' highest numbers (``store.issued.issued_in_keys``, as the
+        snapshot's header counts them) are kept beside the store (``kept``), so handing out a reference
+        costs the same at 100,000 records as at 1,000."""
         def build() -> dict[str, int]:
-            return scan(self.store.all(table), {})
+            return issued_in_keys(key for table in RECORD_TABLES for key in self.store.all(table))
 
         def update(found: dict[str, int], changed: Changed) -> dict[str, int]:
-            return scan((key for t, key in changed if t == table), found)
+            return merge_issued(found, issued_in_keys(key for table, key in changed if table in RECORD_TABLES))
 
-        return self.kept(f"highest numbers in {table} by {pattern.pattern}", build, update)
+        found = self.kept("references issued among the records", build, update)
+        return max(self.store.issued_floor(prefix), found.get(prefix, 0))
 
     # --- settings ----------------------------------------------------------------
     @property

@@ -59,3 +59,19 @@ def test_an_index_kept_by_the_context_is_rebuilt_when_the_store_cannot_say(store
         t.store.compact()
         t.store.restore(t.store.newest_backup())
         assert ctx.kept("refs", build, update) == sorted(t.contact_docs()) and len(builds) == 2
+
+
+def test_the_highest_number_issued_follows_new_records_without_a_rescan(store_path):
+    """Kept beside the store and moved on by each change: a new reference, this process's or another
+    user's, raises it at once."""
+    with st.open_tracker(store_path, user="a") as t:
+        ctx = t._ctx
+        assert ctx.highest_issued("L-2018-") == 0
+        _add(t, "one")
+        assert ctx.highest_issued("L-2018-") == 1
+        last = _add(t, "two")
+        with st.open_tracker(store_path, user="b") as other:
+            last = _add(other, "three")
+        t.refresh()
+        assert ctx.highest_issued("L-2018-") == int(last.rsplit("-", 1)[1]) == 3
+        assert ctx.highest_issued("L-2017-") == 0 and ctx.highest_issued("A-") == 0

@@ -30,7 +30,7 @@ _REF = re.compile(r"^L-(\d{4})-(\d+)$")
 class ContactReferences:
     """Hands out L-YYYY-NNNN references: the next number of the year, never one issued before.
 
-    The highest number per year is kept beside the store (``Context.highest_numbers``, moved on by
+    The highest number per year is kept beside the store (``Context.highest_issued``, moved on by
     each change), so neither a single contact at 100,000 nor an import of thousands of rows scans
     the table.  Numbers handed out in a transaction but not yet staged (an import stages its rows
     at the end) are remembered for that transaction only.
@@ -46,9 +46,8 @@ class ContactReferences:
         if self._handed is None or self._handed[0] is not txn:
             self._handed = (txn, {})
         handed = self._handed[1]
-        highest = self.ctx.highest_numbers(TABLE, _REF).get(str(year), 0)
         # A reference once issued stays issued, even if its record is no longer here (a restore).
-        n = max(highest, handed.get(year, 0), self.ctx.store.issued_floor(f"L-{year}-")) + 1
+        n = max(self.ctx.highest_issued(f"L-{year}-"), handed.get(year, 0)) + 1
         while txn.exists(TABLE, f"L-{year}-{n:04d}"):
             n += 1
         handed[year] = n

@@ -149,8 +149,7 @@ class ActionService:
         return resolve_rule(rule, review, lambda ref: self.completed_on(ref, txn)), rule
 
     def next_number(self, txn: Transaction) -> int:
-        highest = max(self.ctx.store.issued_floor("A-"),  # issued once, never again (even after a restore)
-                      self.ctx.highest_numbers(ACTIONS, _ACTION_REF).get("", 0))
+        highest = self.ctx.highest_issued("A-")   # issued once, never again (even after a restore)
         for key in txn.staged_keys(ACTIONS):
             m = _ACTION_REF.match(key)
             if m:
