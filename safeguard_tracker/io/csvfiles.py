@@ -254,14 +254,10 @@ class Rows:
         """The rows, noting each that spans several lines of the file (row number, lines, cells) for
         ``check``, as they are read: the file is not parsed a second time."""
         yield from self.ahead
-        reader, spans = self.reader, self.spans
-        row, line = self.header_row + len(self.ahead), reader.line_num
-        for cells in reader:
-            row += 1
-            end = reader.line_num
-            if end - line > 1:
-                spans.append((row, line + 1, end, cells))
-            line = end
+        spans = self.spans
+        for row, first, end, cells in _with_lines(self.reader, self.header_row + len(self.ahead)):
+            if end > first:
+                spans.append((row, first, end, cells))
             yield cells
 
     spans: list[tuple[int, int, int, list[str]]]
@@ -271,23 +267,28 @@ class Rows:
         the spreadsheet row number of the last row read (the header is row ``header_row``)."""
         if self.reader.line_num - self.header_lines == last_row - self.header_row:
             return                                         # every row on one line
-        if not any("\n" in c or "\r" in c for cells in self.ahead for c in cells):
-            for row, first, end, cells in self.spans:      # (the rows read with the header span no line)
-                problem = _runaway(cells, self.header, row, first, end, self.delimiter)
-                if problem is not None:
-                    raise import_failed([problem], source=self.source)
-            return
-        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
-        for _ in range(self.header_row):
-            next(reader, None)
-        line = reader.line_num
-        for row, cells in enumerate(reader, start=self.header_row + 1):
-            end = reader.line_num
-            if end - line > 1:
-                problem = _runaway(cells, self.header, row, line + 1, end, self.delimiter)
-                if problem is not None:
-                    raise import_failed([problem], source=self.source)
-            line = end
+        spans: Iterable[tuple[int, int, int, list[str]]] = self.spans
+        if any("\n" in c or "\r" in c for cells in self.ahead for c in cells):
+            # Rows read with the header span lines, and their lines were not counted: read again.
+            reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
+            for _ in range(self.header_row):
+                next(reader, None)
+            spans = (span for span in _with_lines(reader, self.header_row) if span[2] > span[1])
+        for row, first, end, cells in spans:
+            problem = _runaway(cells, self.header, row, first, end, self.delimiter)
+            if problem is not None:
+                raise import_failed([problem], source=self.source)
+
+
+def _with_lines(reader: Reader, row: int) -> Iterator[tuple[int, int, int, list[str]]]:
+    """Each record of ``reader`` as (spreadsheet row number, its first line, its last line, cells),
+    counting rows on from ``row``."""
+    line = reader.line_num
+    for cells in reader:
+        row += 1
+        end = reader.line_num
+        yield row, line + 1, end, cells
+        line = end
 
 
 # --- tables -----------------------------------------------------------------------------------------------
