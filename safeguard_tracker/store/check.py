@@ -30,26 +30,19 @@ def replay(store: Tables, problems: Optional[list[str]] = None, progress: Progre
     ``seqs``, when given, receives each record's transaction numbers (one per revision), in the same pass.
     """
     rebuilt: dict[tuple[str, str], Doc] = {}
-    shared: set[tuple[str, str]] = set()     # rebuilt as the creation entry's own dict: copied before a change
     audit = store.tables["audit"]
     for n, a in counted(audit.items(), len(audit), progress, "replaying the audit trail"):
         key = (a.get("table", "contacts"), a["ref"])
         if seqs is not None:
             seqs.setdefault(key, set()).add(a.get("seq"))
         if a["field"] == "*":
-            rebuilt[key] = a["new"] or {}
-            shared.add(key)
+            rebuilt[key] = dict(a["new"] or {})
             continue
-        if key in shared:
-            rebuilt[key] = dict(rebuilt[key])
-            shared.discard(key)
         try:
             apply_change(rebuilt.setdefault(key, {}), a)
         except ValueError as exc:
             if problems is not None:
                 problems.append(f"{key[0]} {key[1]}: audit entry {n} ({a['field']}) does not fit the record: {exc}")
-    for key in shared:                       # the caller owns what it is given
-        rebuilt[key] = dict(rebuilt[key])
     return rebuilt
 
 
