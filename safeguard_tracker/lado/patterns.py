@@ -35,6 +35,7 @@ from ..store.protocol import Changed, Doc
 
 DEFAULT_EMPLOYER_THRESHOLD = 3
 DEFAULT_EMPLOYER_WINDOW = "12 months"
+INDEX_NAME = "pattern warnings"     # what the index is kept under (``Context.kept``) and asked for by
 
 _SPACES = re.compile(r"\s+")
 _DASHES = re.compile(r"\s*[-\u2010-\u2015\u2212]\s*")
@@ -98,7 +99,7 @@ def pattern_warnings(ctx: Context, contact: Contact) -> list[str]:
     (about 50 ms at 100,000, against about ten times that to build the index: a command that adds
     one contact asks once); from the second time on, the index kept beside the store
     (``pattern_index``), which costs what the contact has in common with others."""
-    if ctx.asked_again("pattern warnings"):
+    if ctx.asked_again(INDEX_NAME):
         with ctx.kept_lock:                      # not moved on by another thread while it answers
             return pattern_index(ctx).warnings(contact)
     return scanned_warnings(ctx, contact)
@@ -112,7 +113,7 @@ def pattern_index(ctx: Context) -> "PatternIndex":
     def update(index: PatternIndex, changed: Changed) -> PatternIndex:
         return index.updated(ctx, changed)
 
-    return ctx.kept("pattern warnings", build, update)
+    return ctx.kept(INDEX_NAME, build, update)
 
 
 def scanned_warnings(ctx: Context, contact: Contact) -> list[str]:
