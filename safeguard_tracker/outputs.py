@@ -35,6 +35,7 @@ import attrs
 
 from .errors import StoreError, StoreWriteError, ValidationError
 from .store.files import atomic_write, describe_os_error
+from .store.past import PastStore
 from .store.protocol import Store, StoreFiles
 
 STANDARD_OUTPUT = "(standard output)"
@@ -233,8 +234,9 @@ def write_output(store: Store, path: str | Path, content: str | bytes, *, what: 
     descriptor cannot be taken back, so it is logged first and not written if that fails.
     """
     dest = resolve_output(store, path)
-    if personal and store.read_only:
-        raise StoreWriteError(f"{store.read_only}; exports holding personal data are logged, so none can "
+    logged_in = store.live if isinstance(store, PastStore) else store   # a past view logs to the live store
+    if personal and logged_in.read_only:
+        raise StoreWriteError(f"{logged_in.read_only}; exports holding personal data are logged, so none can "
                               f"be made from here (copy the store somewhere writable first)")
     data = content.encode("utf-8") if isinstance(content, str) else content
     if dest.kind == "file":

@@ -50,3 +50,16 @@ def large_demo(demo, monkeypatch):
     import tui.lado.data
     monkeypatch.setattr(tui.lado.data, "BACKGROUND_DUE_AT", 100)
     return demo
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Set the audit trail's clock: ``clock("2022-03-30")`` stamps every change after it on that day, so a test
+    decides which day each change falls on (the store as of a day, ``Tracker.as_of``).  It starts on 30/03/2022."""
+    from safeguard_tracker.store import transaction as transaction_module
+    now = {"at": "2022-03-30T10:00:00+01:00"}
+    monkeypatch.setattr(transaction_module, "now_iso", lambda: now["at"])
+
+    def set_day(day: str) -> None:
+        now["at"] = f"{day}T10:00:00+01:00"
+    return set_day

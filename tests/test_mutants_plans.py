@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+import safeguard_tracker as st
 from safeguard_tracker.model import RAG, DueRule
 from safeguard_tracker.plans.plan_dates import parse_due, plan_due_items
 from safeguard_tracker.plans.rag import derive_rag, doc_rag
@@ -134,9 +135,11 @@ def test_the_chase_list_shows_the_latest_update(plan):
     assert item.detail.endswith("; latest update: Approved; printing")
 
 
-def test_a_statutory_review_date_on_the_last_day_of_the_window_is_chased(tracker):
-    # notified Monday 26/03/2018: the rapid review is due Wednesday 18/04/2018 (15 working days, over Easter)
-    tracker.add_review(name="Kit", kind="rapid_review", notified_on="26/03/2018")
-    due = [i.due_on for i in plan_due_items(tracker.context, date(2018, 4, 11), 7) if "Rapid review" in i.what]
-    assert due == [date(2018, 4, 18)]
-    assert not [i for i in plan_due_items(tracker.context, date(2018, 4, 10), 7) if "Rapid review" in i.what]
+def test_a_statutory_review_date_on_the_last_day_of_the_window_is_chased(store_path):
+    # notified Monday 08/04/2019: the rapid review is due Wednesday 01/05/2019 (15 working days, over Easter).
+    # A 2019 review, since the rapid review began with the Panel duty on 29/06/2018.
+    with st.open_tracker(store_path, user="a.lado", today=lambda: date(2019, 6, 14)) as tracker:
+        tracker.add_review(name="Kit", kind="rapid_review", notified_on="08/04/2019")
+        due = [i.due_on for i in plan_due_items(tracker.context, date(2019, 4, 24), 7) if "Rapid review" in i.what]
+        assert due == [date(2019, 5, 1)]
+        assert not [i for i in plan_due_items(tracker.context, date(2019, 4, 23), 7) if "Rapid review" in i.what]

@@ -166,9 +166,11 @@ def test_chase_letters_one_per_lead_agency(demo):
 def test_chase_list_includes_plans(demo):
     items = demo.due()
     areas = Counter(i.area for i in items)
-    assert areas["action"] >= 3 and areas["review"] >= 3
+    assert areas["action"] >= 3 and areas["review"] >= 2
     whats = " ".join(i.what for i in items)
-    assert "SCR Jay: Publication" in whats and "Rapid Review Leo: Rapid review" in whats and "impact review" in whats
+    assert "SCR Jay: Publication" in whats and "impact review" in whats
+    # Leo's incident became known before the Panel duty (29/06/2018): no rapid review to chase
+    assert "Rapid Review Leo: Rapid review" not in whats
     overdue = [i for i in items if i.overdue]
     assert overdue == sorted(overdue, key=lambda i: -i.days_overdue)
     dawn = [i for i in items if i.area == "action" and i.what.startswith("SCR Dawn") and i.overdue]

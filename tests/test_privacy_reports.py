@@ -17,12 +17,15 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
+from pathlib import Path
+
 import attrs
 import pytest
 
 from safeguard_tracker.cli import build_parser, main
 from safeguard_tracker.dates import fmt
 from safeguard_tracker.demo import build_demo
+from safeguard_tracker.reports.docx_render import docx_text
 from safeguard_tracker.lado import annual_report, statistics
 from safeguard_tracker.plans import action_plan_report, chase_letters
 from tui.reports.specs import REPORTS as TUI_REPORTS
@@ -32,10 +35,16 @@ YEARS = ("2016-17", "2017-18", "2018-19")
 ESCAPED_NAME = "Rory O'Dea-Quinn"
 
 # Every report, with every format it has, and how the library renders it (one text per period).
+def _text(report: str | bytes) -> str:
+    """A report as the text a reader sees: a Word document's every paragraph and cell."""
+    return docx_text(report) if isinstance(report, bytes) else report
+
+
 REPORTS: dict[str, tuple[tuple[str, ...], Callable]] = {
-    "lado-annual": (("md", "html", "csv", "json"),
-                    lambda t, f: [(f"lado-annual {y}.{f}", t.report_lado_annual(y, None, f)) for y in YEARS]),
-    "action-plan": (("md", "html", "csv", "json"), lambda t, f: [(f"action-plan.{f}", t.report_action_plan(f))]),
+    "lado-annual": (("md", "html", "csv", "json", "docx"),
+                    lambda t, f: [(f"lado-annual {y}.{f}", _text(t.report_lado_annual(y, None, f))) for y in YEARS]),
+    "action-plan": (("md", "html", "csv", "json", "docx"),
+                    lambda t, f: [(f"action-plan.{f}", _text(t.report_action_plan(f)))]),
     "chase-letters": (("md", "html", "json"), lambda t, f: [(f"chase-letters.{f}", t.report_chase_letters(f))]),
 }
 
@@ -130,26 +139,34 @@ def test_the_scan_has_names_to_look_for(people):
 
 def test_no_board_or_public_report_names_a_person_from_the_lado_records(demo, people):
     reports = _board_reports(demo)
-    assert len(reports) == 3 * 4 + 4 + 3 + 1
+    assert len(reports) == 3 * 5 + 5 + 3 + 1
     hits = [(name, h) for name, text in reports for h in _hits(text, people)]
     assert not hits, f"names or dates of birth in board reports: {hits[:10]}"
 
 
-def _cli_commands() -> list[list[str]]:
+def _cli_commands(folder) -> list[list[str]]:
+    """Every report command in every format; a Word document goes to a file in ``folder`` (read by ``_cli_out``)."""
     out = []
     for kind, (formats, _) in REPORTS.items():
         for f in formats:
+            to_file = ["-o", str(folder / f"{kind}.{f}")] if f == "docx" else []
             if kind == "lado-annual":
-                out += [["report", kind, "--year", y, "--format", f] for y in YEARS]
+                out += [["report", kind, "--year", y, "--format", f, *to_file] for y in YEARS]
             else:
-                out.append(["report", kind, "--format", f])
+                out.append(["report", kind, "--format", f, *to_file])
     return out
 
 
-def test_the_cli_report_commands_name_nobody_either(demo, people, capsys):
-    for argv in _cli_commands():
+def _cli_out(argv: list[str], printed: str) -> str:
+    """What the command gave: its output, or the Word document it wrote to ``-o FILE``."""
+    return docx_text(Path(argv[argv.index("-o") + 1]).read_bytes()) if "-o" in argv else printed
+
+
+def test_the_cli_report_commands_name_nobody_either(demo, people, capsys, tmp_path):
+    for argv in _cli_commands(tmp_path):
         code = main(["--db", str(demo.path), *argv])
         out, err = capsys.readouterr()
+        out = _cli_out(argv, out)
         assert code == 0, f"{' '.join(argv)}: {err}"
         assert out.strip(), f"{' '.join(argv)}: printed nothing, so the scan proves nothing"
         assert not _hits(out, people), f"{' '.join(argv)}: {_hits(out, people)[:5]}"
@@ -211,9 +228,10 @@ def test_the_leak_itself_is_no_hit_without_a_personal_field(demo, people, leak):
     assert not [(name, _hits(text, people)) for name, text in _board_reports(demo) if _hits(text, people)]
 
 
-def test_the_cli_scan_would_catch_a_leak_too(demo, people, leak, capsys):
+def test_the_cli_scan_would_catch_a_leak_too(demo, people, leak, capsys, tmp_path):
     leak(_personal_fields(demo)["subject name"])
-    for argv in _cli_commands():
+    for argv in _cli_commands(tmp_path):
         assert main(["--db", str(demo.path), *argv]) == 0
         out, _ = capsys.readouterr()
+        out = _cli_out(argv, out)
         assert _hits(out, people), f"{' '.join(argv)}: a leaked name was not seen"

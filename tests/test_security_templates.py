@@ -26,6 +26,7 @@ from safeguard_tracker.cli import build_parser, main
 from safeguard_tracker.demo import build_demo
 from safeguard_tracker.errors import ValidationError
 from safeguard_tracker.io.csvfiles import FORMULA_PREFIXES
+from safeguard_tracker.reports.docx_render import docx_text
 from safeguard_tracker.reports.render import render
 from safeguard_tracker.taxonomy import DEFAULT_AGENCIES
 from tui.reports.specs import REPORTS as TUI_REPORTS
@@ -83,9 +84,15 @@ def hostile(tmp_path_factory):
 
 # Every report and every export, with every format each has: checked against the CLI's and the TUI's
 # registries below, so one added later cannot be left out of these tests.
+def _text(report: str | bytes) -> str:
+    """A Word document as its paragraphs and cells, so the checks on text reach it too."""
+    return docx_text(report) if isinstance(report, bytes) else report
+
+
 REPORTS = {
-    "lado-annual": (("md", "html", "csv", "json"), lambda t, f: t.report_lado_annual("2017-18", None, f)),
-    "action-plan": (("md", "html", "csv", "json"), lambda t, f: t.report_action_plan(f)),
+    "lado-annual": (("md", "html", "csv", "json", "docx"),
+                    lambda t, f: _text(t.report_lado_annual("2017-18", None, f))),
+    "action-plan": (("md", "html", "csv", "json", "docx"), lambda t, f: _text(t.report_action_plan(f))),
     "chase-letters": (("md", "html", "json"), lambda t, f: t.report_chase_letters(f)),
 }
 EXPORTS = {

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from safeguard_tracker.errors import ValidationError
+from safeguard_tracker.reports.docx_render import docx_text
 from tui.forms import FormScreen
 from tui.main import MainScreen
 from tui.reports.specs import output_path
@@ -86,6 +87,26 @@ async def test_lado_annual_section_saved_as_markdown(demo, tmp_path):
         assert "Saved" in status(app)
     text = (tmp_path / "lado.md").read_text()
     assert "2017-18" in text and "495" in text and "School - Primary" in text
+
+
+async def test_lado_annual_section_saved_as_a_word_document_and_html(demo, tmp_path):
+    """The whole section, every measure included, from the reports tab: Word for the board, HTML to print."""
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        view = await tab(pilot, "reports")
+        view.choose("lado-annual", year="2017-18")
+        await settle(pilot)
+        assert "Suspension and its alternatives" in view.preview_text
+        await save_as(pilot, "docx", str(tmp_path / "lado"))      # no suffix: .docx is added
+        assert "Saved" in status(app) and "DOCX" in status(app), status(app)
+        await save_as(pilot, "html", str(tmp_path / "lado.html"))
+        assert "Saved" in status(app)
+    text = docx_text((tmp_path / "lado.docx").read_bytes())
+    assert "received 495 contacts" in text and "Referrals resolved against the guidance's expectations" in text
+    assert text == docx_text(demo.report_lado_annual("2017-18", None, "docx"))
+    html = (tmp_path / "lado.html").read_text()
+    assert "Referrals to the DBS and regulators, by body" in html and "@page" in html
 
 
 async def test_chase_letters_as_json(demo, tmp_path):

@@ -107,6 +107,9 @@ class TrackerApp(App):
         Binding("g", "goto", "Go to", show=False, tooltip="open a record by its reference (L-2018-0042, or just 2018-42)"),
         Binding("V", "lists", "Lists", show=False,
                 tooltip="the council's lists: agencies, partners and local labels (add, rename, merge, retire)"),
+        Binding("T", "as_of", "As of a date", show=False,
+                tooltip="the store as it stood at the end of a past day, rebuilt from its audit trail, read-only; "
+                        "T again returns to today"),
         Binding("1", "workspace(1)", "Tabs", show=False, key_display="1-9",
                 tooltip="switch to the numbered tab of the main screen"),
         *[Binding(str(n), f"workspace({n})", show=False) for n in range(2, 10)],
@@ -144,6 +147,8 @@ class TrackerApp(App):
         self._release_waiting = False
         self._blocked_since = 0.0
         self._key_screen: Optional[weakref.ref] = None   # the screen the last key went to
+        self.live_tracker: Optional[Tracker] = None      # while a past day is shown: the store as it is now
+        self._as_of_wanted = 0                           # the latest past day asked for (an older build is dropped)
         for area in AREAS:
             importlib.import_module(area)
 
@@ -461,8 +466,9 @@ class TrackerApp(App):
         self.view_version += 1
 
     def catch_up(self) -> bool:
-        """Take in other users' changes now.  True if there were any."""
-        if self.tracker is None:
+        """Take in other users' changes now.  True if there were any.  (None while a past day is
+        shown: the past does not change, and the store as it is now is read again on the way back.)"""
+        if self.tracker is None or self.live_tracker is not None:
             return False
         try:
             changed = self.tracker.refresh()
@@ -566,6 +572,162 @@ class TrackerApp(App):
                                     submit, today=self.tracker.today(), id="form-goto", writes=False,
                                     done_word="OPENED"), done)
 
+    # --- the store as of a past day -------------------------------------------------------------
+    # T asks for a day; the store as it stood at the end of it (``Tracker.as_of``: replayed from
+    # the audit trail, read-only) is built in a thread and then takes the live tracker's place in
+    # ``self.tracker``, so every view, record and form reads it; the top bar says AS AT.  The live
+    # tracker is kept in ``live_tracker`` (never closed here) and comes back with T, or 'today'.
+    def action_as_of(self) -> None:
+        """T: ask for a past day; while one is shown, back to the store as it is now."""
+        if self._form_open():
+            self.say("A form is open: save it (ctrl+s) or close it (esc), then T shows the store as of a date",
+                     "warning")
+            return
+        if self.live_tracker is not None:
+            self.leave_past()
+        else:
+            self.ask_as_of()
+
+    def _form_open(self) -> bool:
+        return any(isinstance(screen, ModalScreen) for screen in self.screen_stack)
+
+    def ask_as_of(self) -> None:
+        """The prompt for the day (day first; 'today' is the store as it is now)."""
+        from safeguard_tracker.dates import fmt, parse_date
+        from safeguard_tracker.errors import ValidationError
+        from .fields import Field
+        from .forms import FormScreen
+        if self.tracker is None or self._form_open():
+            return
+        live = self.live_tracker or self.tracker
+        today = live.today()
+
+        def submit(values: dict[str, str]) -> str:
+            typed = values["as_of"]
+            day = parse_date(typed, "as_of", today=today)
+            assert day is not None
+            if day > today:
+                raise ValidationError("as_of", typed, f"a day up to today ({fmt(today)}): the store cannot be shown "
+                                                      f"as it will stand; 'today' is the store as it is now")
+            if day == today:
+                self.leave_past()
+                return "the store as it is now"
+            self.enter_past(day)
+            return f"the store as at {fmt(day)}"
+
+        shown = self.tracker.as_of_day
+        self.push_screen(FormScreen(
+            "The store as of a date (read-only)",
+            [Field("as_of", "As at end of", kind="date", required=True,
+                   value=fmt(shown) if shown is not None else "",
+                   placeholder="dd/mm/yyyy (day first), or today", hint=f"a past day, or today ({fmt(today)})")],
+            submit, today=today, id="form-as-of", writes=False, done_word="SHOWN", verb="show",
+            intro="Every record as it stood at the end of that day, rebuilt from its audit trail. Nothing can "
+                  "be changed in it; T again (or 'today' here) returns to the store as it is now."))
+
+    def enter_past(self, day: date) -> None:
+        """Show the store as it stood at the end of ``day``: built in a thread (the audit trail is
+        replayed: a few seconds at 100,000 contacts), saying so meanwhile."""
+        from safeguard_tracker.dates import fmt
+        live = self.live_tracker or self.tracker
+        if live is None:
+            return
+        self._as_of_wanted += 1
+        wanted = self._as_of_wanted
+        self.say(f"Rebuilding the store as at {fmt(day)} from its audit trail\u2026")
+        app = self
+
+        class Said:
+            """The rebuild's progress, in the status line (every tenth of the way)."""
+            def __init__(self) -> None:
+                self.label, self.total, self.done_n, self.shown = "", 0, 0, -1
+
+            def start(self, label: str, total: Optional[int]) -> None:
+                self.label, self.total, self.done_n, self.shown = label, total or 0, 0, -1
+
+            def advance(self, n: int = 1) -> None:
+                self.done_n += n
+                tenth = self.done_n * 10 // self.total if self.total else 0
+                if tenth != self.shown and not app._stopping():
+                    self.shown = tenth
+                    app.call_from_thread(app._as_of_progress, wanted, f"{self.label}\u2026 {tenth * 10}%")
+
+            def done(self) -> None:
+                pass
+
+        def build() -> None:
+            try:
+                past = live.as_of(day, progress=Said())
+            except SafeguardError as exc:
+                answer: tuple[Any, ...] = (self._as_of_failed, wanted, str(exc))
+            except OSError as exc:
+                answer = (self._as_of_failed, wanted, f"{exc.filename or 'the store'}: {exc.strerror}")
+            else:
+                answer = (self._past_ready, wanted, live, past)
+            if not self._stopping():                 # the app may have quit meanwhile
+                self.call_from_thread(*answer)
+
+        self.run_worker(build, thread=True, group="as-of", name=f"as at {fmt(day)}")
+
+    def _as_of_progress(self, wanted: int, message: str) -> None:
+        if wanted == self._as_of_wanted:
+            self.say(message)
+
+    def _as_of_failed(self, wanted: int, message: str) -> None:
+        if wanted == self._as_of_wanted:
+            self.say(f"Could not rebuild the store as of that day: {message}", "error")
+
+    def _past_ready(self, wanted: int, live: Tracker, past: Tracker) -> None:
+        """The past built: it takes the live tracker's place (once no form is open: a form opened
+        on the store as it is now saves there, and its banner would not say AS AT)."""
+        from safeguard_tracker.dates import fmt
+        if wanted != self._as_of_wanted or self._stopping():
+            return                                   # another day (or today) was asked for since
+        if self._form_open():
+            self.set_timer(0.1, lambda: self._past_ready(wanted, live, past))
+            return
+        self.live_tracker = live
+        self._show_tracker(past)
+        self.say(f"AS AT {fmt(past.today())}: the store as it stood at the end of that day, rebuilt from its "
+                 f"audit trail; read-only. T returns to today", "warning")
+
+    def leave_past(self) -> None:
+        """Back to the store as it is now, taking in the changes made meanwhile."""
+        self._as_of_wanted += 1                      # a past day still being built is dropped
+        live = self.live_tracker
+        if live is None:
+            self.say("This is the store as it is now: T shows it as of a past date")
+            return
+        self.live_tracker = None
+        try:
+            live.refresh()
+        except SafeguardError as exc:
+            self.say(f"Could not read other users' changes: {exc}", "error")
+        self._show_tracker(live)
+        read_only = self.read_only()
+        self.say(f"Back to today ({live.today():%d/%m/%Y}): the store as it is now"
+                 + (f"; READ-ONLY ({read_only})" if read_only else ""), "warning" if read_only else "ok")
+
+    def _show_tracker(self, tracker: Tracker) -> None:
+        """Every screen reads ``tracker`` from now on: the views, the open record and the top bar
+        recompute (the areas' caches are rebuilt for a tracker that is not theirs)."""
+        self.tracker = tracker
+        main = self.main_screen()
+        if main is not None:
+            main.tracker = tracker
+        self.data_changed(None)
+
+    def app_commands(self) -> list[Any]:
+        """The app's own commands for the palette (after the areas')."""
+        from .registry import Command
+        if self.live_tracker is not None and self.tracker is not None:
+            return [Command(f"Back to today: leave the store as at {self.tracker.today():%d/%m/%Y} (T)",
+                            lambda app: app.leave_past(), "the store as it is now, with every change since"),
+                    Command("As of another date: the store as it stood (read-only)", lambda app: app.ask_as_of(),
+                            "rebuilt from the audit trail; T returns to today")]
+        return [Command("As of a date: the store as it stood (read-only) (T)", lambda app: app.ask_as_of(),
+                        "every record as it stood at the end of a past day, rebuilt from the audit trail")]
+
 
 def open_store_at(path: Optional[str], *, user: Optional[str] = None, today: Optional[date] = None,
                   demo: bool = False, progress: Optional[Callable[[str], None]] = None) -> Tracker:
@@ -604,8 +766,9 @@ def run(path: Optional[str] = None, *, user: Optional[str] = None, today: Option
     try:
         app.run()
     finally:
-        if app.tracker is not None:
-            app.tracker.close()
+        live = app.live_tracker or app.tracker       # a past day shown: the store as it is now is closed
+        if live is not None:
+            live.close()
         if folder is not None:
             if keep:
                 print(f"safeguard-tracker: the demo store is kept at {store}\n"

@@ -34,6 +34,8 @@ def _commands(app) -> list[Command]:
     out: list[Command] = []
     for source in REGISTRY.command_sources:
         out.extend(source(app))
+    # The app's own, after the areas': the store as of a past date (T), and back to today.
+    out.extend(getattr(app, "app_commands", lambda: [])())
     return out
 
 

@@ -5,6 +5,7 @@ The paged table, which every long list uses, is in paged_table.py.
 
 from __future__ import annotations
 
+from datetime import date
 from itertools import groupby
 from typing import Any, Callable, Iterable, Optional
 
@@ -29,6 +30,7 @@ STATE_STYLES = {
     "ERROR": "bold red",
     "CONFLICT": "bold red",
     "WARNING": "bold dark_orange",
+    "AS AT": "bold reverse dark_orange",
 }
 
 
@@ -152,6 +154,10 @@ class TopBar(Horizontal):
         if tracker is None:
             return
         wide = self.size.width == 0 or self.size.width >= 100
+        as_of = getattr(tracker, "as_of_day", None)
+        if isinstance(as_of, date):
+            self._show_bar(self._as_of_title(tracker, as_of, wide))
+            return
         read_only = getattr(app, "read_only", lambda: None)()
         # A read-only store says so first; at 80 columns in place of the app's name.
         title = Text(style="bold", no_wrap=True, overflow="ellipsis")
@@ -162,6 +168,21 @@ class TopBar(Horizontal):
         title.append(f" {tracker.today():%d/%m/%Y}")
         if wide:
             title.append_text(plain(f"  {tracker.user}", "dim", multiline=False))
+        self._show_bar(title)
+
+    @staticmethod
+    def _as_of_title(tracker: Any, day: date, wide: bool) -> Text:
+        """A past day shown (``Tracker.as_of``): the day first, and that nothing can be changed;
+        at 80 columns in place of the app's name (the working date is that day)."""
+        title = Text(style="bold", no_wrap=True, overflow="ellipsis")
+        title.append(f"AS AT {day:%d/%m/%Y} \u00b7 read-only", style=STATE_STYLES["AS AT"])
+        if wide:
+            title.append(" safeguard-tracker")
+            title.append_text(plain(f"  {tracker.user}", "dim", multiline=False))
+        return title
+
+    def _show_bar(self, title: Text) -> None:
+        app: Any = self.app
         self.query_one("#topbar-title", Static).update(title)
         counts = Text()
         for source in REGISTRY.header_counts:

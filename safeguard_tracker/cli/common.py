@@ -47,6 +47,29 @@ def today_from_args(args: argparse.Namespace) -> Optional[Callable[[], date]]:
     return None
 
 
+AS_OF_HELP = ("the store as it stood at the end of DATE, rebuilt from the audit trail (read-only), and judged "
+              "on that day; a later date only judges deadlines as of it (default: today)")
+
+
+def add_as_of(p: argparse.ArgumentParser, help: str = AS_OF_HELP) -> None:
+    """``--as-of DATE``: the command runs on the store as it stood at the end of that day (``Tracker.as_of``)."""
+    p.add_argument("--as-of", metavar="DATE", help=help)
+    p.set_defaults(rebuild_as_of=True)
+
+
+def as_of_view(tracker: Tracker, args: argparse.Namespace) -> Tracker:
+    """The tracker as it stood on ``--as-of``, for a command that takes it (``add_as_of``) and a past day."""
+    if not (getattr(args, "rebuild_as_of", False) and getattr(args, "as_of", None)):
+        return tracker
+    day = parse_date(args.as_of, "--as-of", today=tracker.today())
+    if day is None or day >= tracker.today():
+        return tracker                  # today or later: nothing to rebuild; the command judges as of the day
+    past = tracker.as_of(day)
+    for w in past.store.warnings:
+        print(f"safeguard-tracker: note: {w}", file=sys.stderr)
+    return past
+
+
 def open_from_args(args: argparse.Namespace, *, create: bool = True) -> Tracker:
     if args.db and not create and not Path(args.db).expanduser().exists():
         raise CliError(f"--db: {args.db} does not exist")
@@ -59,15 +82,17 @@ def open_from_args(args: argparse.Namespace, *, create: bool = True) -> Tracker:
     for w in tracker.store.warnings:
         print(f"safeguard-tracker: warning: {w}", file=sys.stderr)
     resolve_choices(args, tracker)     # 'prim' -> School - Primary; a name that is no choice exits 2
-    return tracker
+    return as_of_view(tracker, args)
 
 
-def emit(tracker: Tracker, args: argparse.Namespace, text: str, *, what: str, personal: bool,
+def emit(tracker: Tracker, args: argparse.Namespace, text: str | bytes, *, what: str, personal: bool,
          records: int = 0) -> None:
     """Print (no ``-o``, or ``-o -``), or write to ``-o FILE``; both through ``Tracker.write_output``,
     which refuses the store's own files, writes through to a FIFO or device, and logs personal data."""
     out = getattr(args, "output", None)
     if out is None or out == "-":
+        if isinstance(text, bytes):     # a Word document: the command asks for -o FILE first
+            raise CliError("this format is a file, not text: name the file with -o FILE", code=2)
         tracker.write_output("-", text if text.endswith("\n") else text + "\n", what=what, personal=personal,
                              records=records)
         return

@@ -20,11 +20,12 @@ from ..model import Contact
 from ..tracker import Tracker
 from ..validation.contact import PATTERN_FIELDS, intake_category
 from ..text import json_safe, printable, say
-from .common import CliError, Groups, Parser, Subparsers, contact_reference, emit, export_format, open_from_args
+from .common import (CliError, Groups, Parser, Subparsers, add_as_of, contact_reference, emit, export_format,
+                     open_from_args)
 from .mappings import mapping_from_args, mapping_options, show_plan
 from .progress_bar import progress_for
 
-FORMATS = ("md", "html", "csv", "json")
+FORMATS = ("md", "html", "csv", "json", "docx")
 IMPORT_WARNINGS_SHOWN = 20    # contacts whose pattern warnings an import prints in full; the rest are counted
 
 
@@ -33,7 +34,7 @@ def register(groups: Groups) -> None:
 
     # --- the chase list ----------------------------------------------------------------------------
     p = sub.add_parser("due", help="what is overdue and what falls due within 7 days, most urgent first")
-    p.add_argument("--as-of", metavar="DATE", help="the date to judge from (default: today)")
+    add_as_of(p)
     p.add_argument("--within", type=int, default=7, metavar="DAYS", help="the look-ahead in days (default 7)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_due)
@@ -53,6 +54,7 @@ def register(groups: Groups) -> None:
     p.add_argument("--text", help="words in the reference, employer, role, summary, agency or their reference "
                                   "(the council's own, from an imported log)")
     p.add_argument("--format", choices=("table", "json"), default="table")
+    add_as_of(p)
     p.set_defaults(func=cmd_contacts)
 
     contact = sub.add_parser("contact", help="add a contact, or take a step on one")
@@ -79,6 +81,7 @@ def register(groups: Groups) -> None:
     p = csub.add_parser("show", help="one contact in full (holds personal data: the view is logged)")
     p.add_argument("reference", metavar="REF")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    add_as_of(p)
     p.set_defaults(func=cmd_show)
 
     p = _step_parser(csub, "categorise", "decide the category, with a rationale", on="")
@@ -170,6 +173,14 @@ def register(groups: Groups) -> None:
                    help="a headline total published elsewhere for --year, to reconcile against the records")
     p.add_argument("-o", "--output", metavar="FILE")
     p.add_argument("--templates", metavar="DIR", help="a folder of your own templates (e.g. a letterhead)")
+    p.add_argument("--child-population", type=int, metavar="N",
+                   help="children living in the area, for contacts per 10,000 children (default: the store's "
+                        "child_population setting)")
+    p.add_argument("--repeat-years", type=int, metavar="N",
+                   help="a repeat subject is the same person within N years (default: the repeat_years setting, "
+                        "else 3)")
+    add_as_of(p, "the report as the store stood at the end of DATE, rebuilt from the audit trail: a published "
+                 "year reproduced exactly (default: today)")
     p.set_defaults(func=cmd_report)
 
     # --- import and export -----------------------------------------------------------------------------------
@@ -380,11 +391,14 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    if args.format == "docx" and args.output in (None, "-"):
+        raise CliError("--format docx writes a Word document: name the file with -o FILE.docx", code=2)
     tracker = open_from_args(args, create=False)
     stated = {args.year: args.stated_total} if args.stated_total is not None else None
     with progress_for() as progress:
         text = tracker.report_lado_annual(args.year, args.compare_with, args.format, templates=args.templates,
-                                          stated_totals=stated, progress=progress)
+                                          stated_totals=stated, child_population=args.child_population,
+                                          repeat_years=args.repeat_years, progress=progress)
     emit(tracker, args, text, what=f"report lado-annual {args.year} {args.format}", personal=False)
     return 0
 

@@ -17,7 +17,7 @@ from ..dates import fmt, parse_date
 from ..convert import to_doc
 from ..model import ImpactFinding
 from ..text import json_safe, say
-from .common import CliError, Groups, open_from_args
+from .common import CliError, Groups, add_as_of, open_from_args
 
 REVIEW_DATE_OPTIONS = (("incident", "incident_on"), ("known", "known_on"), ("notified", "notified_on"),
                        ("decision", "decision_on"), ("initiated", "initiated_on"), ("published", "published_on"))
@@ -32,13 +32,14 @@ def register(groups: Groups) -> None:
     p.add_argument("--status", help="notified, rapid_review, in_progress, published, closed")
     p.add_argument("--text", help="words in the name, board, chair, author or themes")
     p.add_argument("--format", choices=("table", "json"), default="table")
+    add_as_of(p)
     p.set_defaults(func=cmd_reviews)
 
     review = sub.add_parser("review", help="add, change or show a review; add recommendations; record impact")
     rsub = review.add_subparsers(dest="review_command", metavar="STEP", required=True)
     p = rsub.add_parser("show", help="a review, its statutory dates, recommendations and actions with RAG")
     p.add_argument("review", metavar="REVIEW", help="a reference (R-2018-002), name ('Dawn') or title ('SCR Dawn')")
-    p.add_argument("--as-of", metavar="DATE")
+    add_as_of(p)
     p.set_defaults(func=cmd_review_show)
 
     p = rsub.add_parser("add", help="record a review")
@@ -81,7 +82,7 @@ def register(groups: Groups) -> None:
     p.add_argument("--status", help="not_started, in_progress, complete, signed_off, or open")
     p.add_argument("--rag", help="red, amber, green or blue")
     p.add_argument("--open", action="store_true", help="only actions not yet complete")
-    p.add_argument("--as-of", metavar="DATE", help="derive RAG and overdue as of this date (default: today)")
+    add_as_of(p)
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_actions)
 
@@ -99,7 +100,7 @@ def register(groups: Groups) -> None:
 
     p = asub.add_parser("show", help="an action with its dates, updates, evidence and RAG")
     p.add_argument("reference", metavar="A-NNNNNN")
-    p.add_argument("--as-of", metavar="DATE")
+    add_as_of(p)
     p.set_defaults(func=cmd_action_show)
 
     p = asub.add_parser("update", help="add a dated, attributed progress update")

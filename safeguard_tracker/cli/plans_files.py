@@ -11,7 +11,7 @@ import sys
 from typing import Any
 
 from ..text import say
-from .common import CliError, Groups, emit, export_format, open_from_args
+from .common import CliError, Groups, add_as_of, emit, export_format, open_from_args
 from .mappings import mapping_from_args, mapping_options, show_plan
 from .progress_bar import progress_for
 
@@ -20,8 +20,10 @@ def register(groups: Groups) -> None:
     p = groups["report"].add_parser("action-plan", help="the progress report for the Executive")
     p.add_argument("--review", metavar="NAME")
     p.add_argument("--agency", metavar="NAME", help="only actions this agency leads")
-    p.add_argument("--as-of", metavar="DATE")
-    p.add_argument("--format", choices=("md", "html", "csv", "json"), default="md")
+    add_as_of(p, "the plan as it stood at the end of DATE (the last sub group meeting, say), rebuilt from the "
+                 "audit trail, with RAG judged on that day (default: today)")
+    p.add_argument("--format", choices=("md", "html", "csv", "json", "docx"), default="md",
+                   help="md, html, csv, json, or docx (a Word document; needs -o FILE.docx)")
     p.add_argument("-o", "--output", metavar="FILE")
     p.add_argument("--templates", metavar="DIR", help="a folder of templates overriding the shipped ones")
     p.set_defaults(func=cmd_action_plan)
@@ -69,6 +71,17 @@ def _report(args: argparse.Namespace, report: str, what: str, **options: Any) ->
 
 
 def cmd_action_plan(args: argparse.Namespace) -> int:
+    if args.format == "docx":
+        if args.output in (None, "-"):
+            raise CliError("--format docx writes a Word document: name the file with -o FILE.docx", code=2)
+        _output(args)
+        t = open_from_args(args, create=False)
+        with progress_for() as progress:
+            data = t.report_action_plan("docx", review=args.review, agency=args.agency, as_of=args.as_of,
+                                        progress=progress)
+        target = t.write_output(args.output, data, what="report action-plan (docx)", personal=False)
+        print(f"wrote {target}", file=sys.stderr)
+        return 0
     return _report(args, "report_action_plan", "report action-plan", review=args.review)
 
 

@@ -211,6 +211,11 @@ def make_contact(rng: random.Random, reference: str, received: date, agency: str
         if harm is Harm.SEXUAL or rng.random() < 0.3:
             fields["police_involved"] = True
             fields["police_reference"] = f"CR/{rng.randint(10000, 99999)}/{received.year % 100:02d}"
+            # (a separate generator for what was added later, so every other field of the seeded demo stays)
+            strategy = random.Random(f"{reference} strategy")
+            s47_on = add_working_days(ref_on, strategy.randint(1, 3))
+            if strategy.random() < 0.5 and s47_on <= today and (not is_closed or s47_on <= closed):
+                fields["s47_strategy_on"] = s47_on
         if rng.random() < 0.3:
             fields["suspension"] = (Suspension(
                 decision=rng.choice(list(SuspensionDecision)), on=add_working_days(ref_on, 2),
@@ -224,6 +229,7 @@ def make_contact(rng: random.Random, reference: str, received: date, agency: str
             if outcome is Outcome.SUBSTANTIATED and rng.random() < 0.6:
                 fields["regulator_referrals"] = (RegulatorReferral(
                     body=rng.choice(BODIES), on=closed, reference=f"REF{rng.randint(100000, 999999)}"),)
+            fields["disciplinary"] = _disciplinary(random.Random(f"{reference} disciplinary"), outcome)
         elif final_cat is Category.ENQUIRY:
             outcome = Outcome.ADVICE_GIVEN
         else:
@@ -241,6 +247,18 @@ def make_contact(rng: random.Random, reference: str, received: date, agency: str
         harm=harm, threshold=limbs, category_history=tuple(history),
         responded_on=responded if responded <= today else None, meetings=tuple(meetings),
         outcome=outcome, closed_on=closed if is_closed else None, notes=tuple(notes), **fields)
+
+
+def _disciplinary(rng: random.Random, outcome: Outcome) -> str:
+    """The employer's disciplinary outcome for a closed referral, in the words an HR adviser might use."""
+    if outcome is Outcome.SUBSTANTIATED:
+        return rng.choice(("Dismissed for gross misconduct.", "Resigned before the disciplinary hearing.",
+                           "Final written warning and supervised practice.", "Dismissed.",
+                           "Left the post during the investigation."))
+    if outcome is Outcome.UNSUBSTANTIATED:
+        return rng.choice(("No further action.", "First written warning for a breach of the code of conduct.",
+                           "Returned to work with a support plan.", ""))
+    return rng.choice(("No action taken.", "", "Returned to work."))
 
 
 def _year_dates(rng: random.Random, start: date, end: date, n: int) -> list[date]:

@@ -7,7 +7,8 @@ subjects, referrers or children appear: the figures are counts by agency type.
 Formats: ``md``, ``html`` (self-contained, autoescaped, with inline SVG bar
 charts by agency and by month), ``csv`` (the agency table; every cell goes
 through the formula-injection defence in Python before the template joins
-them), and ``json`` (exactly ``LadoStatistics.to_dict()``).
+them), ``json`` (exactly ``LadoStatistics.to_dict()``), and ``docx`` (a Word document, as bytes,
+from the same blocks the templates lay out: ``annual_blocks.py``).
 """
 
 from __future__ import annotations
@@ -15,27 +16,29 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Literal, Optional, Sequence, overload
 
 from markupsafe import Markup
 
 from ..context import Context
 from ..progress import NO_PROGRESS, Progress
 from ..io.csvfiles import safe_cell
-from ..reports.charts import bar_chart_svg
+from ..reports.charts import bar_chart_svg, measure_chart
 from ..reports.render import render
+from ..reports.docx_render import render_docx
+from ..reports.blocks import Table
+from .annual_blocks import annual_blocks, measure_tables, table_dict, year_label
+from .annual_measures import AnnualMeasures, annual_measures
 from .statistics import LadoStatistics, lado_statistics
 
 TEMPLATE = "lado-annual"
 
 
-def year_label(year: str) -> str:
-    """'2017-18' -> '2017/18', as the report's table headings write it."""
-    return year.replace("-", "/")
+def narrative(s: LadoStatistics, m: Optional[AnnualMeasures] = None) -> list[str]:
+    """The section's opening paragraph, as sentences: contacts, change, referral rate, timescales.
 
-
-def narrative(s: LadoStatistics) -> list[str]:
-    """The section's opening paragraph, as sentences: contacts, change, referral rate, timescales."""
+    With the measures (``m``), the timescales are the referrals' against the guidance's expectations,
+    which are for allegations; without them, every contact's against the store's targets."""
     out = []
     verb = "received" if s.year_complete else "has received so far"
     first = f"In {s.year} the LADO {verb} {s.total_contacts:,} contacts"
@@ -53,31 +56,51 @@ def narrative(s: LadoStatistics) -> list[str]:
         line += (f"; {s.escalated:,} contact(s) were escalated to a higher category as further concerns emerged."
                  if s.escalated else ".")
         out.append(line)
-        parts = [f"{t.percent:.1f}% within {t.period} (target {t.target_percent}%)" for t in s.targets
-                 if t.percent is not None]
-        parts[0] = "Of all contacts, " + parts[0].replace(" within", " were resolved within", 1)
-        line = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
-        open_ = s.timescales["open"]
-        out.append(line + (f"; {open_:,} {'remains' if open_ == 1 else 'remain'} open." if open_ else "."))
-        met = [t.period for t in s.targets if t.percent is not None and t.percent >= t.target_percent]
-        missed = [t.period for t in s.targets if t.percent is not None and t.percent < t.target_percent]
-        if not missed:
-            out.append("Every resolution target was met.")
-        elif not met:
-            out.append("No resolution target was met" + (" yet." if open_ else "."))
-        else:
-            out.append(f"The {_targets(met)} met; the {_targets(missed)} not.")
-        if s.false_or_malicious:
-            out.append(f"Of {s.false_or_malicious} referral(s) found false or malicious, "
-                       f"{s.false_or_malicious_in_time} were resolved within {s.false_malicious_period}.")
+        if m is None:
+            out += _timescale_sentences(
+                "Of all contacts", [(t.period, t.percent, t.target_percent) for t in s.targets], s.timescales["open"])
+            if s.false_or_malicious:
+                out.append(f"Of {s.false_or_malicious} referral(s) found false or malicious, "
+                           f"{s.false_or_malicious_in_time} were resolved within {s.false_malicious_period}.")
+        elif referrals:
+            # The guidance's expectations are for allegations: measured over referrals, not every contact.
+            open_referrals = next((r.count for r in m.durations if r.key == "open"), 0)
+            out += _timescale_sentences(
+                f"Of the {referrals:,} referrals", [(t.period, t.percent, t.target_percent) for t in m.targets],
+                open_referrals, word="expected")
+            nb = m.no_basis
+            if nb.cases:
+                out.append(f"Of {nb.cases} referral(s) found to have no basis (false, malicious or unfounded), "
+                           f"{nb.count} were resolved within {nb.period}.")
     return out
 
 
-def _targets(periods: list[str]) -> str:
+def _timescale_sentences(whose: str, targets: list[tuple[str, Optional[float], int]], open_: int,
+                         word: str = "target") -> list[str]:
+    """'Of ..., 81.0% were resolved within 1 month (target 80%), ...; 3 remain open.' and which were met."""
+    parts = [f"{pct:.1f}% within {period} ({word} {want}%)" for period, pct, want in targets if pct is not None]
+    if not parts:
+        return []
+    parts[0] = f"{whose}, " + parts[0].replace(" within", " were resolved within", 1)
+    line = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+    out = [line + (f"; {open_:,} {'remains' if open_ == 1 else 'remain'} open." if open_ else ".")]
+    met = [period for period, pct, want in targets if pct is not None and pct >= want]
+    missed = [period for period, pct, want in targets if pct is not None and pct < want]
+    noun = "expectation" if word == "expected" else "target"
+    if not missed:
+        out.append(f"Every resolution {noun} was met.")
+    elif not met:
+        out.append(f"No resolution {noun} was met" + (" yet." if open_ else "."))
+    else:
+        out.append(f"The {_targets(met, noun)} met; the {_targets(missed, noun)} not.")
+    return out
+
+
+def _targets(periods: list[str], noun: str = "target") -> str:
     """['1 month', '12 months'] -> 'targets for 1 month and 12 months were'."""
     if len(periods) == 1:
-        return f"target for {periods[0]} was"
-    return f"targets for {', '.join(periods[:-1])} and {periods[-1]} were"
+        return f"{noun} for {periods[0]} was"
+    return f"{noun}s for {', '.join(periods[:-1])} and {periods[-1]} were"
 
 
 def agency_chart(s: LadoStatistics) -> str:
@@ -93,7 +116,7 @@ def month_chart(s: LadoStatistics) -> str:
                           (year_label(s.compare_year), [c for _, _, c in s.by_month])], horizontal=False)
 
 
-def csv_rows(s: LadoStatistics) -> list[str]:
+def csv_rows(s: LadoStatistics, tables: Sequence[Table] = ()) -> list[str]:
     """The figures in long form (section, item, year, comparison year), for analysts' spreadsheets.
 
     Every text cell goes through the formula-injection defence here, so the template only joins
@@ -109,6 +132,13 @@ def csv_rows(s: LadoStatistics) -> list[str]:
     rows += [["outcome", k, v, ""] for k, v in s.outcomes.items()]
     rows += [["timescale", k, v, ""] for k, v in s.timescales.items()]
     rows += [["harm", k, v, ""] for k, v in s.by_harm.items()]
+    for t in tables:          # every further measure: its key, the row's label, the year's and the comparison's
+        counts = [i for i, h in enumerate(t.header) if h in (year_label(s.year), year_label(s.compare_year))]
+        if counts:
+            rows += [[t.key, str(r[0]).strip("\u2003 "), *(r[i] for i in counts[:2])] for r in t.rows]
+        else:                 # a table by year (the trend): one row per year and column, the figure in the year's
+            rows += [[t.key, f"{r[0]} {str(h).lower()}", r[i], ""] for r in t.rows
+                     for i, h in enumerate(t.header) if i]
     rows += [["reconciliation", str(i), note, ""] for i, note in enumerate(s.reconciliation, 1)]
     lines = []
     for row in rows:
@@ -119,10 +149,13 @@ def csv_rows(s: LadoStatistics) -> list[str]:
     return lines
 
 
-def context(s: LadoStatistics, fmt_: str) -> dict[str, Any]:
+def context(s: LadoStatistics, fmt_: str, m: Optional[AnnualMeasures] = None) -> dict[str, Any]:
     data = s.to_dict()
+    tables = measure_tables(m) if m is not None else []
+    if m is not None:
+        data["measures"] = m.to_dict()
     ctx: dict[str, Any] = {
-        "data": data, "s": data, "stats": s, "narrative": narrative(s),
+        "data": data, "s": data, "stats": s, "narrative": narrative(s, m),
         "year_label": year_label(s.year), "compare_label": year_label(s.compare_year),
         "targets": [{"key": t.key, "period": t.period, "resolved": t.resolved, "percent": t.percent,
                      "target_percent": t.target_percent} for t in s.targets],
@@ -130,18 +163,45 @@ def context(s: LadoStatistics, fmt_: str) -> dict[str, Any]:
         "as_of": s.as_of, "period_start": s.period_start, "period_end": s.period_end, "agency_total": sum(r.count for r in s.by_agency),
         "compare_agency_total": sum(r.compare_count for r in s.by_agency),
     }
+    ctx["measure_tables"] = [table_dict(t) for t in tables]
+    ctx["measure_notes"] = list(m.reconciliation) if m is not None else []
     if fmt_ == "html":
         ctx["agency_chart"] = Markup(agency_chart(s))   # built and escaped in charts.py
+        for t, d in zip(tables, ctx["measure_tables"]):
+            chart = measure_chart(t)
+            d["chart"] = Markup(chart) if chart else None
         ctx["month_chart"] = Markup(month_chart(s))
     if fmt_ == "csv":
-        ctx["csv_lines"] = csv_rows(s)
+        ctx["csv_lines"] = csv_rows(s, tables)
     return ctx
+
+
+@overload
+def render_lado_annual(ctx: Context, year: str, compare_with: Optional[str], fmt_: Literal["docx"], *,  # type: ignore[overload-overlap]
+                       templates: Optional[str | Path] = None, stated_totals: Optional[dict[str, int]] = None,
+                       child_population: Optional[int] = None, repeat_years: Optional[int] = None,
+                       progress: Progress = NO_PROGRESS) -> bytes: ...
+
+
+@overload
+def render_lado_annual(ctx: Context, year: str, compare_with: Optional[str] = None, fmt_: str = "md", *,
+                       templates: Optional[str | Path] = None, stated_totals: Optional[dict[str, int]] = None,
+                       child_population: Optional[int] = None, repeat_years: Optional[int] = None,
+                       progress: Progress = NO_PROGRESS) -> str: ...
 
 
 def render_lado_annual(ctx: Context, year: str, compare_with: Optional[str] = None, fmt_: str = "md", *,
                        templates: Optional[str | Path] = None,
-                       stated_totals: Optional[dict[str, int]] = None, progress: Progress = NO_PROGRESS) -> str:
-    """The LADO section of the annual report for ``year``, in ``fmt_`` (md, html, csv, json);
-    ``progress`` counts the contacts read."""
+                       stated_totals: Optional[dict[str, int]] = None, child_population: Optional[int] = None,
+                       repeat_years: Optional[int] = None, progress: Progress = NO_PROGRESS) -> str | bytes:
+    """The LADO section of the annual report for ``year``, in ``fmt_`` (md, html, csv, json as text; docx as
+    bytes, where ``templates`` do not apply); ``progress`` counts the contacts read.  ``child_population`` and
+    ``repeat_years`` override the store's settings for the rate per 10,000 children and repeat subjects."""
     s = lado_statistics(ctx, year, compare_with, stated_totals=stated_totals, progress=progress)
-    return render(TEMPLATE, fmt_, context(s, fmt_), templates=templates)
+    m = annual_measures(ctx, s.year, s.compare_year, child_population=child_population, repeat_years=repeat_years)
+    if fmt_ == "docx":
+        return render_docx(annual_blocks(s, narrative(s, m), measure_tables(m), m.reconciliation),
+                           title="LADO annual report",
+                           subtitle=f"Financial year {year_label(s.year)}, figures as at {s.as_of:%d/%m/%Y}",
+                           dated=s.as_of)
+    return render(TEMPLATE, fmt_, context(s, fmt_, m), templates=templates)

@@ -9,17 +9,19 @@ children.
 
 Formats: ``md``, ``html`` (self-contained, autoescaped, inline SVG chart of
 RAG by lead agency), ``csv`` (one row per action, built in Python through the
-formula-injection defence), ``json`` (the ``data`` dict below; dates ISO).
+formula-injection defence), ``json`` (the ``data`` dict below; dates ISO),
+``docx`` (a Word document, as bytes: ``action_plan_blocks.py``).
 """
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Literal, Optional, overload
 
 from markupsafe import Markup
 
+from .action_plan_blocks import action_plan_blocks, action_plan_heading
 from .actions import ActionService
 from ..progress import NO_PROGRESS, Progress, counted
 from ..dates import fmt, parse_date
@@ -162,11 +164,28 @@ def csv_text(data: Doc) -> str:
     return write_csv(CSV_COLUMNS, rows)
 
 
+@overload
+def render_action_plan(actions: ActionService, fmt_: Literal["docx"], *,  # type: ignore[overload-overlap]
+                       review: Any = None, agency: Optional[str] = None, as_of: Any = None,
+                       templates: Optional[str | Path] = None, progress: Progress = NO_PROGRESS) -> bytes: ...
+
+
+@overload
 def render_action_plan(actions: ActionService, fmt_: str = "md", *, review: Any = None, agency: Optional[str] = None,
                        as_of: Any = None, templates: Optional[str | Path] = None,
-                       progress: Progress = NO_PROGRESS) -> str:
-    """The progress report as md, html, csv or json."""
+                       progress: Progress = NO_PROGRESS) -> str: ...
+
+
+def render_action_plan(actions: ActionService, fmt_: str = "md", *, review: Any = None, agency: Optional[str] = None,
+                       as_of: Any = None, templates: Optional[str | Path] = None,
+                       progress: Progress = NO_PROGRESS) -> str | bytes:
+    """The progress report as md, html, csv or json (text), or docx (bytes; ``templates`` do not apply)."""
     data = action_plan_data(actions, review=review, agency=agency, as_of=as_of, progress=progress)
+    if fmt_ == "docx":
+        from ..reports.docx_render import render_docx   # python-docx and lxml load only for Word
+        title, subtitle = action_plan_heading(data)
+        return render_docx(action_plan_blocks(data), title=title, subtitle=subtitle, dated=data["as_of"],
+                           landscape=True)
     if fmt_ == "csv":
         return csv_text(data)
     ctx: dict[str, Any] = {"data": data, "d": data, "md": md_cell, "rag_colours": RAG_COLOURS,

@@ -1,10 +1,23 @@
 """Every date a review or an action plan depends on, computed, never typed.
 
-- The national Panel is notified within 5 working days of the incident
-  becoming known; the rapid review is due 15 working days after that
-  notification (working days skip weekends and England's bank holidays); an
-  LCSPR (and, as Working Together 2015 asked, an SCR) is published within
-  6 months of its initiation.
+- The national Child Safeguarding Practice Review Panel is notified within 5
+  working days of the incident becoming known; the rapid review is due 15
+  working days after that notification (working days skip weekends and
+  England's bank holidays); an LCSPR (and an SCR) is published within 6 months
+  of its initiation.  Sources: Working Together to Safeguard Children 2023,
+  chapter 5 (2018 edition, chapter 4); see docs/plans.md.
+- The Panel duty (s.16C Children Act 2004, inserted by the Children and Social
+  Work Act 2017) and the rapid review began on 29/06/2018
+  (:data:`PANEL_DUTY_FROM`, Working Together 2018 transitional arrangements).
+  A review whose incident became known before that day (``known_on``, else
+  ``incident_on``, else ``notified_on``) gets no Panel notification and no
+  rapid-review date: its serious incident went to Ofsted and it ran under the
+  LSCB regulations (Working Together 2015, chapter 4), which set no rapid
+  review.  Decision: such an SCR keeps only its publication date, 6 months
+  after initiation, because Working Together 2015 asked LSCBs to aim to
+  complete an SCR within six months of initiating it and boards kept that
+  expectation; the date stays a board setting (``plan_rules.publication``).
+  A review with no date at all keeps the current rules.
 - An action's due date may be relative to an event ("3 months after
   publication", "3 months after A-000002 is complete").  The rule is kept with
   the action and the date is resolved again whenever the event's date changes.
@@ -30,7 +43,10 @@ from ..errors import ValidationError
 from ..model import DueRule, Review, ReviewKind, ReviewStatus
 from ..store.protocol import Doc
 
-# Kinds that start with a serious incident notification to the national Panel.
+# The day the duty to notify the Child Safeguarding Practice Review Panel, and the rapid review, began.
+PANEL_DUTY_FROM = date(2018, 6, 29)
+# Kinds that start with a serious incident notification (to the national Panel from PANEL_DUTY_FROM, to Ofsted
+# before it).
 NOTIFIED_KINDS = (ReviewKind.SCR, ReviewKind.LCSPR, ReviewKind.RAPID_REVIEW)
 # Kinds with a publication deadline after initiation.
 PUBLISHED_KINDS = (ReviewKind.SCR, ReviewKind.LCSPR)
@@ -45,7 +61,7 @@ DUE_HELP = ("a date such as 29/06/2018, or a period after an event: '3 months af
 
 @attrs.frozen(kw_only=True)
 class PlanRules:
-    """The statutory periods.  Defaults from Working Together; a board may change them in settings."""
+    """The statutory periods.  Defaults from Working Together 2023 chapter 5; a board may change them in settings."""
     notification: str = "5 working days"       # incident known -> Panel notified
     rapid_review: str = "15 working days"      # notification -> rapid review
     publication: str = "6 months"              # initiation -> publication
@@ -78,11 +94,21 @@ class ReviewDeadline:
     outstanding: bool      # not yet done and the review is still live
 
 
+def under_panel_duty(review: Review) -> bool:
+    """Whether the review's incident became known on or after :data:`PANEL_DUTY_FROM` (or it has no date yet)."""
+    known = review.known_on or review.incident_on or review.notified_on
+    return known is None or known >= PANEL_DUTY_FROM
+
+
 def statutory_dates(review: Review, rules: PlanRules = PlanRules()) -> StatutoryDates:
-    """The review's computed deadlines (None where the kind has none or the base date is missing)."""
+    """The review's computed deadlines (None where the kind has none or the base date is missing).
+
+    A review whose incident became known before :data:`PANEL_DUTY_FROM` has no Panel notification or
+    rapid-review date, only its publication date.
+    """
     known = review.known_on or review.incident_on
     notification = rapid = publication = None
-    if review.kind in NOTIFIED_KINDS:
+    if review.kind in NOTIFIED_KINDS and under_panel_duty(review):
         if known is not None:
             notification = add_period(known, rules.notification)
         if review.notified_on is not None:

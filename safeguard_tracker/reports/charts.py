@@ -9,6 +9,8 @@ from __future__ import annotations
 from html import escape
 from typing import Sequence
 
+from .blocks import Table
+
 PALETTE = ("#1f5f8b", "#9bbbd4", "#c0392b", "#e6a700", "#2e8b57", "#2b6cb0")
 
 
@@ -70,3 +72,29 @@ def bar_chart_svg(title: str, labels: Sequence[str], series: Sequence[tuple[str,
                      f'<text x="{x + 14}" y="{legend_y}">{escape(name)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+CHARTED = ("by_sector", "durations", "trend")
+
+
+def measure_chart(table: Table) -> str:
+    """A bar chart of a measure's table (the year beside the comparison year), or '' for a table not charted.
+
+    Sector groups chart their subtotals; the trend its contacts and referrals by year.  The table is
+    printed beside the chart, so a screen reader has the figures.
+    """
+    if table.key not in CHARTED or not table.rows:
+        return ""
+    if table.key == "trend":
+        return bar_chart_svg(table.caption, [str(r[0]) for r in table.rows],
+                             [(str(table.header[1]), [_num(r[1]) for r in table.rows]),
+                              (str(table.header[2]), [_num(r[2]) for r in table.rows])], horizontal=False)
+    rows = [table.rows[i] for i in table.total_rows] if table.key == "by_sector" else list(table.rows)
+    rows = [r for r in rows if r[0] != "Total"]
+    return bar_chart_svg(table.caption, [str(r[0]) for r in rows],
+                         [(str(table.header[1]), [_num(r[1]) for r in rows]),
+                          (str(table.header[3]), [_num(r[3]) for r in rows])])
+
+
+def _num(value: object) -> float:
+    return float(value) if isinstance(value, (int, float)) else 0.0

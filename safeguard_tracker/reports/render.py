@@ -36,6 +36,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..dates import fmt
 from ..errors import ValidationError
+from .blocks import cell_text
 from .markdown import markdown_safe
 from .template_files import FolderLoader, TemplateRefused
 
@@ -92,6 +93,7 @@ def template_environment(templates: Optional[str | Path] = None, fmt_: Optional[
               finalize=markdown_safe if fmt_ == "md" else None)
     env.filters["ukdate"] = lambda d: fmt(d) if d else ""
     env.filters["pct"] = lambda v: "" if v is None else f"{v:.1f}%"
+    env.filters["cell"] = cell_text          # a table cell from ``reports.blocks``: 1,234 / 12.5 / empty
     return env
 
 

@@ -1099,6 +1099,9 @@ class FileStore:
             self._history = index
         return list(self._history.get(ref, ()))
 
+    def audit_trail(self) -> list[Doc]:
+        return list(self.tables["audit"].values())
+
     def issued_floor(self, prefix: str) -> int:
         """The highest number ever issued for a reference prefix ('L-2018-', 'A-') as far as the snapshot knows.
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Optional, Protocol, runtime_checkable
+from typing import Callable, Iterable, Mapping, Optional, Protocol, Sequence, runtime_checkable
 
 import attrs
 
@@ -107,6 +107,11 @@ class Store(Protocol):
         ...
 
     def last_editor(self, ref: str) -> Optional[str]: ...
+
+    def audit_trail(self) -> Sequence[Doc]:
+        """Every audit entry, oldest first (as ``history`` gives one record's): for rebuilding the
+        records as they stood on a past day (``store.past``)."""
+        ...
 
     def issued_floor(self, prefix: str) -> int:
         """The highest number ever issued for a reference prefix ('L-2018-', 'A-'): never issue it again."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Self
 
 import attrs
 
@@ -21,7 +21,10 @@ from ..progress import NO_PROGRESS, Progress
 from ..references import normalise_reference
 from ..errors import UnknownReference, ValidationError
 from ..io.mapping import ImportMapping
+from ..store.past import PastStore
 from ..store.protocol import Doc, Store
+from ..model.on_the_day import as_it_stood
+from ..dates import parse_date
 from ..taxonomy import Taxonomy
 from ..vocab.entries import Entry
 
@@ -93,6 +96,36 @@ class Face:
         (0, True)
         """
         return self._ctx.now()
+
+    def as_of(self, day: date | str, *, progress: Progress = NO_PROGRESS) -> Self:
+        """The store as it stood at the end of ``day``, rebuilt from the audit trail: a read-only tracker
+        whose working date is that day.  Every query, report and export works on it; a change is refused.
+
+        A record entered after the day (an imported log) is shown as its own dates say it stood:
+        closed only if it was closed by then, without the meetings and notes dated later.  What is
+        shown is logged in the live store's access log.  ``progress`` counts the audit entries replayed.
+
+        >>> t.close_contact("L-2018-0192", outcome="unfounded", closed_on="15/06/2018").status
+        'closed'
+        >>> before = t.as_of("14/06/2018")
+        >>> before.get_contact("L-2018-0192").status, before.today()
+        ('open', datetime.date(2018, 6, 14))
+        >>> before.add_note("L-2018-0192", "too late")
+        Traceback (most recent call last):
+        safeguard_tracker.errors.StoreWriteError: this is the store as it stood at the end of 14/06/2018, ...
+        """
+        when = parse_date(day, "as_of", today=self.today())
+        assert when is not None
+        return type(self)(PastStore(self.store, when, as_it_stood, progress=progress), today=lambda: when)
+
+    @property
+    def as_of_day(self) -> Optional[date]:
+        """The past day this tracker shows (``as_of``), or None for the store as it is now.
+
+        >>> t.as_of_day is None, t.as_of("31/03/2018").as_of_day
+        (True, datetime.date(2018, 3, 31))
+        """
+        return self.store.day if isinstance(self.store, PastStore) else None
 
     def close(self) -> None:
         """Close the store.  ``with open_tracker(...) as t:`` closes it when the block ends.
@@ -272,7 +305,7 @@ class Face:
 
         >>> items = t.due()
         >>> len(items), items[0].reference, items[0].days_overdue
-        (83, 'L-2016-0022', 752)
+        (82, 'L-2016-0022', 752)
         >>> [(i.reference, i.due_on, i.overdue) for i in t.due(areas=("action",))]
         [('A-000009', datetime.date(2018, 4, 30), True), ('A-000006', datetime.date(2018, 5, 31), True),
          ('A-000005', datetime.date(2018, 6, 21), False)]

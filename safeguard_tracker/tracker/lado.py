@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Iterable, Literal, Mapping, Optional, Sequence, Union, overload
 
 import attrs
 
@@ -14,6 +14,7 @@ from ..lado import annual_report, contacts_csv, contacts_export, deadlines, patt
 from ..lado.deadlines import DeadlineRules
 from ..lado.privacy import AccessEntry, RedactionResult, RetentionReport
 from ..lado.statistics import LadoStatistics
+from ..lado.annual_measures import AnnualMeasures, annual_measures
 from ..model import Category, Contact, Harm, MeetingAction, MeetingKind, Outcome, SuspensionDecision
 from ..model.due import DueItem
 from ..io.importing import ImportResult
@@ -408,20 +409,55 @@ class LadoFace(Face):
             stated[key] = int(total)
         self.update_settings(stated_totals=stated)
 
+    @overload
+    def report_lado_annual(self, year: str, compare_with: Optional[str], fmt: Literal["docx"], *,  # type: ignore[overload-overlap]
+                           templates: Optional[str | Path] = None, stated_totals: Optional[dict[str, int]] = None,
+                           child_population: Optional[int] = None, repeat_years: Optional[int] = None,
+                           progress: Progress = NO_PROGRESS) -> bytes: ...
+
+    @overload
+    def report_lado_annual(self, year: str, compare_with: Optional[str] = None, fmt: str = "md", *,
+                           templates: Optional[str | Path] = None, stated_totals: Optional[dict[str, int]] = None,
+                           child_population: Optional[int] = None, repeat_years: Optional[int] = None,
+                           progress: Progress = NO_PROGRESS) -> str: ...
+
     def report_lado_annual(self, year: str, compare_with: Optional[str] = None, fmt: str = "md", *,
                            templates: Optional[str | Path] = None,
-                           stated_totals: Optional[dict[str, int]] = None, progress: Progress = NO_PROGRESS) -> str:
-        """The LADO annual report (md, html, csv or json): no names, so no access-log entry.
-        ``progress`` (see ``safeguard_tracker.progress``) counts the contacts read.
+                           stated_totals: Optional[dict[str, int]] = None, child_population: Optional[int] = None,
+                           repeat_years: Optional[int] = None, progress: Progress = NO_PROGRESS) -> str | bytes:
+        """The LADO annual report (md, html, csv or json as text; docx, a Word document, as bytes): no names,
+        so no access-log entry.  ``progress`` (see ``safeguard_tracker.progress``) counts the contacts read.
+        On ``t.as_of(day)`` it is the report as the store stood at the end of that day.
 
         >>> text = t.report_lado_annual("2017-18", compare_with="2016-17")
         >>> text.splitlines()[0]
         '## Allegations against people who work with children: the LADO, 2017-18'
         >>> "495" in text, t.access_log()
         (True, [])
+        >>> t.report_lado_annual("2017-18", None, "docx")[:2]
+        b'PK'
         """
         return annual_report.render_lado_annual(self._ctx, year, compare_with, fmt, templates=templates,
-                                                stated_totals=stated_totals, progress=progress)
+                                                stated_totals=stated_totals, child_population=child_population,
+                                                repeat_years=repeat_years, progress=progress)
+
+    def annual_measures(self, year: str = "2017-18", compare_with: Optional[str] = None, *,
+                        child_population: Optional[int] = None, repeat_years: Optional[int] = None) -> AnnualMeasures:
+        """Every further measure of the annual report, the comparison year beside each: sectors with subtotals,
+        source of referral, threshold limbs, outcomes by harm and sector, police and s47, suspensions, DBS and
+        regulators, disciplinary outcomes, repeats, referrals' time to resolution against the guidance's
+        expectations, cases open at the year end, the rate per 10,000 children and a five-year trend.
+        ``to_dict()`` gives the stable JSON keys (docs/lado.md).  The rate needs the child population:
+        ``child_population=`` or the setting of that name (a number, or one per year).
+
+        >>> m = t.annual_measures("2017-18", child_population=61_500)
+        >>> m.totals[1].label, m.totals[1].count, [r.rate for r in m.rates]
+        ('Referrals', 90, [80.5, 14.6])
+        >>> [(x.period, x.target_percent) for x in m.targets]
+        [('1 month', 80), ('3 months', 90), ('12 months', 100)]
+        """
+        return annual_measures(self._ctx, year, compare_with, child_population=child_population,
+                               repeat_years=repeat_years)
 
     # --- import and export -------------------------------------------------------------------------
     def import_contacts(self, path: str | Path, *, dry_run: bool = False, overwrite: bool = False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Iterable, Literal, Mapping, Optional, overload
 
 from ..io.importing import ImportResult
 from ..io.mapping import ImportMapping
@@ -64,16 +64,15 @@ class PlansFace(Face):
         """When the review's notification, rapid review and publication are due under the plan rules.
 
         >>> t.statutory_dates("Dawn")
-        StatutoryDates(notification_due=datetime.date(2017, 2, 27), rapid_review_due=datetime.date(2017, 3, 17),
-                       publication_due=datetime.date(2017, 10, 3))
+        StatutoryDates(notification_due=None, rapid_review_due=None, publication_due=datetime.date(2017, 10, 3))
         """
         return self._reviews.statutory_dates(review)
 
     def review_deadlines(self, review: Review | str) -> list[ReviewDeadline]:
         """The review's statutory steps, each with its rule, due date and done date, and whether it is outstanding.
 
-        >>> [(d.what, d.due_on, d.outstanding) for d in t.review_deadlines("Leo")]
-        [('Panel notification', datetime.date(2018, 6, 1), False), ('Rapid review', datetime.date(2018, 6, 19), True)]
+        >>> [(d.what, d.due_on, d.outstanding) for d in t.review_deadlines("Jay")]
+        [('Publication', datetime.date(2018, 4, 2), True)]
         """
         return self._reviews.review_deadlines(review)
 
@@ -501,16 +500,30 @@ class PlansFace(Face):
         """
         return chase_letters.chase_letters_data(self._actions, agency=agency, as_of=as_of, within_days=within_days)
 
+    @overload
+    def report_action_plan(self, fmt: Literal["docx"], *,  # type: ignore[overload-overlap]
+                           review: Review | str | None = None, agency: Optional[str] = None,
+                           as_of: date | str | None = None, templates: Optional[str | Path] = None,
+                           progress: Progress = NO_PROGRESS) -> bytes: ...
+
+    @overload
     def report_action_plan(self, fmt: str = "md", *, review: Review | str | None = None, agency: Optional[str] = None,
                            as_of: date | str | None = None, templates: Optional[str | Path] = None,
-                           progress: Progress = NO_PROGRESS) -> str:
-        """The action-plan report (md, html, csv or json), overdue first, with the RAG chart.
-        ``progress`` (see ``safeguard_tracker.progress``) counts the reviews reported on.
+                           progress: Progress = NO_PROGRESS) -> str: ...
+
+    def report_action_plan(self, fmt: str = "md", *, review: Review | str | None = None, agency: Optional[str] = None,
+                           as_of: date | str | None = None, templates: Optional[str | Path] = None,
+                           progress: Progress = NO_PROGRESS) -> str | bytes:
+        """The action-plan report (md, html, csv or json text; or docx, a Word document as bytes), overdue
+        first, with the RAG chart.  ``progress`` (see ``safeguard_tracker.progress``) counts the reviews
+        reported on; ``templates`` do not apply to docx.
 
         >>> print("\\n".join(t.report_action_plan(review="Dawn").splitlines()[:3]))
         # Learning Lessons: action plan progress report
         <BLANKLINE>
         As of 15/06/2018; review: SCR Dawn.
+        >>> t.report_action_plan("docx", review="Dawn")[:2]
+        b'PK'
         """
         return action_plan_report.render_action_plan(self._actions, fmt, review=review, agency=agency, as_of=as_of,
                                                      templates=templates, progress=progress)

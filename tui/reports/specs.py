@@ -28,7 +28,7 @@ class ReportSpec:
     help: str
     formats: tuple[str, ...]
     params: tuple[str, ...]
-    render: Callable[[Any, str, dict[str, str]], str]
+    render: Callable[[Any, str, dict[str, str]], Any]    # text, or bytes for docx (a Word document)
     stamp: Callable[[Any, dict[str, str]], str]     # the part of the file name that says which period
     personal: bool = False                          # the board's reports hold no names of subjects
 
@@ -58,14 +58,14 @@ def _within(p: dict[str, str]) -> int:
     return n
 
 
-def _lado_annual(tracker: Tracker, fmt: str, p: dict[str, str]) -> str:
+def _lado_annual(tracker: Tracker, fmt: str, p: dict[str, str]) -> str | bytes:
     year = (p.get("year") or "").strip()
     if not year:
         raise ValidationError("year", "", "a financial year such as 2017-18")
     return tracker.report_lado_annual(year, (p.get("compare") or "").strip() or None, fmt)
 
 
-def _action_plan(tracker: Tracker, fmt: str, p: dict[str, str]) -> str:
+def _action_plan(tracker: Tracker, fmt: str, p: dict[str, str]) -> str | bytes:
     return tracker.report_action_plan(fmt, review=(p.get("review") or "").strip() or None,
                               agency=(p.get("agency") or "").strip() or None, as_of=_as_of(tracker, p))
 
@@ -78,11 +78,12 @@ def _chase_letters(tracker: Tracker, fmt: str, p: dict[str, str]) -> str:
 REPORTS: tuple[ReportSpec, ...] = (
     ReportSpec("action-plan", "Action-plan progress report",
                "per review, recommendation and action with RAG; overdue first; by lead agency",
-               ("md", "html", "csv", "json"), ("as_of", "review", "agency"), _action_plan,
+               ("md", "html", "csv", "json", "docx"), ("as_of", "review", "agency"), _action_plan,
                lambda t, p: f"{_as_of(t, p):%Y-%m-%d}"),
     ReportSpec("lado-annual", "LADO annual report section",
-               "contacts by agency against the year before, categories, outcomes, timescales",
-               ("md", "html", "csv", "json"), ("year", "compare"), _lado_annual,
+               "the board's table, then every measure: sectors, sources, police, suspensions, DBS, "
+               "disciplinary, repeats, timescales against the guidance, rates, trend",
+               ("md", "html", "csv", "json", "docx"), ("year", "compare"), _lado_annual,
                lambda t, p: (p.get("year") or "").strip() or "year"),
     ReportSpec("chase-letters", "Chase letters",
                "one letter per lead agency: its overdue, due-soon and off-track actions",
@@ -105,7 +106,7 @@ def output_path(typed: str, fmt: str, default_name: str, cwd: Path | None = None
     suffix = path.suffix.lower().lstrip(".")
     if not suffix:
         path = path.with_name(path.name + f".{fmt}")
-    elif suffix in ("md", "html", "csv", "json", "htm", "markdown") and suffix != fmt and \
+    elif suffix in ("md", "html", "csv", "json", "htm", "markdown", "docx") and suffix != fmt and \
             not (fmt == "html" and suffix == "htm") and not (fmt == "md" and suffix == "markdown"):
         raise ValidationError("path", typed, f"a file name ending .{fmt} for the {fmt} format "
                               f"(or choose the format {suffix})")

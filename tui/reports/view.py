@@ -28,7 +28,7 @@ from .specs import BY_ID, PARAM_LABELS, PARAMS, REPORTS, ReportSpec, defaults, o
 PLACEHOLDERS = {"year": "2017-18", "compare": "the year before", "as_of": "today", "review": "every review",
                 "agency": "every agency", "within": "30"}
 TYPING_PAUSE = 0.5      # seconds of no typing before the preview follows the fields
-REPORT_SUFFIXES = ("md", "html", "htm", "csv", "json", "markdown")
+REPORT_SUFFIXES = ("md", "html", "htm", "csv", "json", "markdown", "docx")
 
 
 class ReportsView(WorkspaceView):
@@ -229,7 +229,7 @@ class ReportsView(WorkspaceView):
             target = tracker.write_output(path, content, what=f"report {spec.id}", personal=spec.personal)
             self.last_saved = target
             self.last_format = fmt
-            size = len(content.encode("utf-8"))
+            size = len(content if isinstance(content, bytes) else content.encode("utf-8"))
             return f"Saved to {target} ({fmt.upper()}, {size:,} bytes: the {spec.title.lower()})"
 
         fields = [Field("format", "Format", "choice", value=fmt_default, required=True, choices=list(spec.formats),
