@@ -116,9 +116,16 @@ def test_every_report_and_export_there_is_is_listed_here():
     assert _cli_group("export") == {k: formats for k, (formats, _) in EXPORTS.items()}
 
 
+_RENDERED: dict[object, list] = {}       # keyed by the store itself, so no other store can share its entry
+
+
 def _reports(t):
-    """(name, format, text) for every report in every format it has."""
-    return [(name, f, render_(t, f)) for name, (formats, render_) in REPORTS.items() for f in formats]
+    """(name, format, text) for every report in every format it has: rendered once per store (the hostile
+    store is the module's, and nothing here changes it)."""
+    if t not in _RENDERED:
+        _RENDERED[t] = [(name, f, render_(t, f)) for name, (formats, render_) in REPORTS.items()
+                            for f in formats]
+    return _RENDERED[t]
 
 
 def _exports(t, fmt_: str = "csv"):
