@@ -78,6 +78,12 @@ class Context:
         changed = self.store.refresh()
         if changed:
             self.forget_vocabularies()
+            # A record can change without a new revision (a past view rebuilt after a redaction): forget its object.
+            for key in changed:
+                if key == ("*", "*"):
+                    self._cache.clear()
+                    break
+                self._cache.pop(key, None)
         return changed
 
     def asked_again(self, name: str) -> bool:

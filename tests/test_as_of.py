@@ -15,6 +15,7 @@ import safeguard_tracker as st
 from safeguard_tracker.cli import main
 from safeguard_tracker.errors import StoreWriteError
 from safeguard_tracker.lado.statistics import lado_statistics
+from safeguard_tracker.store import transaction as transaction_module
 
 YEAR = "2021-22"
 YEAR_END = date(2022, 3, 31)
@@ -262,3 +263,129 @@ def test_a_clock_set_back_never_makes_half_a_record(tmp_path, clock):
     past = t.as_of(YEAR_END)
     assert [c.reference for c in past.contacts()] == [before.reference]
     assert set(past.store.all("contacts")) == {before.reference}
+
+
+def test_changes_stamped_out_of_order_never_crash_the_past(tmp_path, monkeypatch):
+    """A note at 00:30 on 1 April (+01:00), then one from a machine on UTC stamped 23:45 on 31 March: the
+    second note's entry (at position 1) must not be replayed without the first."""
+    now = {"at": "2022-03-01T10:00:00+00:00"}
+    monkeypatch.setattr(transaction_module, "now_iso", lambda: now["at"])
+    t = st.open_tracker(tmp_path / "s.json", user="a.lado", today=lambda: date(2022, 8, 1))
+    c = t.add_contact(received_on="01/03/2022", agency="Police", category="enquiry", rationale="r")
+    now["at"] = "2022-04-01T00:30:00+01:00"
+    t.add_note(c.reference, "after midnight, summer time")
+    now["at"] = "2022-03-31T23:45:00+00:00"
+    t.add_note(c.reference, "from a machine on UTC")
+    past = t.as_of(YEAR_END)
+    assert past.get_contact(c.reference).notes == ()        # both notes came after the day, whatever their stamps
+    assert past.store.past.problems == ()
+
+
+def test_records_entered_after_the_day_are_left_out_and_the_report_says_so(tmp_path, clock, capsys,
+                                                                           monkeypatch):
+    monkeypatch.setenv("SAFEGUARD_TRACKER_NO_PROGRESS", "1")
+    db = tmp_path / "s.json"
+    t = st.open_tracker(db, user="a.lado", today=lambda: date(2022, 8, 1))
+    clock("2022-03-30")
+    t.add_contact(received_on="30/03/2022", agency="Police", category="enquiry", rationale="r")
+    clock("2022-04-10")                       # the old log typed in after the year end
+    for day in ("05/04/2021", "06/06/2021", "31/03/2022"):
+        t.add_contact(received_on=day, agency="Police", category="enquiry", rationale="r")
+    past = t.as_of(YEAR_END)
+    assert len(past.contacts()) == 1
+    assert [r for r, _, _ in past.store.past.left_out["contacts"]] == ["L-2021-0001", "L-2021-0002", "L-2022-0002"]
+    assert any("3 contacts dated on or before 31/03/2022 were entered later (10/04/2022)" in w
+               for w in past.store.warnings)
+    notes = past.lado_statistics(YEAR).reconciliation
+    assert any("3 contact(s) received in the year were entered after 31/03/2022, so they are not counted" in n
+               for n in notes)
+    t.close()
+    assert main(["--db", str(db), "contacts", "--as-of", "31/03/2022"]) == 0
+    assert "entered later (10/04/2022)" in capsys.readouterr().err
+
+
+def test_a_year_seen_at_the_end_of_its_last_day_is_over(tmp_path, clock):
+    t = st.open_tracker(tmp_path / "s.json", user="a.lado", today=lambda: date(2022, 8, 1))
+    _year(t)
+    past = t.as_of(YEAR_END)
+    s = past.lado_statistics(YEAR)
+    assert s.year_complete and not any("is not over" in n for n in s.reconciliation)
+    md = past.report_lado_annual(YEAR)
+    assert "the LADO received 6 contacts" in md and "is not over" not in md and "met yet" not in md
+    live_on_the_day = st.open_tracker(tmp_path / "s.json", user="b", today=lambda: YEAR_END)
+    assert any("is not over" in n for n in live_on_the_day.lado_statistics(YEAR).reconciliation)
+
+
+def test_a_rename_and_new_settings_after_the_day_leave_the_past_report_as_it_was(tmp_path, clock):
+    """The lists and the report settings are replayed from the trail too: the published year keeps its names."""
+    t = st.open_tracker(tmp_path / "s.json", user="a.lado", today=lambda: date(2022, 8, 1))
+    refs = _year(t)
+    t.update_contact(refs["consult"], agency="Medway Council")
+    t.set_report_settings(child_population=50_000)
+    clock("2022-04-20")
+    before = _reports(t.as_of(YEAR_END))
+    clock("2022-06-01")
+    t.vocab_rename("agencies", "Medway Council", "Medway Council (corporate)")
+    t.set_report_settings(child_population=64_000, repeat_years=5)
+    t.set_deadline_rules(resolution="2 months,4 months,12 months")
+    after = _reports(t.as_of(YEAR_END))
+    assert after == before
+    assert "Medway Council (corporate)" in t.report_lado_annual(YEAR)
+
+
+def test_an_open_past_view_catches_up_with_a_redaction(tmp_path, clock):
+    t = st.open_tracker(tmp_path / "s.json", user="a.lado", today=lambda: date(2029, 8, 1))
+    c = t.add_contact(received_on="01/03/2022", agency="Police", category="enquiry", rationale="r",
+                      subject_name="Robin Example")
+    t.close_contact(c.reference, outcome="advice_given", closed_on="10/03/2022")
+    past = t.as_of(YEAR_END)
+    assert past.get_contact(c.reference).subject.name == "Robin Example"
+    clock("2029-07-01")
+    other = st.open_tracker(tmp_path / "s.json", user="b.lado", today=lambda: date(2029, 8, 1))
+    other.redact_contact(c.reference)
+    other.close()
+    assert past.refresh()                 # (a redaction rewrites the trail: the store is read again whole)
+    assert past.get_contact(c.reference).subject.name != "Robin Example"
+
+
+def test_an_action_stands_with_its_review(tmp_path, clock):
+    """A plan typed up in July, seen as at March (before the trail): the review is not there yet, nor its actions."""
+    clock("2022-07-01")
+    t = st.open_tracker(tmp_path / "s.json", user="chair", today=lambda: date(2022, 8, 1))
+    r = t.add_review(name="Robin", kind="llr", initiated_on="2022-05-01")
+    t.add_recommendation(r, text="Share the plan", owner_agencies="Police")
+    t.add_action(r, 1, description="Write the protocol", lead_agency="Police", due="30/09/2022")
+    past = t.as_of(YEAR_END)
+    assert past.reviews() == [] and past.actions() == []
+
+
+def test_what_a_past_view_shows_says_the_day(tmp_path, clock, capsys, monkeypatch):
+    """A pasted case file, and a report saved from the TUI, carry the day they show."""
+    from tui.reports.specs import BY_ID
+    monkeypatch.setenv("SAFEGUARD_TRACKER_NO_PROGRESS", "1")
+    db = tmp_path / "s.json"
+    t = st.open_tracker(db, user="a.lado", today=lambda: date(2022, 8, 1))
+    refs = _year(t)
+    past = t.as_of(YEAR_END)
+    spec = BY_ID["lado-annual"]
+    assert spec.default_name(past, {"year": YEAR}, "docx") == "lado-annual-2021-22-as-at-2022-03-31.docx"
+    assert spec.default_name(t, {"year": YEAR}, "docx") == "lado-annual-2021-22.docx"
+    t.close()
+    assert main(["--db", str(db), "contact", "show", refs["open1"], "--as-of", "31/03/2022"]) == 0
+    assert capsys.readouterr().out.startswith("as at the end of 31/03/2022 (rebuilt from the audit trail)\n")
+    assert main(["--db", str(db), "contact", "show", refs["open1"]]) == 0
+    assert "as at" not in capsys.readouterr().out
+
+
+def test_the_report_settings_from_the_command_line(tmp_path, capsys):
+    db = tmp_path / "s.json"
+    st.open_tracker(db, user="a.lado").close()
+    assert main(["--db", str(db), "settings", "--set", "child_population=2019-20:64000",
+                 "--set", "repeat_years=4"]) == 0
+    assert capsys.readouterr().out == ("child_population  2019-20: 64,000\n"
+                                       "repeat_years      4 (a subject is a repeat within this many years)\n")
+    with st.open_tracker(db, user="a.lado") as t:
+        assert t.settings["child_population"] == {"2019-20": 64000} and t.settings["repeat_years"] == 4
+    for bad in ("child_population=lots", "repeat_years=0", "population=3", "child_population"):
+        assert main(["--db", str(db), "settings", "--set", bad]) == 2
+        assert capsys.readouterr().err.startswith("safeguard-tracker: ")

@@ -256,3 +256,20 @@ def test_a_workbook_under_a_csv_name_is_read_as_a_workbook_and_an_old_xls_is_nam
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
     with pytest.raises(ImportFailed, match=r"an old Excel workbook \(.xls\)"):
         demo.import_contacts(old)
+
+
+def test_shortened_headings_of_a_real_log_are_read_without_a_mapping(tmp_path):
+    """Headings as LADO logs shorten them: each lands on its field, the disciplinary outcome included, so the
+    annual report's disciplinary table counts them."""
+    import safeguard_tracker as st
+    path = tmp_path / "log.csv"
+    path.write_text("LADO No.,Date rec'd,Agency,Category,D.O.B,Employer / setting,Disciplinary outcome\n"
+                    "N-19-001,03/05/2019,Police,Referral,09/03/1971,Dockside Academy,Final written warning\n",
+                    encoding="utf-8")
+    with st.open_tracker(tmp_path / "s.json", user="a.lado") as t:
+        t.import_contacts(path)
+        c = t.contacts()[0]
+        assert (c.legacy_reference, c.received_on.isoformat(), c.subject.date_of_birth.isoformat(),
+                c.subject.employer, c.disciplinary) == ("N-19-001", "2019-05-03", "1971-03-09", "Dockside Academy",
+                                                        "Final written warning")
+        assert {r.key: r.count for r in t.annual_measures("2019-20").disciplinary}["warning"] == 1

@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     groups = {
         "root": sub,
-        "report": sub.add_parser("report", help="render a report (md, html, csv, json)").add_subparsers(
+        "report": sub.add_parser("report", help="render a report (md, html, csv, json, docx)").add_subparsers(
             dest="report", metavar="REPORT", required=True, parser_class=Parser),
         "import": sub.add_parser("import", help="import a CSV (all or nothing)").add_subparsers(
             dest="kind", metavar="KIND", required=True, parser_class=Parser),

@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 from ..convert import to_doc
 from ..dates import fmt, parse_date
+from ..lado.annual_measures import DEFAULT_REPEAT_YEARS, REPORT_SETTINGS
 from ..model import Contact
 from ..tracker import Tracker
 from ..validation.contact import PATTERN_FIELDS, intake_category
@@ -38,6 +39,13 @@ def register(groups: Groups) -> None:
     p.add_argument("--within", type=int, default=7, metavar="DAYS", help="the look-ahead in days (default 7)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_due)
+
+    p = sub.add_parser("settings", help="show or set what the annual report reads: the child population "
+                                        "(per 10,000 children) and the repeat-subject window")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="child_population=61500 (every year), child_population=2019-20:64000 (one year), "
+                        "or repeat_years=3")
+    p.set_defaults(func=cmd_settings)
 
     p = sub.add_parser("deadlines", help="show the LADO deadline rules, or change one with --set")
     p.add_argument("--set", action="append", default=[], metavar="RULE=VALUE",
@@ -294,6 +302,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     else:
         s, r = c.subject, c.referrer
         lines = [_status_line(c), f"agency:     {c.agency}"]
+        if tracker.as_of_day is not None:      # a pasted copy keeps the day it shows
+            lines.insert(0, f"as at the end of {fmt(tracker.as_of_day)} (rebuilt from the audit trail)")
         if c.legacy_reference:
             lines.append(f"their ref:  {c.legacy_reference} (the reference in the log it was imported from)")
         if c.historic:
@@ -372,6 +382,29 @@ def cmd_due(args: argparse.Namespace) -> int:
         day = parse_date(args.as_of, "--as-of", required=False, today=tracker.today()) or tracker.today()
         text = f"nothing overdue or due within {args.within} days (as of {fmt(day)})"
     emit(tracker, args, text, what="due", personal=False)
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    tracker = open_from_args(args, create=bool(args.set))
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or name not in REPORT_SETTINGS:
+            raise CliError(f"settings --set: '{item}' is not NAME=VALUE with NAME one of: {', '.join(REPORT_SETTINGS)} "
+                           f"(for example child_population=61500)")
+        if name == "child_population":
+            year, colon, number = value.rpartition(":")
+            tracker.set_report_settings(child_population=number if colon else value, year=year if colon else None)
+        else:
+            tracker.set_report_settings(repeat_years=value)
+    current = tracker.settings
+    population = current.get("child_population")
+    shown = (", ".join(f"{y}: {n:,}" for y, n in sorted(population.items())) if isinstance(population, dict)
+             else f"{population:,}" if population else "not set (no rate per 10,000 children in the report)")
+    say(f"child_population  {shown}")
+    say(f"repeat_years      {current.get('repeat_years', DEFAULT_REPEAT_YEARS)} (a subject is a repeat within this "
+        f"many years)")
     return 0
 
 

@@ -119,7 +119,9 @@ def measure_tables(m: AnnualMeasures) -> list[Table]:
                  total=referrals),
         _targets_table(m),
         _counted("open_at_year_end", f"Contacts open at the year end ({fmt(m.open_date)}), by age", "Age", m,
-                 m.open_by_age, total=m.open_total),
+                 m.open_by_age, total=m.open_total,
+                 note="Every contact received by the year end and still open on that day, whichever year it came "
+                      "in: an older case is in the older age bands."),
         _counted("open_by_category", f"Contacts open at the year end ({fmt(m.open_date)}), by category",
                  "Category", m, m.open_by_category, total=m.open_total),
         Table(key="rate_per_10000", caption="Contacts and referrals per 10,000 children",

@@ -173,10 +173,12 @@ from ..vocab.entries import SECTOR_GROUPS
 from ..vocab.suggest import GROUP_WORDS
 from .deadlines import rules_of
 from .patterns import match_key
-from .statistics import band_keys, change, percent
+from .statistics import band_keys, change, day_has_ended, percent
 
 DEFAULT_REPEAT_YEARS = 3
 NAMES_SHOWN = 10
+NOT_IMPORTED = ("; an imported log's column for these is kept on each record as an extra field, not read as "
+                "decisions, so record them on the contacts (contact suspension, contact regulator) to count them")
 SECTOR_OTHERS = "Other organisations in this sector"      # a source named by its sector, not as written
 UNLISTED_SOURCES = "Organisations not in the list"         # a source that names no agency and no one sector
 TREND_YEARS = 5
@@ -590,13 +592,39 @@ def _population(value: Any, year: str, field: str) -> Optional[int]:
 
 def _repeat_years(ctx: Context, given: Optional[int]) -> int:
     value: Any = given if given is not None else ctx.settings.get("repeat_years", DEFAULT_REPEAT_YEARS)
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        n = 0
-    if isinstance(value, bool) or n < 1 or str(value).strip() not in (str(n), f"{n}.0"):
-        raise ValidationError("repeat_years", value, "a whole number of years, 1 or more")
-    return n
+    return int(report_settings_change({}, repeat_years=value)["repeat_years"])
+
+
+REPORT_SETTINGS = ("child_population", "repeat_years")
+
+
+def report_settings_change(current: Mapping[str, Any], *, child_population: Any = None, year: Optional[str] = None,
+                           repeat_years: Any = None) -> dict[str, Any]:
+    """The settings the report's measures read, changed and checked before anything is written.
+
+    ``child_population`` with ``year`` sets that year's population beside the others; without it, one number
+    for every year.  Raises ValidationError naming the setting and what is accepted.
+    """
+    out: dict[str, Any] = {}
+    if child_population is not None:
+        if year is None:
+            out["child_population"] = _population(child_population, "", "child_population")
+        else:
+            key = normalise_financial_year(year, "year")
+            before = current.get("child_population")
+            years = dict(before) if isinstance(before, Mapping) else {}
+            years[key] = _population(child_population, key, "child_population")
+            out["child_population"] = years
+    if repeat_years is not None:
+        value: Any = repeat_years
+        try:
+            n = int(value)
+        except (TypeError, ValueError):
+            n = 0
+        if isinstance(value, bool) or n < 1 or str(value).strip() not in (str(n), f"{n}.0"):
+            raise ValidationError("repeat_years", value, "a whole number of years, 1 or more")
+        out["repeat_years"] = n
+    return out
 
 
 def _fy(received: str) -> str:
@@ -927,7 +955,10 @@ def annual_measures(ctx: Context, year: str, compare_with: Optional[str] = None,
                          f"involvement or an s47 strategy discussion; the police figures count referrals only")
         if c[("suspension", NOT_RECORDED)]:
             notes.append(f"{y_}: {c[('suspension', NOT_RECORDED)]} of {refs} referral(s) have no suspension "
-                         f"decision recorded")
+                         f"decision recorded" + (NOT_IMPORTED if c[("suspension", NOT_RECORDED)] == refs else ""))
+        if refs and not c[("regulator_contacts",)]:
+            notes.append(f"{y_}: no DBS or regulator referral is recorded on any contact received in the year"
+                         + NOT_IMPORTED)
         if c[("disciplinary", NOT_RECORDED)]:
             notes.append(f"{y_}: {c[('disciplinary', NOT_RECORDED)]} of {refs} referral(s) have no disciplinary "
                          f"or employer's outcome recorded")
@@ -947,8 +978,9 @@ def annual_measures(ctx: Context, year: str, compare_with: Optional[str] = None,
     if population is None or cpopulation is None:
         missing = " and ".join(y for y, p in ((year, population), (compare, cpopulation)) if p is None)
         notes.append(f"{missing}: no child population is set, so there is no rate per 10,000 children; set it "
-                     f"with update_settings(child_population=64000) or {{\"{year}\": 64000}}")
-    if today <= end:
+                     f"with: safeguard-tracker settings --set child_population=64000 (or "
+                     f"child_population={year}:64000 for one year), or --child-population 64000 on the report")
+    if today < end or (today == end and not day_has_ended(ctx, today)):
         notes.append(f"{year} is not over: figures are to {fmt(today)}, and open cases are counted on that date")
 
     return AnnualMeasures(

@@ -58,7 +58,8 @@ def narrative(s: LadoStatistics, m: Optional[AnnualMeasures] = None) -> list[str
         out.append(line)
         if m is None:
             out += _timescale_sentences(
-                "Of all contacts", [(t.period, t.percent, t.target_percent) for t in s.targets], s.timescales["open"])
+                "Of all contacts", [(t.period, t.percent, t.target_percent) for t in s.targets], s.timescales["open"],
+                complete=s.year_complete)
             if s.false_or_malicious:
                 out.append(f"Of {s.false_or_malicious} referral(s) found false or malicious, "
                            f"{s.false_or_malicious_in_time} were resolved within {s.false_malicious_period}.")
@@ -67,7 +68,7 @@ def narrative(s: LadoStatistics, m: Optional[AnnualMeasures] = None) -> list[str
             open_referrals = next((r.count for r in m.durations if r.key == "open"), 0)
             out += _timescale_sentences(
                 f"Of the {referrals:,} referrals", [(t.period, t.percent, t.target_percent) for t in m.targets],
-                open_referrals, word="expected")
+                open_referrals, word="expected", complete=s.year_complete)
             nb = m.no_basis
             if nb.cases:
                 out.append(f"Of {nb.cases} referral(s) found to have no basis (false, malicious or unfounded), "
@@ -76,7 +77,7 @@ def narrative(s: LadoStatistics, m: Optional[AnnualMeasures] = None) -> list[str
 
 
 def _timescale_sentences(whose: str, targets: list[tuple[str, Optional[float], int]], open_: int,
-                         word: str = "target") -> list[str]:
+                         word: str = "target", complete: bool = False) -> list[str]:
     """'Of ..., 81.0% were resolved within 1 month (target 80%), ...; 3 remain open.' and which were met."""
     parts = [f"{pct:.1f}% within {period} ({word} {want}%)" for period, pct, want in targets if pct is not None]
     if not parts:
@@ -90,7 +91,7 @@ def _timescale_sentences(whose: str, targets: list[tuple[str, Optional[float], i
     if not missed:
         out.append(f"Every resolution {noun} was met.")
     elif not met:
-        out.append(f"No resolution {noun} was met" + (" yet." if open_ else "."))
+        out.append(f"No resolution {noun} was met" + (" yet." if open_ and not complete else "."))
     else:
         out.append(f"The {_targets(met, noun)} met; the {_targets(missed, noun)} not.")
     return out
@@ -101,6 +102,17 @@ def _targets(periods: list[str], noun: str = "target") -> str:
     if len(periods) == 1:
         return f"{noun} for {periods[0]} was"
     return f"{noun}s for {', '.join(periods[:-1])} and {periods[-1]} were"
+
+
+# What the board table's reconciliation already says for the year, in its own words: said once in the report.
+SAID_BY_THE_BOARD_TABLE = ("have no category yet", "have no harm category recorded", "have no allegation outcome",
+                           "is not over")
+
+
+def board_notes(s: LadoStatistics, m: AnnualMeasures) -> list[str]:
+    """The measures' reconciliation notes that the board table's do not already make."""
+    return [n for n in m.reconciliation
+            if not (n.startswith(f"{s.year}") and any(said in n for said in SAID_BY_THE_BOARD_TABLE))]
 
 
 def agency_chart(s: LadoStatistics) -> str:
@@ -164,7 +176,7 @@ def context(s: LadoStatistics, fmt_: str, m: Optional[AnnualMeasures] = None) ->
         "compare_agency_total": sum(r.compare_count for r in s.by_agency),
     }
     ctx["measure_tables"] = [table_dict(t) for t in tables]
-    ctx["measure_notes"] = list(m.reconciliation) if m is not None else []
+    ctx["measure_notes"] = board_notes(s, m) if m is not None else []
     if fmt_ == "html":
         ctx["agency_chart"] = Markup(agency_chart(s))   # built and escaped in charts.py
         for t, d in zip(tables, ctx["measure_tables"]):
@@ -200,7 +212,7 @@ def render_lado_annual(ctx: Context, year: str, compare_with: Optional[str] = No
     s = lado_statistics(ctx, year, compare_with, stated_totals=stated_totals, progress=progress)
     m = annual_measures(ctx, s.year, s.compare_year, child_population=child_population, repeat_years=repeat_years)
     if fmt_ == "docx":
-        return render_docx(annual_blocks(s, narrative(s, m), measure_tables(m), m.reconciliation),
+        return render_docx(annual_blocks(s, narrative(s, m), measure_tables(m), board_notes(s, m)),
                            title="LADO annual report",
                            subtitle=f"Financial year {year_label(s.year)}, figures as at {s.as_of:%d/%m/%Y}",
                            dated=s.as_of)

@@ -160,6 +160,10 @@ SYNONYMS = {
     "outcome_of_investigation": "outcome", "result": "outcome", "allegation_outcome": "outcome",
     "lado_outcome": "outcome", "outcome_of_allegation": "outcome", "conclusion": "outcome",
     "employer_action": "employer_outcome", "outcome_for_employer": "employer_outcome",
+    "disciplinary_outcome": "disciplinary", "disciplinary_action": "disciplinary", "hr_outcome": "disciplinary",
+    # shortened headings
+    "date_rec_d": "received", "date_recd": "received", "d_o_b": "subject_dob", "lado_no": "reference",
+    "employer_setting": "employer",
 }
 HEADINGS = {**ALIASES, **SYNONYMS}
 

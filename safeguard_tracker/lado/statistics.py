@@ -20,6 +20,7 @@ from typing import Any, Optional, Sequence
 import attrs
 
 from ..context import Context
+from ..store.past import PastStore
 from ..progress import NO_PROGRESS, Progress
 from ..progress import counted as reported    # ("counted" is a name in the reconciliation below)
 from ..dates import add_period, financial_year_bounds, parse_period, fmt, normalise_financial_year, previous_financial_year
@@ -93,10 +94,11 @@ class LadoStatistics:
     false_or_malicious_in_time: int                      # ... and of those, resolved within the target
     false_malicious_period: str
     stated_total: Optional[int] = None
+    day_ended: bool = False                              # as_of is a past day, seen at its end (``Tracker.as_of``)
 
     @property
     def year_complete(self) -> bool:
-        return self.as_of > self.period_end
+        return self.as_of > self.period_end or (self.day_ended and self.as_of == self.period_end)
 
     def to_dict(self) -> dict[str, Any]:
         """Exactly the issue's keys; dates as ISO strings, percentages to one decimal place."""
@@ -144,6 +146,7 @@ def lado_statistics(ctx: Context, year: str = "2017-18", compare_with: Optional[
     s, e, cs, ce = start.isoformat(), end.isoformat(), cstart.isoformat(), cend.isoformat()
     rules = rules_of(ctx)
     today = as_of or ctx.today()
+    ended = day_has_ended(ctx, today)
     taxonomy = ctx.taxonomy
 
     tally, ctally = _Tally(), _Tally()
@@ -293,7 +296,13 @@ def lado_statistics(ctx: Context, year: str = "2017-18", compare_with: Optional[
                      f"{', '.join(sorted(closed_early)[:10])}{' ...' if len(closed_early) > 10 else ''}")
     if not ctally.total:
         notes.append(f"{compare}: no contacts are recorded, so there is no change to report")
-    if today <= end:
+    if isinstance(ctx.store, PastStore):
+        late = [ref for ref, received, _ in ctx.store.past.left_out["contacts"] if s <= received <= e]
+        if late:
+            notes.append(f"{year}: {len(late)} contact(s) received in the year were entered after "
+                         f"{fmt(ctx.store.day)}, so they are not counted: these are the figures as the store "
+                         f"held them at the end of that day")
+    if today < end or (today == end and not ended):
         notes.append(f"{year} is not over: figures are to {fmt(today)}")
     elif bands[-1]:
         notes.append(f"{year}: {bands[-1]} contact(s) were still open on {fmt(today)}; their timescales are not final")
@@ -305,8 +314,13 @@ def lado_statistics(ctx: Context, year: str = "2017-18", compare_with: Optional[
         outcomes=outcomes, timescales=timescales, by_harm=by_harm, reconciliation=tuple(notes), as_of=today,
         by_month=tuple((m, tally.months[i], ctally.months[i]) for i, m in enumerate(MONTHS)),
         targets=tuple(targets), false_or_malicious=fm_total, false_or_malicious_in_time=fm_in_time,
-        false_malicious_period=rules.false_malicious, stated_total=stated.get(year),
+        false_malicious_period=rules.false_malicious, stated_total=stated.get(year), day_ended=ended,
     )
+
+
+def day_has_ended(ctx: Context, day: date) -> bool:
+    """Whether figures ``day`` are to take in the whole of it: a store as of a past day shows it at its end."""
+    return isinstance(ctx.store, PastStore) and day == ctx.store.day
 
 
 def _stated_or(stated: dict[str, int], year: str, counted: int) -> int:

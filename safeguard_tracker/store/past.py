@@ -38,12 +38,16 @@ FirstRecorded = Callable[[str, Doc, str], Optional[Doc]]   # (table, latest vers
 
 @attrs.frozen(kw_only=True)
 class PastTables:
-    """The record tables as they stood, and how many records were entered after the day."""
+    """The record tables (and the settings) as they stood, and what was entered after the day."""
     tables: dict[str, dict[str, Doc]]
+    settings: Optional[dict[str, Doc]]   # the settings as they stood; None when the trail holds none by then
     entered_later: dict[str, int]        # table -> records entered after the day, shown as their dates tell
-    not_yet: dict[str, int]              # table -> records entered after the day that are not shown
+    not_yet: dict[str, int]              # table -> records entered after the day that did not exist by then
+    left_out: dict[str, list[tuple[str, str, str]]]   # table -> (reference, received or first date, day
+    #                                      entered) of records that existed by their dates but were entered later
     trail_begins: Optional[date]         # the day of the first change to a record, None for an empty store
     by_dates: bool                       # the day is before the trail begins: records stand as their dates tell
+    problems: tuple[str, ...] = ()       # audit entries that could not be replayed (``check`` names them too)
 
 
 def as_first_recorded(table: str, doc: Doc, day: str) -> Optional[Doc]:
@@ -52,46 +56,75 @@ def as_first_recorded(table: str, doc: Doc, day: str) -> Optional[Doc]:
 
 def rebuild_as_of(trail: Iterable[Doc], day: date, first_recorded: FirstRecorded = as_first_recorded,
                   total: int = 0, progress: Progress = NO_PROGRESS) -> PastTables:
-    """The records as they stood at the end of ``day``, from ``trail`` (every audit entry, oldest first)."""
+    """The records as they stood at the end of ``day``, from ``trail`` (every audit entry, oldest first).
+
+    A record's history is cut at its first change after the day: what follows it never counts, even when a
+    clock set back (or a colleague's machine in another time zone) stamped it earlier.
+    """
     iso = day.isoformat()
     rebuilt: dict[tuple[str, str], Doc] = {}
     revisions: dict[tuple[str, str], set[Any]] = {}
     later: dict[tuple[str, str], Doc] = {}
+    entered: dict[tuple[str, str], str] = {}
+    moved_on: set[tuple[str, str]] = set()        # records changed after the day: the rest of their trail is later
+    settings: dict[tuple[str, str], Doc] = {}
+    problems: list[str] = []
     first_day = ""
-    with gc_paused():
-        for a in counted(trail, total, progress, f"rebuilding the records as at {fmt(day)}"):
-            table = a.get("table", "contacts")
-            if table not in RECORD_TABLES:
-                continue
-            key = (table, a["ref"])
-            at = str(a.get("at", ""))[:10]
-            first_day = first_day or at
-            if key in later:                       # entered after the day: followed to its latest version
-                _apply(later, key, a)
-                continue
-            if at > iso:
-                if key not in rebuilt:
-                    _apply(later, key, a)
-                continue
-            _apply(rebuilt, key, a)
-            revisions.setdefault(key, set()).add(a.get("seq"))
     tables: dict[str, dict[str, Doc]] = {t: {} for t in RECORD_TABLES}
-    for (table, ref), doc in rebuilt.items():
-        tables[table][ref] = {**doc, "_rev": len(revisions[(table, ref)])}
     entered_later = dict.fromkeys(RECORD_TABLES, 0)
     not_yet = dict.fromkeys(RECORD_TABLES, 0)
-    by_dates = bool(first_day) and iso < first_day
-    for (table, ref), doc in later.items():
-        stood = first_recorded(table, doc, iso) if by_dates else None
-        if stood is None:
-            not_yet[table] += 1
-        else:
-            entered_later[table] += 1
-            tables[table][ref] = {**stood, "_rev": 0}
-    for table in RECORD_TABLES:            # the store's own order: by reference, as the live tables are kept
-        tables[table] = dict(sorted(tables[table].items()))
-    return PastTables(tables=tables, entered_later=entered_later, not_yet=not_yet,
-                      trail_begins=date.fromisoformat(first_day) if first_day else None, by_dates=by_dates)
+    left_out: dict[str, list[tuple[str, str, str]]] = {t: [] for t in RECORD_TABLES}
+    with gc_paused():
+        for n, a in enumerate(counted(trail, total, progress, f"rebuilding the records as at {fmt(day)}"), 1):
+            table = a.get("table", "contacts")
+            key = (table, a["ref"])
+            at = str(a.get("at", ""))[:10]
+            if table in RECORD_TABLES:
+                first_day = first_day or at
+            elif table != "settings":
+                continue
+            try:
+                if key in later:                   # entered after the day: followed to its latest version
+                    _apply(later, key, a)
+                elif key in moved_on:
+                    continue
+                elif at > iso:
+                    if key in rebuilt or key in settings:
+                        moved_on.add(key)
+                    elif table in RECORD_TABLES:
+                        _apply(later, key, a)
+                        entered[key] = at
+                    else:
+                        moved_on.add(key)          # settings first written after the day: today's stand
+                elif table == "settings":
+                    _apply(settings, key, a)
+                else:
+                    _apply(rebuilt, key, a)
+                    revisions.setdefault(key, set()).add(a.get("seq"))
+            except ValueError as exc:
+                moved_on.add(key)
+                problems.append(f"{table} {key[1]}: audit entry {n} ({a.get('field')}) does not fit the record "
+                                f"({exc}); the record is shown as it stood before it")
+        for (table, ref), doc in rebuilt.items():
+            tables[table][ref] = {**doc, "_rev": len(revisions[(table, ref)])}
+        by_dates = bool(first_day) and iso < first_day
+        for (table, ref), doc in later.items():
+            stood = first_recorded(table, doc, iso)
+            if stood is None:
+                not_yet[table] += 1
+            elif by_dates:
+                entered_later[table] += 1
+                tables[table][ref] = {**stood, "_rev": 0}
+            else:
+                left_out[table].append((ref, str(doc.get("received_on") or ""), entered[(table, ref)]))
+        # An action stands with its review: one entered with a plan typed up later is not shown without it.
+        tables["actions"] = {k: d for k, d in tables["actions"].items() if d.get("review") in tables["reviews"]}
+        for table in RECORD_TABLES:        # the store's own order: by reference, as the live tables are kept
+            tables[table] = dict(sorted(tables[table].items()))
+    past_settings = {ref: doc for (_, ref), doc in settings.items()} if settings else None
+    return PastTables(tables=tables, settings=past_settings, entered_later=entered_later, not_yet=not_yet,
+                      left_out=left_out, trail_begins=date.fromisoformat(first_day) if first_day else None,
+                      by_dates=by_dates, problems=tuple(problems))
 
 
 def _apply(records: dict[tuple[str, str], Doc], key: tuple[str, str], entry: Doc) -> None:
@@ -137,22 +170,43 @@ class PastStore:
                  progress: Progress = NO_PROGRESS) -> None:
         self.live = live
         self.day = day
+        self._first_recorded = first_recorded
         trail = live.audit_trail()
         self.past = rebuild_as_of(trail, day, first_recorded, total=len(trail), progress=progress)
-        settings = {k: dict(v) for k, v in live.all("settings").items()}
+        # The settings (lists, targets, stated totals) as they stood, where the trail holds them by then.
+        replayed = None if self.past.by_dates else self.past.settings
+        settings = {k: dict(v) for k, v in (replayed or live.all("settings")).items()}
         if "fixed_today" in settings.get("config", {}):
             settings["config"]["fixed_today"] = day.isoformat()   # a frozen store's working date is the day shown
         self._tables: dict[str, dict[str, Doc]] = {**self.past.tables, "settings": settings}
         self.user = live.user
         self.warnings: list[str] = []
-        if self.past.by_dates and self.past.trail_begins is not None:
-            self.warnings.append(f"the audit trail begins on {fmt(self.past.trail_begins)}, after "
-                                 f"{fmt(day)}: records are shown as their own dates say they stood "
-                                 f"(closed only if closed by then, without later meetings and notes)")
+        self._note(self.past)
         self.read_only: Optional[str] = (f"this is the store as it stood at the end of {fmt(day)}, "
                                          f"rebuilt from its audit trail: a view of the past cannot be changed")
         self.last_seq = live.last_seq
         self.listeners: list[Callable[[Changed], None]] = []
+
+    def _note(self, past: PastTables) -> None:
+        """What the user must know about this view, in sentences (the CLI prints them; the report's
+        reconciliation repeats the contacts left out)."""
+        day = fmt(self.day)
+        self.warnings = []
+        if past.by_dates and past.trail_begins is not None:
+            self.warnings.append(f"the audit trail begins on {fmt(past.trail_begins)}, after {day}: records are "
+                                 f"shown as their own dates say they stood (closed only if closed by then, "
+                                 f"without later meetings and notes)")
+        for table, rows in past.left_out.items():
+            if rows:
+                entered = sorted(e for _, _, e in rows)
+                when = fmt(date.fromisoformat(entered[0])) + (
+                    f" to {fmt(date.fromisoformat(entered[-1]))}" if entered[-1] != entered[0] else "")
+                self.warnings.append(f"{len(rows)} {table} dated on or before {day} were entered later ({when}): "
+                                     f"they are not in this view, as the store did not hold them then "
+                                     f"(as of a later day, they are)")
+        if past.problems:
+            self.warnings.append(f"{len(past.problems)} audit entr{'y' if len(past.problems) == 1 else 'ies'} "
+                                 f"could not be replayed ({past.problems[0]}); run check")
 
     @property
     def location(self) -> str:
@@ -193,7 +247,18 @@ class PastStore:
         return self.live.issued_floor(prefix)
 
     def refresh(self) -> Changed:
-        return []                         # the past does not change
+        """The past does not change, but a redaction since reaches it: the live store is caught up with, and a
+        record redacted there is rebuilt here from the trail, whose values the redaction removed too."""
+        changed = [(t, k) for t, k in self.live.refresh() if t in RECORD_TABLES or t == "*"]
+        redacted = [(t, k) for t, k in changed if t == "*" or (self.get(t, k) is not None and
+                    (self.live.get(t, k) or {}).get("redacted_on") != (self.get(t, k) or {}).get("redacted_on"))]
+        if not redacted:
+            return []
+        trail = self.live.audit_trail()
+        self.past = rebuild_as_of(trail, self.day, self._first_recorded, total=len(trail))
+        self._tables.update(self.past.tables)
+        self._note(self.past)
+        return redacted
 
     def change_mark(self) -> tuple[int, int]:
         return (0, 0)

@@ -14,7 +14,7 @@ from ..lado import annual_report, contacts_csv, contacts_export, deadlines, patt
 from ..lado.deadlines import DeadlineRules
 from ..lado.privacy import AccessEntry, RedactionResult, RetentionReport
 from ..lado.statistics import LadoStatistics
-from ..lado.annual_measures import AnnualMeasures, annual_measures
+from ..lado.annual_measures import AnnualMeasures, annual_measures, report_settings_change
 from ..model import Category, Contact, Harm, MeetingAction, MeetingKind, Outcome, SuspensionDecision
 from ..model.due import DueItem
 from ..io.importing import ImportResult
@@ -440,6 +440,26 @@ class LadoFace(Face):
         return annual_report.render_lado_annual(self._ctx, year, compare_with, fmt, templates=templates,
                                                 stated_totals=stated_totals, child_population=child_population,
                                                 repeat_years=repeat_years, progress=progress)
+
+    def set_report_settings(self, *, child_population: int | str | None = None, year: Optional[str] = None,
+                            repeat_years: int | str | None = None) -> dict[str, Any]:
+        """Set what the annual report's measures read: the child population (for contacts per 10,000 children;
+        for every year, or for one ``year``) and the years within which a subject counts as a repeat.
+        Checked before anything is written; audited like any settings change.  Returns the settings changed.
+
+        >>> t.set_report_settings(child_population=61_500)
+        {'child_population': 61500}
+        >>> t.set_report_settings(child_population=62_000, year="2018-19")["child_population"]
+        {'2018-19': 62000}
+        >>> t.set_report_settings(repeat_years=0)
+        Traceback (most recent call last):
+        safeguard_tracker.errors.ValidationError: repeat_years 0 is not valid: a whole number of years, 1 or more
+        """
+        changes = report_settings_change(self.settings, child_population=child_population, year=year,
+                                         repeat_years=repeat_years)
+        if changes:
+            self.update_settings(**changes)
+        return changes
 
     def annual_measures(self, year: str = "2017-18", compare_with: Optional[str] = None, *,
                         child_population: Optional[int] = None, repeat_years: Optional[int] = None) -> AnnualMeasures:

@@ -50,7 +50,7 @@ GROUP_WORDS: dict[str, tuple[str, ...]] = {
                     "playgroup"),
     "health": ("health", "nhs", "hospital", "hospitals", "health care", "healthcare", "gp", "medical",
                "mental health", "camhs", "ambulance", "clinical"),
-    "police": ("police", "justice", "criminal justice", "youth justice", "probation", "prison",
+    "police": ("police", "constabulary", "justice", "criminal justice", "youth justice", "probation", "prison",
                "prisons", "secure estate", "secure estates", "youth offending"),
     "social_care": ("social care", "social services", "social work", "children's social care",
                     "children's services", "adult services", "local authority", "council"),
@@ -63,7 +63,7 @@ GROUP_WORDS: dict[str, tuple[str, ...]] = {
                       "football", "football club", "gym", "swimming"),
     "transport": ("transport", "taxi", "taxis", "bus", "coach", "driver", "drivers"),
     "voluntary": ("voluntary", "charity", "charities", "voluntary sector", "third sector", "volunteer",
-                  "volunteers", "youth club", "scouts", "guides"),
+                  "volunteers", "youth club", "scouts", "guides", "nspcc"),
     "other": (),
 }
 

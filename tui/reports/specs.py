@@ -33,7 +33,10 @@ class ReportSpec:
     personal: bool = False                          # the board's reports hold no names of subjects
 
     def default_name(self, tracker: Tracker, params: dict[str, str], fmt: str) -> str:
-        return f"{self.id}-{self.stamp(tracker, params)}.{fmt}"
+        """'lado-annual-2017-18.md'; from the store as of a past day, 'lado-annual-2017-18-as-at-2018-03-31.md',
+        so that it never takes the name of today's report."""
+        past = getattr(tracker, "as_of_day", None)
+        return f"{self.id}-{self.stamp(tracker, params)}" + (f"-as-at-{past:%Y-%m-%d}" if past else "") + f".{fmt}"
 
 
 def defaults(tracker: Tracker) -> dict[str, str]:
