@@ -25,7 +25,6 @@ from ..progress import NO_PROGRESS, Progress
 from ..io.csvfiles import safe_cell
 from ..reports.charts import bar_chart_svg, measure_chart
 from ..reports.render import render
-from ..reports.docx_render import render_docx
 from ..reports.blocks import Table
 from .annual_blocks import annual_blocks, measure_tables, table_dict, year_label
 from .annual_measures import AnnualMeasures, annual_measures
@@ -212,6 +211,7 @@ def render_lado_annual(ctx: Context, year: str, compare_with: Optional[str] = No
     s = lado_statistics(ctx, year, compare_with, stated_totals=stated_totals, progress=progress)
     m = annual_measures(ctx, s.year, s.compare_year, child_population=child_population, repeat_years=repeat_years)
     if fmt_ == "docx":
+        from ..reports.docx_render import render_docx   # python-docx and lxml load only for Word
         return render_docx(annual_blocks(s, narrative(s, m), measure_tables(m), board_notes(s, m)),
                            title="LADO annual report",
                            subtitle=f"Financial year {year_label(s.year)}, figures as at {s.as_of:%d/%m/%Y}",
