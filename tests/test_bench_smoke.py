@@ -11,7 +11,7 @@ from benchmarks import run as bench
 from benchmarks.measures import Row
 
 EXPECTED = {"1", "1b", "1c", "2", "2b", "3", "4", "4b", "5", "6", "7", "8", "9", "9b", "10", "11", "11b", "12", "12b",
-            "12c", "12d", "13", "14", *(f"14{k}" for k in "abcdefghij"), "15", "15b", "16"}
+            "12c", "12d", "13", "14", *(f"14{k}" for k in "abcdefghij"), "15", "15b", "15c", "16"}
 
 
 def _run(tmp_path_factory) -> dict:
@@ -95,6 +95,7 @@ def test_the_cli_paths_run_as_whole_processes(result):
     assert rows["15"].target == rows["15b"].target == 1.5 and "open_tracker" in rows["15"].baseline_name
     assert rows["16"].target == 3.0 and "orjson.loads" in rows["16"].baseline_name
     assert "MB file" in rows["16"].note and "referrals listed" in rows["15"].note
+    assert "--as-of" in rows["15c"].name and rows["15c"].target == 2.0 and "15b" in rows["15c"].baseline_name
 
 
 def test_above_the_design_size_rows_are_information_and_the_rest_is_skipped(tmp_path, monkeypatch):

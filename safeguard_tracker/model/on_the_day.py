@@ -29,8 +29,11 @@ def _after(value: Any, day: str) -> bool:
     return isinstance(value, str) and value[:10] > day
 
 
-def _keep_until(items: Any, key: str, day: str) -> list[Any]:
-    return [i for i in (items or ()) if not (isinstance(i, dict) and _after(i.get(key), day))]
+def _keep_until(items: Any, key: str, day: str) -> Any:
+    """``items`` without those dated after ``day``: the same list when none is (most, so nothing is copied)."""
+    if not items or not any(isinstance(i, dict) and _after(i.get(key), day) for i in items):
+        return items if items is not None else []
+    return [i for i in items if not (isinstance(i, dict) and _after(i.get(key), day))]
 
 
 def as_it_stood(table: str, doc: Doc, day: str) -> Optional[Doc]:
@@ -50,12 +53,19 @@ def _contact(doc: Doc, day: str) -> Optional[Doc]:
     if not isinstance(received, str) or received > day:
         return None
     out = dict(doc)
+    # (written out rather than through _after and _keep_until: this runs once per contact, 100,000 times)
     for field in _CONTACT_DATES:
-        if _after(out.get(field), day):
+        value = out.get(field)
+        if value.__class__ is str and value[:10] > day:
             out[field] = None
     for field, key in _CONTACT_DATED_LISTS:
-        if field in out:
-            out[field] = _keep_until(out[field], key, day)
+        items = out.get(field)
+        if items:
+            for item in items:
+                value = item.get(key) if item.__class__ is dict else None
+                if value.__class__ is str and value[:10] > day:
+                    out[field] = _keep_until(items, key, day)
+                    break
     history = doc.get("category_history") or []
     if len(out.get("category_history") or []) < len(history):
         # A category decided after the day: the contact had the category the first later decision changed.
