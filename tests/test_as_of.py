@@ -279,6 +279,7 @@ def test_changes_stamped_out_of_order_never_crash_the_past(tmp_path, monkeypatch
     past = t.as_of(YEAR_END)
     assert past.get_contact(c.reference).notes == ()        # both notes came after the day, whatever their stamps
     assert past.store.past.problems == ()
+    assert [h.field for h in past.history(c.reference)] == ["*"]      # the history is cut by the same rule
 
 
 def test_records_entered_after_the_day_are_left_out_and_the_report_says_so(tmp_path, clock, capsys,

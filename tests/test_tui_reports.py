@@ -74,13 +74,19 @@ async def test_filters_narrow_the_report(demo, tmp_path):
     assert {r["reference"] for r in rows} == {a.reference for a in demo.actions(review="Ellie")}
 
 
+async def lado_annual_2017_18(pilot):
+    """The reports tab with the LADO annual report for 2017-18 chosen and previewed."""
+    await settle(pilot)
+    view = await tab(pilot, "reports")
+    view.choose("lado-annual", year="2017-18")
+    await settle(pilot)
+    return view
+
+
 async def test_lado_annual_section_saved_as_markdown(demo, tmp_path):
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        view = await tab(pilot, "reports")
-        view.choose("lado-annual", year="2017-18")
-        await settle(pilot)
+        view = await lado_annual_2017_18(pilot)
         assert "received 495 contacts" in view.preview_text
         assert view.query_one("#param-year").display and not view.query_one("#param-review").display
         await save_as(pilot, "md", str(tmp_path / "lado.md"))
@@ -93,10 +99,7 @@ async def test_lado_annual_section_saved_as_a_word_document_and_html(demo, tmp_p
     """The whole section, every measure included, from the reports tab: Word for the board, HTML to print."""
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        view = await tab(pilot, "reports")
-        view.choose("lado-annual", year="2017-18")
-        await settle(pilot)
+        view = await lado_annual_2017_18(pilot)
         assert "Suspension and its alternatives" in view.preview_text
         await save_as(pilot, "docx", str(tmp_path / "lado"))      # no suffix: .docx is added
         assert "Saved" in status(app) and "DOCX" in status(app), status(app)

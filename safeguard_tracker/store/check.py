@@ -7,7 +7,7 @@ from typing import Optional, Protocol
 
 from ..progress import NO_PROGRESS, Progress, counted
 from .gc_pause import gc_paused
-from .item_changes import apply_change
+from .item_changes import replay_entry
 from .protocol import Doc
 
 
@@ -35,11 +35,8 @@ def replay(store: Tables, problems: Optional[list[str]] = None, progress: Progre
         key = (a.get("table", "contacts"), a["ref"])
         if seqs is not None:
             seqs.setdefault(key, set()).add(a.get("seq"))
-        if a["field"] == "*":
-            rebuilt[key] = dict(a["new"] or {})
-            continue
         try:
-            apply_change(rebuilt.setdefault(key, {}), a)
+            replay_entry(rebuilt, key, a)
         except ValueError as exc:
             if problems is not None:
                 problems.append(f"{key[0]} {key[1]}: audit entry {n} ({a['field']}) does not fit the record: {exc}")

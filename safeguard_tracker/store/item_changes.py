@@ -111,6 +111,15 @@ def apply_change(doc: Doc, entry: Doc) -> None:
     doc[field] = _applied(doc.get(field), list(entry.get("path") or ()), op, entry.get("new"))
 
 
+def replay_entry(records: dict[tuple[str, str], Doc], key: tuple[str, str], entry: Doc) -> None:
+    """Replay one audit entry into ``records`` (by table and reference): a creation (``field`` "*") sets the
+    record, any other entry is applied to it (``apply_change``, which raises ValueError on a damaged trail)."""
+    if entry["field"] == "*":
+        records[key] = dict(entry["new"] or {})
+    else:
+        apply_change(records.setdefault(key, {}), entry)
+
+
 def _applied(value: Any, path: list[Any], op: str, new: Any) -> Any:
     if not path:
         raise ValueError("an item change without a position")

@@ -30,7 +30,7 @@ from ..errors import StoreWriteError
 from ..progress import NO_PROGRESS, Progress, counted
 from .check import RECORD_TABLES
 from .gc_pause import gc_paused
-from .item_changes import apply_change
+from .item_changes import replay_entry
 from .protocol import Changed, Doc, Redacted, RedactionSession, Store, StoreFiles, Transaction
 
 FirstRecorded = Callable[[str, Doc, str], Optional[Doc]]   # (table, latest version, day ISO) -> as it stood, or None
@@ -48,6 +48,27 @@ class PastTables:
     trail_begins: Optional[date]         # the day of the first change to a record, None for an empty store
     by_dates: bool                       # the day is before the trail begins: records stand as their dates tell
     problems: tuple[str, ...] = ()       # audit entries that could not be replayed (``check`` names them too)
+
+
+def entry_day(entry: Doc) -> str:
+    """The day (ISO) an audit entry was made, in its writer's local time."""
+    return str(entry.get("at", ""))[:10]
+
+
+def cut_at(entries: Iterable[Doc], day: str) -> list[Doc]:
+    """The entries up to each record's first change after ``day`` (ISO): the rebuild's own rule, so that a
+    change stamped earlier by a clock set back never counts without the changes before it."""
+    moved_on: set[tuple[str, str]] = set()
+    kept = []
+    for a in entries:
+        key = (a.get("table", "contacts"), a["ref"])
+        if key in moved_on:
+            continue
+        if entry_day(a) > day:
+            moved_on.add(key)
+        else:
+            kept.append(a)
+    return kept
 
 
 def as_first_recorded(table: str, doc: Doc, day: str) -> Optional[Doc]:
@@ -80,28 +101,28 @@ def rebuild_as_of(trail: Iterable[Doc], day: date, first_recorded: FirstRecorded
         for n, a in enumerate(counted(trail, total, progress, f"rebuilding the records as at {fmt(day)}"), 1):
             table = a.get("table", "contacts")
             key = (table, a["ref"])
-            at = str(a.get("at", ""))[:10]
+            at = entry_day(a)
             if table in RECORD_TABLES:
                 first_day = first_day or at
             elif table != "settings":
                 continue
             try:
                 if key in later:                   # entered after the day: followed to its latest version
-                    _apply(later, key, a)
+                    replay_entry(later, key, a)
                 elif key in moved_on:
                     continue
                 elif at > iso:
                     if key in rebuilt or key in settings:
                         moved_on.add(key)
                     elif table in RECORD_TABLES:
-                        _apply(later, key, a)
+                        replay_entry(later, key, a)
                         entered[key] = at
                     else:
                         moved_on.add(key)          # settings first written after the day: today's stand
                 elif table == "settings":
-                    _apply(settings, key, a)
+                    replay_entry(settings, key, a)
                 else:
-                    _apply(rebuilt, key, a)
+                    replay_entry(rebuilt, key, a)
                     revisions.setdefault(key, set()).add(a.get("seq"))
             except ValueError as exc:
                 moved_on.add(key)
@@ -127,13 +148,6 @@ def rebuild_as_of(trail: Iterable[Doc], day: date, first_recorded: FirstRecorded
     return PastTables(tables=tables, settings=past_settings, entered_later=entered_later, not_yet=not_yet,
                       left_out=left_out, trail_begins=date.fromisoformat(first_day) if first_day else None,
                       by_dates=by_dates, problems=tuple(problems))
-
-
-def _apply(records: dict[tuple[str, str], Doc], key: tuple[str, str], entry: Doc) -> None:
-    if entry["field"] == "*":
-        records[key] = dict(entry["new"] or {})
-    else:
-        apply_change(records.setdefault(key, {}), entry)
 
 
 class PastTransaction:
@@ -234,12 +248,10 @@ class PastStore:
         return self._tables.get(table, {})
 
     def audit_trail(self) -> list[Doc]:
-        iso = self.day.isoformat()
-        return [a for a in self.live.audit_trail() if str(a.get("at", ""))[:10] <= iso]
+        return cut_at(self.live.audit_trail(), self.day.isoformat())
 
     def history(self, ref: str) -> list[Doc]:
-        iso = self.day.isoformat()
-        return [a for a in self.live.history(ref) if str(a.get("at", ""))[:10] <= iso]
+        return cut_at(self.live.history(ref), self.day.isoformat())
 
     def last_editor(self, ref: str) -> Optional[str]:
         entries = self.history(ref)
@@ -251,9 +263,12 @@ class PastStore:
     def refresh(self) -> Changed:
         """The past does not change, but a redaction since reaches it: the live store is caught up with, and a
         record redacted there is rebuilt here from the trail, whose values the redaction removed too."""
-        changed = [(t, k) for t, k in self.live.refresh() if t in RECORD_TABLES or t == "*"]
-        redacted = [(t, k) for t, k in changed if t == "*" or (self.get(t, k) is not None and
-                    (self.live.get(t, k) or {}).get("redacted_on") != (self.get(t, k) or {}).get("redacted_on"))]
+        redacted = []
+        for t, k in self.live.refresh():
+            shown = self.get(t, k)
+            if t == "*" or (shown is not None and
+                            (self.live.get(t, k) or {}).get("redacted_on") != shown.get("redacted_on")):
+                redacted.append((t, k))
         if not redacted:
             return []
         trail = self.live.audit_trail()
@@ -286,4 +301,4 @@ class PastStore:
         pass                              # the live store belongs to whoever opened it
 
 
-__all__ = ["FirstRecorded", "PastStore", "PastTables", "as_first_recorded", "rebuild_as_of"]
+__all__ = ["FirstRecorded", "PastStore", "PastTables", "as_first_recorded", "cut_at", "entry_day", "rebuild_as_of"]
