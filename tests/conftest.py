@@ -13,6 +13,24 @@ import safeguard_tracker as st  # noqa: E402
 FIXED_TODAY = date(2018, 6, 15)
 
 
+STORE_KINDS = ("file", "postgres")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "file_store_only(reason): a test of what only the file store has (its journal, "
+                                       "its lock file, its backups); it runs on the file store alone, and says why")
+
+
+def pytest_generate_tests(metafunc):
+    """Every test on the ``tracker`` fixture runs on both stores (``[file]`` and ``[postgres]``), unless it is
+    marked ``file_store_only`` with its reason."""
+    if "store_kind" in metafunc.fixturenames:
+        only = metafunc.definition.get_closest_marker("file_store_only")
+        if only is not None and not (only.args or only.kwargs.get("reason")):
+            raise pytest.UsageError(f"{metafunc.definition.nodeid}: file_store_only needs its reason")
+        metafunc.parametrize("store_kind", ("file",) if only is not None else STORE_KINDS)
+
+
 def pytest_addoption(parser):
     parser.addoption("--full", action="store_true", default=False,
                      help="run the heavy fault-injection tests at full size (e.g. 200 kills)")
@@ -29,8 +47,22 @@ def store_path(tmp_path) -> Path:
 
 
 @pytest.fixture
-def tracker(store_path):
-    with st.open_tracker(store_path, user="a.lado", today=lambda: FIXED_TODAY) as t:
+def pg_url() -> str:
+    """A new database on this worker's throwaway PostgreSQL cluster, holding the current schema."""
+    from pg_cluster import cluster
+    return cluster().new_database()
+
+
+@pytest.fixture
+def store_location(store_kind, store_path, request):
+    """Where the ``tracker`` fixture's store is: a file, or a new database on the throwaway cluster."""
+    return store_path if store_kind == "file" else request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def tracker(store_location):
+    """An empty store opened by the LADO, on each kind of store in turn (``store_kind``)."""
+    with st.open_tracker(store_location, user="a.lado", today=lambda: FIXED_TODAY) as t:
         yield t
 
 

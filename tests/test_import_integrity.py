@@ -49,9 +49,9 @@ def _refused(call, *args, **kwargs) -> list[str]:
 
 
 @pytest.fixture
-def other(store_path, tracker):
+def other(store_location, tracker):
     """A second user on the same store."""
-    with st.open_tracker(store_path, user="b.other", today=lambda: FIXED_TODAY) as t:
+    with st.open_tracker(store_location, user="b.other", today=lambda: FIXED_TODAY) as t:
         yield t
 
 
@@ -277,13 +277,13 @@ def test_every_export_carries_each_records_revision(plan, tmp_path):
     assert stored[ref] == 2
 
 
-def test_the_cli_refuses_a_stale_export_with_exit_2_and_takes_overwrite(tracker, other, store_path, tmp_path,
+def test_the_cli_refuses_a_stale_export_with_exit_2_and_takes_overwrite(tracker, other, store_location, tmp_path,
                                                                        capsys):
     from safeguard_tracker.cli import main
     c = _contact(tracker)
     old = _write(tmp_path, "old.csv", tracker.export_contacts("csv"))
     other.update_contact(c.reference, subject_name="Jo Smyth")
-    base = ["--db", str(store_path), "--today", "15/06/2018", "import", "contacts"]
+    base = ["--db", str(store_location), "--today", "15/06/2018", "import", "contacts"]
     assert main(base + [str(old)]) == 2
     err = capsys.readouterr().err
     assert "changed after this file was exported" in err and "Traceback" not in err
@@ -370,10 +370,10 @@ def test_a_plans_json_number_beyond_64_bits_is_one_line(plan, tmp_path):
     assert "recommendations[1].number" in problem
 
 
-def test_the_cli_prints_no_traceback_for_an_unholdable_json(tracker, store_path, tmp_path, capsys):
+def test_the_cli_prints_no_traceback_for_an_unholdable_json(tracker, store_location, tmp_path, capsys):
     from safeguard_tracker.cli import main
     path = _write(tmp_path, "c.json", _contact_json(children_count=10 ** 30))
-    assert main(["--db", str(store_path), "--today", "15/06/2018", "import", "contacts", str(path)]) == 2
+    assert main(["--db", str(store_location), "--today", "15/06/2018", "import", "contacts", str(path)]) == 2
     err = capsys.readouterr().err
     assert "children_count" in err and "Traceback" not in err
 

@@ -136,11 +136,11 @@ def test_a_redaction_killed_after_any_step_is_finished_by_the_next_open(rich_dem
 def test_a_second_redact_after_an_interrupted_one_finishes_it_rather_than_refusing(rich_demo, step, capsys):
     t, ref, folder = rich_demo
     _stop_after(t.path, ref, step)
-    assert main(["--db", str(t.path), "--user", "d.p.officer", "redact", ref]) == 0    # no --yes: nothing new to ask
+    assert main(["--db", t.store.location, "--user", "d.p.officer", "redact", ref]) == 0    # no --yes: nothing new to ask
     out, err = capsys.readouterr()
     assert f"finished the interrupted redaction of {ref}" in out and "already" not in out + err
     _assert_redacted_everywhere(folder, ref)
-    assert main(["--db", str(t.path), "redact", ref, "--yes"]) == 2                   # now it is simply done
+    assert main(["--db", t.store.location, "redact", ref, "--yes"]) == 2                   # now it is simply done
     assert "already redacted on 15/06/2018" in capsys.readouterr().err
 
 
@@ -192,7 +192,7 @@ def test_a_backup_from_before_the_redaction_restored_does_not_bring_the_values_b
     assert MARKERS["subject name"].encode() in kept_bytes
     t.redact_contact(ref)
     kept.write_bytes(kept_bytes)                # the unscrubbed copy put back, then restored with the tool
-    assert main(["--db", str(t.path), "restore", "--from-backup", kept.name, "--yes"]) == 0
+    assert main(["--db", t.store.location, "restore", "--from-backup", kept.name, "--yes"]) == 0
     assert _hits(folder) == [], "the restore itself must apply the ledger, before anyone opens the store"
     _assert_redacted_everywhere(folder, ref, user="a.lado")
 
@@ -229,10 +229,10 @@ def test_a_deleted_ledger_is_rebuilt_from_the_redacted_records(rich_demo):
     kept_bytes = kept.read_bytes()
     t.redact_contact(ref)
     redaction_ledger.ledger_path(t.store).unlink()
-    again = st.open_tracker(t.path, user="auditor")
+    again = st.open_tracker(t.store.location, user="auditor")
     assert _state(again, ref) == "complete"
     kept.write_bytes(kept_bytes)                # and so an unscrubbed copy restored later stays redacted
-    assert main(["--db", str(t.path), "restore", "--from-backup", kept.name, "--yes"]) == 0
+    assert main(["--db", t.store.location, "restore", "--from-backup", kept.name, "--yes"]) == 0
     _assert_redacted_everywhere(folder, ref, user="a.lado")
 
 
@@ -247,8 +247,8 @@ def test_a_damaged_ledger_line_is_refused_naming_the_file_and_line(rich_demo, ca
     ledger.write_bytes(bytes(raw))
     before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     with pytest.raises(StoreCorrupt, match=r"redaction ledger .*demo\.json\.redactions is damaged at line 1"):
-        st.open_tracker(t.path)
-    assert main(["--db", str(t.path), "check"]) == 1
+        st.open_tracker(t.store.location)
+    assert main(["--db", t.store.location, "check"]) == 1
     out = capsys.readouterr().out
     assert out.count("\n") == 1 and "redaction ledger" in out
     assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
@@ -258,7 +258,7 @@ def test_a_torn_ledger_line_is_ignored_and_cut_off_by_the_next_append(rich_demo)
     t, ref, folder = rich_demo
     ledger = redaction_ledger.ledger_path(t.store)
     ledger.write_bytes(b'0badf00d {"table":"contacts","ref":"L-20')      # a kill mid-append: never acted on
-    again = st.open_tracker(t.path, user="d.p.officer")
+    again = st.open_tracker(t.store.location, user="d.p.officer")
     assert redaction_ledger.read_ledger(again.store) == {}
     again.redact_contact(ref)
     assert b"0badf00d" not in ledger.read_bytes()
@@ -290,7 +290,7 @@ def test_a_read_only_store_with_an_unfinished_redaction_says_so_and_changes_noth
     before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     try:
         _make_read_only(folder, monkeypatch)
-        reader = st.open_tracker(t.path, user="reader")
+        reader = st.open_tracker(t.store.location, user="reader")
         assert any(ref in w and "unfinished" in w for w in reader.store.warnings)
         assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
     finally:
@@ -346,14 +346,23 @@ def test_off_the_main_thread_nothing_is_deferred_or_touched():
     assert seen == [(False, *handlers)]
 
 
-def test_ctrl_c_during_a_commit_lands_after_the_edit_is_durable(tracker, monkeypatch):
+def test_ctrl_c_during_a_commit_lands_after_the_edit_is_durable(tracker, monkeypatch, store_kind):
     c = tracker.add_contact(received_on="05/01/2018", agency="Police", category="enquiry")
-    real = file_store.append_durably
+    if store_kind == "file":
+        real = file_store.append_durably
 
-    def interrupted(path, data):
-        signal.raise_signal(signal.SIGINT)     # Ctrl+C just as the journal line is being written
-        return real(path, data)
-    monkeypatch.setattr(file_store, "append_durably", interrupted)
+        def interrupted(path, data):
+            signal.raise_signal(signal.SIGINT)     # Ctrl+C just as the journal line is being written
+            return real(path, data)
+        monkeypatch.setattr(file_store, "append_durably", interrupted)
+    else:
+        from safeguard_tracker.store.postgres.store import PostgresStore
+        real_write = PostgresStore._write
+
+        def interrupted_write(self, conn, txn):
+            signal.raise_signal(signal.SIGINT)     # Ctrl+C as the rows are being sent, before the commit
+            return real_write(self, conn, txn)
+        monkeypatch.setattr(PostgresStore, "_write", interrupted_write)
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)   # as at a terminal
     try:
         with pytest.raises(KeyboardInterrupt):
@@ -361,6 +370,6 @@ def test_ctrl_c_during_a_commit_lands_after_the_edit_is_durable(tracker, monkeyp
     finally:
         signal.signal(signal.SIGINT, previous)
     monkeypatch.undo()
-    again = st.open_tracker(tracker.path)
+    again = st.open_tracker(tracker.store.location)
     assert [n.text for n in again.get_contact(c.reference).notes] == ["noted before the interrupt"]
     assert again.check() == []

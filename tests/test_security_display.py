@@ -75,7 +75,7 @@ def hostile(tracker):
     t.record_police(ref, involved=True, police_reference=v("PREF"))
     t.record_meeting(ref, kind="jem", held_on="05/06/2018", agencies_present=["Police"], decisions=v("DEC"),
                      actions=[{"description": v("MACT"), "owner": v("MOWN"), "due_on": "20/06/2018"}])
-    with st.open_tracker(t.path, user=EVIL_USER, today=lambda: date(2018, 6, 15)) as other:
+    with st.open_tracker(t.store.location, user=EVIL_USER, today=lambda: date(2018, 6, 15)) as other:
         other.add_note(ref, v("NOTE"))
     t.record_suspension(ref, decision="suspended", rationale=v("SUSP"))
     t.record_regulator_referral(ref, body=v("BODY"), reference_number=v("REGNO"))
@@ -93,7 +93,7 @@ def hostile(tracker):
     t.revise_due(a.reference, "01/06/2018", v("AREV"))
     t.flag_off_track(a.reference, v("AOFFT"))
     t.record_evidence(a.reference, evidence=v("AEVID"), impact_measure=v("AIMP"))
-    return {"contact": ref, "review": r.reference, "action": a.reference, "db": str(t.path)}
+    return {"contact": ref, "review": r.reference, "action": a.reference, "db": t.store.location}
 
 
 def cli(h, capsys, *argv):
@@ -174,7 +174,7 @@ def test_every_printer_of_stored_text_shows_control_characters_as_escapes(hostil
 def test_a_history_line_cannot_be_forged_by_a_line_break_in_a_value(tracker, capsys):
     tracker.add_contact(received_on="01/06/2018", agency="School - Primary", summary="x")
     tracker.update_contact("L-2018-0001", summary="y\n01/06/2018 09:00  a.lado  L-2018-0001  closed")
-    out, _ = cli({"db": str(tracker.path)}, capsys, "history", "L-2018-0001")
+    out, _ = cli({"db": tracker.store.location}, capsys, "history", "L-2018-0001")
     assert "\n01/06/2018 09:00" not in out and "y\\n01/06/2018 09:00" in out
 
 
@@ -182,7 +182,7 @@ def test_pattern_warnings_and_import_problems_quoting_values_are_escaped(tracker
     for _ in range(3):     # the same person three times, at the same (busy) setting
         tracker.add_contact(received_on="01/06/2018", agency="School - Primary", subject_name=v("SNAME"),
                             subject_dob="01/01/1980", employer=v("EMP"))
-    h = {"db": str(tracker.path)}
+    h = {"db": tracker.store.location}
     _, err = cli(h, capsys, "contact", "show", "L-2018-0003")
     assert "same setting: EMP\\x1b[2J" in err and "same person" in err and RAW.search(err) is None
     bad = tmp_path / "bad.csv"

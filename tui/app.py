@@ -33,6 +33,7 @@ from textual.widgets import LoadingIndicator, Static
 from safeguard_tracker import Tracker, open_tracker
 from safeguard_tracker.demo import build_demo
 from safeguard_tracker.errors import SafeguardError
+from safeguard_tracker.store.postgres import is_server_url, redacted_url
 
 from .commands import TrackerCommands
 from .lists import open_lists          # (registers the Lists screen's palette command and help)
@@ -40,6 +41,7 @@ from .registry import AREAS, REGISTRY
 from .paged_table import PAGE_SIZE, forget_message_unless_about
 
 DEFAULT_REFRESH_SECONDS = 5.0
+HEARD_CHECK_SECONDS = 0.25     # how often a server store's announcements of others' commits are looked at
 WARNING_SECONDS = 30.0   # how long the store's warnings stay in the corner at start
 DEMO_NOTICE_SECONDS = 8.0   # the demo store's whereabouts (the status line keeps its path)
 EXIT_WAIT_SECONDS = 10.0  # the longest a quit waits for screens still mounting (then it goes anyway)
@@ -216,6 +218,10 @@ class TrackerApp(App):
         self.call_after_refresh(self._check_first_screen)
         if self.refresh_interval:
             self.set_interval(self.refresh_interval, self.catch_up_quietly)
+            if self.tracker is not None and getattr(self.tracker.store, "changes_waiting", None) is not None:
+                # A server store announces each commit (NOTIFY): asking costs no query, so ask often,
+                # and another user's change shows within a second.
+                self.set_interval(HEARD_CHECK_SECONDS, self.catch_up_when_announced)
 
     def _check_first_screen(self) -> None:
         """Once the first tab has loaded and been painted: the work that waited for it."""
@@ -423,7 +429,7 @@ class TrackerApp(App):
                         timeout=WARNING_SECONDS)
         read_only = self.read_only()
         if read_only:
-            self.say(f"READ-ONLY: {self.tracker.path.name} can be read, not changed ({read_only})", "warning")
+            self.say(f"READ-ONLY: {self.store_name()} can be read, not changed ({read_only})", "warning")
         elif warnings:
             more = f" (+{len(warnings) - 1} more, in the notices)" if len(warnings) > 1 else ""
             self.say(f"WARNING: {warnings[0]}{more}", "warning")
@@ -432,7 +438,12 @@ class TrackerApp(App):
             self.notify(notice, title="DEMO", timeout=DEMO_NOTICE_SECONDS)
             self.say(notice.splitlines()[0] + " \u00b7 ? lists every key")
         else:
-            self.say(f"{self.tracker.path.name}: ? lists every key, ctrl+p finds any action")
+            self.say(f"{self.store_name()}: ? lists every key, ctrl+p finds any action")
+
+    def store_name(self) -> str:
+        """The store as the status line names it: its file's name, or its database (without a password)."""
+        path = self.tracker.path if self.tracker else None
+        return path.name if path is not None else (self.tracker.location if self.tracker else "")
 
     def read_only(self) -> Optional[str]:
         """Why the store cannot be changed (a read-only folder or disk), or None."""
@@ -479,6 +490,11 @@ class TrackerApp(App):
             keys = {key for table, key in changed}
             self.data_changed(None if "*" in keys else keys)
         return bool(changed)
+
+    def catch_up_when_announced(self) -> None:
+        waiting = getattr(self.tracker.store, "changes_waiting", None) if self.tracker is not None else None
+        if waiting is not None and self.live_tracker is None and waiting():
+            self.catch_up_quietly()
 
     def catch_up_quietly(self) -> None:
         if isinstance(self.screen, Screen) and not getattr(self.screen, "is_modal", False):
@@ -739,7 +755,7 @@ def open_store_at(path: Optional[str], *, user: Optional[str] = None, today: Opt
         target = Path(path) if path else Path(tempfile.mkdtemp(prefix="safeguard-demo-")) / "demo.json"
         return build_demo(target, user=user or "demo.lado")
     if progress:
-        progress(f"opening {path or 'the store'}")
+        progress(f"opening {(redacted_url(path) if is_server_url(path) else path) or 'the store'}")
     return open_tracker(path, user=user, today=(lambda: today) if today else None, progress=progress,
                         on_wait=progress)
 

@@ -55,7 +55,7 @@ def app_for(tracker: Tracker, **kwargs: Any) -> "TrackerApp":
 
 def reread(tracker: Tracker) -> Tracker:
     """A second tracker on the same file: what another user would see."""
-    return open_tracker(tracker.path, user="checker")
+    return open_tracker(tracker.location, user="checker")
 
 
 def status(app: Any) -> str:

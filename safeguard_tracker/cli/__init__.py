@@ -11,7 +11,7 @@ import sys
 from typing import Optional, Sequence
 
 from ..errors import ImportFailed, SafeguardError, StoreError, ValidationError
-from . import lado, mappings, plans, plans_files, privacy, store_cmds, vocab
+from . import lado, mappings, plans, plans_files, privacy, server_cmds, store_cmds, vocab
 from .common import CliError, Parser, one_line, run_tui
 from .options import cli_message, command_parser, resolve_choices
 from ..text import say
@@ -20,7 +20,8 @@ from ..text import say
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="safeguard-tracker",
                     description="LADO allegations management and Learning Lessons action plans.")
-    parser.add_argument("--db", metavar="PATH", help="the store file (default: $SAFEGUARD_TRACKER_DB, else the user data folder)")
+    parser.add_argument("--db", metavar="PATH", help="the store: a file, or a postgresql:// URL (default: "
+                                                     "$SAFEGUARD_TRACKER_DB, else a file in the user data folder)")
     parser.add_argument("--user", metavar="NAME", help="who is making changes, for the audit trail (default: your login name)")
     parser.add_argument("--demo", action="store_true", help="open the TUI on a fresh synthetic demo store")
     parser.add_argument("--keep", action="store_true",
@@ -36,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         "export": sub.add_parser("export", help="export records as CSV or JSON").add_subparsers(
             dest="kind", metavar="KIND", required=True, parser_class=Parser),
     }
-    for module in (store_cmds, lado, plans, plans_files, mappings, privacy, vocab):
+    for module in (store_cmds, server_cmds, lado, plans, plans_files, mappings, privacy, vocab):
         module.register(groups)
     return parser
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable, NoReturn, Optional, TypeAlias
 
 from ..dates import parse_date
+from ..store.postgres import is_server_url
 from ..tracker import Tracker, default_store_path, open_tracker
 from .options import resolve_choices
 from .progress_bar import opening
@@ -71,13 +72,13 @@ def as_of_view(tracker: Tracker, args: argparse.Namespace) -> Tracker:
 
 
 def open_from_args(args: argparse.Namespace, *, create: bool = True) -> Tracker:
-    if args.db and not create and not Path(args.db).expanduser().exists():
+    if args.db and not create and not is_server_url(args.db) and not Path(args.db).expanduser().exists():
         raise CliError(f"--db: {args.db} does not exist")
 
     def waiting(msg: str) -> None:
         print(f"safeguard-tracker: {msg}", file=sys.stderr)
 
-    with opening(args.db or default_store_path()):     # a large store, at a terminal: its size and the time taken
+    with opening(None if is_server_url(args.db) else args.db or default_store_path()):     # a large store, at a terminal: its size and the time taken
         tracker = open_tracker(args.db, user=args.user, today=today_from_args(args), on_wait=waiting)
     for w in tracker.store.warnings:
         print(f"safeguard-tracker: warning: {w}", file=sys.stderr)

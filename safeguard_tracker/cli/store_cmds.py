@@ -16,7 +16,8 @@ from ..errors import StoreError, UnknownReference
 from ..model.change import Change, describe_path, item_name
 from ..store import FileStore
 from ..text import printable
-from ..tracker import default_store_path
+from ..store.postgres import is_server_url
+from ..tracker import default_store_path, store_location
 from .common import CliError, Groups, contact_reference, emit, one_line, open_from_args
 from .progress_bar import progress_for
 
@@ -46,7 +47,7 @@ def register(groups: Groups) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     """Exit 0 when sound, else 1.  A store that cannot be used at all is one line saying why and the way back."""
     try:
-        if args.db and not Path(args.db).expanduser().exists():
+        if args.db and not is_server_url(args.db) and not Path(args.db).expanduser().exists():
             FileStore(args.db).refuse_if_store_was_here()   # a lost file beside its journal or backups: say so
         tracker = open_from_args(args, create=False)
         with progress_for() as progress:
@@ -56,11 +57,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"NOT SOUND: {one_line(exc)}")
         return 1
     if problems:
-        print(f"NOT SOUND: {tracker.path}: {len(problems)} problem(s)")
+        print(f"NOT SOUND: {tracker.location}: {len(problems)} problem(s)")
         for p in problems:
             print(f"  {p}")
         return 1
-    print(f"sound: {tracker.path}: {counts['contacts']} contacts, {counts['reviews']} reviews, "
+    print(f"sound: {tracker.location}: {counts['contacts']} contacts, {counts['reviews']} reviews, "
           f"{counts['actions']} actions, {counts['audit']} audit entries, schema known, references unique, "
           f"audit trail agrees with every record")
     return 0
@@ -166,6 +167,9 @@ def history_lines(c: Change, width: Optional[int] = None) -> list[str]:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    if is_server_url(args.db or store_location()):
+        raise CliError("a PostgreSQL store keeps no backup files of its own: restore a pg_dump of the database "
+                       "(pg_restore), as docs/postgres.md describes", code=2)
     store = FileStore(args.db or default_store_path(), user=args.user)
     backups = store.backups()
     if args.from_backup in (None, ""):
@@ -196,9 +200,19 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     if not args.db:
-        raise CliError("demo needs --db PATH for the new store")
+        raise CliError("demo needs --db PATH (or a postgresql:// URL) for the new store")
     with progress_for() as progress:
-        tracker = build_demo(args.db, contacts=args.contacts, seed=args.seed, progress=progress)
+        if is_server_url(args.db):    # built as a file, then moved in whole (the database must hold no store yet)
+            import tempfile
+            from ..store.moving import move_store
+            from ..tracker import open_tracker
+            with tempfile.TemporaryDirectory(prefix="safeguard-demo-") as folder:
+                build_demo(Path(folder) / "demo.json", contacts=args.contacts, seed=args.seed,
+                           progress=progress).close()
+                move_store(str(Path(folder) / "demo.json"), args.db, user=args.user, progress=progress)
+            tracker = open_tracker(args.db, user=args.user)
+        else:
+            tracker = build_demo(args.db, contacts=args.contacts, seed=args.seed, progress=progress)
     print(f"wrote a demo store to {tracker.location}: {len(tracker.contact_docs())} contacts, "
           f"{len(tracker.review_docs())} reviews, {len(tracker.action_docs())} actions")
     return 0

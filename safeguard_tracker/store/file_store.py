@@ -206,6 +206,21 @@ class FileStore:
         atomic_write(self.path, encode_snapshot(empty_tables(), 0, journal_id=new_journal_id(),
                                                 prev_journal=self._journal_on_disk()))
 
+    def create_from(self, tables: dict[str, dict[str, Doc]], last_seq: int, issued: dict[str, int]) -> "FileStore":
+        """Write a new store holding ``tables`` whole (a store moved from a server), then open it.
+
+        Refused where a store, or what is left of one, is already at the path: nothing is written over.
+        """
+        with self.locked():
+            if self.path.exists():
+                raise StoreWriteError(f"{self.path} already exists: a store is moved only to a new file, so that "
+                                      f"nothing is written over; choose another path")
+            self.refuse_if_store_was_here()
+            ordered = {t: tables.get(t, {}) for t in TABLES}
+            atomic_write(self.path, encode_snapshot(ordered, last_seq, journal_id=new_journal_id(),
+                                                    prev_journal=self._journal_on_disk(), issued=issued))
+        return self.open()
+
     def refuse_if_store_was_here(self) -> None:
         """Refuse (StoreCorrupt, naming the way back) where the snapshot of an existing store has gone missing.
 
@@ -1110,6 +1125,9 @@ class FileStore:
         issued again.  References issued since the snapshot are in the records.
         """
         return self._issued.get(prefix, 0)
+
+    def issued_numbers(self) -> dict[str, int]:
+        return dict(self._issued)
 
     def last_editor(self, ref: str) -> Optional[str]:
         h = self.history(ref)

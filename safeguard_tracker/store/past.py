@@ -260,6 +260,9 @@ class PastStore:
     def issued_floor(self, prefix: str) -> int:
         return self.live.issued_floor(prefix)
 
+    def issued_numbers(self) -> dict[str, int]:
+        return self.live.issued_numbers()
+
     def refresh(self) -> Changed:
         """The past does not change, but a redaction since reaches it: the live store is caught up with, and a
         record redacted there is rebuilt here from the trail, whose values the redaction removed too."""

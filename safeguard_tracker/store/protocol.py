@@ -117,6 +117,10 @@ class Store(Protocol):
         """The highest number ever issued for a reference prefix ('L-2018-', 'A-'): never issue it again."""
         ...
 
+    def issued_numbers(self) -> dict[str, int]:
+        """Every prefix's floor (``issued_floor``), for moving a whole store to another kind of store."""
+        ...
+
     def refresh(self) -> Changed:
         """Catch up with what other processes committed."""
         ...

@@ -15,7 +15,8 @@ from typing import Callable, Optional
 import platformdirs
 
 from ..model import Change
-from ..store import FileStore
+from ..store.opening import open_location
+from ..store.postgres import is_server_url
 from ..store.protocol import Store
 from .lado import LadoFace
 from .plans import PlansFace
@@ -54,10 +55,20 @@ def default_store_path() -> Path:
     return folder / "store.json"
 
 
+def store_location() -> str | Path:
+    """Where a store is when none is named: $SAFEGUARD_TRACKER_DB (a file path or a ``postgresql://`` URL),
+    else store.json in the user's data folder."""
+    env = os.environ.get(ENV_DB, "").strip()
+    return env if is_server_url(env) else default_store_path()
+
+
 def open_store(path: Optional[str | os.PathLike[str]] = None, *, user: Optional[str] = None,
                lock_timeout: float = 15.0, on_wait: Optional[Callable[[str], None]] = None,
                progress: Optional[Callable[[str], None]] = None) -> Store:
     """Open (or create) the store at ``path`` (None: $SAFEGUARD_TRACKER_DB, else the user data folder).
+
+    ``path`` may be a ``postgresql://user@host/dbname`` URL: the server store (docs/postgres.md), which
+    must hold the schema already (``safeguard-tracker admin migrate``).
 
     The store alone, without the services: its tables of stored documents, its audit trail and
     its integrity check.  ``open_tracker`` opens one and puts the whole API on it.
@@ -68,8 +79,8 @@ def open_store(path: Optional[str | os.PathLike[str]] = None, *, user: Optional[
     (1015, 'referral', [])
     >>> store.close()
     """
-    return FileStore(path if path is not None else default_store_path(), user=user, lock_timeout=lock_timeout,
-                     on_wait=on_wait, progress=progress).open()
+    return open_location(path if path is not None else store_location(), user=user, lock_timeout=lock_timeout,
+                         on_wait=on_wait, progress=progress)
 
 
 def open_tracker(path: Optional[str | os.PathLike[str]] = None, *, user: Optional[str] = None,
@@ -96,4 +107,4 @@ def open_tracker(path: Optional[str | os.PathLike[str]] = None, *, user: Optiona
     return Tracker(store, today=today)
 
 
-__all__ = ["Change", "ENV_DB", "Tracker", "default_store_path", "open_store", "open_tracker"]
+__all__ = ["Change", "ENV_DB", "Tracker", "default_store_path", "open_store", "open_tracker", "store_location"]

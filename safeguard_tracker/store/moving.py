@@ -1,0 +1,137 @@
+"""Moving a whole store between a file and a PostgreSQL database, either way, losing nothing.
+
+Every record with its revision, the audit trail (entry for entry, numbered as before), the access
+log, the settings (and so the council's lists), the transaction count and the highest reference
+numbers issued are carried.  The copy is then opened afresh and compared with the source byte for
+byte (``whole_bytes``), and checked; a copy that differs is reported and left for inspection, and
+the source is never changed, apart from one access-log line saying that it was copied, and where to.
+
+The target must be new: a file path where no store is, or a database with no store in it (its
+schema is created if it has none).  Nothing is ever merged or written over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Optional
+
+import attrs
+import orjson
+
+from ..errors import StoreError
+from ..progress import NO_PROGRESS, Progress
+from .format import TABLES
+from .protocol import Doc, Store
+
+RECORD_TABLES = ("contacts", "reviews", "actions", "settings")
+
+
+@attrs.frozen
+class Moved:
+    """What a move carried, and the proof that both sides hold the same."""
+    source: str
+    target: str
+    counts: dict[str, int]          # table -> rows carried
+    last_seq: int
+    digest: str                     # sha256 of ``whole_bytes``, equal on both sides
+    problems: tuple[str, ...]       # the copy's ``check``: empty when sound
+
+    def describe(self) -> str:
+        c = self.counts
+        return (f"copied {self.source} to {self.target}: {c['contacts']:,} contacts, {c['reviews']:,} reviews, "
+                f"{c['actions']:,} actions, {c['settings']:,} settings document(s), {c['audit']:,} audit entries, "
+                f"{c['access_log']:,} access-log entries, {self.last_seq:,} transactions; both hold the same "
+                f"(sha256 {self.digest[:16]}) and the copy is sound")
+
+
+def whole_tables(store: Store) -> dict[str, dict[str, Doc]]:
+    """Every table of ``store`` whole, in the file format's order (the audit trail and the access log included)."""
+    return {t: dict(store.all(t)) for t in TABLES}
+
+
+def whole_bytes(store: Store) -> bytes:
+    """The whole store as canonical bytes: equal for two stores that hold the same, whatever their kind.
+
+    Tables, records, trail entries and every document's fields keep their order (a council's extra
+    columns are in the order they came in); only ``_rev``, which each store places itself, is put last.
+    """
+    def canonical(doc: Doc) -> Doc:
+        if "_rev" not in doc:
+            return doc
+        out = {k: v for k, v in doc.items() if k != "_rev"}
+        out["_rev"] = doc["_rev"]
+        return out
+    tables = {t: {k: canonical(d) for k, d in docs.items()} for t, docs in whole_tables(store).items()}
+    return orjson.dumps({"last_seq": store.last_seq, "issued": dict(sorted(store.issued_numbers().items())),
+                         "tables": tables})
+
+
+def move_store(source: str, target: str, *, user: Optional[str] = None, progress: Progress = NO_PROGRESS) -> Moved:
+    """Copy the store at ``source`` to the new store ``target`` (each a file path or a ``postgresql://`` URL)."""
+    from .opening import open_location
+    from .postgres import is_server_url, redacted_url
+    if not is_server_url(source) and not _path_exists(source):
+        raise StoreError(f"--from: {source} does not exist")
+    if is_server_url(source) == is_server_url(target) and str(source).strip() == str(target).strip():
+        raise StoreError("--from and --to name the same store")
+    shown_target = redacted_url(target) if is_server_url(target) else str(target)
+    src = open_location(source, user=user)
+    try:
+        src.refresh()
+        tables = whole_tables(src)
+        with src.transaction() as txn:   # the copy holds every record: say so in the source's own log
+            txn.log_access("store copied", detail="every record, the audit trail and the access log",
+                           target=shown_target, records=sum(len(tables[t]) for t in RECORD_TABLES))
+        tables = whole_tables(src)
+        expected = whole_bytes(src)
+        last_seq, issued = src.last_seq, src.issued_numbers()
+        where = src.location
+    finally:
+        src.close()
+    copy = _write_copy(target, tables, last_seq, issued, user, progress)
+    try:
+        got = whole_bytes(copy)
+        if got != expected:
+            raise StoreError(f"the copy at {shown_target} does not hold exactly what {where} holds; it is left as "
+                             f"it is for inspection, and {where} is unchanged")
+        problems = tuple(copy.check(progress))
+    finally:
+        copy.close()
+    return Moved(source=where, target=shown_target, counts={t: len(tables[t]) for t in TABLES}, last_seq=last_seq,
+                 digest=hashlib.sha256(expected).hexdigest(), problems=problems)
+
+
+def _path_exists(path: str) -> bool:
+    from pathlib import Path
+    return Path(path).expanduser().exists()
+
+
+def _write_copy(target: str, tables: dict[str, dict[str, Doc]], last_seq: int, issued: dict[str, int],
+                user: Optional[str], progress: Progress) -> Any:
+    from .postgres import is_server_url
+    if is_server_url(target):
+        from .postgres.connection import connect, redacted_url
+        from .postgres.schema import apply_migrations, database_version
+        from .postgres.store import PostgresStore
+        conn = connect(target)
+        try:
+            if database_version(conn) is None:
+                apply_migrations(conn, redacted_url(target))
+                conn.commit()
+        finally:
+            conn.close()
+        store = PostgresStore(target, user=user).open()
+        try:
+            store.load_whole(tables, last_seq, issued, progress)
+        except BaseException:
+            store.close()
+            raise
+        store.close()
+        return PostgresStore(target, user=user).open()
+    from pathlib import Path
+    from .file_store import FileStore
+    path = Path(target).expanduser()
+    if not path.parent.exists():
+        raise StoreError(f"--to: the folder {path.parent} does not exist")
+    FileStore(path, user=user).create_from(tables, last_seq, issued).close()
+    return FileStore(path, user=user).open()

@@ -1,0 +1,73 @@
+"""Reaching the server: a ``postgresql://`` URL, its password kept out of every message, and the
+server's refusals (unreachable, bad credentials, no such database, a dropped connection) as one
+line each that says what to do."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from ...errors import StoreError
+
+URL_SCHEMES = ("postgresql://", "postgres://")
+CONNECT_TIMEOUT = 10   # seconds to wait for an unreachable server before saying so
+
+
+def is_server_url(location: object) -> bool:
+    """True for a ``postgresql://`` (or ``postgres://``) URL: the server store, not a file path."""
+    return isinstance(location, str) and location.strip().lower().startswith(URL_SCHEMES)
+
+
+def redacted_url(url: str) -> str:
+    """The URL as a person may see it: the password, in the netloc or as ``password=``, replaced by ***."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        creds, host = netloc.rsplit("@", 1)
+        if ":" in creds:
+            creds = creds.split(":", 1)[0] + ":***"
+        netloc = f"{creds}@{host}"
+    query = re.sub(r"(?i)(^|&)(password=)[^&]*", r"\1\2***", parts.query)
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def describe_failure(exc: BaseException, where: str) -> str:
+    """One line for a refusal by the server or the network, naming ``where`` (never the password)."""
+    text = " ".join(str(exc).split())
+    low = text.lower()
+    if "password authentication failed" in low or "no password supplied" in low or "authentication failed" in low:
+        return f"{where}: the server refused the user name or password (check the URL, or ~/.pgpass)"
+    if "does not exist" in low and "database" in low:
+        return (f"{where}: that database does not exist on the server: create it (createdb NAME), "
+                f"then `safeguard-tracker admin migrate --db URL`")
+    if "role" in low and "does not exist" in low:
+        return f"{where}: the server has no such user: ask the database administrator to create it"
+    if any(s in low for s in ("connection refused", "could not connect", "no such file or directory",
+                              "timeout expired", "could not translate host name", "connection timed out",
+                              "name or service not known")):
+        return f"{where}: cannot reach the PostgreSQL server (is it running, and is the host and port right?)"
+    if any(s in low for s in ("server closed the connection", "terminating connection", "connection is lost",
+                              "consuming input failed", "the connection is closed", "ssl syscall")):
+        return f"{where}: the connection to the server was lost"
+    if "permission denied" in low or "insufficient_privilege" in low or "insert-only" in low:
+        first = text.split(" CONTEXT:")[0]
+        return f"{where}: the server refused: {first}"
+    return f"{where}: {text}"
+
+
+def server_error(exc: BaseException, where: str, *, written: str = "") -> StoreError:
+    """A StoreError for a psycopg error: the one line above, with ``written`` (say '; nothing was saved')."""
+    return StoreError(describe_failure(exc, where) + written)
+
+
+def connect(url: str, **kwargs: Any) -> Any:
+    """A psycopg connection to ``url`` (autocommit off), or a StoreError naming what went wrong."""
+    try:
+        import psycopg
+    except ImportError:
+        raise StoreError("the PostgreSQL store needs psycopg: pip install 'safeguard-tracker[postgres]'") from None
+    try:
+        return psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT, **kwargs)
+    except psycopg.Error as exc:
+        raise server_error(exc, redacted_url(url)) from None

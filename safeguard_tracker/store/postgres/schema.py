@@ -1,0 +1,94 @@
+"""The server store's schema: versioned migration files shipped in the package, applied in order.
+
+``migrations/NNNN_name.sql`` is schema version NNNN.  ``apply_migrations`` (the CLI's ``admin
+migrate``) applies the missing ones in one transaction, each with its row in ``st_schema``;
+``schema_problem`` is what opening a store checks: a database with no schema, an older schema, or
+one newer than this code knows, each as one line that says what to do.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from typing import Any, Optional
+
+import attrs
+
+from ...errors import StoreError, StoreTooNew
+
+MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+LOCK_KEY = 0x5347_5452   # 'SGTR': the advisory lock that serialises migrations (and, per transaction, writers)
+
+
+@attrs.frozen
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    """Every migration shipped with this version, oldest first (numbered 1, 2, 3... without gaps)."""
+    found = []
+    for entry in resources.files(__package__).joinpath("migrations").iterdir():
+        m = MIGRATION_NAME.match(entry.name)
+        if m:
+            found.append(Migration(int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda mig: mig.version)
+    if [mig.version for mig in found] != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"the shipped migrations are not numbered 1..{len(found)}: {[m.version for m in found]}")
+    return found
+
+
+def code_version() -> int:
+    """The newest schema this code knows."""
+    return len(migrations())
+
+
+def database_version(conn: Any) -> Optional[int]:
+    """The schema version a database holds; None when it holds no safeguard-tracker schema."""
+    row = conn.execute("SELECT to_regclass('st_schema') IS NOT NULL").fetchone()
+    if not row or not row[0]:
+        return None
+    got = conn.execute("SELECT max(version) FROM st_schema").fetchone()
+    return int(got[0]) if got and got[0] is not None else 0
+
+
+def schema_problem(version: Optional[int], where: str) -> Optional[StoreError]:
+    """Why a store at ``where`` with schema ``version`` cannot be opened by this code, or None."""
+    known = code_version()
+    if version is None or version == 0:
+        return StoreError(f"{where} holds no safeguard-tracker schema: create it with "
+                          f"`safeguard-tracker admin migrate --db {where}` (see docs/postgres.md)")
+    if version > known:
+        return StoreTooNew(f"{where} has schema version {version}, but this safeguard-tracker knows versions up to "
+                           f"{known}: upgrade safeguard-tracker (pip install -U 'safeguard-tracker[postgres]')")
+    if version < known:
+        return StoreError(f"{where} has schema version {version}; this safeguard-tracker needs version {known}: "
+                          f"apply the migrations with `safeguard-tracker admin migrate --db {where}` (take a "
+                          f"pg_dump first: docs/postgres.md)")
+    return None
+
+
+def apply_migrations(conn: Any, where: str) -> list[Migration]:
+    """Apply every missing migration, all or none (one transaction); return those applied.
+
+    Refuses a database whose schema is newer than this code.  Two admins running it at once are
+    serialised by an advisory lock, so each migration is applied once.
+    """
+    applied: list[Migration] = []
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+        have = database_version(conn) or 0
+        if have > code_version():
+            problem = schema_problem(have, where)
+            assert problem is not None
+            raise problem
+        for mig in migrations():
+            if mig.version <= have:
+                continue
+            with conn.transaction():
+                conn.execute(mig.sql)
+                conn.execute("INSERT INTO st_schema (version, name) VALUES (%s, %s)", (mig.version, mig.name))
+            applied.append(mig)
+    return applied

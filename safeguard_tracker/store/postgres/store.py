@@ -1,0 +1,635 @@
+"""``PostgresStore``: the store protocol on a PostgreSQL database, for a team, a partnership or a region.
+
+The same guarantees as the file store, by the server's means:
+
+- **One call, one transaction.**  A write takes a transaction-scoped advisory lock (writers queue
+  as they do on the file store's lock), catches up with what others committed, stages its edits
+  through the shared ``Transaction`` (so the audit trail is written exactly as the file store
+  writes it), and commits records, trail, access log and the transaction's row together.  A
+  dropped connection rolls the whole of it back: nothing is half-written.
+- **Stale edits are refused.**  ``put`` checks the caller's revision against the caught-up record
+  (``ConflictError``), and the ``UPDATE`` checks the stored revision again, so an edit made behind
+  the application's back is caught too.
+- **References are never issued twice**: writers are serialised, the highest number issued per
+  prefix is kept in ``st_state``, and a key is inserted only where none exists.
+- **Readers keep a copy** of the record tables, caught up from ``st_transactions`` (which records
+  each commit's changed keys): ``all`` and ``get`` cost what they cost on the file store, and
+  ``refresh`` costs what changed.  Every commit sends a NOTIFY on ``safeguard_tracker``.
+
+The audit trail and the access log are loaded on first use (``history`` asks the server for one
+record's entries without loading the trail).
+"""
+
+from __future__ import annotations
+
+import atexit
+import weakref
+from contextlib import contextmanager
+from datetime import date
+from typing import Any, Callable, Iterator, Optional
+
+import orjson
+
+from ...errors import ConflictError, StoreCorrupt, StoreError, StoreLocked
+from ...progress import NO_PROGRESS, Progress, counted
+from ...signals import deferred_signals
+from ..check import RECORD_TABLES, check_store
+from ..issued import issued_in_keys, merge_issued
+from ..protocol import Changed, Doc, Redacted, StoreFiles
+from ..redaction import default_rules
+from ..transaction import Transaction, default_user, redact_audit_values
+from .connection import connect, redacted_url, server_error
+from .schema import LOCK_KEY, code_version, database_version, schema_problem
+
+DOC_TABLES = (*RECORD_TABLES, "settings")      # the tables of documents kept by key
+TRAIL_TABLES = ("audit", "access_log")          # numbered, insert-only
+CHANNEL = "safeguard_tracker"                   # NOTIFY channel: the payload is the committed transaction's number
+WRITE_LOCK = LOCK_KEY + 1                       # the advisory lock every write transaction takes
+CHANGES_KEPT = 20_000                           # (table, key) pairs kept for ``changed_since``
+FULL_RELOAD_AFTER = 5_000                       # transactions behind: load the tables whole instead
+PG_DUMP_NOTE = ("copies of the database taken before the redaction (pg_dump files, replicas' backups) still hold "
+                "the removed values: delete or replace them as docs/postgres.md describes")
+
+
+def _load(text: Any) -> Any:
+    return orjson.loads(text)
+
+
+# The pools of stores dropped without ``close``.  Closing a pool joins its threads, so it must not happen in
+# a finaliser (the collector may run it on one of those threads): they are closed at the next open, or at exit.
+_unclosed: list[Any] = []
+
+
+def _close_unclosed() -> None:
+    while _unclosed:
+        try:
+            _unclosed.pop().close()
+        except Exception:   # (a pool that cannot close cleanly at exit has nothing left to lose)
+            pass
+
+
+atexit.register(_close_unclosed)
+
+
+class PostgresStore:
+    """The store protocol on PostgreSQL (``postgresql://user@host/dbname``)."""
+
+    def __init__(self, url: str, user: Optional[str] = None, *, lock_timeout: float = 15.0,
+                 progress: Optional[Callable[[str], None]] = None, pool_size: int = 4):
+        self.url = url
+        self.where = redacted_url(url)
+        self.user = user or ""
+        self.warnings: list[str] = []
+        self.read_only: Optional[str] = None
+        self.last_seq = 0
+        self.listeners: list[Callable[[Changed], None]] = []
+        self.lock_timeout = lock_timeout
+        self.progress = progress
+        self.pool_size = pool_size
+        self._pool: Any = None
+        self._finalizer: Any = None
+        self._listener: Any = None          # a connection that LISTENs on CHANNEL (``changes_waiting``)
+        self._heard = 0                     # the highest transaction number a NOTIFY has announced
+        self._tables: dict[str, dict[str, Doc]] = {t: {} for t in DOC_TABLES}
+        self._trails: dict[str, Optional[dict[str, Doc]]] = {t: None for t in TRAIL_TABLES}
+        self._history: Optional[dict[str, list[Doc]]] = None
+        self._issued: dict[str, int] = {}
+        self._generation = 0
+        self._changes: list[tuple[str, str]] = []
+        self._changes_base = 0
+
+    # --- opening ------------------------------------------------------------------------------
+    def open(self) -> "PostgresStore":
+        """Connect, refuse a database without the current schema (one line saying what to do), load."""
+        conn = connect(self.url)
+        try:
+            problem = schema_problem(database_version(conn), self.where)
+            if problem is not None:
+                raise problem
+            if not self.user:
+                row = conn.execute("SELECT current_user").fetchone()
+                self.user = str(row[0]) if row else default_user()
+        except Exception as exc:
+            conn.close()
+            if isinstance(exc, StoreError):
+                raise
+            raise server_error(exc, self.where) from None
+        conn.close()
+        self._open_pool()
+        self._load_full()
+        return self
+
+    def _open_pool(self) -> None:
+        from psycopg_pool import ConnectionPool
+        _close_unclosed()
+        timeout_ms = max(1, int(self.lock_timeout * 1000))
+        self._pool = ConnectionPool(self.url, min_size=1, max_size=self.pool_size, open=True,
+                                    kwargs={"connect_timeout": 10, "options": f"-c lock_timeout={timeout_ms}"},
+                                    name="safeguard-tracker")
+        self._finalizer = weakref.finalize(self, _unclosed.append, self._pool)
+
+    @contextmanager
+    def _conn(self) -> Iterator[Any]:
+        """A pooled connection, its work as one read transaction; a server error as one line."""
+        import psycopg
+        if self._pool is None:
+            raise StoreError(f"{self.where}: the store is closed")
+        try:
+            with self._pool.connection(timeout=30) as conn:
+                yield conn
+        except psycopg.Error as exc:
+            raise server_error(exc, self.where) from None
+        except Exception as exc:  # the pool's own timeout (no connection could be made)
+            if type(exc).__module__.startswith("psycopg_pool"):
+                raise server_error(exc, self.where) from None
+            raise
+
+    def _load_full(self, conn: Any = None) -> None:
+        """Every document table, in the order its records were first stored, and the store's state."""
+        if conn is None:
+            with self._conn() as c:
+                c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                self._load_full(c)
+                c.rollback()
+            return
+        row = conn.execute("SELECT last_seq, issued FROM st_state WHERE id = 1").fetchone()
+        if row is None:
+            raise StoreCorrupt(f"{self.where}: the table st_state has lost its row: restore the database from a backup")
+        last_seq, issued = int(row[0]), dict(row[1] or {})
+        tables: dict[str, dict[str, Doc]] = {}
+        for table in DOC_TABLES:
+            docs: dict[str, Doc] = {}
+            cur = conn.execute(f"SELECT key, doc::text, rev FROM {table} ORDER BY pos")
+            for key, text, rev in cur:
+                doc = _load(text)
+                doc["_rev"] = rev
+                docs[key] = doc
+            tables[table] = docs
+        for table in DOC_TABLES:      # (kept dicts updated in place: a reader may hold one)
+            self._tables[table].clear()
+            self._tables[table].update(tables[table])
+        self._trails = {t: None for t in TRAIL_TABLES}
+        self._history = None
+        self._issued = {str(k): int(v) for k, v in issued.items()}
+        self.last_seq = last_seq
+        self._generation += 1
+        self._changes_base += len(self._changes)
+        self._changes = []
+
+    def _load_trail(self, table: str) -> dict[str, Doc]:
+        loaded = self._trails[table]
+        if loaded is None:
+            with self._conn() as conn:
+                rows = conn.execute(f"SELECT id, entry::text FROM {table} WHERE seq <= %s ORDER BY id"
+                                    if table == "audit" else f"SELECT id, entry::text FROM {table} ORDER BY id",
+                                    (self.last_seq,) if table == "audit" else None).fetchall()
+                conn.rollback()
+            loaded = {str(i): _load(text) for i, text in rows}
+            self._trails[table] = loaded
+        return loaded
+
+    # --- catching up -------------------------------------------------------------------------------
+    def refresh(self) -> Changed:
+        """Catch up with what other users committed; returns the (table, key) pairs that changed."""
+        with self._conn() as conn:
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            changed = self._catch_up(conn)
+            conn.rollback()
+        return changed
+
+    def _catch_up(self, conn: Any) -> Changed:
+        row = conn.execute("SELECT last_seq, issued FROM st_state WHERE id = 1").fetchone()
+        if row is None:
+            raise StoreCorrupt(f"{self.where}: the table st_state has lost its row: restore the database from a backup")
+        head = int(row[0])
+        if head == self.last_seq:
+            return []
+        if head < self.last_seq:
+            self.warnings.append(f"{self.where} now holds fewer transactions ({head}) than this screen had seen "
+                                 f"({self.last_seq}): the database was restored from an older copy")
+            changed: Changed = [("*", "*")]
+            self._load_full(conn)
+        else:
+            changed = self._catch_up_to(conn, head)
+            self._issued = merge_issued(self._issued, {str(k): int(v) for k, v in dict(row[1] or {}).items()})
+        for listener in self.listeners:
+            listener(changed)
+        return changed
+
+    def _catch_up_to(self, conn: Any, head: int) -> Changed:
+        if head - self.last_seq > FULL_RELOAD_AFTER:
+            self._load_full(conn)
+            return [("*", "*")]
+        rows = conn.execute("SELECT seq, changed, rewrites FROM st_transactions WHERE seq > %s AND seq <= %s "
+                            "ORDER BY seq", (self.last_seq, head)).fetchall()
+        pairs: list[tuple[str, str]] = [(str(t), str(k)) for _, changed, _ in rows for t, k in changed]
+        rewritten = {str(ref) for _, _, rewrites in rows for ref in rewrites}
+        if len(rows) != head - self.last_seq or any(t == "*" for t, _ in pairs):
+            self._load_full(conn)   # a migration's single row, or a gap: load whole
+            return [("*", "*")]
+        by_table: dict[str, set[str]] = {}
+        for t, k in pairs:
+            by_table.setdefault(t, set()).add(k)
+        for table, keys in by_table.items():
+            if table not in self._tables:
+                continue
+            docs = self._tables[table]
+            for key, text, rev in conn.execute(f"SELECT key, doc::text, rev FROM {table} WHERE key = ANY(%s) "
+                                               f"ORDER BY pos", (sorted(keys),)):
+                doc = _load(text)
+                doc["_rev"] = rev
+                docs[key] = doc
+        audit = self._trails["audit"]
+        if audit is not None:
+            if rewritten:
+                for i, text in conn.execute("SELECT id, entry::text FROM audit WHERE ref = ANY(%s) AND seq <= %s",
+                                            (sorted(rewritten), self.last_seq)):
+                    audit[str(i)] = _load(text)
+            for i, text in conn.execute("SELECT id, entry::text FROM audit WHERE seq > %s AND seq <= %s ORDER BY id",
+                                        (self.last_seq, head)):
+                audit[str(i)] = _load(text)
+        self._history = None
+        access = self._trails["access_log"]
+        if access is not None:
+            for i, text in conn.execute("SELECT id, entry::text FROM access_log WHERE id > %s ORDER BY id",
+                                        (len(access),)):
+                access[str(i)] = _load(text)
+        self.last_seq = head
+        self._note_changes(pairs)
+        return pairs
+
+    def _note_changes(self, pairs: list[tuple[str, str]]) -> None:
+        if len(self._changes) > CHANGES_KEPT:
+            self._changes_base += len(self._changes)
+            self._changes = []
+        self._changes.extend(pairs)
+
+    def changes_waiting(self) -> bool:
+        """Whether another user has committed since this copy last caught up, as the server's NOTIFY says: no
+        query, so a screen may ask several times a second.  True when it cannot tell (first use, a lost
+        connection): the caller then catches up, which asks the server itself."""
+        import psycopg
+        conn = self._listener
+        if conn is None:
+            try:
+                conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+                conn.execute(f"LISTEN {CHANNEL}")
+            except psycopg.Error:
+                return True
+            self._listener = conn
+            return True
+        try:
+            for n in conn.notifies(timeout=0):
+                self._heard = max(self._heard, int(n.payload) if n.payload.isdigit() else self.last_seq + 1)
+        except psycopg.Error:
+            self._close_listener()
+            return True
+        return self._heard > self.last_seq
+
+    def _close_listener(self) -> None:
+        if self._listener is not None:
+            try:
+                self._listener.close()
+            except Exception:   # (already broken: nothing more to release)
+                pass
+            self._listener = None
+
+    # --- writing -----------------------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Queue behind other writers, catch up, stage edits; commit them as one transaction when the block ends."""
+        import psycopg
+        if self.read_only:
+            raise StoreError(f"{self.read_only}; nothing was saved")
+        with self._conn() as conn:
+            try:
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            except psycopg.errors.LockNotAvailable:
+                conn.rollback()
+                raise StoreLocked(f"{self.where}: another user's change has held the store for over "
+                                  f"{self.lock_timeout:g} s; nothing was saved: try again") from None
+            try:
+                self._catch_up(conn)
+                txn = Transaction(self)
+                yield txn
+                if txn.empty:
+                    conn.rollback()
+                    return
+                with deferred_signals():   # Ctrl+C or SIGTERM lands after the commit, not inside it
+                    written = self._write(conn, txn)
+                    self._commit(conn, written)
+            except BaseException:
+                try:
+                    conn.rollback()
+                except psycopg.Error:
+                    pass
+                raise
+
+    def _write(self, conn: Any, txn: Transaction) -> "Written":
+        """Stage the transaction on the server (not yet committed); ConflictError for a record changed meanwhile."""
+        seq = self.last_seq + 1
+        written = Written(seq=seq, at=txn.at)
+        by_table: dict[str, list[tuple[str, Doc]]] = {}
+        for (table, key), doc in txn.puts.items():
+            if table not in self._tables:
+                raise StoreError(f"{self.where}: there is no table '{table}' in the store; nothing was saved")
+            by_table.setdefault(table, []).append((key, doc))
+        for table, items in by_table.items():
+            self._write_table(conn, table, items, seq)
+            written.changed += [(table, key) for key, _ in items]
+        if txn.rewrites:
+            self._rewrite_trails(conn, txn.rewrites, seq, written)
+        row = conn.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()
+        audit_base = int(row[0]) if row else 0
+        with conn.cursor().copy("COPY audit (id, seq, tbl, ref, field, at, username, entry) FROM STDIN") as copy:
+            for n, a in enumerate(txn.audit, start=audit_base + 1):
+                a["seq"] = seq
+                copy.write_row((n, seq, a.get("table", "contacts"), a["ref"], a["field"], a["at"], a["user"],
+                                orjson.dumps(a).decode()))
+                written.audit.append((str(n), a))
+        if txn.access:
+            row = conn.execute("SELECT coalesce(max(id), 0) FROM access_log").fetchone()
+            access_base = int(row[0]) if row else 0
+            for n, e in enumerate(txn.access, start=access_base + 1):
+                conn.execute("INSERT INTO access_log (id, at, username, what, entry) VALUES (%s, %s, %s, %s, %s::json)",
+                             (n, e["at"], e["user"], e["what"], orjson.dumps(e).decode()))
+                written.access.append((str(n), e))
+        written.issued = merge_issued(self._issued, issued_in_keys(k for t, k in written.changed if t in RECORD_TABLES))
+        cur = conn.execute("UPDATE st_state SET last_seq = %s, issued = %s::jsonb WHERE id = 1 AND last_seq = %s",
+                           (seq, orjson.dumps(written.issued).decode(), self.last_seq))
+        if cur.rowcount != 1:
+            raise StoreError(f"{self.where}: another writer committed without taking the store's lock; "
+                             f"nothing was saved: try again")
+        conn.execute("INSERT INTO st_transactions (seq, at, username, changed, rewrites) VALUES (%s, %s, %s, %s, %s)",
+                     (seq, txn.at, self.user, orjson.dumps(written.changed).decode(),
+                      orjson.dumps(sorted({rw["ref"] for rw in txn.rewrites})).decode()))
+        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(seq)))
+        written.puts = list(txn.puts.items())
+        return written
+
+    def _write_table(self, conn: Any, table: str, items: list[tuple[str, Doc]], seq: int) -> None:
+        new = [(key, doc) for key, doc in items if doc["_rev"] == 1]
+        old = [(key, doc) for key, doc in items if doc["_rev"] != 1]
+
+        def body(doc: Doc) -> str:
+            return orjson.dumps({k: v for k, v in doc.items() if k != "_rev"}).decode()
+        if new:
+            got = {r[0] for r in conn.execute(
+                f"INSERT INTO {table} (key, doc, rev, seq) SELECT v.key, v.doc::json, 1, %s "
+                f"FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS v(key, doc, n) ORDER BY v.n "
+                f"ON CONFLICT (key) DO NOTHING RETURNING key",
+                (seq, [k for k, _ in new], [body(d) for _, d in new])).fetchall()}
+            for key, _ in new:
+                if key not in got:
+                    raise ConflictError(key, 0, self._stored_rev(conn, table, key))
+        if old:
+            got = {r[0] for r in conn.execute(
+                f"UPDATE {table} AS t SET doc = v.doc::json, rev = v.rev, seq = %s "
+                f"FROM unnest(%s::text[], %s::text[], %s::int[]) AS v(key, doc, rev) "
+                f"WHERE t.key = v.key AND t.rev = v.rev - 1 RETURNING t.key",
+                (seq, [k for k, _ in old], [body(d) for _, d in old], [d["_rev"] for _, d in old])).fetchall()}
+            for key, doc in old:
+                if key not in got:
+                    raise ConflictError(key, doc["_rev"] - 1, self._stored_rev(conn, table, key))
+
+    @staticmethod
+    def _stored_rev(conn: Any, table: str, key: str) -> int:
+        row = conn.execute(f"SELECT rev FROM {table} WHERE key = %s", (key,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def _rewrite_trails(self, conn: Any, rewrites: list[Doc], seq: int, written: "Written") -> None:
+        """A redaction's rewrite of one record's audit values, by its table's rule (the trigger allows only this)."""
+        rules = default_rules()
+        for rw in rewrites:
+            rule = rules.get(rw["table"])
+            if rule is None:
+                raise StoreError(f"{self.where}: records of '{rw['table']}' cannot be redacted; nothing was saved")
+            conn.execute("SELECT set_config('safeguard_tracker.redacting', %s, true)", (rw["ref"],))
+            rows = conn.execute("SELECT id, entry::text FROM audit WHERE ref = %s ORDER BY id", (rw["ref"],)).fetchall()
+            entries = [(int(i), _load(text)) for i, text in rows]
+            for i, entry in entries:
+                before = dict(entry)
+                redact_audit_values([entry], rw["ref"], rule.trail_value)
+                if entry != before:
+                    conn.execute("UPDATE audit SET entry = %s::json WHERE id = %s", (orjson.dumps(entry).decode(), i))
+                written.rewritten.append((str(i), entry))
+            conn.execute("SELECT set_config('safeguard_tracker.redacting', '', true)")
+
+    def _commit(self, conn: Any, written: "Written") -> None:
+        """Commit; if the connection drops during the commit itself, ask the server whether it landed."""
+        import psycopg
+        try:
+            conn.commit()
+        except psycopg.OperationalError as exc:
+            if not self._landed(written):
+                raise server_error(exc, self.where, written="; nothing was saved") from None
+        self._apply(written)
+
+    def _landed(self, written: "Written") -> bool:
+        try:
+            conn = connect(self.url)
+        except StoreError:
+            raise StoreError(f"{self.where}: the connection was lost while saving, and the server cannot be "
+                             f"reached to say whether the change was saved: look again when it is back") from None
+        try:
+            row = conn.execute("SELECT at, username FROM st_transactions WHERE seq = %s", (written.seq,)).fetchone()
+        finally:
+            conn.close()
+        return row is not None and row[0] == written.at and row[1] == self.user
+
+    def _apply(self, w: "Written") -> None:
+        """The committed transaction into this process's copy."""
+        for (table, key), doc in w.puts:
+            self._tables[table][key] = doc
+        audit = self._trails["audit"]
+        if audit is not None:
+            for i, entry in w.rewritten:
+                if i in audit:
+                    audit[i] = entry
+            audit.update(w.audit)
+        if self._history is not None:
+            if w.rewritten:
+                self._history = None
+            else:
+                for _, a in w.audit:
+                    self._history.setdefault(a["ref"], []).append(a)
+        access = self._trails["access_log"]
+        if access is not None:
+            access.update(w.access)
+        self._issued = w.issued
+        self.last_seq = w.seq
+        self._note_changes(w.changed)
+
+    # --- reading -----------------------------------------------------------------------------------------
+    @property
+    def tables(self) -> dict[str, dict[str, Doc]]:
+        """Every table as plain dicts (the audit trail and the access log loaded on first use)."""
+        return {**self._tables, **{t: self._load_trail(t) for t in TRAIL_TABLES}}
+
+    def get(self, table: str, key: str) -> Optional[Doc]:
+        return self.all(table).get(key)
+
+    def all(self, table: str) -> dict[str, Doc]:
+        if table in TRAIL_TABLES:
+            return self._load_trail(table)
+        return self._tables[table]
+
+    def history(self, ref: str) -> list[Doc]:
+        audit = self._trails["audit"]
+        if audit is not None:
+            if self._history is None:
+                index: dict[str, list[Doc]] = {}
+                for a in audit.values():
+                    index.setdefault(a["ref"], []).append(a)
+                self._history = index
+            return list(self._history.get(ref, ()))
+        with self._conn() as conn:
+            rows = conn.execute("SELECT entry::text FROM audit WHERE ref = %s AND seq <= %s ORDER BY id",
+                                (ref, self.last_seq)).fetchall()
+            conn.rollback()
+        return [_load(text) for (text,) in rows]
+
+    def audit_trail(self) -> list[Doc]:
+        return list(self._load_trail("audit").values())
+
+    def last_editor(self, ref: str) -> Optional[str]:
+        h = self.history(ref)
+        return h[-1]["user"] if h else None
+
+    def issued_floor(self, prefix: str) -> int:
+        return self._issued.get(prefix, 0)
+
+    def issued_numbers(self) -> dict[str, int]:
+        return dict(self._issued)
+
+    def change_mark(self) -> tuple[int, int]:
+        return self._generation, self._changes_base + len(self._changes)
+
+    def changed_since(self, mark: tuple[int, int]) -> Optional[Changed]:
+        generation, at = mark
+        if generation != self._generation or at < self._changes_base:
+            return None
+        return self._changes[at - self._changes_base:]
+
+    @property
+    def location(self) -> str:
+        return self.where
+
+    @property
+    def files(self) -> Optional[StoreFiles]:
+        return None
+
+    def check(self, progress: Progress = NO_PROGRESS) -> list[str]:
+        """Catch up, then the file store's check (the trail replayed against every record), and the server's own:
+        the schema version, and each transaction's row."""
+        self.refresh()
+        problems = check_store(self, progress)
+        with self._conn() as conn:
+            version = database_version(conn)
+            if version != code_version():
+                problems.append(f"schema version {version}, but this safeguard-tracker needs {code_version()}")
+            row = conn.execute("SELECT count(*), coalesce(max(seq), 0) FROM st_transactions").fetchone()
+            conn.rollback()
+        if row is not None and int(row[1]) != self.last_seq:
+            problems.append(f"st_transactions ends at transaction {row[1]}, but the store is at {self.last_seq}")
+        return problems
+
+    @contextmanager
+    def redaction(self) -> Iterator["RedactionSession"]:
+        yield RedactionSession(self)
+
+    def finished_redactions(self) -> dict[tuple[str, str], Redacted]:
+        return {}   # a redaction here is one transaction: it is never left half-done
+
+    def access_log(self) -> list[Doc]:
+        return list(self.all("access_log").values())
+
+    def close(self) -> None:
+        self._close_listener()
+        if self._pool is not None:
+            self._finalizer.detach()
+            self._pool.close()
+            self._pool = None
+
+    # --- moving a whole store in ------------------------------------------------------------------------
+    def load_whole(self, tables: dict[str, dict[str, Doc]], last_seq: int, issued: dict[str, int],
+                   progress: Progress = NO_PROGRESS) -> None:
+        """Fill an empty database with a whole store (``migrate --from FILE --to URL``), in one transaction."""
+        with self._conn() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            row = conn.execute("SELECT last_seq FROM st_state WHERE id = 1").fetchone()
+            held = sum(int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in (*DOC_TABLES, *TRAIL_TABLES))
+            if held or (row and int(row[0])):
+                conn.rollback()
+                raise StoreError(f"{self.where} already holds a store ({held} rows): a store is moved only into an "
+                                 f"empty database, so that nothing is mixed or written over")
+            cur = conn.cursor()
+            for table in (*DOC_TABLES, *TRAIL_TABLES):
+                docs = tables.get(table, {})
+                with cur.copy(_COPY_SQL[table]) as copy:
+                    for key, doc in counted(docs.items(), len(docs), progress, f"copying {table}"):
+                        copy.write_row(_copy_row(table, key, doc, last_seq))
+            conn.execute("UPDATE st_state SET last_seq = %s, issued = %s::jsonb WHERE id = 1",
+                         (last_seq, orjson.dumps(issued).decode()))
+            if last_seq:
+                conn.execute("INSERT INTO st_transactions (seq, at, username, changed) VALUES (%s, %s, %s, %s)",
+                             (last_seq, _now_text(), self.user, '[["*", "*"]]'))
+            conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(last_seq)))
+            conn.commit()
+        self._load_full()
+
+
+_COPY_SQL = {
+    **{t: f"COPY {t} (key, doc, rev, seq) FROM STDIN" for t in DOC_TABLES},
+    "audit": "COPY audit (id, seq, tbl, ref, field, at, username, entry) FROM STDIN",
+    "access_log": "COPY access_log (id, at, username, what, entry) FROM STDIN",
+}
+
+
+def _copy_row(table: str, key: str, doc: Doc, seq: int) -> tuple[Any, ...]:
+    if table == "audit":
+        return (int(key), doc.get("seq") or 0, doc.get("table", "contacts"), doc["ref"], doc["field"], doc["at"],
+                doc["user"], orjson.dumps(doc).decode())
+    if table == "access_log":
+        return (int(key), doc["at"], doc["user"], doc["what"], orjson.dumps(doc).decode())
+    body = orjson.dumps({k: v for k, v in doc.items() if k != "_rev"}).decode()
+    return (key, body, int(doc.get("_rev", 1)), seq)
+
+
+def _now_text() -> str:
+    from ..transaction import now_iso
+    return now_iso()
+
+
+class Written:
+    """What a transaction wrote, applied to this process's copy once the server has committed it."""
+
+    def __init__(self, seq: int, at: str):
+        self.seq, self.at = seq, at
+        self.changed: list[tuple[str, str]] = []
+        self.puts: list[tuple[tuple[str, str], Doc]] = []
+        self.audit: list[tuple[str, Doc]] = []
+        self.access: list[tuple[str, Doc]] = []
+        self.rewritten: list[tuple[str, Doc]] = []
+        self.issued: dict[str, int] = {}
+
+
+class RedactionSession:
+    """A redaction on the server: the record and every audit value about it, in one transaction."""
+
+    def __init__(self, store: PostgresStore):
+        self.store = store
+
+    def redact(self, table: str, ref: str, *, on: date, user: str) -> Redacted:
+        rule = default_rules()[table]
+        history = self.store.history(ref)
+        with self.store.transaction() as txn:
+            doc = txn.get(table, ref)
+            redacted = doc
+            if doc is not None and not doc.get("redacted_on"):
+                redacted = rule.redact(doc, on)
+                if redacted is not doc:
+                    txn.put(table, ref, redacted, user=user)
+            redact_audit_values(txn.audit, ref, rule.trail_value)   # not even this transaction's entries keep them
+            txn.redact_audit(table, ref)
+        return Redacted(fields={ref: tuple(rule.trail_fields(redacted or {}, history))}, warnings=(PG_DUMP_NOTE,))

@@ -1,0 +1,49 @@
+"""The TUI on a PostgreSQL store: it names the database, never its password, and another user's change
+reaches an open screen by the server's announcement (NOTIFY), not by the slow regular catch-up."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import safeguard_tracker as st
+from tui.app import TrackerApp
+from tui.testing import run_coroutine_tests, screen_text, status, wait_until
+
+TODAY = date(2018, 6, 15)
+
+
+def _open(url, user):
+    return st.open_tracker(url, user=user, today=lambda: TODAY)
+
+
+async def test_another_users_new_contact_appears_on_an_open_screen_without_a_key(pg_url):
+    mine, theirs = _open(pg_url, "a.lado"), _open(pg_url, "b.lado")
+    try:
+        first = mine.add_contact(received_on="04/06/2018", agency="Police", category="enquiry")
+        # The regular catch-up is an hour away: only the announcement can bring the change in time.
+        app = TrackerApp(mine, refresh_interval=3600, cursor_blink=False)
+        async with app.run_test(size=(140, 40)) as pilot:
+            await wait_until(pilot, lambda: first.reference in screen_text(app), "the first contact shown")
+            assert "postgresql://" in status(app) or "t_" in status(app)
+            theirs.add_contact(received_on="05/06/2018", agency="Police", category="consultation")
+            await wait_until(pilot, lambda: "L-2018-0002" in screen_text(app), "the other user's contact shown")
+            assert mine.store.last_seq == theirs.store.last_seq
+    finally:
+        mine.close()
+        theirs.close()
+
+
+async def test_the_status_line_never_shows_a_password(pg_url):
+    with_password = pg_url.replace("postgresql://postgres@", "postgresql://postgres:Hunter-22@")
+    tracker = st.open_tracker(with_password, user="a.lado", today=lambda: TODAY)   # (trust: the password is unused)
+    try:
+        app = TrackerApp(tracker, refresh_interval=None, cursor_blink=False)
+        async with app.run_test(size=(200, 40)) as pilot:
+            await wait_until(pilot, lambda: "lists every key" in status(app), "the opening status line")
+            assert "Hunter-22" not in status(app) and "Hunter-22" not in screen_text(app)
+            assert "postgres:***@" in status(app)
+    finally:
+        tracker.close()
+
+
+run_coroutine_tests(globals())
