@@ -22,6 +22,8 @@ MODULES = (
     "safeguard_tracker.tracker.plans",
     "safeguard_tracker.tracker.frames",
     "safeguard_tracker.tracker.lists",
+    "safeguard_tracker.tracker.roles",
+    "safeguard_tracker.store.postgres.roles",
     "safeguard_tracker.vocab.entries",
     "safeguard_tracker.local_lists",
     "safeguard_tracker.io.mapping",

@@ -40,7 +40,9 @@ def server_program(name: str) -> Optional[str]:
 class Cluster:
     """One throwaway cluster: ``url(dbname)`` names a database on it."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        """``durable``: fsync and synchronous commit on, as on a real server (for benchmarks); the tests'
+        clusters turn them off, since a throwaway cluster has nothing to keep through a power cut."""
         initdb, pg_ctl = server_program("initdb"), server_program("pg_ctl")
         if not initdb or not pg_ctl:
             raise RuntimeError(INSTALL_HINT)
@@ -58,8 +60,8 @@ class Cluster:
             self.as_user = ["runuser", "-u", "postgres", "--"]
         self._run([initdb, "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
                    "--locale=C.UTF-8", "--no-sync"])
-        options = (f"-k {self.folder} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
-                   f"-c full_page_writes=off -c max_connections=100")
+        fast = "" if durable else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+        options = f"-k {self.folder} -c listen_addresses='' {fast}-c max_connections=100"
         self._run([pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"), "-w", "-t", "120",
                    "start"])
         atexit.register(self.stop)
@@ -73,6 +75,18 @@ class Cluster:
 
     def url(self, dbname: str = "postgres", user: str = "postgres") -> str:
         return f"postgresql://{quote(user)}@/{dbname}?host={quote(str(self.folder))}"
+
+    def login(self, name: str) -> None:
+        """A login role on this cluster (cluster-wide, as logins are), made if missing; no password (trust)."""
+        with self.admin() as conn:
+            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone():
+                conn.execute(f'CREATE ROLE "{name}" LOGIN')
+
+    @staticmethod
+    def url_as(url: str, user: str) -> str:
+        """The same database's URL, connecting as ``user``."""
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://{quote(user)}@{rest.split('@', 1)[1]}"
 
     def admin(self):  # type: ignore[no-untyped-def]
         import psycopg

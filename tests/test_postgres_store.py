@@ -50,7 +50,7 @@ def test_a_database_without_the_schema_is_refused_in_one_line_until_admin_migrat
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "holds no safeguard-tracker schema" in err and "admin migrate" in err
     assert main(["--db", url, "admin", "migrate"]) == 0
-    assert f"schema now at version {code_version()} (applied 0001 documents)" in capsys.readouterr().out
+    assert f"schema now at version {code_version()} (applied 0001 documents, 0002 roles)" in capsys.readouterr().out
     assert main(["--db", url, "admin", "migrate"]) == 0
     assert "already at version" in capsys.readouterr().out
     assert main(["--db", url, "contacts"]) == 0
@@ -335,9 +335,9 @@ def test_a_move_never_writes_over_a_store(pg_url, tmp_path, store_path):
         move_store(str(store_path), pg_url)
     with pytest.raises(StoreError, match="already exists"):
         move_store(pg_url, str(store_path))
-    assert _rows(pg_url, "contacts") == 1
+    assert _rows(pg_url, "contacts") == 1 and _rows(pg_url, "access_log") == 0    # not even a line saying so
     with st.open_tracker(store_path, user="a.lado") as f:
-        assert len(f.store.all("contacts")) == 1 and f.check() == []
+        assert len(f.store.all("contacts")) == 1 and f.check() == [] and f.access_log() == []
 
 
 def test_the_demo_fills_an_empty_database(capsys):

@@ -7,9 +7,11 @@ import argparse
 import sys
 
 from ..store.moving import move_store
+from ..store.postgres.roles import ROLE_WORDS, ROLES
 from ..store.postgres import is_server_url, redacted_url
-from ..tracker import store_location
-from .common import CliError, Groups
+from ..text import printable
+from ..tracker import Tracker, store_location
+from .common import CliError, Groups, open_from_args
 from .progress_bar import progress_for
 
 
@@ -19,6 +21,16 @@ def register(groups: Groups) -> None:
     verbs = admin.add_subparsers(dest="admin", metavar="VERB", required=True, parser_class=type(admin))
     p = verbs.add_parser("migrate", help="create or upgrade the database's schema (--db postgresql://...)")
     p.set_defaults(func=cmd_admin_migrate)
+    p = verbs.add_parser("grant", help="give a login a role here: " + ", ".join(ROLES) + " (the database enforces it)")
+    p.add_argument("login", metavar="USER", help="a login on the server (createuser makes one)")
+    p.add_argument("role", metavar="ROLE", help="; ".join(f"{r}: {w}" for r, w in ROLE_WORDS.items()))
+    p.add_argument("--agency", metavar="NAME", help="a partner's agency: the actions it leads")
+    p.set_defaults(func=cmd_admin_grant)
+    p = verbs.add_parser("revoke", help="take a login's role here away")
+    p.add_argument("login", metavar="USER")
+    p.set_defaults(func=cmd_admin_revoke)
+    p = verbs.add_parser("who", help="every login holding a role here, and who gave it")
+    p.set_defaults(func=cmd_admin_who)
 
     p = sub.add_parser("migrate", help="copy a whole store to a new one: a file to PostgreSQL, or back")
     p.add_argument("--from", dest="source", required=True, metavar="STORE",
@@ -57,4 +69,45 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         print(f"NOT SOUND: the copy at {moved.target}:", *moved.problems, sep="\n  ", file=sys.stderr)
         return 1
     print(moved.describe())
+    return 0
+
+
+def _server_tracker(args: argparse.Namespace) -> Tracker:
+    if not is_server_url(str(args.db or store_location())):
+        raise CliError("roles are kept by a PostgreSQL store: give --db postgresql://USER@HOST/DBNAME (a file store "
+                       "is protected by its file's permissions)", code=2)
+    return open_from_args(args, create=False)
+
+
+def cmd_admin_grant(args: argparse.Namespace) -> int:
+    with _server_tracker(args) as tracker:
+        tracker.grant_role(args.login, args.role, agency=args.agency)
+        agency = f" for {args.agency}" if args.agency else ""
+        print(f"{args.login} now holds the {args.role.strip().lower()} role{agency} in {tracker.location}: "
+              f"{ROLE_WORDS[args.role.strip().lower()]}")
+    return 0
+
+
+def cmd_admin_revoke(args: argparse.Namespace) -> int:
+    with _server_tracker(args) as tracker:
+        if not tracker.revoke_role(args.login):
+            print(f"{args.login} held no role in {tracker.location}; nothing to take away")
+            return 1
+        print(f"{args.login} no longer holds a role in {tracker.location} (the login itself stays on the server)")
+    return 0
+
+
+def cmd_admin_who(args: argparse.Namespace) -> int:
+    with _server_tracker(args) as tracker:
+        holders = tracker.role_holders()
+        if not holders:
+            print(f"nobody holds a role in {tracker.location} yet: safeguard-tracker admin grant USER ROLE")
+            return 0
+        print(f"{'login':<20} {'role':<9} {'agency':<28} given by, on")
+        for h in holders:
+            given = (f"{h.granted_by}, {h.granted_at:%d/%m/%Y}" if h.recorded and h.granted_at
+                     else "given by hand outside the tool")
+            if not h.in_force:
+                given += "  (NOT IN FORCE: taken away by hand outside the tool)"
+            print(f"{printable(h.username):<20} {h.role:<9} {printable(h.agency or ''):<28} {printable(given)}")
     return 0

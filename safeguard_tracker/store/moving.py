@@ -75,6 +75,7 @@ def move_store(source: str, target: str, *, user: Optional[str] = None, progress
     if is_server_url(source) == is_server_url(target) and str(source).strip() == str(target).strip():
         raise StoreError("--from and --to name the same store")
     shown_target = redacted_url(target) if is_server_url(target) else str(target)
+    _refuse_unless_new(target)          # before anything is written, the source's log included
     src = open_location(source, user=user)
     try:
         src.refresh()
@@ -99,6 +100,35 @@ def move_store(source: str, target: str, *, user: Optional[str] = None, progress
         copy.close()
     return Moved(source=where, target=shown_target, counts={t: len(tables[t]) for t in TABLES}, last_seq=last_seq,
                  digest=hashlib.sha256(expected).hexdigest(), problems=problems)
+
+
+def _refuse_unless_new(target: str) -> None:
+    """Refuse a target that holds a store (or what is left of one): a move never merges or writes over."""
+    from .postgres import is_server_url
+    if is_server_url(target):
+        from .postgres.connection import connect, redacted_url
+        from .postgres.schema import database_version
+        conn = connect(target)
+        try:
+            if database_version(conn) is not None:
+                held = conn.execute("SELECT (SELECT count(*) FROM contacts) + (SELECT count(*) FROM reviews) + "
+                                    "(SELECT count(*) FROM actions) + (SELECT count(*) FROM settings) + "
+                                    "(SELECT last_seq FROM st_state)").fetchone()
+                if held and held[0]:
+                    raise StoreError(f"{redacted_url(target)} already holds a store: a store is moved only into an "
+                                     f"empty database, so that nothing is mixed or written over")
+        finally:
+            conn.close()
+        return
+    from pathlib import Path
+    from .file_store import FileStore
+    path = Path(target).expanduser()
+    if path.exists():
+        raise StoreError(f"{path} already exists: a store is moved only to a new file, so that nothing is written "
+                         f"over; choose another path")
+    if not path.parent.exists():
+        raise StoreError(f"--to: the folder {path.parent} does not exist")
+    FileStore(path).refuse_if_store_was_here()
 
 
 def _path_exists(path: str) -> bool:

@@ -22,11 +22,12 @@ from .lado import LadoFace
 from .plans import PlansFace
 from .frames import FramesFace
 from .lists import ListsFace
+from .roles import RolesFace
 
 ENV_DB = "SAFEGUARD_TRACKER_DB"
 
 
-class Tracker(LadoFace, PlansFace, FramesFace, ListsFace):
+class Tracker(LadoFace, PlansFace, FramesFace, ListsFace, RolesFace):
     """Everything a LADO, the Learning Lessons sub group, or a script can do to a store."""
 
     def __enter__(self) -> "Tracker":

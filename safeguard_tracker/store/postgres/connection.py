@@ -34,13 +34,16 @@ def redacted_url(url: str) -> str:
 
 def describe_failure(exc: BaseException, where: str) -> str:
     """One line for a refusal by the server or the network, naming ``where`` (never the password)."""
-    text = " ".join(str(exc).split())
+    text = " ".join(str(exc).split()).replace("safeguard-tracker: ", "")
     low = text.lower()
     if "password authentication failed" in low or "no password supplied" in low or "authentication failed" in low:
         return f"{where}: the server refused the user name or password (check the URL, or ~/.pgpass)"
     if "does not exist" in low and "database" in low:
         return (f"{where}: that database does not exist on the server: create it (createdb NAME), "
-                f"then `safeguard-tracker admin migrate --db URL`")
+                f"then `safeguard-tracker --db URL admin migrate`")
+    if "no pg_hba.conf entry" in low:
+        return (f"{where}: the server does not accept this login from this machine (its pg_hba.conf): ask the "
+                f"database administrator to allow it")
     if "role" in low and "does not exist" in low:
         return f"{where}: the server has no such user: ask the database administrator to create it"
     if any(s in low for s in ("connection refused", "could not connect", "no such file or directory",
@@ -50,7 +53,8 @@ def describe_failure(exc: BaseException, where: str) -> str:
     if any(s in low for s in ("server closed the connection", "terminating connection", "connection is lost",
                               "consuming input failed", "the connection is closed", "ssl syscall")):
         return f"{where}: the connection to the server was lost"
-    if "permission denied" in low or "insufficient_privilege" in low or "insert-only" in low:
+    if "permission denied" in low or "insufficient_privilege" in low or "insert-only" in low \
+            or "row-level security" in low or "a partner may" in low or "only the database owner" in low:
         first = text.split(" CONTEXT:")[0]
         return f"{where}: the server refused: {first}"
     return f"{where}: {text}"

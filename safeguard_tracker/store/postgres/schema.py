@@ -59,13 +59,13 @@ def schema_problem(version: Optional[int], where: str) -> Optional[StoreError]:
     known = code_version()
     if version is None or version == 0:
         return StoreError(f"{where} holds no safeguard-tracker schema: create it with "
-                          f"`safeguard-tracker admin migrate --db {where}` (see docs/postgres.md)")
+                          f"`safeguard-tracker --db {where} admin migrate` (see docs/postgres.md)")
     if version > known:
         return StoreTooNew(f"{where} has schema version {version}, but this safeguard-tracker knows versions up to "
                            f"{known}: upgrade safeguard-tracker (pip install -U 'safeguard-tracker[postgres]')")
     if version < known:
         return StoreError(f"{where} has schema version {version}; this safeguard-tracker needs version {known}: "
-                          f"apply the migrations with `safeguard-tracker admin migrate --db {where}` (take a "
+                          f"apply the migrations with `safeguard-tracker --db {where} admin migrate` (take a "
                           f"pg_dump first: docs/postgres.md)")
     return None
 

@@ -37,7 +37,7 @@ from ..check import RECORD_TABLES, check_store
 from ..issued import issued_in_keys, merge_issued
 from ..protocol import Changed, Doc, Redacted, StoreFiles
 from ..redaction import default_rules
-from ..transaction import Transaction, default_user, redact_audit_values
+from ..transaction import Transaction, redact_audit_values
 from .connection import connect, redacted_url, server_error
 from .schema import LOCK_KEY, code_version, database_version, schema_problem
 
@@ -88,6 +88,10 @@ class PostgresStore:
         self.pool_size = pool_size
         self._pool: Any = None
         self._finalizer: Any = None
+        self.role: Optional[str] = None        # the login's role here (None: the database's owner)
+        self.agency: Optional[str] = None      # a partner's agency
+        self.readable: set[str] = set(DOC_TABLES) | set(TRAIL_TABLES)
+        self.writable: set[str] = set(DOC_TABLES) | set(TRAIL_TABLES)
         self._listener: Any = None          # a connection that LISTENs on CHANNEL (``changes_waiting``)
         self._heard = 0                     # the highest transaction number a NOTIFY has announced
         self._tables: dict[str, dict[str, Doc]] = {t: {} for t in DOC_TABLES}
@@ -101,14 +105,17 @@ class PostgresStore:
     # --- opening ------------------------------------------------------------------------------
     def open(self) -> "PostgresStore":
         """Connect, refuse a database without the current schema (one line saying what to do), load."""
+        import psycopg
         conn = connect(self.url)
         try:
-            problem = schema_problem(database_version(conn), self.where)
+            try:
+                version = database_version(conn)
+            except psycopg.errors.InsufficientPrivilege:
+                raise self._no_role(conn) from None
+            problem = schema_problem(version, self.where)
             if problem is not None:
                 raise problem
-            if not self.user:
-                row = conn.execute("SELECT current_user").fetchone()
-                self.user = str(row[0]) if row else default_user()
+            self._learn_role(conn)
         except Exception as exc:
             conn.close()
             if isinstance(exc, StoreError):
@@ -118,6 +125,39 @@ class PostgresStore:
         self._open_pool()
         self._load_full()
         return self
+
+    def _learn_role(self, conn: Any) -> None:
+        """Who the login is here, and what its role lets it read and write (the server enforces it either way;
+        knowing it lets the tool load what it may read and refuse a change in words rather than SQL)."""
+        row = conn.execute("SELECT session_user, st_my_kind(), st_my_agency()").fetchone()
+        login, self.role, self.agency = str(row[0]), row[1], row[2]
+        tables = (*DOC_TABLES, "audit", "access_log", "st_contact_figures")
+        rights = conn.execute(
+            "SELECT t, has_table_privilege(current_user, t, 'SELECT'), "
+            "has_table_privilege(current_user, t, 'INSERT') OR has_table_privilege(current_user, t, 'UPDATE') "
+            "FROM unnest(%s::text[]) AS t", (list(tables),)).fetchall()
+        conn.rollback()
+        self.readable = {str(t) for t, can_read, _ in rights if can_read}
+        self.writable = {str(t) for t, _, can_write in rights if can_write}
+        if self.role is None and not self.readable & {"contacts", "reviews", "actions"}:
+            raise self._no_role(conn)
+        if self.role is not None:
+            if self.user and self.user != login:
+                self.warnings.append(f"changes are recorded under your login, {login}, not '{self.user}': the "
+                                     f"database attributes every change to the login that made it")
+            self.user = login
+        elif not self.user:
+            self.user = login
+        if "audit" not in self.writable:
+            self.read_only = (f"the {self.role or 'login'} role reads the figures only" if self.role == "analyst"
+                              else f"{login} may not change anything in this store")
+
+    def _no_role(self, conn: Any) -> StoreError:
+        conn.rollback()
+        row = conn.execute("SELECT session_user").fetchone()
+        login = row[0] if row else "this login"
+        return StoreError(f"{self.where}: {login} holds no role in this store: the owner or an admin gives one with "
+                          f"`safeguard-tracker admin grant {login} lado` (or subgroup, partner, analyst, admin)")
 
     def _open_pool(self) -> None:
         from psycopg_pool import ConnectionPool
@@ -159,7 +199,11 @@ class PostgresStore:
         tables: dict[str, dict[str, Doc]] = {}
         for table in DOC_TABLES:
             docs: dict[str, Doc] = {}
-            cur = conn.execute(f"SELECT key, doc::text, rev FROM {table} ORDER BY pos")
+            source = self._source(table)
+            if source is None:
+                tables[table] = docs
+                continue
+            cur = conn.execute(f"SELECT key, doc::text, rev FROM {source} ORDER BY pos")
             for key, text, rev in cur:
                 doc = _load(text)
                 doc["_rev"] = rev
@@ -176,8 +220,18 @@ class PostgresStore:
         self._changes_base += len(self._changes)
         self._changes = []
 
+    def _source(self, table: str) -> Optional[str]:
+        """Where this login reads ``table`` from: the table, the figures without personal data, or nowhere."""
+        if table in self.readable:
+            return table
+        if table == "contacts" and "st_contact_figures" in self.readable:
+            return "st_contact_figures"
+        return None
+
     def _load_trail(self, table: str) -> dict[str, Doc]:
         loaded = self._trails[table]
+        if loaded is None and table not in self.readable:
+            loaded = self._trails[table] = {}
         if loaded is None:
             with self._conn() as conn:
                 rows = conn.execute(f"SELECT id, entry::text FROM {table} WHERE seq <= %s ORDER BY id"
@@ -231,10 +285,11 @@ class PostgresStore:
         for t, k in pairs:
             by_table.setdefault(t, set()).add(k)
         for table, keys in by_table.items():
-            if table not in self._tables:
+            source = self._source(table) if table in self._tables else None
+            if source is None:
                 continue
             docs = self._tables[table]
-            for key, text, rev in conn.execute(f"SELECT key, doc::text, rev FROM {table} WHERE key = ANY(%s) "
+            for key, text, rev in conn.execute(f"SELECT key, doc::text, rev FROM {source} WHERE key = ANY(%s) "
                                                f"ORDER BY pos", (sorted(keys),)):
                 doc = _load(text)
                 doc["_rev"] = rev
@@ -250,7 +305,7 @@ class PostgresStore:
                 audit[str(i)] = _load(text)
         self._history = None
         access = self._trails["access_log"]
-        if access is not None:
+        if access is not None and "access_log" in self.readable:
             for i, text in conn.execute("SELECT id, entry::text FROM access_log WHERE id > %s ORDER BY id",
                                         (len(access),)):
                 access[str(i)] = _load(text)
@@ -333,33 +388,43 @@ class PostgresStore:
         for (table, key), doc in txn.puts.items():
             if table not in self._tables:
                 raise StoreError(f"{self.where}: there is no table '{table}' in the store; nothing was saved")
+            if table not in self.writable:
+                raise StoreError(f"{self.where}: the {self.role} role may not change {table} ({key}); nothing was "
+                                 f"saved")
             by_table.setdefault(table, []).append((key, doc))
         for table, items in by_table.items():
             self._write_table(conn, table, items, seq)
             written.changed += [(table, key) for key, _ in items]
         if txn.rewrites:
             self._rewrite_trails(conn, txn.rewrites, seq, written)
-        row = conn.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()
-        audit_base = int(row[0]) if row else 0
-        with conn.cursor().copy("COPY audit (id, seq, tbl, ref, field, at, username, entry) FROM STDIN") as copy:
-            for n, a in enumerate(txn.audit, start=audit_base + 1):
-                a["seq"] = seq
-                copy.write_row((n, seq, a.get("table", "contacts"), a["ref"], a["field"], a["at"], a["user"],
-                                orjson.dumps(a).decode()))
-                written.audit.append((str(n), a))
+        written.issued = merge_issued(self._issued, issued_in_keys(k for t, k in written.changed if t in RECORD_TABLES))
+        row = conn.execute("UPDATE st_state SET last_seq = %s, issued = %s::jsonb, audit_next = audit_next + %s, "
+                           "access_next = access_next + %s WHERE id = 1 AND last_seq = %s "
+                           "RETURNING audit_next, access_next",
+                           (seq, orjson.dumps(written.issued).decode(), len(txn.audit), len(txn.access),
+                            self.last_seq)).fetchone()
+        if row is None:
+            raise StoreError(f"{self.where}: another writer committed without taking the store's lock; "
+                             f"nothing was saved: try again")
+        audit_base, access_base = int(row[0]) - len(txn.audit), int(row[1]) - len(txn.access)
+        columns: list[list[Any]] = [[], [], [], [], [], [], []]
+        for n, a in enumerate(txn.audit, start=audit_base + 1):
+            a["seq"] = seq
+            for col, value in zip(columns, (n, a.get("table", "contacts"), a["ref"], a["field"], a["at"], a["user"],
+                                            orjson.dumps(a).decode())):
+                col.append(value)
+            written.audit.append((str(n), a))
+        if txn.audit:   # (one statement, not COPY: COPY is refused where row-level security applies, as to a role)
+            conn.execute("INSERT INTO audit (id, seq, tbl, ref, field, at, username, entry) "
+                         "SELECT v.id, %s, v.tbl, v.ref, v.field, v.at, v.username, v.entry::json "
+                         "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
+                         "%s::text[]) AS v(id, tbl, ref, field, at, username, entry) ORDER BY v.id",
+                         (seq, *columns))
         if txn.access:
-            row = conn.execute("SELECT coalesce(max(id), 0) FROM access_log").fetchone()
-            access_base = int(row[0]) if row else 0
             for n, e in enumerate(txn.access, start=access_base + 1):
                 conn.execute("INSERT INTO access_log (id, at, username, what, entry) VALUES (%s, %s, %s, %s, %s::json)",
                              (n, e["at"], e["user"], e["what"], orjson.dumps(e).decode()))
                 written.access.append((str(n), e))
-        written.issued = merge_issued(self._issued, issued_in_keys(k for t, k in written.changed if t in RECORD_TABLES))
-        cur = conn.execute("UPDATE st_state SET last_seq = %s, issued = %s::jsonb WHERE id = 1 AND last_seq = %s",
-                           (seq, orjson.dumps(written.issued).decode(), self.last_seq))
-        if cur.rowcount != 1:
-            raise StoreError(f"{self.where}: another writer committed without taking the store's lock; "
-                             f"nothing was saved: try again")
         conn.execute("INSERT INTO st_transactions (seq, at, username, changed, rewrites) VALUES (%s, %s, %s, %s, %s)",
                      (seq, txn.at, self.user, orjson.dumps(written.changed).decode(),
                       orjson.dumps(sorted({rw["ref"] for rw in txn.rewrites})).decode()))
@@ -404,16 +469,18 @@ class PostgresStore:
             rule = rules.get(rw["table"])
             if rule is None:
                 raise StoreError(f"{self.where}: records of '{rw['table']}' cannot be redacted; nothing was saved")
-            conn.execute("SELECT set_config('safeguard_tracker.redacting', %s, true)", (rw["ref"],))
             rows = conn.execute("SELECT id, entry::text FROM audit WHERE ref = %s ORDER BY id", (rw["ref"],)).fetchall()
-            entries = [(int(i), _load(text)) for i, text in rows]
-            for i, entry in entries:
+            ids, texts = [], []
+            for i, text in rows:
+                entry = _load(text)
                 before = dict(entry)
                 redact_audit_values([entry], rw["ref"], rule.trail_value)
                 if entry != before:
-                    conn.execute("UPDATE audit SET entry = %s::json WHERE id = %s", (orjson.dumps(entry).decode(), i))
+                    ids.append(int(i))
+                    texts.append(orjson.dumps(entry).decode())
                 written.rewritten.append((str(i), entry))
-            conn.execute("SELECT set_config('safeguard_tracker.redacting', '', true)")
+            if ids:   # (through the server's function: a role has no right to change the trail itself)
+                conn.execute("SELECT st_rewrite_trail(%s, %s::bigint[], %s::text[])", (rw["ref"], ids, texts))
 
     def _commit(self, conn: Any, written: "Written") -> None:
         """Commit; if the connection drops during the commit itself, ask the server whether it landed."""
@@ -522,6 +589,9 @@ class PostgresStore:
     def check(self, progress: Progress = NO_PROGRESS) -> list[str]:
         """Catch up, then the file store's check (the trail replayed against every record), and the server's own:
         the schema version, and each transaction's row."""
+        if self.role == "analyst":
+            raise StoreError(f"{self.where}: the analyst role reads figures without the audit trail, so it cannot "
+                             f"check the store: the LADO, the sub group or the database's owner can")
         self.refresh()
         problems = check_store(self, progress)
         with self._conn() as conn:
@@ -569,8 +639,10 @@ class PostgresStore:
                 with cur.copy(_COPY_SQL[table]) as copy:
                     for key, doc in counted(docs.items(), len(docs), progress, f"copying {table}"):
                         copy.write_row(_copy_row(table, key, doc, last_seq))
-            conn.execute("UPDATE st_state SET last_seq = %s, issued = %s::jsonb WHERE id = 1",
-                         (last_seq, orjson.dumps(issued).decode()))
+            conn.execute("UPDATE st_state SET last_seq = %s, issued = %s::jsonb, audit_next = %s, access_next = %s "
+                         "WHERE id = 1", (last_seq, orjson.dumps(issued).decode(),
+                                          max((int(k) for k in tables.get("audit", {})), default=0),
+                                          max((int(k) for k in tables.get("access_log", {})), default=0)))
             if last_seq:
                 conn.execute("INSERT INTO st_transactions (seq, at, username, changed) VALUES (%s, %s, %s, %s)",
                              (last_seq, _now_text(), self.user, '[["*", "*"]]'))

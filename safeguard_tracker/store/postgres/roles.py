@@ -1,0 +1,89 @@
+"""Who holds which role in a PostgreSQL store: giving, taking away and listing, through the server's own
+functions (``st_grant``, ``st_revoke``, ``st_who`` in migrations/0002_roles.sql), which refuse anyone but the
+database's owner or a login holding the admin role.  What each role may do is in that file's head."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from contextlib import contextmanager
+from typing import Any, Iterator, Optional
+
+import attrs
+
+from ...errors import StoreError, ValidationError
+
+ROLES = ("lado", "subgroup", "partner", "analyst", "admin")
+ROLE_WORDS = {
+    "lado": "contacts and everything about them, read and write",
+    "subgroup": "reviews, recommendations and actions, read and write; no contacts",
+    "partner": "its own agency's actions only: progress updates and evidence",
+    "analyst": "the figures, through views without personal data",
+    "admin": "the council's lists, the access log, and who holds which role",
+}
+
+
+@attrs.frozen
+class Holder:
+    """A login and its role here."""
+    username: str
+    role: str
+    agency: Optional[str]
+    granted_by: Optional[str]
+    granted_at: Optional[datetime]
+    in_force: bool        # the server agrees (False: taken away by hand outside the tool)
+    recorded: bool = True  # False: given by hand outside the tool, so nobody recorded who gave it
+
+
+def _server_store(store: Any) -> Any:
+    from .store import PostgresStore
+    if not isinstance(store, PostgresStore):
+        raise StoreError("roles are kept by a PostgreSQL store (--db postgresql://...); a file store is protected "
+                         "by its file's permissions: give the folder only to the LADO team")
+    return store
+
+
+@contextmanager
+def _administering(pg: Any) -> Iterator[Any]:
+    """A connection for the role functions; the server's refusal of them to a non-admin, in words."""
+    try:
+        with pg._conn() as conn:
+            yield conn
+    except StoreError as exc:
+        if "permission denied for function" in str(exc):
+            raise StoreError(f"{pg.where}: only the database owner or an admin may give, take away or list "
+                             f"roles") from None
+        raise
+
+
+def grant(store: Any, username: str, role: str, agency: Optional[str] = None) -> None:
+    """Give ``username`` (an existing login on the server) ``role`` here, replacing any role it held."""
+    pg = _server_store(store)
+    role = role.strip().lower()
+    if role not in ROLES:
+        raise ValidationError("role", role, ", ".join(ROLES))
+    if role == "partner" and not (agency or "").strip():
+        raise ValidationError("agency", agency or "", "the partner's agency (--agency NAME): the actions it leads")
+    if role != "partner" and agency:
+        raise ValidationError("agency", agency, "no agency: only a partner has one")
+    with _administering(pg) as conn:
+        conn.execute("SELECT st_grant(%s, %s, %s)", (username, role, agency.strip() if agency else None))
+        conn.commit()
+
+
+def revoke(store: Any, username: str) -> bool:
+    """Take ``username``'s role here away; False when it held none."""
+    pg = _server_store(store)
+    with _administering(pg) as conn:
+        row = conn.execute("SELECT st_revoke(%s)", (username,)).fetchone()
+        conn.commit()
+    return bool(row and row[0])
+
+
+def holders(store: Any) -> list[Holder]:
+    """Every login holding a role here, with who gave it and when."""
+    pg = _server_store(store)
+    with _administering(pg) as conn:
+        rows = conn.execute("SELECT username, kind, agency, granted_by, granted_at, member FROM st_who()").fetchall()
+        conn.rollback()
+    return [Holder(username=r[0], role=r[1], agency=r[2], granted_by=r[3], granted_at=r[4], in_force=bool(r[5]),
+                   recorded=r[3] is not None) for r in rows]
