@@ -194,3 +194,41 @@ def test_a_role_here_gives_nothing_in_another_store_on_the_same_server(store):
         owner.add_contact(received_on="05/01/2018", agency="Police", category="referral", subject_name=SECRET)
     with pytest.raises(StoreError, match="holds no role in this store|permission denied|may not connect"):
         _open(cluster().url_as(other, store["logins"]["lado"]))
+
+
+def test_only_the_owner_copies_a_whole_store_and_a_role_cannot_read_the_access_log(store, tmp_path):
+    from safeguard_tracker.store.moving import move_store
+    with pytest.raises(StoreError, match="only the database's owner can copy a whole store: the lado role"):
+        move_store(as_(store, "lado"), str(tmp_path / "part.json"))
+    assert not (tmp_path / "part.json").exists()
+    with _open(as_(store, "lado")) as t:
+        with pytest.raises(StoreError, match="lado role may not read the access log"):
+            t.access_log()
+    with _open(as_(store, "admin")) as admin:
+        admin.access_log()
+
+
+def test_server_refusals_are_one_line_without_the_servers_context(store, capsys):
+    assert main(["--db", as_(store, "admin"), "admin", "grant", "not_a_login_here", "lado"]) == 1
+    err = capsys.readouterr().err
+    assert "no login named not_a_login_here" in err and "CONTEXT" not in err and err.count("\n") == 1
+    assert main(["--db", store["url"], "admin", "grant", store["logins"]["nobody"], "partner", "--agency",
+                 "kent police"]) == 0
+    assert "partner role for Police in" in capsys.readouterr().out
+
+
+def test_admin_migrate_by_a_login_that_cannot_create_roles_says_so_and_changes_nothing(capsys):
+    c = cluster()
+    login = f"owner_{os.getpid()}_{next(_numbers)}"
+    c.login(login)
+    url = c.new_database(schema=False)
+    dbname = url.split("?")[0].rsplit("/", 1)[1]
+    with c.admin() as conn:
+        conn.execute(f'ALTER DATABASE {dbname} OWNER TO "{login}"')
+    with psycopg.connect(url, autocommit=True) as conn:     # (PostgreSQL 15: only the owner may create in public)
+        conn.execute(f'ALTER SCHEMA public OWNER TO "{login}"')
+    assert main(["--db", cluster().url_as(url, login), "admin", "migrate"]) == 1
+    err = capsys.readouterr().err
+    assert "CREATEROLE" in err and "nothing was changed" in err and "Traceback" not in err
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT to_regclass('st_schema')").fetchone()[0] is None

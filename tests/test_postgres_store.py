@@ -356,3 +356,13 @@ def test_the_environment_may_name_a_database_for_the_api_and_every_command(pg_ur
     assert c.reference in capsys.readouterr().out
     assert main(["restore"]) == 2
     assert "pg_dump" in capsys.readouterr().err
+
+
+def test_a_store_with_a_redacted_record_moves_out_whole(capsys, tmp_path):
+    url = cluster().new_database(schema=False)
+    assert main(["--db", url, "demo"]) == 0
+    assert main(["--db", url, "--user", "d.p.officer", "redact", "L-2016-0004", "--yes"]) == 0
+    capsys.readouterr()
+    assert main(["migrate", "--from", url, "--to", str(tmp_path / "out.json")]) == 0
+    assert "both hold the same" in capsys.readouterr().out
+    assert main(["--db", str(tmp_path / "out.json"), "check"]) == 0

@@ -47,11 +47,15 @@ def cmd_admin_migrate(args: argparse.Namespace) -> int:
     if not is_server_url(url):
         raise CliError("admin migrate works on a PostgreSQL store: give --db postgresql://USER@HOST/DBNAME "
                        "(a file store upgrades itself when opened)", code=2)
+    import psycopg
+    from ..store.postgres.connection import server_error
     where = redacted_url(url)
     conn = connect(url)
     try:
         applied = apply_migrations(conn, where)
         conn.commit()
+    except psycopg.Error as exc:
+        raise server_error(exc, where, written="; nothing was changed") from None
     finally:
         conn.close()
     if applied:
@@ -81,8 +85,8 @@ def _server_tracker(args: argparse.Namespace) -> Tracker:
 
 def cmd_admin_grant(args: argparse.Namespace) -> int:
     with _server_tracker(args) as tracker:
-        tracker.grant_role(args.login, args.role, agency=args.agency)
-        agency = f" for {args.agency}" if args.agency else ""
+        named = tracker.grant_role(args.login, args.role, agency=args.agency)
+        agency = f" for {named}" if named else ""
         print(f"{args.login} now holds the {args.role.strip().lower()} role{agency} in {tracker.location}: "
               f"{ROLE_WORDS[args.role.strip().lower()]}")
     return 0

@@ -21,6 +21,7 @@ import orjson
 from ..errors import StoreError
 from ..progress import NO_PROGRESS, Progress
 from .format import TABLES
+from .issued import issued_in_keys, merge_issued
 from .protocol import Doc, Store
 
 RECORD_TABLES = ("contacts", "reviews", "actions", "settings")
@@ -62,8 +63,11 @@ def whole_bytes(store: Store) -> bytes:
         out["_rev"] = doc["_rev"]
         return out
     tables = {t: {k: canonical(d) for k, d in docs.items()} for t, docs in whole_tables(store).items()}
-    return orjson.dumps({"last_seq": store.last_seq, "issued": dict(sorted(store.issued_numbers().items())),
-                         "tables": tables})
+    # The numbers issued, as the records' own keys raise them: a file store counts its keys in when it next
+    # writes its snapshot (as opening one that holds a redacted record does), a server store when it writes.
+    issued = merge_issued(store.issued_numbers(), issued_in_keys(k for t in ("contacts", "reviews", "actions")
+                                                                 for k in tables[t]))
+    return orjson.dumps({"last_seq": store.last_seq, "issued": dict(sorted(issued.items())), "tables": tables})
 
 
 def move_store(source: str, target: str, *, user: Optional[str] = None, progress: Progress = NO_PROGRESS) -> Moved:
@@ -78,6 +82,10 @@ def move_store(source: str, target: str, *, user: Optional[str] = None, progress
     _refuse_unless_new(target)          # before anything is written, the source's log included
     src = open_location(source, user=user)
     try:
+        whole = getattr(src, "whole", None)
+        if whole is not None and not whole():
+            raise StoreError(f"{src.location}: only the database's owner can copy a whole store: the "
+                             f"{getattr(src, 'role', None) or 'login'} role reads only part of it")
         src.refresh()
         tables = whole_tables(src)
         with src.transaction() as txn:   # the copy holds every record: say so in the source's own log

@@ -22,10 +22,11 @@ class RolesFace(Face):
         """
         return getattr(self.store, "role", None)
 
-    def grant_role(self, username: str, role: str, *, agency: Optional[str] = None) -> None:
+    def grant_role(self, username: str, role: str, *, agency: Optional[str] = None) -> Optional[str]:
         """Give a login on the server a role in this store, replacing any role it held: ``lado``,
         ``subgroup``, ``partner`` (with the agency whose actions it leads), ``analyst`` or ``admin``.  Only
-        the database's owner or an admin may.  A file store has no roles: its file's permissions protect it.
+        the database's owner or an admin may.  Returns a partner's agency as the store's list names it.
+        A file store has no roles: its file's permissions protect it.
 
         >>> t.grant_role("p.officer", "partner", agency="Police")
         Traceback (most recent call last):
@@ -35,6 +36,7 @@ class RolesFace(Face):
         if agency is not None and role.strip().lower() == "partner":
             agency = self._ctx.plan_agencies.canonical(agency, "agency")   # 'kent police' -> Police; unknown: refused
         roles.grant(self.store, username, role, agency)
+        return agency
 
     def revoke_role(self, username: str) -> bool:
         """Take a login's role in this store away (it keeps its login on the server); False if it held none.

@@ -34,13 +34,16 @@ def redacted_url(url: str) -> str:
 
 def describe_failure(exc: BaseException, where: str) -> str:
     """One line for a refusal by the server or the network, naming ``where`` (never the password)."""
-    text = " ".join(str(exc).split()).replace("safeguard-tracker: ", "")
+    text = " ".join(str(exc).split()).replace("safeguard-tracker: ", "").split(" CONTEXT:")[0]
     low = text.lower()
     if "password authentication failed" in low or "no password supplied" in low or "authentication failed" in low:
         return f"{where}: the server refused the user name or password (check the URL, or ~/.pgpass)"
     if "does not exist" in low and "database" in low:
         return (f"{where}: that database does not exist on the server: create it (createdb NAME), "
                 f"then `safeguard-tracker --db URL admin migrate`")
+    if "permission denied to create role" in low:
+        return (f"{where}: the login that creates the schema makes the store's roles too, so it needs CREATEROLE "
+                f"(ALTER ROLE name CREATEROLE, by the server's administrator)")
     if "no pg_hba.conf entry" in low:
         return (f"{where}: the server does not accept this login from this machine (its pg_hba.conf): ask the "
                 f"database administrator to allow it")

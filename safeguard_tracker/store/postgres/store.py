@@ -45,6 +45,7 @@ DOC_TABLES = (*RECORD_TABLES, "settings")      # the tables of documents kept by
 TRAIL_TABLES = ("audit", "access_log")          # numbered, insert-only
 CHANNEL = "safeguard_tracker"                   # NOTIFY channel: the payload is the committed transaction's number
 WRITE_LOCK = LOCK_KEY + 1                       # the advisory lock every write transaction takes
+STATE_SQL = "SELECT last_seq, issued, audit_next, access_next FROM st_state WHERE id = 1"
 CHANGES_KEPT = 20_000                           # (table, key) pairs kept for ``changed_since``
 FULL_RELOAD_AFTER = 5_000                       # transactions behind: load the tables whole instead
 PG_DUMP_NOTE = ("copies of the database taken before the redaction (pg_dump files, replicas' backups) still hold "
@@ -94,6 +95,7 @@ class PostgresStore:
         self.writable: set[str] = set(DOC_TABLES) | set(TRAIL_TABLES)
         self._listener: Any = None          # a connection that LISTENs on CHANNEL (``changes_waiting``)
         self._heard = 0                     # the highest transaction number a NOTIFY has announced
+        self._next = (0, 0)                 # the trail's and the access log's numbers so far (from st_state)
         self._tables: dict[str, dict[str, Doc]] = {t: {} for t in DOC_TABLES}
         self._trails: dict[str, Optional[dict[str, Doc]]] = {t: None for t in TRAIL_TABLES}
         self._history: Optional[dict[str, list[Doc]]] = None
@@ -251,11 +253,14 @@ class PostgresStore:
             conn.rollback()
         return changed
 
-    def _catch_up(self, conn: Any) -> Changed:
-        row = conn.execute("SELECT last_seq, issued FROM st_state WHERE id = 1").fetchone()
+    def _catch_up(self, conn: Any, row: Any = None) -> Changed:
+        """Catch up with ``st_state``'s row (read here when not given: a writer reads it with its lock)."""
+        if row is None:
+            row = conn.execute(STATE_SQL).fetchone()
         if row is None:
             raise StoreCorrupt(f"{self.where}: the table st_state has lost its row: restore the database from a backup")
         head = int(row[0])
+        self._next = (int(row[2]), int(row[3]))
         if head == self.last_seq:
             return []
         if head < self.last_seq:
@@ -357,14 +362,17 @@ class PostgresStore:
         if self.read_only:
             raise StoreError(f"{self.read_only}; nothing was saved")
         with self._conn() as conn:
-            try:
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            try:      # the lock, then the state as it is once the lock is held: one round trip
+                with conn.pipeline():
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                    state = conn.execute(STATE_SQL)
+                row = state.fetchone()
             except psycopg.errors.LockNotAvailable:
                 conn.rollback()
                 raise StoreLocked(f"{self.where}: another user's change has held the store for over "
                                   f"{self.lock_timeout:g} s; nothing was saved: try again") from None
             try:
-                self._catch_up(conn)
+                self._catch_up(conn, row)
                 txn = Transaction(self)
                 yield txn
                 if txn.empty:
@@ -393,69 +401,82 @@ class PostgresStore:
                                  f"saved")
             by_table.setdefault(table, []).append((key, doc))
         for table, items in by_table.items():
-            self._write_table(conn, table, items, seq)
             written.changed += [(table, key) for key, _ in items]
-        if txn.rewrites:
-            self._rewrite_trails(conn, txn.rewrites, seq, written)
         written.issued = merge_issued(self._issued, issued_in_keys(k for t, k in written.changed if t in RECORD_TABLES))
-        row = conn.execute("UPDATE st_state SET last_seq = %s, issued = %s::jsonb, audit_next = audit_next + %s, "
-                           "access_next = access_next + %s WHERE id = 1 AND last_seq = %s "
-                           "RETURNING audit_next, access_next",
-                           (seq, orjson.dumps(written.issued).decode(), len(txn.audit), len(txn.access),
-                            self.last_seq)).fetchone()
-        if row is None:
-            raise StoreError(f"{self.where}: another writer committed without taking the store's lock; "
-                             f"nothing was saved: try again")
-        audit_base, access_base = int(row[0]) - len(txn.audit), int(row[1]) - len(txn.access)
-        columns: list[list[Any]] = [[], [], [], [], [], [], []]
+        audit_base, access_base = self._next
+        trail = []
         for n, a in enumerate(txn.audit, start=audit_base + 1):
             a["seq"] = seq
-            for col, value in zip(columns, (n, a.get("table", "contacts"), a["ref"], a["field"], a["at"], a["user"],
-                                            orjson.dumps(a).decode())):
-                col.append(value)
+            trail.append({"id": n, "tbl": a.get("table", "contacts"), "ref": a["ref"], "field": a["field"],
+                          "at": a["at"], "username": a["user"], "entry": a})
             written.audit.append((str(n), a))
-        if txn.audit:   # (one statement, not COPY: COPY is refused where row-level security applies, as to a role)
-            conn.execute("INSERT INTO audit (id, seq, tbl, ref, field, at, username, entry) "
-                         "SELECT v.id, %s, v.tbl, v.ref, v.field, v.at, v.username, v.entry::json "
-                         "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
-                         "%s::text[]) AS v(id, tbl, ref, field, at, username, entry) ORDER BY v.id",
-                         (seq, *columns))
-        if txn.access:
-            for n, e in enumerate(txn.access, start=access_base + 1):
-                conn.execute("INSERT INTO access_log (id, at, username, what, entry) VALUES (%s, %s, %s, %s, %s::json)",
-                             (n, e["at"], e["user"], e["what"], orjson.dumps(e).decode()))
-                written.access.append((str(n), e))
-        conn.execute("INSERT INTO st_transactions (seq, at, username, changed, rewrites) VALUES (%s, %s, %s, %s, %s)",
-                     (seq, txn.at, self.user, orjson.dumps(written.changed).decode(),
-                      orjson.dumps(sorted({rw["ref"] for rw in txn.rewrites})).decode()))
-        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(seq)))
+        logged = []
+        for n, e in enumerate(txn.access, start=access_base + 1):
+            logged.append({"id": n, "at": e["at"], "username": e["user"], "what": e["what"], "entry": e})
+            written.access.append((str(n), e))
+        # Everything in one round trip (the server runs the statements in order; any error undoes them all).
+        with conn.pipeline():
+            checks = [(table, items, *self._send_table(conn, table, items, seq)) for table, items in by_table.items()]
+            state = conn.execute(
+                "UPDATE st_state SET last_seq = %s, issued = %s::jsonb, audit_next = %s, access_next = %s "
+                "WHERE id = 1 AND last_seq = %s AND audit_next = %s AND access_next = %s",
+                (seq, orjson.dumps(written.issued).decode(), audit_base + len(txn.audit), access_base + len(txn.access),
+                 self.last_seq, audit_base, access_base))
+            if txn.audit:   # (one statement, not COPY: COPY is refused where row-level security applies, as to a role)
+                conn.execute("INSERT INTO audit (id, seq, tbl, ref, field, at, username, entry) "
+                             "SELECT v.id, %s, v.tbl, v.ref, v.field, v.at, v.username, v.entry "
+                             "FROM json_to_recordset(%s::json) AS v(id bigint, tbl text, ref text, field text, at text, "
+                             "username text, entry json) ORDER BY v.id", (seq, orjson.dumps(trail).decode()))
+            if txn.access:
+                conn.execute("INSERT INTO access_log (id, at, username, what, entry) "
+                             "SELECT v.id, v.at, v.username, v.what, v.entry FROM json_to_recordset(%s::json) "
+                             "AS v(id bigint, at text, username text, what text, entry json) ORDER BY v.id",
+                             (orjson.dumps(logged).decode(),))
+            conn.execute("INSERT INTO st_transactions (seq, at, username, changed, rewrites) VALUES (%s, %s, %s, %s, %s)",
+                         (seq, txn.at, self.user, orjson.dumps(written.changed).decode(),
+                          orjson.dumps(sorted({rw["ref"] for rw in txn.rewrites})).decode()))
+            conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(seq)))
+        for table, items, inserted, updated in checks:
+            self._refuse_conflicts(conn, table, items, inserted, updated)
+        if txn.rewrites:   # (after the record itself: the server rewrites the trail of a redacted record only)
+            self._rewrite_trails(conn, txn.rewrites, seq, written)
+        if state.rowcount != 1:
+            raise StoreError(f"{self.where}: another writer committed without taking the store's lock; "
+                             f"nothing was saved: try again")
         written.puts = list(txn.puts.items())
         return written
 
-    def _write_table(self, conn: Any, table: str, items: list[tuple[str, Doc]], seq: int) -> None:
+    @staticmethod
+    def _send_table(conn: Any, table: str, items: list[tuple[str, Doc]], seq: int) -> tuple[Any, Any]:
+        """Send one table's new and changed records (in a pipeline); their cursors return the keys written."""
         new = [(key, doc) for key, doc in items if doc["_rev"] == 1]
         old = [(key, doc) for key, doc in items if doc["_rev"] != 1]
 
-        def body(doc: Doc) -> str:
-            return orjson.dumps({k: v for k, v in doc.items() if k != "_rev"}).decode()
+        def rows(pairs: list[tuple[str, Doc]]) -> str:
+            """The records as one JSON array, each document nested whole (a json value keeps its text, so its
+            key order), read back on the server by json_to_recordset: one parameter, no per-value quoting."""
+            return orjson.dumps([{"n": n, "key": k, "rev": d["_rev"], "doc": {f: v for f, v in d.items() if f != "_rev"}}
+                                 for n, (k, d) in enumerate(pairs)]).decode()
+        inserted = updated = None
         if new:
-            got = {r[0] for r in conn.execute(
-                f"INSERT INTO {table} (key, doc, rev, seq) SELECT v.key, v.doc::json, 1, %s "
-                f"FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS v(key, doc, n) ORDER BY v.n "
-                f"ON CONFLICT (key) DO NOTHING RETURNING key",
-                (seq, [k for k, _ in new], [body(d) for _, d in new])).fetchall()}
-            for key, _ in new:
-                if key not in got:
-                    raise ConflictError(key, 0, self._stored_rev(conn, table, key))
+            inserted = conn.execute(
+                f"INSERT INTO {table} (key, doc, rev, seq) SELECT v.key, v.doc, 1, %s "
+                f"FROM json_to_recordset(%s::json) AS v(n int, key text, rev int, doc json) ORDER BY v.n "
+                f"ON CONFLICT (key) DO NOTHING RETURNING key", (seq, rows(new)))
         if old:
-            got = {r[0] for r in conn.execute(
-                f"UPDATE {table} AS t SET doc = v.doc::json, rev = v.rev, seq = %s "
-                f"FROM unnest(%s::text[], %s::text[], %s::int[]) AS v(key, doc, rev) "
-                f"WHERE t.key = v.key AND t.rev = v.rev - 1 RETURNING t.key",
-                (seq, [k for k, _ in old], [body(d) for _, d in old], [d["_rev"] for _, d in old])).fetchall()}
-            for key, doc in old:
-                if key not in got:
-                    raise ConflictError(key, doc["_rev"] - 1, self._stored_rev(conn, table, key))
+            updated = conn.execute(
+                f"UPDATE {table} AS t SET doc = v.doc, rev = v.rev, seq = %s "
+                f"FROM json_to_recordset(%s::json) AS v(key text, rev int, doc json) "
+                f"WHERE t.key = v.key AND t.rev = v.rev - 1 RETURNING t.key", (seq, rows(old)))
+        return inserted, updated
+
+    def _refuse_conflicts(self, conn: Any, table: str, items: list[tuple[str, Doc]], inserted: Any,
+                          updated: Any) -> None:
+        """ConflictError for a record another writer made or changed first (a key the statement did not write)."""
+        got = {r[0] for cur in (inserted, updated) if cur is not None for r in cur.fetchall()}
+        for key, doc in items:
+            if key not in got:
+                raise ConflictError(key, doc["_rev"] - 1, self._stored_rev(conn, table, key))
 
     @staticmethod
     def _stored_rev(conn: Any, table: str, key: str) -> int:
@@ -612,7 +633,14 @@ class PostgresStore:
         return {}   # a redaction here is one transaction: it is never left half-done
 
     def access_log(self) -> list[Doc]:
+        if "access_log" not in self.readable:
+            raise StoreError(f"{self.where}: the {self.role} role may not read the access log: an admin, or the "
+                             f"database's owner, may")
         return list(self.all("access_log").values())
+
+    def whole(self) -> bool:
+        """Whether this login reads the whole store (only the database's owner does: a role reads its part)."""
+        return self.role is None and self.readable >= set(DOC_TABLES) | set(TRAIL_TABLES)
 
     def close(self) -> None:
         self._close_listener()
