@@ -746,7 +746,8 @@ class TrackerApp(App):
 
 
 def open_store_at(path: Optional[str], *, user: Optional[str] = None, today: Optional[date] = None,
-                  demo: bool = False, progress: Optional[Callable[[str], None]] = None) -> Tracker:
+                  demo: bool = False, progress: Optional[Callable[[str], None]] = None,
+                  authority: Optional[str] = None) -> Tracker:
     """Open the store at ``path`` (or, with ``demo``, build the demo there: a new folder when
     ``path`` is None), reporting progress."""
     if demo:
@@ -757,7 +758,7 @@ def open_store_at(path: Optional[str], *, user: Optional[str] = None, today: Opt
     if progress:
         progress(f"opening {(redacted_url(path) if is_server_url(path) else path) or 'the store'}")
     return open_tracker(path, user=user, today=(lambda: today) if today else None, progress=progress,
-                        on_wait=progress)
+                        on_wait=progress, authority=authority)
 
 
 def demo_notice(path: Path, keep: bool) -> str:
@@ -767,7 +768,7 @@ def demo_notice(path: Path, keep: bool) -> str:
 
 
 def run(path: Optional[str] = None, *, user: Optional[str] = None, today: Optional[date] = None,
-        demo: bool = False, keep: bool = False) -> int:
+        demo: bool = False, keep: bool = False, authority: Optional[str] = None) -> int:
     """Open the TUI on the store at ``path`` (None: $SAFEGUARD_TRACKER_DB, else the user data folder).
 
     With ``demo``: on a new demo store in a new temporary folder, whose path the app shows and
@@ -777,7 +778,7 @@ def run(path: Optional[str] = None, *, user: Optional[str] = None, today: Option
     folder = Path(tempfile.mkdtemp(prefix="safeguard-demo-")) if demo else None
     store = str(folder / "demo.json") if folder is not None else path
     app = TrackerApp(opener=lambda progress: open_store_at(store, user=user, today=today, demo=demo,
-                                                           progress=progress),
+                                                           progress=progress, authority=authority),
                      demo_keep=keep if demo else None)
     try:
         app.run()

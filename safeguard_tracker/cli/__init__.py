@@ -22,6 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
                     description="LADO allegations management and Learning Lessons action plans.")
     parser.add_argument("--db", metavar="PATH", help="the store: a file, or a postgresql:// URL (default: "
                                                      "$SAFEGUARD_TRACKER_DB, else a file in the user data folder)")
+    parser.add_argument("--authority", metavar="CODE",
+                        help="in a PostgreSQL store of several authorities: work in this one (default: all you see)")
     parser.add_argument("--user", metavar="NAME", help="who is making changes, for the audit trail (default: your login name)")
     parser.add_argument("--demo", action="store_true", help="open the TUI on a fresh synthetic demo store")
     parser.add_argument("--keep", action="store_true",

@@ -79,7 +79,8 @@ def open_from_args(args: argparse.Namespace, *, create: bool = True) -> Tracker:
         print(f"safeguard-tracker: {msg}", file=sys.stderr)
 
     with opening(None if is_server_url(args.db) else args.db or default_store_path()):     # a large store, at a terminal: its size and the time taken
-        tracker = open_tracker(args.db, user=args.user, today=today_from_args(args), on_wait=waiting)
+        tracker = open_tracker(args.db, user=args.user, today=today_from_args(args), on_wait=waiting,
+                               authority=getattr(args, "authority", None))
     for w in tracker.store.warnings:
         print(f"safeguard-tracker: warning: {w}", file=sys.stderr)
     resolve_choices(args, tracker)     # 'prim' -> School - Primary; a name that is no choice exits 2
@@ -110,6 +111,7 @@ def run_tui(args: argparse.Namespace) -> int:
     today = today_from_args(args)
     # --keep (with --demo): keep the demo store's folder after quitting; its path is printed either way.
     code: int = run(args.db, user=args.user, today=today() if today else None, demo=bool(args.demo),
+                    authority=getattr(args, "authority", None),
                     keep=bool(getattr(args, "keep", False)))
     return code
 

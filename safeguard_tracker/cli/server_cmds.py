@@ -25,7 +25,16 @@ def register(groups: Groups) -> None:
     p.add_argument("login", metavar="USER", help="a login on the server (createuser makes one)")
     p.add_argument("role", metavar="ROLE", help="; ".join(f"{r}: {w}" for r, w in ROLE_WORDS.items()))
     p.add_argument("--agency", metavar="NAME", help="a partner's agency: the actions it leads")
+    p.add_argument("--authority", dest="in_authority", metavar="CODE",
+                   help="in a store of several authorities: the authority whose records it sees (default: the "
+                        "whole network)")
     p.set_defaults(func=cmd_admin_grant)
+    p = verbs.add_parser("authority", help="a region's authorities in one store: add CODE NAME [--children N], list")
+    p.add_argument("verb", choices=("add", "list"))
+    p.add_argument("code", nargs="?", metavar="CODE", help="a short code, such as NTH")
+    p.add_argument("name", nargs="?", metavar="NAME", help="the authority's name")
+    p.add_argument("--children", type=int, metavar="N", help="the children living there (for rates per 10,000)")
+    p.set_defaults(func=cmd_admin_authority)
     p = verbs.add_parser("revoke", help="take a login's role here away")
     p.add_argument("login", metavar="USER")
     p.set_defaults(func=cmd_admin_revoke)
@@ -68,7 +77,8 @@ def cmd_admin_migrate(args: argparse.Namespace) -> int:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     with progress_for() as progress:
-        moved = move_store(args.source, args.target, user=args.user, progress=progress)
+        moved = move_store(args.source, args.target, user=args.user, progress=progress,
+                           authority=getattr(args, "authority", None))
     if moved.problems:
         print(f"NOT SOUND: the copy at {moved.target}:", *moved.problems, sep="\n  ", file=sys.stderr)
         return 1
@@ -85,8 +95,9 @@ def _server_tracker(args: argparse.Namespace) -> Tracker:
 
 def cmd_admin_grant(args: argparse.Namespace) -> int:
     with _server_tracker(args) as tracker:
-        named = tracker.grant_role(args.login, args.role, agency=args.agency)
+        named = tracker.grant_role(args.login, args.role, agency=args.agency, authority=args.in_authority)
         agency = f" for {named}" if named else ""
+        agency += f" in the authority {args.in_authority}" if args.in_authority else ""
         print(f"{args.login} now holds the {args.role.strip().lower()} role{agency} in {tracker.location}: "
               f"{ROLE_WORDS[args.role.strip().lower()]}")
     return 0
@@ -107,11 +118,31 @@ def cmd_admin_who(args: argparse.Namespace) -> int:
         if not holders:
             print(f"nobody holds a role in {tracker.location} yet: safeguard-tracker admin grant USER ROLE")
             return 0
-        print(f"{'login':<20} {'role':<9} {'agency':<28} given by, on")
+        print(f"{'login':<20} {'role':<9} {'authority':<10} {'agency':<28} given by, on")
         for h in holders:
             given = (f"{h.granted_by}, {h.granted_at:%d/%m/%Y}" if h.recorded and h.granted_at
                      else "given by hand outside the tool")
             if not h.in_force:
                 given += "  (NOT IN FORCE: taken away by hand outside the tool)"
-            print(f"{printable(h.username):<20} {h.role:<9} {printable(h.agency or ''):<28} {printable(given)}")
+            print(f"{printable(h.username):<20} {h.role:<9} {printable(h.authority or '(all)'):<10} "
+                  f"{printable(h.agency or ''):<28} {printable(given)}")
+    return 0
+
+
+def cmd_admin_authority(args: argparse.Namespace) -> int:
+    with _server_tracker(args) as tracker:
+        if args.verb == "add":
+            if not args.code or not args.name:
+                raise CliError("admin authority add needs CODE and NAME: e.g. admin authority add NTH "
+                               "'Northshire County Council' --children 61500", code=2)
+            tracker.add_authority(args.code, args.name, child_population=args.children)
+            print(f"{args.code}: {args.name} is an authority of {tracker.location}")
+            return 0
+        found = tracker.authorities()
+        if not found:
+            print(f"{tracker.location} holds one authority's records (none named): admin authority add CODE NAME")
+            return 0
+        for a in found:
+            children = f"{a['child_population']:,} children" if a["child_population"] else "child population not set"
+            print(f"{printable(a['code']):<10} {printable(a['name']):<40} {children}")
     return 0

@@ -27,6 +27,7 @@ from ..reports.charts import bar_chart_svg, measure_chart
 from ..reports.render import render
 from ..reports.blocks import Table
 from .annual_blocks import annual_blocks, measure_tables, table_dict, year_label
+from .authority_comparison import AuthorityFigures, authority_figures, comparison_table
 from .annual_measures import AnnualMeasures, annual_measures
 from .statistics import LadoStatistics, lado_statistics
 
@@ -160,11 +161,14 @@ def csv_rows(s: LadoStatistics, tables: Sequence[Table] = ()) -> list[str]:
     return lines
 
 
-def context(s: LadoStatistics, fmt_: str, m: Optional[AnnualMeasures] = None) -> dict[str, Any]:
+def context(s: LadoStatistics, fmt_: str, m: Optional[AnnualMeasures] = None,
+            region: Sequence[AuthorityFigures] = ()) -> dict[str, Any]:
     data = s.to_dict()
-    tables = measure_tables(m) if m is not None else []
+    tables = (measure_tables(m) if m is not None else []) + _region_table(region, s.year)
     if m is not None:
         data["measures"] = m.to_dict()
+    if region:
+        data["authorities"] = [r.to_dict() for r in region]
     ctx: dict[str, Any] = {
         "data": data, "s": data, "stats": s, "narrative": narrative(s, m),
         "year_label": year_label(s.year), "compare_label": year_label(s.compare_year),
@@ -210,10 +214,17 @@ def render_lado_annual(ctx: Context, year: str, compare_with: Optional[str] = No
     ``repeat_years`` override the store's settings for the rate per 10,000 children and repeat subjects."""
     s = lado_statistics(ctx, year, compare_with, stated_totals=stated_totals, progress=progress)
     m = annual_measures(ctx, s.year, s.compare_year, child_population=child_population, repeat_years=repeat_years)
+    region = authority_figures(ctx, s.year)       # a region's store: every authority's totals, side by side
     if fmt_ == "docx":
         from ..reports.docx_render import render_docx   # python-docx and lxml load only for Word
-        return render_docx(annual_blocks(s, narrative(s, m), measure_tables(m), board_notes(s, m)),
+        return render_docx(annual_blocks(s, narrative(s, m), measure_tables(m) + _region_table(region, s.year),
+                                         board_notes(s, m)),
                            title="LADO annual report",
                            subtitle=f"Financial year {year_label(s.year)}, figures as at {s.as_of:%d/%m/%Y}",
                            dated=s.as_of)
-    return render(TEMPLATE, fmt_, context(s, fmt_, m), templates=templates)
+    return render(TEMPLATE, fmt_, context(s, fmt_, m, region), templates=templates)
+
+
+def _region_table(region: Sequence[AuthorityFigures], year: str) -> list[Table]:
+    table = comparison_table(list(region), year)
+    return [table] if table is not None else []

@@ -1129,6 +1129,9 @@ class FileStore:
     def issued_numbers(self) -> dict[str, int]:
         return dict(self._issued)
 
+    def authority_figures(self, year: str) -> list[Doc]:
+        return []    # a file store holds one authority's records
+
     def last_editor(self, ref: str) -> Optional[str]:
         h = self.history(ref)
         return h[-1]["user"] if h else None

@@ -62,7 +62,8 @@ def whole_bytes(store: Store) -> bytes:
         out = {k: v for k, v in doc.items() if k != "_rev"}
         out["_rev"] = doc["_rev"]
         return out
-    tables = {t: {k: canonical(d) for k, d in docs.items()} for t, docs in whole_tables(store).items()}
+    tables = {t: {k: canonical(d) for k, d in (_renumbered(docs) if t in ("audit", "access_log") else docs).items()}
+              for t, docs in whole_tables(store).items()}
     # The numbers issued, as the records' own keys raise them: a file store counts its keys in when it next
     # writes its snapshot (as opening one that holds a redacted record does), a server store when it writes.
     issued = merge_issued(store.issued_numbers(), issued_in_keys(k for t in ("contacts", "reviews", "actions")
@@ -70,8 +71,11 @@ def whole_bytes(store: Store) -> bytes:
     return orjson.dumps({"last_seq": store.last_seq, "issued": dict(sorted(issued.items())), "tables": tables})
 
 
-def move_store(source: str, target: str, *, user: Optional[str] = None, progress: Progress = NO_PROGRESS) -> Moved:
-    """Copy the store at ``source`` to the new store ``target`` (each a file path or a ``postgresql://`` URL)."""
+def move_store(source: str, target: str, *, user: Optional[str] = None, progress: Progress = NO_PROGRESS,
+               authority: Optional[str] = None) -> Moved:
+    """Copy the store at ``source`` to the new store ``target`` (each a file path or a ``postgresql://`` URL).
+    ``authority``: of a server store holding several authorities, the one to copy; into a server store, the
+    authority the records take there."""
     from .opening import open_location
     from .postgres import is_server_url, redacted_url
     if not is_server_url(source) and not _path_exists(source):
@@ -80,12 +84,11 @@ def move_store(source: str, target: str, *, user: Optional[str] = None, progress
         raise StoreError("--from and --to name the same store")
     shown_target = redacted_url(target) if is_server_url(target) else str(target)
     _refuse_unless_new(target)          # before anything is written, the source's log included
-    src = open_location(source, user=user)
+    src = open_location(source, user=user, authority=authority if is_server_url(source) else None)
     try:
-        whole = getattr(src, "whole", None)
-        if whole is not None and not whole():
-            raise StoreError(f"{src.location}: only the database's owner can copy a whole store: the "
-                             f"{getattr(src, 'role', None) or 'login'} role reads only part of it")
+        problem = getattr(src, "copy_problem", lambda: None)()
+        if problem:
+            raise StoreError(f"{src.location}: {problem}")
         src.refresh()
         tables = whole_tables(src)
         with src.transaction() as txn:   # the copy holds every record: say so in the source's own log
@@ -97,7 +100,9 @@ def move_store(source: str, target: str, *, user: Optional[str] = None, progress
         where = src.location
     finally:
         src.close()
-    copy = _write_copy(target, tables, last_seq, issued, user, progress)
+    tables = {t: (_renumbered(docs) if t in ("audit", "access_log") else docs) for t, docs in tables.items()}
+    copy = _write_copy(target, tables, last_seq, issued, user, progress,
+                       authority if is_server_url(target) and not is_server_url(source) else None)
     try:
         got = whole_bytes(copy)
         if got != expected:
@@ -144,8 +149,14 @@ def _path_exists(path: str) -> bool:
     return Path(path).expanduser().exists()
 
 
+def _renumbered(entries: dict[str, Doc]) -> dict[str, Doc]:
+    """A trail's entries numbered 1, 2, 3... in their order: one authority's part of a server store's trail
+    has gaps where the others' entries were, and a file store numbers its next entry after the count."""
+    return {str(n): doc for n, doc in enumerate(entries.values(), start=1)}
+
+
 def _write_copy(target: str, tables: dict[str, dict[str, Doc]], last_seq: int, issued: dict[str, int],
-                user: Optional[str], progress: Progress) -> Any:
+                user: Optional[str], progress: Progress, authority: Optional[str] = None) -> Any:
     from .postgres import is_server_url
     if is_server_url(target):
         from .postgres.connection import connect, redacted_url
@@ -158,7 +169,7 @@ def _write_copy(target: str, tables: dict[str, dict[str, Doc]], last_seq: int, i
                 conn.commit()
         finally:
             conn.close()
-        store = PostgresStore(target, user=user).open()
+        store = PostgresStore(target, user=user, authority=authority).open()
         try:
             store.load_whole(tables, last_seq, issued, progress)
         except BaseException:

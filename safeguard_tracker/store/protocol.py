@@ -121,6 +121,11 @@ class Store(Protocol):
         """Every prefix's floor (``issued_floor``), for moving a whole store to another kind of store."""
         ...
 
+    def authority_figures(self, year: str) -> Sequence[Doc]:
+        """Each authority's aggregate figures for a financial year, where a store holds several (a region's
+        server store); empty for a store of one authority, as a file store is."""
+        ...
+
     def refresh(self) -> Changed:
         """Catch up with what other processes committed."""
         ...

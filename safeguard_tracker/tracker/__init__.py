@@ -65,11 +65,12 @@ def store_location() -> str | Path:
 
 def open_store(path: Optional[str | os.PathLike[str]] = None, *, user: Optional[str] = None,
                lock_timeout: float = 15.0, on_wait: Optional[Callable[[str], None]] = None,
-               progress: Optional[Callable[[str], None]] = None) -> Store:
+               progress: Optional[Callable[[str], None]] = None, authority: Optional[str] = None) -> Store:
     """Open (or create) the store at ``path`` (None: $SAFEGUARD_TRACKER_DB, else the user data folder).
 
     ``path`` may be a ``postgresql://user@host/dbname`` URL: the server store (docs/postgres.md), which
-    must hold the schema already (``safeguard-tracker admin migrate``).
+    must hold the schema already (``safeguard-tracker admin migrate``); ``authority`` chooses one of a
+    database's authorities (docs/postgres.md).
 
     The store alone, without the services: its tables of stored documents, its audit trail and
     its integrity check.  ``open_tracker`` opens one and puts the whole API on it.
@@ -81,13 +82,13 @@ def open_store(path: Optional[str | os.PathLike[str]] = None, *, user: Optional[
     >>> store.close()
     """
     return open_location(path if path is not None else store_location(), user=user, lock_timeout=lock_timeout,
-                         on_wait=on_wait, progress=progress)
+                         on_wait=on_wait, progress=progress, authority=authority)
 
 
 def open_tracker(path: Optional[str | os.PathLike[str]] = None, *, user: Optional[str] = None,
                  today: Optional[Callable[[], date]] = None, lock_timeout: float = 15.0,
                  on_wait: Optional[Callable[[str], None]] = None,
-                 progress: Optional[Callable[[str], None]] = None) -> Tracker:
+                 progress: Optional[Callable[[str], None]] = None, authority: Optional[str] = None) -> Tracker:
     """Open (or create) a store.  ``path=None``: $SAFEGUARD_TRACKER_DB, else the user data folder.
 
     ``user`` is who the changes are attributed to (default: the login name); ``today`` gives the
@@ -104,7 +105,8 @@ def open_tracker(path: Optional[str | os.PathLike[str]] = None, *, user: Optiona
     >>> c.reference, c.received_on
     ('L-2018-0001', datetime.date(2018, 1, 5))
     """
-    store = open_store(path, user=user, lock_timeout=lock_timeout, on_wait=on_wait, progress=progress)
+    store = open_store(path, user=user, lock_timeout=lock_timeout, on_wait=on_wait, progress=progress,
+                       authority=authority)
     return Tracker(store, today=today)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from ..store.postgres import roles
 from ..store.postgres.roles import Holder
@@ -22,10 +22,44 @@ class RolesFace(Face):
         """
         return getattr(self.store, "role", None)
 
-    def grant_role(self, username: str, role: str, *, agency: Optional[str] = None) -> Optional[str]:
+    @property
+    def authority(self) -> Optional[str]:
+        """The authority whose records this tracker holds, in a PostgreSQL store of several (None: all of them,
+        or a store of one authority).
+
+        >>> t.authority is None
+        True
+        """
+        return getattr(self.store, "authority", None)
+
+    def authorities(self) -> list[dict[str, Any]]:
+        """A PostgreSQL store's authorities (code, name, child population); empty for a file store, which
+        holds one authority's records.
+
+        >>> t.authorities()
+        []
+        """
+        return roles.authorities(self.store)
+
+    def add_authority(self, code: str, name: str, *, child_population: Optional[int] = None) -> None:
+        """Add an authority to a PostgreSQL store shared by a region (or rename one, or set its child
+        population, for its contacts per 10,000 children).  The first added takes in the records the store
+        already holds.  Only the database's owner or an admin of the whole network may.
+
+        >>> t.add_authority("NTH", "Northshire County Council", child_population=61500)
+        Traceback (most recent call last):
+        ...
+        safeguard_tracker.errors.StoreError: roles are kept by a PostgreSQL store ...
+        """
+        roles.add_authority(self.store, code, name, child_population)
+
+    def grant_role(self, username: str, role: str, *, agency: Optional[str] = None,
+                   authority: Optional[str] = None) -> Optional[str]:
         """Give a login on the server a role in this store, replacing any role it held: ``lado``,
         ``subgroup``, ``partner`` (with the agency whose actions it leads), ``analyst`` or ``admin``.  Only
-        the database's owner or an admin may.  Returns a partner's agency as the store's list names it.
+        the database's owner or an admin may.  In a store of several authorities, ``authority`` is the one
+        whose records the login sees (None: the whole network).  Returns a partner's agency as the store's
+        list names it.
         A file store has no roles: its file's permissions protect it.
 
         >>> t.grant_role("p.officer", "partner", agency="Police")
@@ -35,7 +69,7 @@ class RolesFace(Face):
         """
         if agency is not None and role.strip().lower() == "partner":
             agency = self._ctx.plan_agencies.canonical(agency, "agency")   # 'kent police' -> Police; unknown: refused
-        roles.grant(self.store, username, role, agency)
+        roles.grant(self.store, username, role, agency, authority)
         return agency
 
     def revoke_role(self, username: str) -> bool:

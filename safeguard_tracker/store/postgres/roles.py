@@ -5,6 +5,7 @@ database's owner or a login holding the admin role.  What each role may do is in
 from __future__ import annotations
 
 from datetime import datetime
+import re
 from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
@@ -32,6 +33,7 @@ class Holder:
     granted_at: Optional[datetime]
     in_force: bool        # the server agrees (False: taken away by hand outside the tool)
     recorded: bool = True  # False: given by hand outside the tool, so nobody recorded who gave it
+    authority: Optional[str] = None   # the authority whose records it sees (None: the whole network)
 
 
 def _server_store(store: Any) -> Any:
@@ -55,8 +57,9 @@ def _administering(pg: Any) -> Iterator[Any]:
         raise
 
 
-def grant(store: Any, username: str, role: str, agency: Optional[str] = None) -> None:
-    """Give ``username`` (an existing login on the server) ``role`` here, replacing any role it held."""
+def grant(store: Any, username: str, role: str, agency: Optional[str] = None, authority: Optional[str] = None) -> None:
+    """Give ``username`` (an existing login on the server) ``role`` here, replacing any role it held; in a
+    store of several authorities, ``authority`` is the one whose records it sees (None: the whole network)."""
     pg = _server_store(store)
     role = role.strip().lower()
     if role not in ROLES:
@@ -67,6 +70,7 @@ def grant(store: Any, username: str, role: str, agency: Optional[str] = None) ->
         raise ValidationError("agency", agency, "no agency: only a partner has one")
     with _administering(pg) as conn:
         conn.execute("SELECT st_grant(%s, %s, %s)", (username, role, agency.strip() if agency else None))
+        conn.execute("SELECT st_place(%s, %s)", (username, authority.strip() if authority else None))
         conn.commit()
 
 
@@ -83,7 +87,30 @@ def holders(store: Any) -> list[Holder]:
     """Every login holding a role here, with who gave it and when."""
     pg = _server_store(store)
     with _administering(pg) as conn:
-        rows = conn.execute("SELECT username, kind, agency, granted_by, granted_at, member FROM st_who()").fetchall()
+        rows = conn.execute("SELECT username, kind, agency, granted_by, granted_at, member, authority "
+                            "FROM st_who()").fetchall()
         conn.rollback()
     return [Holder(username=r[0], role=r[1], agency=r[2], granted_by=r[3], granted_at=r[4], in_force=bool(r[5]),
-                   recorded=r[3] is not None) for r in rows]
+                   recorded=r[3] is not None, authority=r[6]) for r in rows]
+
+
+def add_authority(store: Any, code: str, name: str, child_population: Optional[int] = None) -> None:
+    """Add an authority to the store (or rename it, or set its child population).  The first one added takes
+    in the records the store already holds."""
+    pg = _server_store(store)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}", code or ""):
+        raise ValidationError("code", code, "a short code of letters, digits, '-' or '_' (up to 32), such as NTH")
+    if not (name or "").strip():
+        raise ValidationError("name", name, "the authority's name, such as 'Northshire County Council'")
+    if child_population is not None and child_population <= 0:
+        raise ValidationError("children", child_population, "the number of children living in the authority")
+    with _administering(pg) as conn:
+        conn.execute("SELECT st_add_authority(%s, %s, %s)", (code, name.strip(), child_population))
+        conn.commit()
+    pg.refresh_authorities()
+
+
+def authorities(store: Any) -> list[dict[str, Any]]:
+    """The store's authorities: code, name, child population (empty for a file store: it holds one)."""
+    from .store import PostgresStore
+    return store.authority_list() if isinstance(store, PostgresStore) else []

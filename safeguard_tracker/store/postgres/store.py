@@ -23,6 +23,7 @@ record's entries without loading the trail).
 from __future__ import annotations
 
 import atexit
+import re
 import weakref
 from contextlib import contextmanager
 from datetime import date
@@ -30,7 +31,7 @@ from typing import Any, Callable, Iterator, Optional
 
 import orjson
 
-from ...errors import ConflictError, StoreCorrupt, StoreError, StoreLocked
+from ...errors import ConflictError, StoreCorrupt, StoreError, StoreLocked, ValidationError
 from ...progress import NO_PROGRESS, Progress, counted
 from ...signals import deferred_signals
 from ..check import RECORD_TABLES, check_store
@@ -76,7 +77,8 @@ class PostgresStore:
     """The store protocol on PostgreSQL (``postgresql://user@host/dbname``)."""
 
     def __init__(self, url: str, user: Optional[str] = None, *, lock_timeout: float = 15.0,
-                 progress: Optional[Callable[[str], None]] = None, pool_size: int = 4):
+                 progress: Optional[Callable[[str], None]] = None, pool_size: int = 4,
+                 authority: Optional[str] = None):
         self.url = url
         self.where = redacted_url(url)
         self.user = user or ""
@@ -89,9 +91,15 @@ class PostgresStore:
         self.pool_size = pool_size
         self._pool: Any = None
         self._finalizer: Any = None
+        if authority and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}", authority):
+            raise ValidationError("authority", authority, "an authority's code: letters, digits, '-' or '_', as "
+                                  "`safeguard-tracker admin authority list` shows them")
+        self.authority = authority or None     # the one authority this copy holds (None: all the login sees)
+        self.scoped = False                     # loads filtered to ``authority`` (the owner's or the network's choice)
         self.role: Optional[str] = None        # the login's role here (None: the database's owner)
         self.agency: Optional[str] = None      # a partner's agency
         self.readable: set[str] = set(DOC_TABLES) | set(TRAIL_TABLES)
+        self.authorities: list[str] = []       # the codes of the store's authorities
         self.writable: set[str] = set(DOC_TABLES) | set(TRAIL_TABLES)
         self._listener: Any = None          # a connection that LISTENs on CHANNEL (``changes_waiting``)
         self._heard = 0                     # the highest transaction number a NOTIFY has announced
@@ -131,8 +139,20 @@ class PostgresStore:
     def _learn_role(self, conn: Any) -> None:
         """Who the login is here, and what its role lets it read and write (the server enforces it either way;
         knowing it lets the tool load what it may read and refuse a change in words rather than SQL)."""
-        row = conn.execute("SELECT session_user, st_my_kind(), st_my_agency()").fetchone()
-        login, self.role, self.agency = str(row[0]), row[1], row[2]
+        row = conn.execute("SELECT session_user, st_my_kind(), st_my_agency(), st_my_authority(), "
+                           "(SELECT array_agg(code ORDER BY code) FROM st_authorities)").fetchone()
+        login, self.role, self.agency, own, known = str(row[0]), row[1], row[2], row[3], list(row[4] or [])
+        self.authorities = known
+        if self.authority is not None and self.authority not in known:
+            raise StoreError(f"{self.where}: no authority '{self.authority}' here; the authorities are: "
+                             f"{', '.join(known) or 'none yet (safeguard-tracker admin authority add CODE NAME)'}")
+        if own is not None:
+            if self.authority not in (None, own):
+                raise StoreError(f"{self.where}: {login} belongs to {own}, so it sees {own}'s records only, not "
+                                 f"{self.authority}'s")
+            self.authority = own              # (the server keeps to it: row-level security)
+        else:
+            self.scoped = self.authority is not None
         tables = (*DOC_TABLES, "audit", "access_log", "st_contact_figures")
         rights = conn.execute(
             "SELECT t, has_table_privilege(current_user, t, 'SELECT'), "
@@ -166,9 +186,24 @@ class PostgresStore:
         _close_unclosed()
         timeout_ms = max(1, int(self.lock_timeout * 1000))
         self._pool = ConnectionPool(self.url, min_size=1, max_size=self.pool_size, open=True,
-                                    kwargs={"connect_timeout": 10, "options": f"-c lock_timeout={timeout_ms}"},
+                                    kwargs={"connect_timeout": 10, "options": self._options(timeout_ms)},
                                     name="safeguard-tracker")
         self._finalizer = weakref.finalize(self, _unclosed.append, self._pool)
+
+    def _options(self, timeout_ms: int) -> str:
+        """The session's settings: how long to wait for the write lock, and the authority new rows take."""
+        chosen = f" -c safeguard_tracker.authority={self.authority}" if self.scoped and self.authority else ""
+        return f"-c lock_timeout={timeout_ms}{chosen}"
+
+    def _scope(self, table: str) -> str:
+        """The filter that keeps a scoped copy to its authority (rows of none are everyone's: settings)."""
+        if not self.scoped or table in ("settings", "st_contact_figures"):
+            return ""
+        return f" authority IN ('', '{self.authority}')"    # (a code is checked against st_authorities first)
+
+    def _and(self, table: str) -> str:
+        where = self._scope(table)
+        return f" AND{where}" if where else ""
 
     @contextmanager
     def _conn(self) -> Iterator[Any]:
@@ -205,7 +240,8 @@ class PostgresStore:
             if source is None:
                 tables[table] = docs
                 continue
-            cur = conn.execute(f"SELECT key, doc::text, rev FROM {source} ORDER BY pos")
+            where = self._scope(source)
+            cur = conn.execute(f"SELECT key, doc::text, rev FROM {source}{' WHERE' + where if where else ''} ORDER BY pos")
             for key, text, rev in cur:
                 doc = _load(text)
                 doc["_rev"] = rev
@@ -236,8 +272,9 @@ class PostgresStore:
             loaded = self._trails[table] = {}
         if loaded is None:
             with self._conn() as conn:
-                rows = conn.execute(f"SELECT id, entry::text FROM {table} WHERE seq <= %s ORDER BY id"
-                                    if table == "audit" else f"SELECT id, entry::text FROM {table} ORDER BY id",
+                rows = conn.execute(f"SELECT id, entry::text FROM {table} WHERE seq <= %s{self._and(table)} ORDER BY id"
+                                    if table == "audit" else
+                                    f"SELECT id, entry::text FROM {table} WHERE true{self._and(table)} ORDER BY id",
                                     (self.last_seq,) if table == "audit" else None).fetchall()
                 conn.rollback()
             loaded = {str(i): _load(text) for i, text in rows}
@@ -294,25 +331,28 @@ class PostgresStore:
             if source is None:
                 continue
             docs = self._tables[table]
-            for key, text, rev in conn.execute(f"SELECT key, doc::text, rev FROM {source} WHERE key = ANY(%s) "
-                                               f"ORDER BY pos", (sorted(keys),)):
+            for key, text, rev in conn.execute(f"SELECT key, doc::text, rev FROM {source} WHERE key = ANY(%s)"
+                                               f"{self._and(source)} ORDER BY pos", (sorted(keys),)):
                 doc = _load(text)
                 doc["_rev"] = rev
                 docs[key] = doc
         audit = self._trails["audit"]
         if audit is not None:
             if rewritten:
-                for i, text in conn.execute("SELECT id, entry::text FROM audit WHERE ref = ANY(%s) AND seq <= %s",
+                for i, text in conn.execute(f"SELECT id, entry::text FROM audit WHERE ref = ANY(%s) AND seq <= %s"
+                                            f"{self._and('audit')}",
                                             (sorted(rewritten), self.last_seq)):
                     audit[str(i)] = _load(text)
-            for i, text in conn.execute("SELECT id, entry::text FROM audit WHERE seq > %s AND seq <= %s ORDER BY id",
+            for i, text in conn.execute(f"SELECT id, entry::text FROM audit WHERE seq > %s AND seq <= %s"
+                                        f"{self._and('audit')} ORDER BY id",
                                         (self.last_seq, head)):
                 audit[str(i)] = _load(text)
         self._history = None
         access = self._trails["access_log"]
         if access is not None and "access_log" in self.readable:
-            for i, text in conn.execute("SELECT id, entry::text FROM access_log WHERE id > %s ORDER BY id",
-                                        (len(access),)):
+            for i, text in conn.execute(f"SELECT id, entry::text FROM access_log WHERE id > %s"
+                                        f"{self._and('access_log')} ORDER BY id",
+                                        (max((int(k) for k in access), default=0),)):
                 access[str(i)] = _load(text)
         self.last_seq = head
         self._note_changes(pairs)
@@ -572,7 +612,8 @@ class PostgresStore:
                 self._history = index
             return list(self._history.get(ref, ()))
         with self._conn() as conn:
-            rows = conn.execute("SELECT entry::text FROM audit WHERE ref = %s AND seq <= %s ORDER BY id",
+            rows = conn.execute(f"SELECT entry::text FROM audit WHERE ref = %s AND seq <= %s{self._and('audit')} "
+                                f"ORDER BY id",
                                 (ref, self.last_seq)).fetchall()
             conn.rollback()
         return [_load(text) for (text,) in rows]
@@ -638,9 +679,42 @@ class PostgresStore:
                              f"database's owner, may")
         return list(self.all("access_log").values())
 
-    def whole(self) -> bool:
-        """Whether this login reads the whole store (only the database's owner does: a role reads its part)."""
-        return self.role is None and self.readable >= set(DOC_TABLES) | set(TRAIL_TABLES)
+    def authority_figures(self, year: str) -> list[Doc]:
+        """Every authority's aggregate figures for a financial year ('2017-18'), from the server's view (what
+        authorities may see of each other); empty when the store holds fewer than two authorities."""
+        if len(self.authorities) < 2:
+            return []
+        with self._conn() as conn:
+            cur = conn.execute("SELECT * FROM st_authority_figures WHERE year = %s ORDER BY authority", (year,))
+            names = [c.name for c in cur.description]
+            rows = [dict(zip(names, r)) for r in cur.fetchall()]
+            conn.rollback()
+        return rows
+
+    def refresh_authorities(self) -> None:
+        with self._conn() as conn:
+            row = conn.execute("SELECT array_agg(code ORDER BY code) FROM st_authorities").fetchone()
+            conn.rollback()
+        self.authorities = list(row[0] or []) if row else []
+
+    def authority_list(self) -> list[Doc]:
+        """The authorities of this store: code, name and child population."""
+        with self._conn() as conn:
+            cur = conn.execute("SELECT code, name, child_population FROM st_authorities ORDER BY code")
+            rows = [{"code": r[0], "name": r[1], "child_population": r[2]} for r in cur.fetchall()]
+            conn.rollback()
+        return rows
+
+    def copy_problem(self) -> Optional[str]:
+        """Why this copy cannot be moved whole to another store, or None: only the database's owner reads the
+        whole store (a role reads its part), and a store of several authorities moves one at a time."""
+        if self.role is not None or not self.readable >= set(DOC_TABLES) | set(TRAIL_TABLES):
+            return (f"only the database's owner can copy a whole store: the {self.role or 'login'} role reads only "
+                    f"part of it")
+        if len(self.authorities) > 1 and not self.scoped:
+            return (f"it holds {len(self.authorities)} authorities ({', '.join(self.authorities)}), and a copy holds "
+                    f"one: name it with --authority CODE")
+        return None
 
     def close(self) -> None:
         self._close_listener()
