@@ -160,3 +160,26 @@ def test_the_owners_change_to_a_record_stays_in_that_records_authority(region):
     with psycopg.connect(region["as"]("lado_ebr")) as conn:
         trail = conn.execute("SELECT string_agg(entry::text, ' ') FROM audit").fetchone()[0]
         assert "Quinn Harrow" not in trail
+
+
+def test_an_authoritys_own_report_counts_its_own_children_and_a_rename_keeps_them(region):
+    with _open(region["as"]("lado_ebr")) as ebr:
+        report = json.loads(ebr.report_lado_annual("2017-18", fmt="json"))
+    assert report["measures"]["rate_per_10000"]["population"] == 40_000
+    with _open(region["url"], user="owner") as owner:
+        owner.add_authority("EBR", "Eastbridge Council")                  # renamed; children not given again
+        assert {a["code"]: a["child_population"] for a in owner.authorities()} == {"EBR": 40_000, "NTH": 60_000}
+
+
+def test_a_file_whose_count_lags_its_records_moves_in_without_a_number_issued_twice(tmp_path, capsys):
+    from safeguard_tracker.store.file_store import FileStore
+    with st.open_tracker(str(tmp_path / "a.json"), user="a.lado", today=lambda: TODAY) as t:
+        for _ in range(3):
+            t.add_contact(received_on="05/01/2018", agency="Police", category="enquiry")
+        tables = {k: dict(v) for k, v in t.store.tables.items()}
+        seq = t.store.last_seq
+    FileStore(tmp_path / "lagging.json").create_from(tables, seq, {}).close()     # a count that says nothing
+    url = cluster().new_database(schema=False)
+    assert main(["migrate", "--from", str(tmp_path / "lagging.json"), "--to", url]) == 0
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT issued ->> 'L-2018-' FROM st_state").fetchone() == ("3",)

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from datetime import date
 
+import itertools
+import os
+
 import safeguard_tracker as st
+from pg_cluster import cluster
 from tui.app import TrackerApp
 from tui.testing import run_coroutine_tests, screen_text, status, wait_until
 
 TODAY = date(2018, 6, 15)
+_numbers = itertools.count(1)
 
 
 def _open(url, user):
@@ -42,6 +47,25 @@ async def test_the_status_line_never_shows_a_password(pg_url):
             await wait_until(pilot, lambda: "lists every key" in status(app), "the opening status line")
             assert "Hunter-22" not in status(app) and "Hunter-22" not in screen_text(app)
             assert "postgres:***@" in status(app)
+    finally:
+        tracker.close()
+
+
+async def test_a_form_the_role_may_not_save_says_so_before_anything_is_typed(pg_url):
+    c = cluster()
+    login = f"sub_group_{os.getpid()}_{next(_numbers)}"
+    c.login(login)
+    with _open(pg_url, "owner") as owner:
+        owner.grant_role(login, "subgroup")
+    tracker = st.open_tracker(c.url_as(pg_url, login), today=lambda: TODAY)
+    try:
+        app = TrackerApp(tracker, refresh_interval=None, cursor_blink=False)
+        async with app.run_test(size=(140, 40)) as pilot:
+            await wait_until(pilot, lambda: "lists every key" in status(app), "the opening status line")
+            await pilot.press("a")                                   # Add contact
+            await wait_until(pilot, lambda: "NOT FOR YOUR ROLE" in screen_text(app), "the form's banner")
+            shown = " ".join(screen_text(app).replace("\u2502", " ").split())     # (the form's border taken out)
+            assert "subgroup role may not change contacts" in shown
     finally:
         tracker.close()
 

@@ -113,8 +113,9 @@ class FormScreen(ModalScreen[Optional[str]]):
     def __init__(self, title: str, fields: Sequence[Field], submit: Callable[[dict[str, str]], str], *,
                  today: date, reload: Optional[Callable[[], str]] = None, intro: str = "",
                  id: Optional[str] = None, writes: bool = True, done_word: str = "SAVED",
-                 verb: Optional[str] = None) -> None:
+                 verb: Optional[str] = None, table: Optional[str] = None) -> None:
         super().__init__(id=id)
+        self.table = table            # what the form changes ("contacts"...): a role that may not is told at once
         self.writes = writes          # False for a form that does not change the store (Go to, a board report)
         self.done_word = done_word    # "NOT SAVED: ..." on a failure; Go to says NOT OPENED
         # What ctrl+s (and Enter in the last field) does here, in the hint line and the footer:
@@ -152,12 +153,21 @@ class FormScreen(ModalScreen[Optional[str]]):
         yield KeysFooter()
 
     def read_only(self) -> Optional[str]:
-        """Why the store cannot be changed, when this form would change it (else None)."""
-        return getattr(self.app, "read_only", lambda: None)() if self.writes else None
+        """Why the store cannot be changed, when this form would change it (else None): a read-only store,
+        or a role that may not change what this form changes."""
+        if not self.writes:
+            return None
+        why = getattr(self.app, "read_only", lambda: None)()
+        tracker = getattr(self.app, "tracker", None)
+        if why is None and self.table is not None and tracker is not None:
+            why = tracker.may_change(self.table)
+        return why
 
     def on_mount(self) -> None:
         read_only = self.read_only()
-        if read_only:
+        if read_only and getattr(self.app, "read_only", lambda: None)() is None:
+            self.show_banner(f"NOT FOR YOUR ROLE: this form cannot be saved ({read_only}).")
+        elif read_only:
             self.show_banner(f"READ-ONLY store: this form cannot be saved ({read_only}).")
         self.call_after_refresh(self.fit)
         self.initial = self.values()
@@ -383,7 +393,10 @@ class FormScreen(ModalScreen[Optional[str]]):
             self.show_banner(f"NOT SAVED, the store is busy: {exc}. Your input is kept: press ctrl+s to try again.")
             return
         except StoreError as exc:
-            if self.read_only():
+            if self.read_only() and getattr(self.app, "read_only", lambda: None)() is None:
+                self.show_banner(f"NOT SAVED: {exc}. Your input is kept, but your role cannot save it here: copy "
+                                 f"what you need, then esc.")
+            elif self.read_only():
                 self.show_banner(f"NOT SAVED, the store is READ-ONLY: {exc}. Your input is kept, but it cannot be "
                                  f"saved here: copy what you need, then esc.")
             else:

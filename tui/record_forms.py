@@ -104,6 +104,11 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
+def table_of(reference: str) -> Optional[str]:
+    """The table a record of this reference is kept in: L- contacts, R- reviews, A- actions."""
+    return {"L": "contacts", "R": "reviews", "A": "actions"}.get(reference[:1].upper())
+
+
 class RecordFormScreen(FormScreen):
     """A record's form that asks ``question(values)`` (a sentence ending "y/n", or None for no
     question) before saving: the decision named in words, answered y (save) or n (back to the form)."""
@@ -167,6 +172,6 @@ def open_record_form(app: Any, reference: str, *, fetch: Callable[[], T], refuse
 
     form = screen(title(record), fields(record), submit, today=app.tracker.today(),
                   reload=reloader(app, state, "record", fetch, reference), intro=intro(record), id=form_id,
-                  **extra(record))
+                  table=table_of(reference), **extra(record))
     app.push_screen(form, confirm(app, on_saved, [reference]))
     return form

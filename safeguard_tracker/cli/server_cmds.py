@@ -115,6 +115,7 @@ def cmd_admin_revoke(args: argparse.Namespace) -> int:
 def cmd_admin_who(args: argparse.Namespace) -> int:
     with _server_tracker(args) as tracker:
         holders = tracker.role_holders()
+        regional = bool(tracker.authorities())
         if not holders:
             print(f"nobody holds a role in {tracker.location} yet: safeguard-tracker admin grant USER ROLE")
             return 0
@@ -124,7 +125,8 @@ def cmd_admin_who(args: argparse.Namespace) -> int:
                      else "given by hand outside the tool")
             if not h.in_force:
                 given += "  (NOT IN FORCE: taken away by hand outside the tool)"
-            print(f"{printable(h.username):<20} {h.role:<9} {printable(h.authority or '(all)'):<10} "
+            where = (h.authority or "(all)") if regional else "-"
+            print(f"{printable(h.username):<20} {h.role:<9} {printable(where):<10} "
                   f"{printable(h.agency or ''):<28} {printable(given)}")
     return 0
 

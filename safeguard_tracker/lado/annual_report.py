@@ -213,6 +213,8 @@ def render_lado_annual(ctx: Context, year: str, compare_with: Optional[str] = No
     bytes, where ``templates`` do not apply); ``progress`` counts the contacts read.  ``child_population`` and
     ``repeat_years`` override the store's settings for the rate per 10,000 children and repeat subjects."""
     s = lado_statistics(ctx, year, compare_with, stated_totals=stated_totals, progress=progress)
+    if child_population is None:      # one authority of a region: its own children, not the shared setting
+        child_population = getattr(ctx.store, "own_child_population", lambda: None)()
     m = annual_measures(ctx, s.year, s.compare_year, child_population=child_population, repeat_years=repeat_years)
     region = authority_figures(ctx, s.year)       # a region's store: every authority's totals, side by side
     if fmt_ == "docx":

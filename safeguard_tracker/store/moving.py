@@ -96,7 +96,11 @@ def move_store(source: str, target: str, *, user: Optional[str] = None, progress
                            target=shown_target, records=sum(len(tables[t]) for t in RECORD_TABLES))
         tables = whole_tables(src)
         expected = whole_bytes(src)
-        last_seq, issued = src.last_seq, src.issued_numbers()
+        # (the records' own numbers too: a file's count can lag its records, and in a region each writer sees
+        # only its own authority's records, so the count is all that keeps the others' numbers issued)
+        last_seq = src.last_seq
+        issued = merge_issued(src.issued_numbers(), issued_in_keys(k for t in ("contacts", "reviews", "actions")
+                                                                   for k in tables[t]))
         where = src.location
     finally:
         src.close()

@@ -53,6 +53,22 @@ class RolesFace(Face):
         """
         roles.add_authority(self.store, code, name, child_population)
 
+    def may_change(self, table: str) -> Optional[str]:
+        """Why this login cannot change records of ``table`` ("contacts", "reviews", "actions", "settings"),
+        or None when it can: a read-only store, or a role of a PostgreSQL store that does not reach them (a
+        form says so before anything is typed).  A partner may change its agency's actions, but only their
+        progress updates and evidence: the database refuses the rest, naming it.
+
+        >>> t.may_change("contacts") is None
+        True
+        """
+        if self.store.read_only:
+            return self.store.read_only
+        writable = getattr(self.store, "writable", None)
+        if writable is not None and table not in writable:
+            return f"the {self.role} role may not change {table}"
+        return None
+
     def grant_role(self, username: str, role: str, *, agency: Optional[str] = None,
                    authority: Optional[str] = None) -> Optional[str]:
         """Give a login on the server a role in this store, replacing any role it held: ``lado``,

@@ -178,7 +178,7 @@ def add_review_form(app: Any, *, on_added: Optional[Callable[[str], None]] = Non
         return f"Added {review.title} as {review.reference}" + (f"; due: {', '.join(due)}" if due else "")
 
     screen = PlanFormScreen("New review", review_fields(), submit, today=tracker.today(),
-                            notes=review_date_notes(tracker), id="form-add-review",
+                            notes=review_date_notes(tracker), id="form-add-review", table="reviews",
                             intro="The statutory dates are computed from the dates you give.")
 
     app.push_screen(screen, confirm(app, added(submit, on_added)))
@@ -203,7 +203,8 @@ def edit_review_form(app: Any, reference: str) -> Optional[FormScreen]:
     reload = reloader(app, state, "review", lambda: tracker.get_review(reference), reference)
 
     screen = PlanFormScreen(f"Edit {review.title}", review_fields(review), submit, today=tracker.today(),
-                            notes=review_date_notes(tracker), reload=reload, id="form-edit-review")
+                            notes=review_date_notes(tracker), reload=reload, id="form-edit-review",
+                            table="reviews")
     app.push_screen(screen, confirm(app))
     return screen
 
@@ -277,7 +278,7 @@ def add_recommendation_form(app: Any, review_ref: str, *, on_added: Optional[Cal
     screen = PlanFormScreen(f"New recommendation: {review.title}", fields, submit, today=tracker.today(),
                             notes={"owner_agencies": agencies_note(tracker, "owner_agencies")}, reload=reload,
                             intro=f"{review.reference} \u00b7 {len(review.recommendations)} recommendation(s) so far",
-                            id="form-add-recommendation")
+                            id="form-add-recommendation", table="reviews")
 
     app.push_screen(screen, confirm(app, added(submit, on_added)))
     return screen
@@ -343,7 +344,7 @@ def add_action_form(app: Any, review_ref: Optional[str] = None, number: Optional
     if review is not None:
         where = review.title + (f" \u00b7 recommendation {number}" if number is not None else "")
     screen = PlanFormScreen("New action" + (f": {where}" if where else ""), fields, submit, today=tracker.today(),
-                            notes={"due": due_note(tracker, review_of)}, id="form-add-action",
+                            notes={"due": due_note(tracker, review_of)}, id="form-add-action", table="actions",
                             intro="A relative due date follows its event: the date it gives is shown as you type.")
 
     app.push_screen(screen, confirm(app, added(submit, on_added)))
@@ -376,6 +377,6 @@ def impact_form(app: Any, review_ref: str, number: Optional[int] = None) -> Opti
     reload = reloader(app, state, "review", lambda: tracker.get_review(review_ref), review_ref, review.title)
 
     screen = PlanFormScreen(f"Impact finding: {review.title}" + (f" rec {number}" if number else ""), fields, submit,
-                            today=tracker.today(), reload=reload, id="form-impact")
+                            today=tracker.today(), reload=reload, id="form-impact", table="reviews")
     app.push_screen(screen, confirm(app))
     return screen

@@ -23,6 +23,7 @@ record's entries without loading the trail).
 from __future__ import annotations
 
 import atexit
+import logging
 import re
 import weakref
 from contextlib import contextmanager
@@ -51,6 +52,10 @@ CHANGES_KEPT = 20_000                           # (table, key) pairs kept for ``
 FULL_RELOAD_AFTER = 5_000                       # transactions behind: load the tables whole instead
 PG_DUMP_NOTE = ("copies of the database taken before the redaction (pg_dump files, replicas' backups) still hold "
                 "the removed values: delete or replace them as docs/postgres.md describes")
+
+
+# psycopg logs a pipeline it abandons after a refused statement; the refusal itself is raised, in words.
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
 
 def _load(text: Any) -> Any:
@@ -696,6 +701,16 @@ class PostgresStore:
             row = conn.execute("SELECT array_agg(code ORDER BY code) FROM st_authorities").fetchone()
             conn.rollback()
         self.authorities = list(row[0] or []) if row else []
+
+    def own_child_population(self) -> Optional[int]:
+        """The child population of the one authority this copy holds, where it is set (for the annual report's
+        rates: a region's shared settings cannot hold each authority's)."""
+        if self.authority is None:
+            return None
+        for a in self.authority_list():
+            if a["code"] == self.authority:
+                return int(a["child_population"]) if a["child_population"] else None
+        return None
 
     def authority_list(self) -> list[Doc]:
         """The authorities of this store: code, name and child population."""

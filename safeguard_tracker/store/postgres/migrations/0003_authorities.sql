@@ -197,7 +197,8 @@ BEGIN
         PERFORM set_config('safeguard_tracker.placing', '', true);
     END IF;
     INSERT INTO st_authorities (code, name, child_population) VALUES (wanted, called, children)
-        ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, child_population = EXCLUDED.child_population;
+        ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,
+            child_population = coalesce(EXCLUDED.child_population, st_authorities.child_population);
 END
 $$;
 
