@@ -183,3 +183,55 @@ def test_a_file_whose_count_lags_its_records_moves_in_without_a_number_issued_tw
     assert main(["migrate", "--from", str(tmp_path / "lagging.json"), "--to", url]) == 0
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT issued ->> 'L-2018-' FROM st_state").fetchone() == ("3",)
+
+
+def test_no_login_rewrites_a_trail_it_may_not_change_nor_outside_the_redaction(region):
+    ebr_contact = region["made"]["EBR"][1]          # closed (advice given), so it can be redacted
+    nth_contact = region["made"]["NTH"][3]
+    with _open(region["as"]("lado_ebr")) as ebr:
+        ebr.redact_contact(ebr_contact)
+    with _open(region["as"]("lado_nth")) as nth:
+        nth.redact_contact(nth_contact)
+    for login, ref in (("lado_nth", ebr_contact), ("lado_nth", nth_contact)):    # another's; its own, afterwards
+        with psycopg.connect(region["as"](login)) as conn:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="only the transaction that redacts"):
+                conn.execute("SELECT st_rewrite_trail(%s, ARRAY[1]::bigint[], ARRAY['{}']::text[])", (ref,))
+    with _open(region["as"]("lado_ebr")) as ebr:
+        assert ebr.check() == []
+
+
+def test_an_authoritys_admin_gives_and_takes_roles_in_its_own_authority_only(region):
+    c = cluster()
+    n = f"{os.getpid()}_{next(_numbers)}"
+    admin, spare = f"admin_nth_{n}", f"spare_{n}"
+    for login in (admin, spare):
+        c.login(login)
+    with _open(region["url"], user="owner") as owner:
+        owner.grant_role(admin, "admin", authority="NTH")
+    with _open(c.url_as(region["url"], admin)) as nth_admin:
+        nth_admin.grant_role(spare, "lado")                          # a new login: placed in NTH, not the network
+        with pytest.raises(StoreError, match="own logins only"):
+            nth_admin.revoke_role(region["logins"]["lado_net"])
+        with pytest.raises(StoreError, match="own logins only"):
+            nth_admin.grant_role(region["logins"]["lado_ebr"], "lado", authority="NTH")
+        holders = {h.username: h for h in nth_admin.role_holders()}
+        assert holders[spare].authority == "NTH" and region["logins"]["lado_ebr"] not in holders
+    with _open(c.url_as(region["url"], spare)) as t:
+        assert sorted(t.store.all("contacts")) == sorted(region["made"]["NTH"])
+
+
+def test_a_network_login_working_in_one_authority_holds_only_its_figures(region):
+    with _open(region["as"]("analyst_net"), authority="EBR") as analyst:
+        assert sorted(analyst.store.all("contacts")) == sorted(region["made"]["EBR"])
+
+
+def test_a_move_into_an_authority_the_target_lacks_writes_nothing(tmp_path, capsys):
+    with st.open_tracker(str(tmp_path / "a.json"), user="a.lado", today=lambda: TODAY) as t:
+        t.add_contact(received_on="05/01/2018", agency="Police", category="enquiry")
+    url = cluster().new_database(schema=False)
+    assert main(["--authority", "NTH", "migrate", "--from", str(tmp_path / "a.json"), "--to", url]) == 1
+    assert "has no such authority yet" in capsys.readouterr().err
+    with st.open_tracker(str(tmp_path / "a.json"), user="a.lado") as t:
+        assert t.access_log() == []
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT to_regclass('st_schema')").fetchone()[0] is None

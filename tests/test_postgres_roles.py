@@ -232,3 +232,24 @@ def test_admin_migrate_by_a_login_that_cannot_create_roles_says_so_and_changes_n
     assert "CREATEROLE" in err and "nothing was changed" in err and "Traceback" not in err
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT to_regclass('st_schema')").fetchone()[0] is None
+
+
+def test_no_role_can_plant_rows_ahead_of_the_others_writes(store):
+    with sql(store, "partner") as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO st_transactions (seq, at, username, changed) "
+                         "SELECT last_seq + 1, 'x', session_user, '[]' FROM st_state")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE st_state SET last_seq = last_seq + 5")
+    with _open(as_(store, "partner")) as t:
+        t.add_update(store["police"], "still saving")                 # nothing planted: writers go on
+        assert t.get_action(store["police"]).updates[-1].text == "still saving"
+
+
+def test_an_action_moved_to_another_agency_leaves_the_partners_copy(store):
+    with _open(as_(store, "partner")) as partner, _open(as_(store, "subgroup")) as subgroup:
+        assert store["police"] in partner.store.all("actions")
+        subgroup.update_action(store["police"], lead_agency="Medway Council")
+        assert ("actions", store["police"]) in partner.store.refresh()
+        assert store["police"] not in partner.store.all("actions")
+        assert store["police"] not in {a["ref"] for a in partner.store.audit_trail()}

@@ -366,3 +366,41 @@ def test_a_store_with_a_redacted_record_moves_out_whole(capsys, tmp_path):
     assert main(["migrate", "--from", url, "--to", str(tmp_path / "out.json")]) == 0
     assert "both hold the same" in capsys.readouterr().out
     assert main(["--db", str(tmp_path / "out.json"), "check"]) == 0
+
+
+def test_a_lost_answer_is_not_mistaken_for_another_commit_of_the_same_number(pg_url, monkeypatch):
+    with _open(pg_url) as mine, _open(pg_url) as again:              # the same login, twice (CLI and TUI)
+        c = _add(mine)[0]
+        again.refresh()
+        real = pg_store.PostgresStore._commit
+
+        def rolled_back_then_lost(self, conn, written):
+            if self is not mine.store:
+                return real(self, conn, written)
+            conn.rollback()                                          # the server never committed it...
+            again.add_note(c.reference, "the other window's note")   # ...and the same number lands meanwhile
+            conn.commit = lambda: (_ for _ in ()).throw(psycopg.OperationalError("server closed the connection"))
+            return real(self, conn, written)
+        monkeypatch.setattr(pg_store.PostgresStore, "_commit", rolled_back_then_lost)
+        with pytest.raises(StoreError, match="nothing was saved"):
+            mine.add_note(c.reference, "this window's note")
+        monkeypatch.undo()
+        mine.refresh()
+        assert [n.text for n in mine.get_contact(c.reference).notes] == ["the other window's note"]
+
+
+@pytest.mark.parametrize("url", ["postgresql://lado:s%zzecret@/team?host=/nowhere",
+                                 "postgresql://lado@/team?host=/nowhere&password=s%zzecret",
+                                 "postgresql://lado:secret@[::1/team"])
+def test_a_url_the_driver_cannot_read_is_refused_without_its_password(url, capsys):
+    assert main(["--db", url, "contacts"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "zzecret" not in err and "secret" not in err.replace("safeguard-tracker", "")
+
+
+def test_a_screen_that_cannot_listen_waits_before_trying_again(pg_url):
+    with _open(pg_url) as t:
+        t.store.url = t.store.url.replace("?host=", "?host=/nowhere")    # the server gone from here
+        assert t.store.changes_waiting() is True                          # cannot tell: the caller looks
+        assert t.store.changes_waiting() is False                         # and no new connection for a while

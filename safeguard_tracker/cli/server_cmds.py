@@ -64,7 +64,7 @@ def cmd_admin_migrate(args: argparse.Namespace) -> int:
         applied = apply_migrations(conn, where)
         conn.commit()
     except psycopg.Error as exc:
-        raise server_error(exc, where, written="; nothing was changed") from None
+        raise server_error(exc, where, written="; nothing was changed", url=url) from None
     finally:
         conn.close()
     if applied:

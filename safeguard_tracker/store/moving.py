@@ -83,7 +83,7 @@ def move_store(source: str, target: str, *, user: Optional[str] = None, progress
     if is_server_url(source) == is_server_url(target) and str(source).strip() == str(target).strip():
         raise StoreError("--from and --to name the same store")
     shown_target = redacted_url(target) if is_server_url(target) else str(target)
-    _refuse_unless_new(target)          # before anything is written, the source's log included
+    _refuse_unless_new(target, authority if is_server_url(target) and not is_server_url(source) else None)
     src = open_location(source, user=user, authority=authority if is_server_url(source) else None)
     try:
         problem = getattr(src, "copy_problem", lambda: None)()
@@ -119,15 +119,21 @@ def move_store(source: str, target: str, *, user: Optional[str] = None, progress
                  digest=hashlib.sha256(expected).hexdigest(), problems=problems)
 
 
-def _refuse_unless_new(target: str) -> None:
-    """Refuse a target that holds a store (or what is left of one): a move never merges or writes over."""
+def _refuse_unless_new(target: str, authority: Optional[str] = None) -> None:
+    """Refuse a target that holds a store (or what is left of one): a move never merges or writes over.
+    Before anything is written anywhere (the source's log included); so is an ``authority`` the target lacks."""
     from .postgres import is_server_url
     if is_server_url(target):
         from .postgres.connection import connect, redacted_url
         from .postgres.schema import database_version
         conn = connect(target)
         try:
-            if database_version(conn) is not None:
+            version = database_version(conn)
+            if authority and (version is None or version < 3 or not conn.execute(
+                    "SELECT 1 FROM st_authorities WHERE code = %s", (authority,)).fetchone()):
+                raise StoreError(f"--authority {authority}: {redacted_url(target)} has no such authority yet: add it "
+                                 f"first (safeguard-tracker --db URL admin authority add {authority} NAME)")
+            if version is not None:
                 held = conn.execute("SELECT (SELECT count(*) FROM contacts) + (SELECT count(*) FROM reviews) + "
                                     "(SELECT count(*) FROM actions) + (SELECT count(*) FROM settings) + "
                                     "(SELECT last_seq FROM st_state)").fetchone()

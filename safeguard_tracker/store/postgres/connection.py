@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ...errors import StoreError
 
@@ -20,8 +20,12 @@ def is_server_url(location: object) -> bool:
 
 
 def redacted_url(url: str) -> str:
-    """The URL as a person may see it: the password, in the netloc or as ``password=``, replaced by ***."""
-    parts = urlsplit(url)
+    """The URL as a person may see it: the password, in the netloc or as ``password=``, replaced by ***.
+    A URL that cannot be read is not shown at all (it may hold a password in a form not recognised)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "postgresql://(a URL that cannot be read)"
     netloc = parts.netloc
     if "@" in netloc:
         creds, host = netloc.rsplit("@", 1)
@@ -32,9 +36,25 @@ def redacted_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
-def describe_failure(exc: BaseException, where: str) -> str:
+def secrets_in(url: str) -> list[str]:
+    """The password as the URL spells it and decoded (in the netloc, or as ``password=``), to keep out of text."""
+    found = re.findall(r"://[^:/@]*:([^@]*)@", url) + re.findall(r"(?i)(?:^|[?&])password=([^&]*)", url)
+    out = []
+    for raw in found:
+        if raw:
+            out.append(raw)
+            try:
+                out.append(unquote(raw, errors="strict"))
+            except (UnicodeDecodeError, ValueError):
+                pass
+    return sorted({s for s in out if s}, key=len, reverse=True)
+
+
+def describe_failure(exc: BaseException, where: str, url: str = "") -> str:
     """One line for a refusal by the server or the network, naming ``where`` (never the password)."""
     text = " ".join(str(exc).split()).replace("safeguard-tracker: ", "").split(" CONTEXT:")[0]
+    for secret in secrets_in(url):
+        text = text.replace(secret, "***")
     low = text.lower()
     if "password authentication failed" in low or "no password supplied" in low or "authentication failed" in low:
         return f"{where}: the server refused the user name or password (check the URL, or ~/.pgpass)"
@@ -63,9 +83,10 @@ def describe_failure(exc: BaseException, where: str) -> str:
     return f"{where}: {text}"
 
 
-def server_error(exc: BaseException, where: str, *, written: str = "") -> StoreError:
-    """A StoreError for a psycopg error: the one line above, with ``written`` (say '; nothing was saved')."""
-    return StoreError(describe_failure(exc, where) + written)
+def server_error(exc: BaseException, where: str, *, written: str = "", url: str = "") -> StoreError:
+    """A StoreError for a psycopg error: the one line above, with ``written`` (say '; nothing was saved');
+    ``url`` is the URL connected to, whose password is taken out of the server's words."""
+    return StoreError(describe_failure(exc, where, url) + written)
 
 
 def connect(url: str, **kwargs: Any) -> Any:
@@ -77,4 +98,4 @@ def connect(url: str, **kwargs: Any) -> Any:
     try:
         return psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT, **kwargs)
     except psycopg.Error as exc:
-        raise server_error(exc, redacted_url(url)) from None
+        raise server_error(exc, redacted_url(url), url=url) from None

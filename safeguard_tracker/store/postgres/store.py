@@ -25,6 +25,8 @@ from __future__ import annotations
 import atexit
 import logging
 import re
+import secrets
+import time
 import weakref
 from contextlib import contextmanager
 from datetime import date
@@ -48,6 +50,7 @@ TRAIL_TABLES = ("audit", "access_log")          # numbered, insert-only
 CHANNEL = "safeguard_tracker"                   # NOTIFY channel: the payload is the committed transaction's number
 WRITE_LOCK = LOCK_KEY + 1                       # the advisory lock every write transaction takes
 STATE_SQL = "SELECT last_seq, issued, audit_next, access_next FROM st_state WHERE id = 1"
+LISTEN_RETRY_SECONDS = 30.0                     # after a LISTEN that could not connect: a screen must not freeze
 CHANGES_KEPT = 20_000                           # (table, key) pairs kept for ``changed_since``
 FULL_RELOAD_AFTER = 5_000                       # transactions behind: load the tables whole instead
 PG_DUMP_NOTE = ("copies of the database taken before the redaction (pg_dump files, replicas' backups) still hold "
@@ -108,6 +111,7 @@ class PostgresStore:
         self.writable: set[str] = set(DOC_TABLES) | set(TRAIL_TABLES)
         self._listener: Any = None          # a connection that LISTENs on CHANNEL (``changes_waiting``)
         self._heard = 0                     # the highest transaction number a NOTIFY has announced
+        self._listen_again_at = 0.0         # (after a failed LISTEN, not before this monotonic time)
         self._next = (0, 0)                 # the trail's and the access log's numbers so far (from st_state)
         self._tables: dict[str, dict[str, Doc]] = {t: {} for t in DOC_TABLES}
         self._trails: dict[str, Optional[dict[str, Doc]]] = {t: None for t in TRAIL_TABLES}
@@ -135,7 +139,7 @@ class PostgresStore:
             conn.close()
             if isinstance(exc, StoreError):
                 raise
-            raise server_error(exc, self.where) from None
+            raise server_error(exc, self.where, url=self.url) from None
         conn.close()
         self._open_pool()
         self._load_full()
@@ -202,7 +206,7 @@ class PostgresStore:
 
     def _scope(self, table: str) -> str:
         """The filter that keeps a scoped copy to its authority (rows of none are everyone's: settings)."""
-        if not self.scoped or table in ("settings", "st_contact_figures"):
+        if not self.scoped or table == "settings":
             return ""
         return f" authority IN ('', '{self.authority}')"    # (a code is checked against st_authorities first)
 
@@ -220,10 +224,10 @@ class PostgresStore:
             with self._pool.connection(timeout=30) as conn:
                 yield conn
         except psycopg.Error as exc:
-            raise server_error(exc, self.where) from None
+            raise server_error(exc, self.where, url=self.url) from None
         except Exception as exc:  # the pool's own timeout (no connection could be made)
             if type(exc).__module__.startswith("psycopg_pool"):
-                raise server_error(exc, self.where) from None
+                raise server_error(exc, self.where, url=self.url) from None
             raise
 
     def _load_full(self, conn: Any = None) -> None:
@@ -329,6 +333,7 @@ class PostgresStore:
             self._load_full(conn)   # a migration's single row, or a gap: load whole
             return [("*", "*")]
         by_table: dict[str, set[str]] = {}
+        gone: set[str] = set()
         for t, k in pairs:
             by_table.setdefault(t, set()).add(k)
         for table, keys in by_table.items():
@@ -336,11 +341,16 @@ class PostgresStore:
             if source is None:
                 continue
             docs = self._tables[table]
+            seen = set()
             for key, text, rev in conn.execute(f"SELECT key, doc::text, rev FROM {source} WHERE key = ANY(%s)"
                                                f"{self._and(source)} ORDER BY pos", (sorted(keys),)):
                 doc = _load(text)
                 doc["_rev"] = rev
                 docs[key] = doc
+                seen.add(key)
+            for key in keys - seen:     # out of this login's sight now (another agency's action, say)
+                docs.pop(key, None)
+                gone.add(key)
         audit = self._trails["audit"]
         if audit is not None:
             if rewritten:
@@ -352,6 +362,9 @@ class PostgresStore:
                                         f"{self._and('audit')} ORDER BY id",
                                         (self.last_seq, head)):
                 audit[str(i)] = _load(text)
+            if gone:
+                for i in [i for i, a in audit.items() if a.get("ref") in gone]:
+                    del audit[i]
         self._history = None
         access = self._trails["access_log"]
         if access is not None and "access_log" in self.readable:
@@ -376,10 +389,13 @@ class PostgresStore:
         import psycopg
         conn = self._listener
         if conn is None:
+            if time.monotonic() < self._listen_again_at:
+                return False        # the server could not be reached lately: the regular catch-up goes on
             try:
-                conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+                conn = psycopg.connect(self.url, autocommit=True, connect_timeout=2)
                 conn.execute(f"LISTEN {CHANNEL}")
             except psycopg.Error:
+                self._listen_again_at = time.monotonic() + LISTEN_RETRY_SECONDS
                 return True
             self._listener = conn
             return True
@@ -477,9 +493,10 @@ class PostgresStore:
                              "SELECT v.id, v.at, v.username, v.what, v.entry FROM json_to_recordset(%s::json) "
                              "AS v(id bigint, at text, username text, what text, entry json) ORDER BY v.id",
                              (orjson.dumps(logged).decode(),))
-            conn.execute("INSERT INTO st_transactions (seq, at, username, changed, rewrites) VALUES (%s, %s, %s, %s, %s)",
+            conn.execute("INSERT INTO st_transactions (seq, at, username, changed, rewrites, token) "
+                         "VALUES (%s, %s, %s, %s, %s, %s)",
                          (seq, txn.at, self.user, orjson.dumps(written.changed).decode(),
-                          orjson.dumps(sorted({rw["ref"] for rw in txn.rewrites})).decode()))
+                          orjson.dumps(sorted({rw["ref"] for rw in txn.rewrites})).decode(), written.token))
             conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(seq)))
         for table, items, inserted, updated in checks:
             self._refuse_conflicts(conn, table, items, inserted, updated)
@@ -555,7 +572,7 @@ class PostgresStore:
             conn.commit()
         except psycopg.OperationalError as exc:
             if not self._landed(written):
-                raise server_error(exc, self.where, written="; nothing was saved") from None
+                raise server_error(exc, self.where, written="; nothing was saved", url=self.url) from None
         self._apply(written)
 
     def _landed(self, written: "Written") -> bool:
@@ -565,10 +582,10 @@ class PostgresStore:
             raise StoreError(f"{self.where}: the connection was lost while saving, and the server cannot be "
                              f"reached to say whether the change was saved: look again when it is back") from None
         try:
-            row = conn.execute("SELECT at, username FROM st_transactions WHERE seq = %s", (written.seq,)).fetchone()
+            row = conn.execute("SELECT token FROM st_transactions WHERE seq = %s", (written.seq,)).fetchone()
         finally:
             conn.close()
-        return row is not None and row[0] == written.at and row[1] == self.user
+        return row is not None and row[0] == written.token    # this commit's own mark, not a later one's
 
     def _apply(self, w: "Written") -> None:
         """The committed transaction into this process's copy."""
@@ -795,6 +812,7 @@ class Written:
 
     def __init__(self, seq: int, at: str):
         self.seq, self.at = seq, at
+        self.token = secrets.token_hex(16)      # written with the commit: how a lost answer is asked after
         self.changed: list[tuple[str, str]] = []
         self.puts: list[tuple[tuple[str, str], Doc]] = []
         self.audit: list[tuple[str, Doc]] = []

@@ -120,7 +120,7 @@ CREATE OR REPLACE VIEW st_contact_figures AS
                's47_strategy_on', doc -> 's47_strategy_on', 'outcome', doc -> 'outcome',
                'closed_on', doc -> 'closed_on', 'redacted_on', doc -> 'redacted_on', 'historic', doc -> 'historic',
                'children_count', doc -> 'children_count'
-           ) AS doc
+           ) AS doc, authority
     FROM contacts WHERE st_sees(authority);
 CREATE OR REPLACE VIEW st_action_figures AS
     SELECT key, rev, seq, pos, review, lead_agency, status, due_on FROM actions WHERE st_sees(authority);
@@ -205,6 +205,7 @@ $$;
 CREATE FUNCTION st_place(who text, wanted text) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 BEGIN
+    wanted := coalesce(wanted, st_my_authority());   -- an authority's admin places logins in its own
     IF NOT st_may_administer() THEN
         RAISE EXCEPTION 'safeguard-tracker: only the database owner or an admin may give roles'
             USING ERRCODE = 'insufficient_privilege';
@@ -259,5 +260,146 @@ REVOKE ALL ON FUNCTION st_who() FROM PUBLIC;
 DO $$
 BEGIN
     EXECUTE format('GRANT EXECUTE ON FUNCTION st_who() TO %I', (SELECT name FROM st_roles WHERE kind = 'admin'));
+END
+$$;
+
+-- Each write fits its own transaction: a role's rows carry the number the state row has just moved to, and
+-- trail and log numbers within it, so no row can be planted ahead of the others' writes to block them.
+ALTER TABLE st_transactions ADD COLUMN token text;    -- a commit's own mark, asked after if its answer is lost
+DO $$
+DECLARE
+    writers text := (SELECT string_agg(format('%I', name), ', ') FROM st_roles
+                     WHERE kind IN ('lado', 'subgroup', 'partner', 'admin'));
+BEGIN
+    EXECUTE 'CREATE POLICY st_transactions_in_turn ON st_transactions AS RESTRICTIVE FOR INSERT TO ' || writers ||
+            ' WITH CHECK (seq = (SELECT last_seq FROM st_state WHERE id = 1))';
+    EXECUTE 'CREATE POLICY audit_in_turn ON audit AS RESTRICTIVE FOR INSERT TO ' || writers ||
+            ' WITH CHECK (seq = (SELECT last_seq FROM st_state WHERE id = 1)'
+            ' AND id <= (SELECT audit_next FROM st_state WHERE id = 1))';
+    EXECUTE 'CREATE POLICY access_log_in_turn ON access_log AS RESTRICTIVE FOR INSERT TO ' || writers ||
+            ' WITH CHECK (id <= (SELECT access_next FROM st_state WHERE id = 1))';
+END
+$$;
+
+CREATE OR REPLACE FUNCTION st_state_forward() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE prefix text;
+BEGIN
+    IF NEW.last_seq < OLD.last_seq OR NEW.audit_next < OLD.audit_next OR NEW.access_next < OLD.access_next THEN
+        RAISE EXCEPTION 'safeguard-tracker: st_state only moves forward' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF st_my_kind() IS NOT NULL AND NEW.last_seq <> OLD.last_seq + 1 THEN
+        RAISE EXCEPTION 'safeguard-tracker: a transaction moves the count on by one'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    FOR prefix IN SELECT jsonb_object_keys(OLD.issued) LOOP
+        IF coalesce((NEW.issued ->> prefix)::bigint, 0) < (OLD.issued ->> prefix)::bigint THEN
+            RAISE EXCEPTION 'safeguard-tracker: a reference number once issued stays issued (%)', prefix
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    END LOOP;
+    RETURN NEW;
+END
+$$;
+
+-- A redaction's rewrite of a trail: only of a record the login sees and may change, and only in the
+-- transaction that redacts it (the record's row was written by this very transaction: its xmin).
+CREATE OR REPLACE FUNCTION st_rewrite_trail(which text, ids bigint[], entries text[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE t text; redacted text; held_by text; written_in bigint; lead text;
+BEGIN
+    FOR t IN SELECT DISTINCT tbl FROM audit WHERE ref = which LOOP
+        IF t NOT IN ('contacts', 'reviews', 'actions') OR NOT has_table_privilege(session_user, t, 'UPDATE') THEN
+            RAISE EXCEPTION 'safeguard-tracker: % may not rewrite the trail of %', session_user, which
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        EXECUTE format('SELECT doc ->> ''redacted_on'', authority, xmin::text::bigint, doc ->> ''lead_agency'' '
+                       'FROM %I WHERE key = $1', t)
+            INTO redacted, held_by, written_in, lead USING which;
+        IF redacted IS NULL THEN
+            RAISE EXCEPTION 'safeguard-tracker: % is not redacted, so its trail keeps its values', which
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF NOT st_sees(held_by) OR (st_my_kind() = 'partner' AND (t <> 'actions' OR lead IS DISTINCT FROM st_my_agency()))
+           OR written_in IS DISTINCT FROM txid_current() % 4294967296 THEN
+            RAISE EXCEPTION 'safeguard-tracker: % may not rewrite the trail of %: only the transaction that redacts '
+                            'a record it may change does', session_user, which
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    END LOOP;
+    PERFORM set_config('safeguard_tracker.redacting', which, true);
+    UPDATE audit AS a SET entry = v.entry::json FROM unnest(ids, entries) AS v(id, entry)
+        WHERE a.id = v.id AND a.ref = which;
+    PERFORM set_config('safeguard_tracker.redacting', '', true);
+END
+$$;
+
+-- An authority's admin gives and takes the roles of its own authority's logins (and of new ones) only.
+CREATE FUNCTION st_may_administer_login(who text) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = public AS $$
+    SELECT st_my_authority() IS NULL
+           OR NOT EXISTS (SELECT FROM st_users WHERE username = who AND authority IS DISTINCT FROM st_my_authority())
+$$;
+
+CREATE OR REPLACE FUNCTION st_grant(who text, wanted text, agency text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE r record;
+BEGIN
+    IF NOT st_may_administer() THEN
+        RAISE EXCEPTION 'safeguard-tracker: only the database owner or an admin may give roles'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT st_may_administer_login(who) THEN
+        RAISE EXCEPTION 'safeguard-tracker: an admin of % gives roles to %''s own logins only', st_my_authority(),
+            st_my_authority() USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT EXISTS (SELECT FROM st_roles WHERE kind = wanted) THEN
+        RAISE EXCEPTION 'safeguard-tracker: no role %: lado, subgroup, partner, analyst or admin', wanted
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = who AND rolcanlogin) THEN
+        RAISE EXCEPTION 'safeguard-tracker: the server has no login named %: create it first (createuser --pwprompt %)',
+            who, who USING ERRCODE = 'undefined_object';
+    END IF;
+    IF (wanted = 'partner') <> (agency IS NOT NULL) THEN
+        RAISE EXCEPTION 'safeguard-tracker: a partner needs its agency (--agency), and only a partner has one'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    FOR r IN SELECT name FROM st_roles LOOP
+        EXECUTE format('REVOKE %I FROM %I', r.name, who);
+    END LOOP;
+    EXECUTE format('GRANT %I TO %I', st_role(wanted), who);
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), who);
+    INSERT INTO st_users (username, kind, agency, granted_by, authority)
+        VALUES (who, wanted, agency, session_user, st_my_authority())
+        ON CONFLICT (username) DO UPDATE SET kind = EXCLUDED.kind, agency = EXCLUDED.agency,
+            granted_by = EXCLUDED.granted_by, granted_at = now(),
+            authority = coalesce(st_my_authority(), st_users.authority);
+    INSERT INTO st_grant_log (by_user, action, username, kind, agency) VALUES (session_user, 'grant', who, wanted, agency);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION st_revoke(who text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE r record; had text;
+BEGIN
+    IF NOT st_may_administer() THEN
+        RAISE EXCEPTION 'safeguard-tracker: only the database owner or an admin may take roles away'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT st_may_administer_login(who) THEN
+        RAISE EXCEPTION 'safeguard-tracker: an admin of % takes roles from %''s own logins only', st_my_authority(),
+            st_my_authority() USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    SELECT kind INTO had FROM st_users WHERE username = who;
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = who) THEN
+        FOR r IN SELECT name FROM st_roles LOOP
+            EXECUTE format('REVOKE %I FROM %I', r.name, who);
+        END LOOP;
+    END IF;
+    DELETE FROM st_users WHERE username = who;
+    IF had IS NOT NULL THEN
+        INSERT INTO st_grant_log (by_user, action, username, kind) VALUES (session_user, 'revoke', who, had);
+    END IF;
+    RETURN had IS NOT NULL;
 END
 $$;

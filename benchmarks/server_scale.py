@@ -1,0 +1,91 @@
+"""Rows S4 and S5: the server store at ten times the size, its filter and its statistics against the same
+at the smaller size, both stores in one cluster of this run's own (fsync on).
+
+S4 is the filter as the TUI runs it (``measures.tui_filter``: year + agency + text), warm; S5 the
+annual report's statistics as a script asks for them (``report_lado_annual(year, fmt="md")``).  Each
+is the median of a few runs on a tracker opened on each database in turn.  Target (issue 15): at
+1,000,000 contacts, within 2x their times at 100,000.  The demo spreads its contacts over the same
+years at any size, so a year holds ten times as many at the larger size.
+
+Run: ``python -m benchmarks.server_scale [--small 100000] [--factor 10]`` (the default needs about 12 GB
+of memory and 15 minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = 2.0
+
+
+def _median(fn: Callable[[], Any], runs: int) -> float:
+    fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def measure(url: str) -> dict[str, float]:
+    import safeguard_tracker as st
+    from benchmarks.measures import tui_filter
+    start = time.perf_counter()
+    with st.open_tracker(url, user="bench") as t:
+        opened = time.perf_counter() - start
+        warm, _cold, _how = tui_filter(t, SimpleNamespace(year="2017-18", agency="Police", word="teacher"))
+        out = {"open": opened, "filter": _median(warm, 5),
+               "stats": _median(lambda: t.report_lado_annual("2017-18", fmt="md"), 3)}
+    gc.collect()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--small", type=int, default=100_000)
+    parser.add_argument("--factor", type=int, default=10)
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT / "tests"))
+    sys.path.insert(0, str(ROOT))
+    from pg_cluster import Cluster
+    from safeguard_tracker.demo import build_demo
+    from safeguard_tracker.store.moving import move_store
+    folder = Path(tempfile.mkdtemp(prefix="st-bench-"))
+    sizes = (args.small, args.small * args.factor)
+    cluster = Cluster(durable=True)
+    try:
+        urls = {}
+        for size in sizes:
+            path = folder / f"demo-{size}.json"
+            build_demo(path, contacts=size).close()
+            with cluster.admin() as conn:
+                conn.execute(f"CREATE DATABASE bench_{size}")
+            urls[size] = cluster.url(f"bench_{size}")
+            move_store(str(path), urls[size])
+            path.unlink()
+            gc.collect()
+            print(f"stored {size:,} contacts", file=sys.stderr)
+        got = {size: measure(urls[size]) for size in sizes}
+        small, large = got[sizes[0]], got[sizes[1]]
+        for key, row, what in (("filter", "S4", "filter as you type"), ("stats", "S5", "annual statistics")):
+            ratio = large[key] / small[key]
+            print(f"{row} {what}: {sizes[0]:,} {small[key] * 1000:.1f} ms, {sizes[1]:,} {large[key] * 1000:.1f} ms: "
+                  f"{ratio:.2f}x (target {TARGET:g}x) {'MET' if ratio <= TARGET else 'NOT MET'}")
+        print(f"(opening: {small['open']:.1f} s and {large['open']:.1f} s)")
+        return 0
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
