@@ -178,7 +178,7 @@ def test_a_file_whose_count_lags_its_records_moves_in_without_a_number_issued_tw
             t.add_contact(received_on="05/01/2018", agency="Police", category="enquiry")
         tables = {k: dict(v) for k, v in t.store.tables.items()}
         seq = t.store.last_seq
-    FileStore(tmp_path / "lagging.json").create_from(tables, seq, {}).close()     # a count that says nothing
+    FileStore(tmp_path / "lagging.json").create_from(tables, seq, {})     # a count that says nothing
     url = cluster().new_database(schema=False)
     assert main(["migrate", "--from", str(tmp_path / "lagging.json"), "--to", url]) == 0
     with psycopg.connect(url) as conn:

@@ -206,8 +206,9 @@ class FileStore:
         atomic_write(self.path, encode_snapshot(empty_tables(), 0, journal_id=new_journal_id(),
                                                 prev_journal=self._journal_on_disk()))
 
-    def create_from(self, tables: dict[str, dict[str, Doc]], last_seq: int, issued: dict[str, int]) -> "FileStore":
-        """Write a new store holding ``tables`` whole (a store moved from a server), then open it.
+    def create_from(self, tables: dict[str, dict[str, Doc]], last_seq: int, issued: dict[str, int]) -> None:
+        """Write a new store holding ``tables`` whole (a store moved from a server); open it afterwards (not
+        here: the caller lets go of ``tables`` first, since a large store held twice may not fit in memory).
 
         Refused where a store, or what is left of one, is already at the path: nothing is written over.
         """
@@ -219,7 +220,6 @@ class FileStore:
             ordered = {t: tables.get(t, {}) for t in TABLES}
             atomic_write(self.path, encode_snapshot(ordered, last_seq, journal_id=new_journal_id(),
                                                     prev_journal=self._journal_on_disk(), issued=issued))
-        return self.open()
 
     def refuse_if_store_was_here(self) -> None:
         """Refuse (StoreCorrupt, naming the way back) where the snapshot of an existing store has gone missing.

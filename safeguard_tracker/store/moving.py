@@ -95,7 +95,7 @@ def move_store(source: str, target: str, *, user: Optional[str] = None, progress
             txn.log_access("store copied", detail="every record, the audit trail and the access log",
                            target=shown_target, records=sum(len(tables[t]) for t in RECORD_TABLES))
         tables = whole_tables(src)
-        expected = whole_bytes(src)
+        expected = hashlib.sha256(whole_bytes(src)).hexdigest()     # (a digest: the bytes are the store's size)
         # (the records' own numbers too: a file's count can lag its records, and in a region each writer sees
         # only its own authority's records, so the count is all that keeps the others' numbers issued)
         last_seq = src.last_seq
@@ -104,19 +104,21 @@ def move_store(source: str, target: str, *, user: Optional[str] = None, progress
         where = src.location
     finally:
         src.close()
+    del src                 # (a store of a million contacts is about 10 GB: never hold the source and the copy)
+    counts = {t: len(tables[t]) for t in TABLES}
     tables = {t: (_renumbered(docs) if t in ("audit", "access_log") else docs) for t, docs in tables.items()}
     copy = _write_copy(target, tables, last_seq, issued, user, progress,
                        authority if is_server_url(target) and not is_server_url(source) else None)
     try:
-        got = whole_bytes(copy)
+        got = hashlib.sha256(whole_bytes(copy)).hexdigest()
         if got != expected:
             raise StoreError(f"the copy at {shown_target} does not hold exactly what {where} holds; it is left as "
                              f"it is for inspection, and {where} is unchanged")
         problems = tuple(copy.check(progress))
     finally:
         copy.close()
-    return Moved(source=where, target=shown_target, counts={t: len(tables[t]) for t in TABLES}, last_seq=last_seq,
-                 digest=hashlib.sha256(expected).hexdigest(), problems=problems)
+    return Moved(source=where, target=shown_target, counts=counts, last_seq=last_seq, digest=expected,
+                 problems=problems)
 
 
 def _refuse_unless_new(target: str, authority: Optional[str] = None) -> None:
@@ -186,11 +188,13 @@ def _write_copy(target: str, tables: dict[str, dict[str, Doc]], last_seq: int, i
             store.close()
             raise
         store.close()
+        tables.clear()
         return PostgresStore(target, user=user).open()
     from pathlib import Path
     from .file_store import FileStore
     path = Path(target).expanduser()
     if not path.parent.exists():
         raise StoreError(f"--to: the folder {path.parent} does not exist")
-    FileStore(path, user=user).create_from(tables, last_seq, issued).close()
+    FileStore(path, user=user).create_from(tables, last_seq, issued)
+    tables.clear()
     return FileStore(path, user=user).open()

@@ -758,7 +758,8 @@ class PostgresStore:
     # --- moving a whole store in ------------------------------------------------------------------------
     def load_whole(self, tables: dict[str, dict[str, Doc]], last_seq: int, issued: dict[str, int],
                    progress: Progress = NO_PROGRESS) -> None:
-        """Fill an empty database with a whole store (``migrate --from FILE --to URL``), in one transaction."""
+        """Fill an empty database with a whole store (``migrate --from FILE --to URL``), in one transaction;
+        then close this store and open the database afresh."""
         with self._conn() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             row = conn.execute("SELECT last_seq FROM st_state WHERE id = 1").fetchone()
@@ -782,7 +783,8 @@ class PostgresStore:
                              (last_seq, _now_text(), self.user, '[["*", "*"]]'))
             conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(last_seq)))
             conn.commit()
-        self._load_full()
+        # (not loaded back here: the caller lets go of ``tables`` and opens the store afresh, so that a large
+        # store is never held twice)
 
 
 _COPY_SQL = {
