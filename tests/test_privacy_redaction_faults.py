@@ -57,7 +57,7 @@ def after(name, when=lambda result: True):
         return result
     setattr(redaction, name, wrapped)
 
-after({"intent": "append_to_ledger", "record": "_redact_live", "compacted": "_compact", "one-backup": "_scrub_file",
+after({"intent": "append_to_ledger", "record": "redact_records", "compacted": "_compact", "one-backup": "_scrub_file",
        "scrubbed": "_scrub_backups"}[step], (lambda r: r == "scrubbed") if step == "one-backup" else (lambda r: True))
 sys.exit(main(["--db", db, "--user", "d.p.officer", *command]))
 """

@@ -65,6 +65,7 @@ from .format import (NO_PREV, SCHEMA_VERSION, TABLES, TRAIL_ITEMS_SCHEMA, UNNAME
                      iter_journal, iter_lines, new_journal_id, prev_field_offset, read_header, read_journal_header)
 from .gc_pause import gc_paused
 from .issued import issued_in_bytes, issued_in_keys, merge_issued
+from .change_log import ChangeLog
 from .item_changes import entries_by_record, patched, shrunk_audit
 from .shapes import check_entry
 
@@ -157,9 +158,7 @@ class FileStore:
         self.listeners: list[Callable[[list[tuple[str, str]]], None]] = []
         # What changed, in order, for indexes kept up to date (``change_mark``/``changed_since``): every
         # (table, key) this store applied since its tables were last loaded whole (the generation).
-        self._generation = 0
-        self._changes: list[tuple[str, str]] = []
-        self._changes_base = 0                       # the position of _changes[0] in the whole sequence
+        self._changes = ChangeLog(CHANGES_KEPT)
 
     # --- opening ---------------------------------------------------------------
     def open(self) -> "FileStore":
@@ -505,10 +504,7 @@ class FileStore:
         for rw in entry.get("rewrites", ()):
             self._apply_rewrite(rw)
         self.last_seq = entry["seq"]
-        if len(self._changes) > CHANGES_KEPT:
-            self._changes_base += len(self._changes)
-            self._changes = []
-        self._changes.extend(changed)
+        self._changes.note(changed)
         return changed
 
     def _apply_rewrite(self, rw: dict[str, Any]) -> None:
@@ -1083,22 +1079,17 @@ class FileStore:
     @tables.setter
     def tables(self, value: dict[str, Any]) -> None:   # (the audit table may be a RawTable)
         self._tables = value
-        self._generation += 1                          # loaded whole: nothing kept from before still holds
-        self._changes_base += len(self._changes)
-        self._changes = []
+        self._changes.reloaded()                       # loaded whole: nothing kept from before still holds
 
     def change_mark(self) -> tuple[int, int]:
         """Where the store's sequence of changes stands now: give it to ``changed_since`` later."""
-        return self._generation, self._changes_base + len(self._changes)
+        return self._changes.mark()
 
     def changed_since(self, mark: tuple[int, int]) -> Optional[list[tuple[str, str]]]:
         """The (table, key) pairs changed since ``mark``, in order (repeats possible), by this
         process's writes or others' caught up with; None when that cannot be said (the tables were
         loaded whole since, or the list was trimmed): whatever was built on them must be rebuilt."""
-        generation, at = mark
-        if generation != self._generation or at < self._changes_base:
-            return None
-        return self._changes[at - self._changes_base:]
+        return self._changes.since(mark)
 
     def get(self, table: str, key: str) -> Optional[Doc]:
         return (self.tables if table == "audit" else self._tables)[table].get(key)

@@ -21,10 +21,11 @@ import orjson
 from ..errors import StoreError
 from ..progress import NO_PROGRESS, Progress
 from .format import TABLES
+from .check import RECORD_TABLES
 from .issued import issued_in_keys, merge_issued
 from .protocol import Doc, Store
 
-RECORD_TABLES = ("contacts", "reviews", "actions", "settings")
+DOCUMENT_TABLES = (*RECORD_TABLES, "settings")
 
 
 @attrs.frozen
@@ -64,11 +65,16 @@ def whole_bytes(store: Store) -> bytes:
         return out
     tables = {t: {k: canonical(d) for k, d in (_renumbered(docs) if t in ("audit", "access_log") else docs).items()}
               for t, docs in whole_tables(store).items()}
-    # The numbers issued, as the records' own keys raise them: a file store counts its keys in when it next
-    # writes its snapshot (as opening one that holds a redacted record does), a server store when it writes.
-    issued = merge_issued(store.issued_numbers(), issued_in_keys(k for t in ("contacts", "reviews", "actions")
-                                                                 for k in tables[t]))
+    issued = issued_with_keys(store.issued_numbers(), tables)
     return orjson.dumps({"last_seq": store.last_seq, "issued": dict(sorted(issued.items())), "tables": tables})
+
+
+def issued_with_keys(issued: dict[str, int], tables: dict[str, dict[str, Doc]]) -> dict[str, int]:
+    """The numbers issued, as the records' own keys raise them too.  A file store counts its keys in only when it
+    next writes its snapshot (as opening one that holds a redacted record does), and its count can lag its
+    records; in a region each writer sees only its own authority's records, so the count carried is all that
+    keeps the others' numbers issued."""
+    return merge_issued(issued, issued_in_keys(k for t in RECORD_TABLES for k in tables[t]))
 
 
 def move_store(source: str, target: str, *, user: Optional[str] = None, progress: Progress = NO_PROGRESS,
@@ -93,14 +99,11 @@ def move_store(source: str, target: str, *, user: Optional[str] = None, progress
         tables = whole_tables(src)
         with src.transaction() as txn:   # the copy holds every record: say so in the source's own log
             txn.log_access("store copied", detail="every record, the audit trail and the access log",
-                           target=shown_target, records=sum(len(tables[t]) for t in RECORD_TABLES))
+                           target=shown_target, records=sum(len(tables[t]) for t in DOCUMENT_TABLES))
         tables = whole_tables(src)
         expected = hashlib.sha256(whole_bytes(src)).hexdigest()     # (a digest: the bytes are the store's size)
-        # (the records' own numbers too: a file's count can lag its records, and in a region each writer sees
-        # only its own authority's records, so the count is all that keeps the others' numbers issued)
         last_seq = src.last_seq
-        issued = merge_issued(src.issued_numbers(), issued_in_keys(k for t in ("contacts", "reviews", "actions")
-                                                                   for k in tables[t]))
+        issued = issued_with_keys(src.issued_numbers(), tables)
         where = src.location
     finally:
         src.close()

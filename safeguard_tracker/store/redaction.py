@@ -36,7 +36,7 @@ import weakref
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, ContextManager, Iterator, Optional, Protocol
 
 import attrs
 import orjson
@@ -47,7 +47,7 @@ from ..signals import deferred_signals
 from .files import atomic_write
 from .protocol import Doc, Redacted
 from .redaction_ledger import COMPLETE, PENDING, LedgerHost, Redaction, append_to_ledger, read_ledger
-from .transaction import RedactValue, redact_audit_values
+from .transaction import RedactValue, Transaction, redact_audit_values
 from .format import RawTable, decode_snapshot, encode_snapshot
 
 RETRIED = "it is retried when the store is next opened with write access, and at the next redaction"
@@ -122,8 +122,17 @@ def _trail_changes(history: list[Doc], ref: str, rule: Rule) -> bool:
     return copies != history
 
 
-def _redact_live(store: LedgerHost, todo: list[Redaction], rules: dict[str, Rule]) -> dict[str, tuple[str, ...]]:
-    """Step 2: the records and their trails, in one transaction (nothing is written if nothing changes)."""
+class TrailHost(Protocol):
+    """What step 2 needs from a store, either kind: a transaction, and a record's trail."""
+
+    def transaction(self) -> ContextManager[Transaction]: ...
+
+    def history(self, ref: str) -> list[Doc]: ...
+
+
+def redact_records(store: TrailHost, todo: list[Redaction], rules: dict[str, Rule]) -> dict[str, tuple[str, ...]]:
+    """Step 2: the records and their trails, in one transaction (nothing is written if nothing changes).
+    The whole of a redaction on the server store, whose transaction is all or nothing."""
     removed: dict[str, tuple[str, ...]] = {}
     with store.transaction() as txn:
         for r in todo:
@@ -249,7 +258,7 @@ def _finish(store: LedgerHost, todo: list[Redaction], rules: dict[str, Rule]) ->
     """Steps 2-5 for ``todo``; a failed step leaves them pending, to be retried, and says so."""
     if store.progress:
         store.progress(f"finishing the redaction of {', '.join(r.ref for r in todo)}")
-    fields = _redact_live(store, todo, rules)
+    fields = redact_records(store, todo, rules)
     warnings: list[str] = []
     complete = True
     try:

@@ -37,11 +37,13 @@ import orjson
 from ...errors import ConflictError, StoreCorrupt, StoreError, StoreLocked, ValidationError
 from ...progress import NO_PROGRESS, Progress, counted
 from ...signals import deferred_signals
+from ..change_log import ChangeLog
 from ..check import RECORD_TABLES, check_store
 from ..issued import issued_in_keys, merge_issued
 from ..protocol import Changed, Doc, Redacted, StoreFiles
-from ..redaction import default_rules
-from ..transaction import Transaction, redact_audit_values
+from ..redaction import default_rules, redact_records
+from ..redaction_ledger import Redaction
+from ..transaction import Transaction, now_iso, redact_audit_values
 from .connection import connect, redacted_url, server_error
 from .schema import LOCK_KEY, code_version, database_version, schema_problem
 
@@ -63,6 +65,13 @@ logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
 def _load(text: Any) -> Any:
     return orjson.loads(text)
+
+
+def _record(text: str, rev: int) -> Doc:
+    """A stored document as the store hands it out: its revision as ``_rev``, last (as a write puts it)."""
+    doc: Doc = orjson.loads(text)
+    doc["_rev"] = rev
+    return doc
 
 
 # The pools of stores dropped without ``close``.  Closing a pool joins its threads, so it must not happen in
@@ -117,9 +126,7 @@ class PostgresStore:
         self._trails: dict[str, Optional[dict[str, Doc]]] = {t: None for t in TRAIL_TABLES}
         self._history: Optional[dict[str, list[Doc]]] = None
         self._issued: dict[str, int] = {}
-        self._generation = 0
-        self._changes: list[tuple[str, str]] = []
-        self._changes_base = 0
+        self._changes = ChangeLog(CHANGES_KEPT)
 
     # --- opening ------------------------------------------------------------------------------
     def open(self) -> "PostgresStore":
@@ -204,15 +211,12 @@ class PostgresStore:
         chosen = f" -c safeguard_tracker.authority={self.authority}" if self.scoped and self.authority else ""
         return f"-c lock_timeout={timeout_ms}{chosen}"
 
-    def _scope(self, table: str) -> str:
-        """The filter that keeps a scoped copy to its authority (rows of none are everyone's: settings)."""
+    def _and(self, table: str) -> str:
+        """The condition (`` AND ...``) that keeps a scoped copy to its authority; rows of none are everyone's,
+        and the settings belong to none."""
         if not self.scoped or table == "settings":
             return ""
-        return f" authority IN ('', '{self.authority}')"    # (a code is checked against st_authorities first)
-
-    def _and(self, table: str) -> str:
-        where = self._scope(table)
-        return f" AND{where}" if where else ""
+        return f" AND authority IN ('', '{self.authority}')"    # (a code is checked against st_authorities first)
 
     @contextmanager
     def _conn(self) -> Iterator[Any]:
@@ -249,12 +253,9 @@ class PostgresStore:
             if source is None:
                 tables[table] = docs
                 continue
-            where = self._scope(source)
-            cur = conn.execute(f"SELECT key, doc::text, rev FROM {source}{' WHERE' + where if where else ''} ORDER BY pos")
+            cur = conn.execute(f"SELECT key, doc::text, rev FROM {source} WHERE true{self._and(source)} ORDER BY pos")
             for key, text, rev in cur:
-                doc = _load(text)
-                doc["_rev"] = rev
-                docs[key] = doc
+                docs[key] = _record(text, rev)
             tables[table] = docs
         for table in DOC_TABLES:      # (kept dicts updated in place: a reader may hold one)
             self._tables[table].clear()
@@ -263,9 +264,7 @@ class PostgresStore:
         self._history = None
         self._issued = {str(k): int(v) for k, v in issued.items()}
         self.last_seq = last_seq
-        self._generation += 1
-        self._changes_base += len(self._changes)
-        self._changes = []
+        self._changes.reloaded()
 
     def _source(self, table: str) -> Optional[str]:
         """Where this login reads ``table`` from: the table, the figures without personal data, or nowhere."""
@@ -344,9 +343,7 @@ class PostgresStore:
             seen = set()
             for key, text, rev in conn.execute(f"SELECT key, doc::text, rev FROM {source} WHERE key = ANY(%s)"
                                                f"{self._and(source)} ORDER BY pos", (sorted(keys),)):
-                doc = _load(text)
-                doc["_rev"] = rev
-                docs[key] = doc
+                docs[key] = _record(text, rev)
                 seen.add(key)
             for key in keys - seen:     # out of this login's sight now (another agency's action, say)
                 docs.pop(key, None)
@@ -373,14 +370,8 @@ class PostgresStore:
                                         (max((int(k) for k in access), default=0),)):
                 access[str(i)] = _load(text)
         self.last_seq = head
-        self._note_changes(pairs)
+        self._changes.note(pairs)
         return pairs
-
-    def _note_changes(self, pairs: list[tuple[str, str]]) -> None:
-        if len(self._changes) > CHANGES_KEPT:
-            self._changes_base += len(self._changes)
-            self._changes = []
-        self._changes.extend(pairs)
 
     def changes_waiting(self) -> bool:
         """Whether another user has committed since this copy last caught up, as the server's NOTIFY says: no
@@ -608,7 +599,7 @@ class PostgresStore:
             access.update(w.access)
         self._issued = w.issued
         self.last_seq = w.seq
-        self._note_changes(w.changed)
+        self._changes.note(w.changed)
 
     # --- reading -----------------------------------------------------------------------------------------
     @property
@@ -654,13 +645,10 @@ class PostgresStore:
         return dict(self._issued)
 
     def change_mark(self) -> tuple[int, int]:
-        return self._generation, self._changes_base + len(self._changes)
+        return self._changes.mark()
 
     def changed_since(self, mark: tuple[int, int]) -> Optional[Changed]:
-        generation, at = mark
-        if generation != self._generation or at < self._changes_base:
-            return None
-        return self._changes[at - self._changes_base:]
+        return self._changes.since(mark)
 
     @property
     def location(self) -> str:
@@ -830,15 +818,7 @@ class RedactionSession:
         self.store = store
 
     def redact(self, table: str, ref: str, *, on: date, user: str) -> Redacted:
-        rule = default_rules()[table]
-        history = self.store.history(ref)
-        with self.store.transaction() as txn:
-            doc = txn.get(table, ref)
-            redacted = doc
-            if doc is not None and not doc.get("redacted_on"):
-                redacted = rule.redact(doc, on)
-                if redacted is not doc:
-                    txn.put(table, ref, redacted, user=user)
-            redact_audit_values(txn.audit, ref, rule.trail_value)   # not even this transaction's entries keep them
-            txn.redact_audit(table, ref)
-        return Redacted(fields={ref: tuple(rule.trail_fields(redacted or {}, history))}, warnings=(PG_DUMP_NOTE,))
+        """The record and its trail, as the file store's step 2 does them (there is no ledger, no journal to
+        compact and no backup of the store's own to scrub: the server's transaction is all or nothing)."""
+        intent = Redaction(table=table, ref=ref, on=on, user=user, at=now_iso())
+        return Redacted(fields=redact_records(self.store, [intent], default_rules()), warnings=(PG_DUMP_NOTE,))
