@@ -15,37 +15,25 @@ from __future__ import annotations
 
 import argparse
 import gc
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 2.0
 
 
-def _median(fn: Callable[[], Any], runs: int) -> float:
-    fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def measure(url: str) -> dict[str, float]:
     import safeguard_tracker as st
     from benchmarks.measures import tui_filter
+    from benchmarks.server_support import FILTER_QUERY, warm_median
     start = time.perf_counter()
     with st.open_tracker(url, user="bench") as t:
         opened = time.perf_counter() - start
-        warm, _cold, _how = tui_filter(t, SimpleNamespace(year="2017-18", agency="Police", word="teacher"))
-        out = {"open": opened, "filter": _median(warm, 5),
-               "stats": _median(lambda: t.report_lado_annual("2017-18", fmt="md"), 3)}
+        warm, _cold, _how = tui_filter(t, FILTER_QUERY)
+        out = {"open": opened, "filter": warm_median(warm, 5),
+               "stats": warm_median(lambda: t.report_lado_annual("2017-18", fmt="md"), 3)}
     gc.collect()
     return out
 
@@ -55,23 +43,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small", type=int, default=100_000)
     parser.add_argument("--factor", type=int, default=10)
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT / "tests"))
     sys.path.insert(0, str(ROOT))
-    from pg_cluster import Cluster
     from safeguard_tracker.demo import build_demo
-    from safeguard_tracker.store.moving import move_store
+    from benchmarks.server_support import durable_cluster, moved_in
     folder = Path(tempfile.mkdtemp(prefix="st-bench-"))
     sizes = (args.small, args.small * args.factor)
-    cluster = Cluster(durable=True)
+    cluster = durable_cluster()
     try:
         urls = {}
         for size in sizes:
             path = folder / f"demo-{size}.json"
             build_demo(path, contacts=size).close()
-            with cluster.admin() as conn:
-                conn.execute(f"CREATE DATABASE bench_{size}")
-            urls[size] = cluster.url(f"bench_{size}")
-            move_store(str(path), urls[size])
+            urls[size] = moved_in(cluster, path, f"bench_{size}")
             path.unlink()
             gc.collect()
             print(f"stored {size:,} contacts", file=sys.stderr)

@@ -22,7 +22,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 1.5
@@ -41,25 +40,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT / "tests"))
     sys.path.insert(0, str(ROOT))
-    from pg_cluster import Cluster
     import safeguard_tracker as st
     from safeguard_tracker.demo import build_demo
-    from safeguard_tracker.store.moving import move_store
     from benchmarks.measures import tui_filter
+    from benchmarks.server_support import FILTER_QUERY, durable_cluster, moved_in, warm_median
     folder = Path(tempfile.mkdtemp(prefix="st-bench-"))
     path = folder / "store.json"
     t0 = time.perf_counter()
     build_demo(path, contacts=args.contacts).close()
     print(f"built {args.contacts:,} contacts in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    cluster = Cluster(durable=True)
+    cluster = durable_cluster()
     try:
-        with cluster.admin() as conn:
-            conn.execute("CREATE DATABASE bench")
-        url = cluster.url("bench")
         t0 = time.perf_counter()
-        move_store(str(path), url)
+        url = moved_in(cluster, path, "bench")
         print(f"moved into PostgreSQL in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
         screens: dict[str, list[float]] = {"file": [], "postgres": []}
         for _ in range(args.repeats):
@@ -68,15 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         filters: dict[str, float] = {}
         for name, location in (("file", str(path)), ("postgres", url)):
             with st.open_tracker(location, user="bench") as t:
-                query = SimpleNamespace(year="2017-18", agency="Police", word="teacher")   # as #4 types
-                warm, _cold, _how = tui_filter(t, query)  # type: ignore[arg-type]
-                warm()
-                runs = []
-                for _ in range(5):
-                    s = time.perf_counter()
-                    warm()
-                    runs.append(time.perf_counter() - s)
-                filters[name] = statistics.median(runs)
+                warm, _cold, _how = tui_filter(t, FILTER_QUERY)  # type: ignore[arg-type]
+                filters[name] = warm_median(warm, 5)
         s2 = statistics.median(screens["postgres"]) / statistics.median(screens["file"])
         s3 = filters["postgres"] / filters["file"]
         print(f"S2 first screen at {args.contacts:,}: file {statistics.median(screens['file']):.2f} s, PostgreSQL "

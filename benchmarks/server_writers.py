@@ -101,19 +101,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edits", type=int, default=500)
     parser.add_argument("--contacts", type=int, default=1000)
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT / "tests"))
-    from pg_cluster import Cluster
+    sys.path.insert(0, str(ROOT))
     from safeguard_tracker.demo import build_demo
     from safeguard_tracker.store.moving import move_store
+    from benchmarks.server_support import durable_cluster, moved_in
     folder = Path(tempfile.mkdtemp(prefix="st-bench-"))
     source = folder / "source.json"
     build_demo(source, contacts=args.contacts).close()
-    cluster = Cluster(durable=True)
+    cluster = durable_cluster()
     try:
-        with cluster.admin() as conn:
-            conn.execute("CREATE DATABASE bench")
-        url = cluster.url("bench")
-        move_store(str(source), url)
+        url = moved_in(cluster, source, "bench")
         file_store = folder / "team.json"
         move_store(str(source), str(file_store))
         import safeguard_tracker as st
