@@ -768,7 +768,7 @@ class PostgresStore:
                                           max((int(k) for k in tables.get("access_log", {})), default=0)))
             if last_seq:
                 conn.execute("INSERT INTO st_transactions (seq, at, username, changed) VALUES (%s, %s, %s, %s)",
-                             (last_seq, _now_text(), self.user, '[["*", "*"]]'))
+                             (last_seq, now_iso(), self.user, '[["*", "*"]]'))
             conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(last_seq)))
             conn.commit()
         # (not loaded back here: the caller lets go of ``tables`` and opens the store afresh, so that a large
@@ -790,11 +790,6 @@ def _copy_row(table: str, key: str, doc: Doc, seq: int) -> tuple[Any, ...]:
         return (int(key), doc["at"], doc["user"], doc["what"], orjson.dumps(doc).decode())
     body = orjson.dumps({k: v for k, v in doc.items() if k != "_rev"}).decode()
     return (key, body, int(doc.get("_rev", 1)), seq)
-
-
-def _now_text() -> str:
-    from ..transaction import now_iso
-    return now_iso()
 
 
 class Written:
