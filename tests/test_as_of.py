@@ -192,6 +192,19 @@ def test_cli_as_of_on_every_read_command(tmp_path, clock, capsys, monkeypatch):
     assert code == 0 and refs["open1"] in out
     code, _, err = _cli(capsys, db, "contacts", "--as-of", "31/02/2022")
     assert code == 2 and "--as-of" in err
+    # The dataset and a record's history as they stood: a return given again, byte for byte.
+    def by_ref(text: str) -> dict:
+        return {c["reference"]: c for c in json.loads(text)["contacts"]}
+    code, out, _ = _cli(capsys, db, "export", "contacts", "--format", "json", *day)
+    assert code == 0 and by_ref(out)[refs["closed2"]]["agency"] == "Medway NHS Foundation Trust"
+    assert by_ref(out)[refs["enquiry"]]["category"] == "enquiry"
+    code, out_now, _ = _cli(capsys, db, "export", "contacts", "--format", "json")
+    assert by_ref(out_now)[refs["enquiry"]]["category"] == "referral"
+    code, out, _ = _cli(capsys, db, "export", "actions", "--format", "json", *day)
+    assert code == 0 and json.loads(out)["actions"][0]["status"] == "not_started"
+    code, out, _ = _cli(capsys, db, "history", refs["closed2"], *day)
+    code_now, out_now, _ = _cli(capsys, db, "history", refs["closed2"])
+    assert code == code_now == 0 and "Police" in out_now and "Police" not in out and out_now.startswith(out.rstrip())
 
 
 def test_statistics_as_of_argument_matches_the_rebuilt_store(tmp_path, clock):

@@ -50,6 +50,8 @@ def today_from_args(args: argparse.Namespace) -> Optional[Callable[[], date]]:
 
 AS_OF_HELP = ("the store as it stood at the end of DATE, rebuilt from the audit trail (read-only), and judged "
               "on that day; a later date only judges deadlines as of it (default: today)")
+EXPORT_AS_OF = ("the records as they stood at the end of DATE, rebuilt from the audit trail: the dataset a return "
+                "or a board was given, given again")
 
 
 def add_as_of(p: argparse.ArgumentParser, help: str = AS_OF_HELP) -> None:

@@ -21,7 +21,7 @@ from ..model import Contact
 from ..tracker import Tracker
 from ..validation.contact import PATTERN_FIELDS, intake_category
 from ..text import json_safe, printable, say
-from .common import (CliError, Groups, Parser, Subparsers, add_as_of, contact_reference, emit, export_format,
+from .common import (EXPORT_AS_OF, CliError, Groups, Parser, Subparsers, add_as_of, contact_reference, emit, export_format,
                      open_from_args)
 from .mappings import mapping_from_args, mapping_options, show_plan
 from .progress_bar import progress_for
@@ -209,6 +209,7 @@ def register(groups: Groups) -> None:
                    help="csv, json, or xlsx (needs -o FILE); default: by the -o file\'s ending (.xlsx, .json), else csv")
     p.add_argument("--year", help="only one financial year, e.g. 2017-18")
     p.add_argument("-o", "--output", metavar="FILE")
+    add_as_of(p, EXPORT_AS_OF)
     p.set_defaults(func=cmd_export)
 
 

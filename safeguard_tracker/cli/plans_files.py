@@ -11,7 +11,7 @@ import sys
 from typing import Any
 
 from ..text import say
-from .common import CliError, Groups, add_as_of, emit, export_format, open_from_args
+from .common import EXPORT_AS_OF, CliError, Groups, add_as_of, emit, export_format, open_from_args
 from .mappings import mapping_from_args, mapping_options, show_plan
 from .progress_bar import progress_for
 
@@ -52,6 +52,7 @@ def register(groups: Groups) -> None:
         p.add_argument("--format", choices=("csv", "json", "xlsx"), default=None,
                        help="csv, json, or xlsx (needs -o FILE); default: by the -o file\'s ending (.xlsx, .json), else csv")
         p.add_argument("-o", "--output", metavar="FILE")
+        add_as_of(p, EXPORT_AS_OF)
         p.set_defaults(func=cmd_export, table=kind)
 
 

@@ -18,7 +18,7 @@ from ..store import FileStore
 from ..text import printable
 from ..store.postgres import is_server_url
 from ..tracker import default_store_path, store_location
-from .common import CliError, Groups, contact_reference, emit, one_line, open_from_args
+from .common import CliError, Groups, add_as_of, contact_reference, emit, one_line, open_from_args
 from .progress_bar import progress_for
 
 
@@ -29,6 +29,7 @@ def register(groups: Groups) -> None:
 
     p = sub.add_parser("history", help="show every change to a record")
     p.add_argument("reference", metavar="REF")
+    add_as_of(p, "only the changes made by the end of DATE: the record's history as it could be read that day")
     p.set_defaults(func=cmd_history)
 
     p = sub.add_parser("restore", help="list backups, or restore one after confirmation")
