@@ -142,6 +142,27 @@ async def test_the_refresh_leaves_the_past_alone_and_another_users_change_shows_
         await open_contact(pilot, added)
 
 
+async def test_a_redaction_made_meanwhile_reaches_the_past_on_screen(store, clock):
+    """The past does not change, but what a redaction removed must not stay on anyone's screen: another user
+    redacts the contact shown as it stood in May, and the open past view drops its name at the next catch-up."""
+    tracker, ref = store
+    app = app_for(tracker)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: "open" in top_bar(app), "the first screen")
+        await ask(pilot, "31/05/2018")
+        await wait_until(pilot, lambda: app.tracker.as_of_day == MAY_END and isinstance(app.screen, MainScreen),
+                         "the store as at 31/05/2018")
+        await open_contact(pilot, ref)
+        await wait_until(pilot, lambda: "Subject 1" in screen_text(app), "the subject's name, as it stood")
+        clock("2018-06-14")
+        with reread(tracker) as other:
+            other.redact_contact(ref)
+        assert app.catch_up() is True, "the redaction is taken in"
+        await wait_until(pilot, lambda: "Subject 1" not in screen_text(app), "the name gone from the past view")
+        assert app.tracker.as_of_day == MAY_END, "still the past"
+        assert "Subject 1" not in repr(app.tracker.get_contact(ref))
+
+
 async def test_a_bad_day_keeps_the_prompt_open_with_the_librarys_words_and_today_stays_live(store):
     tracker, _ref = store
     app = app_for(tracker)

@@ -477,9 +477,10 @@ class TrackerApp(App):
         self.view_version += 1
 
     def catch_up(self) -> bool:
-        """Take in other users' changes now.  True if there were any.  (None while a past day is
-        shown: the past does not change, and the store as it is now is read again on the way back.)"""
-        if self.tracker is None or self.live_tracker is not None:
+        """Take in other users' changes now.  True if there were any.  While a past day is shown the
+        past does not change, but a record redacted since is rebuilt without what the redaction
+        removed (the past store's ``refresh``), so no screen goes on showing it."""
+        if self.tracker is None:
             return False
         try:
             changed = self.tracker.refresh()
@@ -492,8 +493,9 @@ class TrackerApp(App):
         return bool(changed)
 
     def catch_up_when_announced(self) -> None:
-        waiting = getattr(self.tracker.store, "changes_waiting", None) if self.tracker is not None else None
-        if waiting is not None and self.live_tracker is None and waiting():
+        live = self.live_tracker or self.tracker         # a past day shown: the store as it is now hears them
+        waiting = getattr(live.store, "changes_waiting", None) if live is not None else None
+        if waiting is not None and waiting():
             self.catch_up_quietly()
 
     def catch_up_quietly(self) -> None:
