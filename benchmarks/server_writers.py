@@ -11,6 +11,10 @@ exactly once, every refused one is absent (counted as reported conflicts), and `
 Throughput is acknowledged edits per second of the whole run (the first writer's start to the last
 writer's end).  The target: the server store at least 4x the file store's throughput, nothing lost.
 
+Beside the throughput it prints the CPU each edit cost: in the writers (their own clocks), and on the whole
+machine (/proc/stat: the server's backends, its WAL writer and the kernel too, so run it on an otherwise quiet
+machine), against the CPU per edit that the target leaves on this machine's cores.
+
 The PostgreSQL server is a cluster of this run's own, with fsync and synchronous commit on, as a
 real server has them.  Run: ``python -m benchmarks.server_writers [--writers 8] [--edits 500]``.
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import random
 import sys
 import tempfile
@@ -40,7 +45,7 @@ def _writer(location: str, n: int, edits: int, hot: list[str], ready: Any, go: A
     conflicts = 0
     ready.release()
     go.wait()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for i in range(edits):
         ref = rng.choice(hot)
         seen = tracker.get_contact(ref)
@@ -50,9 +55,9 @@ def _writer(location: str, n: int, edits: int, hot: list[str], ready: Any, go: A
             landed.append((ref, text))
         except ConflictError:
             conflicts += 1
-    end = time.perf_counter()
+    end, cpu = time.perf_counter(), time.process_time() - cpu
     tracker.close()
-    out.put((n, landed, conflicts, start, end))
+    out.put((n, landed, conflicts, start, end, cpu))
 
 
 def run_writers(location: str, writers: int, edits: int, hot: list[str]) -> dict[str, Any]:
@@ -63,14 +68,28 @@ def run_writers(location: str, writers: int, edits: int, hot: list[str]) -> dict
         p.start()
     for _ in procs:
         ready.acquire()       # every writer has its store open: the run starts together
+    busy = _busy_cpu()
     go.set()
     results = [out.get() for _ in procs]
+    busy = _busy_cpu() - busy
     for p in procs:
         p.join()
     landed = [x for r in results for x in r[1]]
     conflicts = sum(r[2] for r in results)
     seconds = max(r[4] for r in results) - min(r[3] for r in results)
-    return {"landed": landed, "conflicts": conflicts, "seconds": seconds, "per_second": len(landed) / seconds}
+    attempts = writers * edits
+    return {"landed": landed, "conflicts": conflicts, "seconds": seconds, "per_second": len(landed) / seconds,
+            "writer_ms": 1000 * sum(r[5] for r in results) / attempts, "machine_ms": 1000 * busy / attempts}
+
+
+def _busy_cpu() -> float:
+    """Seconds of CPU the whole machine has spent busy (every process: the writers, the server, the rest)."""
+    try:
+        with open("/proc/stat") as f:
+            ticks = [int(v) for v in f.readline().split()[1:]]
+    except OSError:
+        return float("nan")
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")     # all but idle and iowait
 
 
 def verify(location: str, landed: list[tuple[str, str]], conflicts: int, attempted: int) -> list[str]:
@@ -126,6 +145,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:9} {len(got['landed']):5} saved, {got['conflicts']:4} conflicts reported, "
                   f"{got['seconds']:6.1f} s, {got['per_second']:7.1f} edits/s, "
                   f"{'sound, nothing lost' if not got['problems'] else 'PROBLEMS: ' + '; '.join(got['problems'][:3])}")
+        for name, got in rows.items():
+            print(f"{name:9} CPU per edit: {got['writer_ms']:.2f} ms in the writers, {got['machine_ms']:.2f} ms on the "
+                  f"whole machine (the server's work included)")
+        cores = os.cpu_count() or 1
+        needed = TARGET * rows["file"]["per_second"]
+        print(f"the target is {needed:,.0f} edits/s: on this machine's {cores} core(s), at most "
+              f"{1000 * cores / needed:.2f} ms of CPU per edit, writers and server together")
         ratio = rows["postgres"]["per_second"] / rows["file"]["per_second"]
         ok = ratio >= TARGET and not rows["postgres"]["problems"] and not rows["file"]["problems"]
         print(f"S1 {args.writers} writers x {args.edits} edits: PostgreSQL {ratio:.2f}x the file store's throughput "
