@@ -22,6 +22,7 @@ real server has them.  Run: ``python -m benchmarks.server_writers [--writers 8] 
 from __future__ import annotations
 
 import argparse
+from contextlib import contextmanager
 import multiprocessing as mp
 import os
 import random
@@ -29,7 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 4.0
@@ -40,6 +41,7 @@ def _writer(location: str, n: int, edits: int, hot: list[str], ready: Any, go: A
     import safeguard_tracker as st
     from safeguard_tracker.errors import ConflictError
     tracker = st.open_tracker(location, user=f"writer.{n}")
+    in_store = _time_the_store(tracker.store)
     rng = random.Random(n)
     landed: list[tuple[str, str]] = []
     conflicts = 0
@@ -57,7 +59,29 @@ def _writer(location: str, n: int, edits: int, hot: list[str], ready: Any, go: A
             conflicts += 1
     end, cpu = time.perf_counter(), time.process_time() - cpu
     tracker.close()
-    out.put((n, landed, conflicts, start, end, cpu))
+    out.put((n, landed, conflicts, start, end, cpu, in_store[0]))
+
+
+def _time_the_store(store: Any) -> list[float]:
+    """Count the CPU this process spends inside the store's transaction (its start: the lock and the catch-up;
+    its end: the write and the commit), so the Tracker's own work (reading the record, checking and converting
+    the edit, the audit entries) is the rest: the part of an edit that any store pays."""
+    inner, spent = store.transaction, [0.0]
+
+    @contextmanager
+    def transaction() -> Iterator[Any]:
+        mark = [time.process_time()]
+        try:
+            with inner() as txn:
+                spent[0] += time.process_time() - mark[0]
+                try:
+                    yield txn
+                finally:
+                    mark[0] = time.process_time()
+        finally:
+            spent[0] += time.process_time() - mark[0]
+    store.transaction = transaction
+    return spent
 
 
 def run_writers(location: str, writers: int, edits: int, hot: list[str]) -> dict[str, Any]:
@@ -79,7 +103,67 @@ def run_writers(location: str, writers: int, edits: int, hot: list[str]) -> dict
     seconds = max(r[4] for r in results) - min(r[3] for r in results)
     attempts = writers * edits
     return {"landed": landed, "conflicts": conflicts, "seconds": seconds, "per_second": len(landed) / seconds,
-            "writer_ms": 1000 * sum(r[5] for r in results) / attempts, "machine_ms": 1000 * busy / attempts}
+            "writer_ms": 1000 * sum(r[5] for r in results) / attempts, "machine_ms": 1000 * busy / attempts,
+            "tracker_ms": 1000 * sum(r[5] - r[6] for r in results) / attempts}
+
+
+def _bare_client(url: str, n: int, edits: int, docs: dict[str, str], ready: Any, go: Any, out: Any) -> None:
+    """The least a durable, audited edit can ask of the server: the record's new version, written only if its
+    revision is the one read, and its trail entry, sent in one round trip and committed (no lock, no catch-up,
+    no Tracker)."""
+    import psycopg
+    rng, keys = random.Random(n), sorted(docs)
+    revs = dict.fromkeys(keys, 1)
+    with psycopg.connect(url) as conn:
+        ready.release()
+        go.wait()
+        for i in range(edits):
+            key = rng.choice(keys)
+            with conn.pipeline():
+                cur = conn.execute("UPDATE floor_docs SET doc = %s::json, rev = rev + 1 WHERE key = %s AND rev = %s "
+                                   "RETURNING rev", (docs[key], key, revs[key]))
+                conn.execute("INSERT INTO floor_trail (ref, entry) VALUES (%s, %s::json)",
+                             (key, f'{{"ref": "{key}", "field": "notes", "user": "writer.{n}", "new": "edit {i}"}}'))
+            row = cur.fetchone()
+            if row is None:            # another client's edit came first: a conflict, as the store reports one
+                conn.rollback()
+                revs[key] = conn.execute("SELECT rev FROM floor_docs WHERE key = %s", (key,)).fetchone()[0]
+                conn.rollback()
+            else:
+                conn.commit()
+                revs[key] = row[0]
+    out.put(n)
+
+
+def bare_floor(cluster: Any, source_url: str, writers: int, edits: int, hot: list[str]) -> float:
+    """Whole-machine CPU per attempt of ``_bare_client``'s transaction, ``writers`` clients at once, on the same
+    server, with the hot contacts' own documents (milliseconds)."""
+    import psycopg
+    with cluster.admin() as conn:
+        conn.execute("CREATE DATABASE bench_floor")
+    url = cluster.url("bench_floor")
+    with psycopg.connect(source_url) as src:
+        docs = {k: d for k, d in src.execute("SELECT key, doc::text FROM contacts WHERE key = ANY(%s)", (hot,))}
+    with psycopg.connect(url) as conn:
+        conn.execute("CREATE TABLE floor_docs (key text PRIMARY KEY, doc json NOT NULL, rev int NOT NULL)")
+        conn.execute("CREATE TABLE floor_trail (id bigserial PRIMARY KEY, ref text NOT NULL, entry json NOT NULL)")
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO floor_docs VALUES (%s, %s::json, 1)", list(docs.items()))
+    ctx = mp.get_context("spawn")
+    ready, go, out = ctx.Semaphore(0), ctx.Event(), ctx.Queue()
+    procs = [ctx.Process(target=_bare_client, args=(url, n, edits, docs, ready, go, out)) for n in range(writers)]
+    for p in procs:
+        p.start()
+    for _ in procs:
+        ready.acquire()
+    busy = _busy_cpu()
+    go.set()
+    for _ in procs:
+        out.get()
+    busy = _busy_cpu() - busy
+    for p in procs:
+        p.join()
+    return 1000 * busy / (writers * edits)
 
 
 def _busy_cpu() -> float:
@@ -152,6 +236,14 @@ def main(argv: list[str] | None = None) -> int:
         needed = TARGET * rows["file"]["per_second"]
         print(f"the target is {needed:,.0f} edits/s: on this machine's {cores} core(s), at most "
               f"{1000 * cores / needed:.2f} ms of CPU per edit, writers and server together")
+        tracker_ms = min(got["tracker_ms"] for got in rows.values())
+        floor_ms = bare_floor(cluster, url, args.writers, args.edits, hot)
+        least = tracker_ms + floor_ms
+        print(f"the least any server store's edit costs here: the Tracker's own work {tracker_ms:.2f} ms (in the "
+              f"writers, outside the store) + a bare server transaction {floor_ms:.2f} ms (one revision-checked "
+              f"UPDATE and one trail INSERT, committed, {args.writers} clients, whole machine) = {least:.2f} ms: "
+              f"at most {1000 * cores / least:,.0f} edits/s on {cores} core(s), "
+              f"{1000 * cores / least / rows['file']['per_second']:.2f}x the file store's")
         ratio = rows["postgres"]["per_second"] / rows["file"]["per_second"]
         ok = ratio >= TARGET and not rows["postgres"]["problems"] and not rows["file"]["problems"]
         print(f"S1 {args.writers} writers x {args.edits} edits: PostgreSQL {ratio:.2f}x the file store's throughput "
