@@ -149,3 +149,17 @@ def test_path_none_uses_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("SAFEGUARD_TRACKER_DB", str(tmp_path / "env.json"))
     with st.open_tracker(user="x") as t:
         assert t.path == tmp_path / "env.json"
+
+
+def test_a_nul_character_is_refused_by_every_store_naming_the_field_and_nothing_is_written(tracker):
+    """U+0000 (pasted from another system, or put there by a script) cannot be kept by PostgreSQL; both stores
+    refuse it alike, in words that name the field, before anything is written."""
+    from safeguard_tracker.errors import ValidationError
+    with pytest.raises(ValidationError, match=r"subject\.name .*U\+0000"):
+        tracker.add_contact(received_on="05/01/2018", agency="Police", category="referral",
+                            subject_name="Ann\x00 Example", summary="a concern")
+    assert tracker.contacts() == []
+    c = tracker.add_contact(received_on="05/01/2018", agency="Police", category="enquiry")
+    with pytest.raises(ValidationError, match=r"notes\.0\.text .*U\+0000"):
+        tracker.add_note(c.reference, "first line\x00second")
+    assert tracker.get_contact(c.reference).notes == ()

@@ -50,7 +50,7 @@ def test_a_database_without_the_schema_is_refused_in_one_line_until_admin_migrat
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "holds no safeguard-tracker schema" in err and "admin migrate" in err
     assert main(["--db", url, "admin", "migrate"]) == 0
-    assert f"schema now at version {code_version()} (applied 0001 documents, 0002 roles, 0003 authorities)" in capsys.readouterr().out
+    assert f"schema now at version {code_version()} (applied 0001 documents, 0002 roles, 0003 authorities, 0004 hardening)" in capsys.readouterr().out
     assert main(["--db", url, "admin", "migrate"]) == 0
     assert "already at version" in capsys.readouterr().out
     assert main(["--db", url, "contacts"]) == 0
@@ -122,11 +122,18 @@ def test_no_sql_client_can_change_or_remove_the_trail_or_a_record(pg_url, statem
 def test_a_redactions_licence_reaches_only_its_own_records_values_never_who_or_when(pg_url):
     with _open(pg_url) as t:
         a, b = _add(t, 2)
+        t.update_contact(a.reference, case_manager="Dee Officer")     # an entry whose values are texts
     with _sql(pg_url) as conn:
         conn.execute("BEGIN")
         conn.execute("SELECT set_config('safeguard_tracker.redacting', %s, true)", (a.reference,))
-        conn.execute("UPDATE audit SET entry = (entry::jsonb || '{\"new\": \"(redacted)\"}')::json WHERE ref = %s",
-                     (a.reference,))                                          # its values: allowed
+        assert conn.execute("UPDATE audit SET entry = (entry::jsonb || '{\"new\": \"[redacted]\"}')::json "
+                            "WHERE ref = %s AND json_typeof(entry -> 'new') = 'string'",
+                            (a.reference,)).rowcount >= 1                       # its values blanked: allowed
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):             # a value written anew: never
+            conn.execute("SAVEPOINT n")
+            conn.execute("UPDATE audit SET entry = (entry::jsonb || '{\"new\": \"what never happened\"}')::json "
+                         "WHERE ref = %s AND json_typeof(entry -> 'new') = 'string'", (a.reference,))
+        conn.execute("ROLLBACK TO SAVEPOINT n")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):             # who, even inside the entry: never
             conn.execute("SAVEPOINT e")
             conn.execute("UPDATE audit SET entry = (entry::jsonb || '{\"user\": \"x\"}')::json WHERE ref = %s",

@@ -88,7 +88,7 @@ def move_store(source: str, target: str, *, user: Optional[str] = None, progress
         raise StoreError(f"--from: {source} does not exist")
     if is_server_url(source) == is_server_url(target) and str(source).strip() == str(target).strip():
         raise StoreError("--from and --to name the same store")
-    shown_target = redacted_url(target) if is_server_url(target) else str(target)
+    shown_target = redacted_url(target) if is_server_url(target) else _full_path(target)
     _refuse_unless_new(target, authority if is_server_url(target) and not is_server_url(source) else None)
     src = open_location(source, user=user, authority=authority if is_server_url(source) else None)
     try:
@@ -97,6 +97,9 @@ def move_store(source: str, target: str, *, user: Optional[str] = None, progress
             raise StoreError(f"{src.location}: {problem}")
         src.refresh()
         tables = whole_tables(src)
+        if is_server_url(target):
+            _refuse_what_the_server_cannot_keep(tables)
+            _make_schema(target)     # (before the source's log says a copy was made: it may still be refused)
         with src.transaction() as txn:   # the copy holds every record: say so in the source's own log
             txn.log_access("store copied", detail="every record, the audit trail and the access log",
                            target=shown_target, records=sum(len(tables[t]) for t in DOCUMENT_TABLES))
@@ -150,13 +153,59 @@ def _refuse_unless_new(target: str, authority: Optional[str] = None) -> None:
         return
     from pathlib import Path
     from .file_store import FileStore
+    import os
     path = Path(target).expanduser()
+    if str(target).endswith(("/", os.sep)):
+        raise StoreError(f"--to: {target} names a folder: give the new store's file name (such as "
+                         f"{path / 'store.json'})")
+    if path.is_symlink() and not path.exists():
+        raise StoreError(f"--to: {path} is a link to {os.readlink(path)}, which does not exist: name the new file "
+                         f"itself, not a link")
     if path.exists():
         raise StoreError(f"{path} already exists: a store is moved only to a new file, so that nothing is written "
                          f"over; choose another path")
     if not path.parent.exists():
         raise StoreError(f"--to: the folder {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise StoreError(f"--to: the folder {path.parent} cannot be written by this user; nothing was written")
     FileStore(path).refuse_if_store_was_here()
+
+
+def _full_path(target: str) -> str:
+    """Where a file copy goes, as the access log says it: the full path, as an export's is."""
+    from pathlib import Path
+    return str(Path(target).expanduser().absolute())
+
+
+def _refuse_what_the_server_cannot_keep(tables: dict[str, dict[str, Doc]]) -> None:
+    """A record holding U+0000 (written before the store refused it) cannot go into PostgreSQL: say which, before
+    anything is written anywhere."""
+    from .transaction import nul_in
+    for table in RECORD_TABLES:
+        for key, doc in tables[table].items():
+            found = nul_in(doc)
+            if found is not None or "\x00" in key:
+                field = found[0] if found else "key"
+                raise StoreError(f"{table} '{key.replace(chr(0), '?')}' {field} holds the NUL character (U+0000), which "
+                                 f"PostgreSQL cannot keep: remove it in the source (edit the field) and move again; "
+                                 f"nothing was written")
+
+
+def _make_schema(target: str) -> None:
+    """The current schema in an empty database (none, or an older one: ``_refuse_unless_new`` has seen it holds
+    nothing), all or nothing, with the server's refusal (no CREATEROLE, say) in one line."""
+    import psycopg
+    from .postgres.connection import connect, redacted_url, server_error
+    from .postgres.schema import apply_migrations
+    where = redacted_url(target)
+    conn = connect(target)
+    try:
+        apply_migrations(conn, where)
+        conn.commit()
+    except psycopg.Error as exc:
+        raise server_error(exc, where, written="; nothing was written", url=target) from None
+    finally:
+        conn.close()
 
 
 def _path_exists(path: str) -> bool:
@@ -174,16 +223,8 @@ def _write_copy(target: str, tables: dict[str, dict[str, Doc]], last_seq: int, i
                 user: Optional[str], progress: Progress, authority: Optional[str] = None) -> Any:
     from .postgres import is_server_url
     if is_server_url(target):
-        from .postgres.connection import connect, redacted_url
-        from .postgres.schema import apply_migrations, database_version
         from .postgres.store import PostgresStore
-        conn = connect(target)
-        try:
-            if database_version(conn) is None:
-                apply_migrations(conn, redacted_url(target))
-                conn.commit()
-        finally:
-            conn.close()
+        _make_schema(target)           # (done already by move_store; a no-op then)
         store = PostgresStore(target, user=user, authority=authority).open()
         try:
             store.load_whole(tables, last_seq, issued, progress)

@@ -11,6 +11,8 @@ import os
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 
+import orjson
+
 from ..errors import ConflictError, ValidationError
 from .item_changes import field_changes
 from .shapes import document_problem
@@ -44,6 +46,46 @@ def refuse_malformed(table: str, key: str, doc: Any) -> None:
         field, value, accepted = problem
         raise ValidationError(f"{table} '{key}'" + (f" {field}" if field else ""), value,
                               accepted.replace(" (it is missing)", ""))
+    if "\x00" in key:
+        raise ValidationError(f"{table} key", key.replace("\x00", "\\x00"), "a key without the NUL character (U+0000)")
+    nul = nul_in(doc)
+    if nul is not None:
+        field, value = nul
+        raise ValidationError(f"{table} '{key}' {field}", value.replace("\x00", "\\x00")[:80],
+                              "text without the NUL character (U+0000), which the server store cannot keep "
+                              "(PostgreSQL refuses it), so neither store takes it")
+
+
+_NUL_ESCAPED = b"\\u0000"      # how orjson writes U+0000
+
+
+def nul_in(doc: Any) -> Optional[tuple[str, str]]:
+    """The first field (dotted: ``subject.name``, ``notes.2.text``) whose text or name holds U+0000, with that
+    text; None when none does.  One serialisation finds most documents clean at once."""
+    try:
+        if _NUL_ESCAPED not in orjson.dumps(doc):
+            return None
+    except (TypeError, orjson.JSONEncodeError):
+        return None
+
+    def walk(value: Any, where: str) -> Optional[tuple[str, str]]:
+        if isinstance(value, str):
+            return (where, value) if "\x00" in value else None
+        if isinstance(value, dict):
+            for k, v in value.items():
+                inside = f"{where}.{k}" if where else str(k)
+                if "\x00" in str(k):
+                    return inside, str(k)
+                found = walk(v, inside)
+                if found:
+                    return found
+        if isinstance(value, (list, tuple)):
+            for n, v in enumerate(value):
+                found = walk(v, f"{where}.{n}")
+                if found:
+                    return found
+        return None
+    return walk(doc, "")
 
 
 RedactValue = Callable[[str, Sequence[Union[int, str]], Any], Any]   # (field, path inside it, value) -> redacted

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from ..errors import ValidationError
 from ..store.postgres import roles
 from ..store.postgres.roles import Holder
 from .face import Face
@@ -84,7 +85,12 @@ class RolesFace(Face):
         safeguard_tracker.errors.StoreError: roles are kept by a PostgreSQL store ...
         """
         if agency is not None and role.strip().lower() == "partner":
-            agency = self._ctx.plan_agencies.canonical(agency, "agency")   # 'kent police' -> Police; unknown: refused
+            try:       # 'kent police' -> Police; unknown: refused, saying where the names are
+                agency = self._ctx.plan_agencies.canonical(agency, "agency")
+            except ValidationError as exc:
+                raise ValidationError(exc.field, exc.value, f"{exc.accepted}: an agency or partner in the store's "
+                                      f"lists (`safeguard-tracker vocab agencies list`, `vocab partners list`)",
+                                      row=exc.row) from None
         roles.grant(self.store, username, role, agency, authority)
         return agency
 

@@ -172,7 +172,7 @@ class PostgresStore:
         tables = (*DOC_TABLES, "audit", "access_log", "st_contact_figures")
         rights = conn.execute(
             "SELECT t, has_table_privilege(current_user, t, 'SELECT'), "
-            "has_table_privilege(current_user, t, 'INSERT') OR has_table_privilege(current_user, t, 'UPDATE') "
+            "has_table_privilege(current_user, t, 'INSERT') OR has_any_column_privilege(current_user, t, 'UPDATE') "
             "FROM unnest(%s::text[]) AS t", (list(tables),)).fetchall()
         conn.rollback()
         self.readable = {str(t) for t, can_read, _ in rights if can_read}
