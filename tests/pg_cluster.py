@@ -100,6 +100,9 @@ class Cluster:
                 if not self._template_made:
                     self._make_template(conn)
                 conn.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+                # (a database's own rights are not copied with its template: taken away as schema 4 does,
+                # and as docs/postgres.md tells a DBA to do after a restore)
+                conn.execute(f"REVOKE TEMPORARY ON DATABASE {name} FROM PUBLIC")
             else:
                 conn.execute(f"CREATE DATABASE {name}")
         return self.url(name)

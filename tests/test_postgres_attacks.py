@@ -36,10 +36,19 @@ def _n():
     return f"{os.getpid()}_{next(_numbers)}"
 
 
+def _temporary_tables_allowed(url):
+    """The database as after a restore from a dump, where every login may make temporary tables again: the
+    functions' own search path must keep a shadow table out, without schema 4's REVOKE TEMPORARY behind it."""
+    database = url.split("?", 1)[0].rsplit("/", 1)[1]
+    with cluster().admin() as conn:
+        conn.execute(f"GRANT TEMPORARY ON DATABASE {database} TO PUBLIC")
+
+
 @pytest.fixture
 def store(pg_url):
     """One authority's store: a contact, a review, actions led by Police and by Medway Council, a login each."""
     c = cluster()
+    _temporary_tables_allowed(pg_url)
     n = _n()
     logins = {r: f"atk_{r}_{n}" for r in ("lado", "subgroup", "partner", "analyst", "admin", "nobody")}
     for login in logins.values():
@@ -68,6 +77,7 @@ def store(pg_url):
 def region(pg_url):
     """Northshire (NTH) and Eastbridge (EBR): a contact each; a LADO, analyst and admin of NTH, a LADO of EBR."""
     c = cluster()
+    _temporary_tables_allowed(pg_url)
     n = _n()
     logins = {k: f"atk_{k}_{n}" for k in ("lado_nth", "lado_ebr", "analyst_nth", "admin_nth", "spare")}
     for login in logins.values():
@@ -484,3 +494,24 @@ def test_a_store_made_by_admin_migrate_lets_no_login_make_temporary_tables(capsy
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("CREATE FUNCTION pg_temp.peek() RETURNS boolean LANGUAGE sql AS 'SELECT true'")
     capsys.readouterr()
+
+
+def test_a_restored_database_that_lets_logins_make_temporary_tables_again_fails_check_until_admin_migrate(capsys):
+    """A database's own rights are not in a plain pg_dump nor copied with a template: one restored so has the
+    right to make temporary tables back.  `check` says so, whoever runs it, and `admin migrate` takes it away."""
+    c = cluster()
+    url = c.new_database()
+    database = url.split("?", 1)[0].rsplit("/", 1)[1]
+    with c.admin() as conn:
+        conn.execute(f"GRANT TEMPORARY ON DATABASE {database} TO PUBLIC")        # as after pg_restore
+    with _open(url, user="owner") as owner:
+        assert any("temporary tables" in p and "admin migrate" in p for p in owner.check())
+    capsys.readouterr()
+    assert main(["--db", url, "check"]) == 1
+    assert "every login may make temporary tables" in capsys.readouterr().out
+    assert main(["--db", url, "admin", "migrate"]) == 0
+    assert "logins may no longer make temporary tables" in capsys.readouterr().out
+    with _open(url, user="owner") as owner:
+        assert owner.check() == []
+    assert main(["--db", url, "admin", "migrate"]) == 0
+    assert "nothing to do" in capsys.readouterr().out

@@ -123,6 +123,11 @@ def test_a_partner_sees_only_its_agencys_actions_and_may_add_progress_and_eviden
                          "json_build_object('user', session_user))", (store["council"],))
     with _open(as_(store, "other_partner")) as other:
         assert list(other.store.all("actions")) == [store["council"]]
+    with _open(as_(store, "partner")) as t:            # its check: its own actions against their trail
+        assert t.check() == [] and t.store.check_left_out == ["reviews (the partner role does not read their trail)"]
+        held = t.store.tables["actions"]             # its copy of its action, changed behind the trail's back
+        held[store["police"]] = {**held[store["police"]], "evidence": "planted"}
+        assert any(f"actions {store['police']}: the audit trail does not agree" in p for p in t.check())
 
 
 def test_no_role_can_write_in_another_name_or_wind_the_store_back(store):
@@ -206,6 +211,26 @@ def test_only_the_owner_copies_a_whole_store_and_a_role_cannot_read_the_access_l
             t.access_log()
     with _open(as_(store, "admin")) as admin:
         admin.access_log()
+
+
+@pytest.mark.parametrize("role, command, said", [
+    ("partner", ["contacts"], "the partner role does not see contacts (it sees its own agency's actions"),
+    ("subgroup", ["contacts", "--status", "open"], "the subgroup role does not see contacts"),
+    ("lado", ["actions"], "the lado role does not see actions (it sees contacts)"),
+    ("lado", ["reviews"], "the lado role does not see reviews"),
+    ("analyst", ["history", "L-2018-0001"], "the analyst role does not see the audit trail"),
+    ("admin", ["actions"], "the admin role does not see actions"),
+])
+def test_a_list_a_role_may_not_see_says_so_rather_than_that_nothing_matches(store, capsys, role, command, said):
+    assert main(["--db", as_(store, role)] + command) == 1
+    err = capsys.readouterr().err
+    assert said in err and err.count("\n") == 1 and "match" not in err
+    with _open(as_(store, role)) as t:
+        assert t.unseen(command[0].replace("history", "audit")) is not None
+    with _open(as_(store, "subgroup")) as t:                        # what a role sees, it is not told it does not
+        assert t.unseen("actions") is None and t.unseen("reviews") is None and t.unseen("audit") is None
+    with _open(as_(store, "analyst")) as t:
+        assert t.unseen("contacts") is None                      # (its figures, without personal data)
 
 
 def test_server_refusals_are_one_line_without_the_servers_context(store, capsys):

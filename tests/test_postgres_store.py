@@ -85,6 +85,48 @@ def test_an_unreachable_server_a_missing_database_and_an_unknown_user_are_one_li
     assert said in err and err.count("\n") == 1 and "Traceback" not in err
 
 
+def test_a_login_the_database_does_not_let_connect_is_told_what_to_ask_for_and_a_url_in_capitals_opens(capsys):
+    c = cluster()
+    url = c.new_database()
+    database = url.split("?", 1)[0].rsplit("/", 1)[1]
+    login = f"no_connect_{database}"
+    c.login(login)
+    with c.admin() as conn:
+        conn.execute(f"REVOKE CONNECT ON DATABASE {database} FROM PUBLIC")
+    assert main(["--db", c.url_as(url, login), "contacts"]) == 1
+    err = capsys.readouterr().err
+    assert "does not let this login connect" in err and "GRANT CONNECT" in err and err.count("\n") == 1
+    capitals = " PostgreSQL://" + url.split("://", 1)[1]          # as typed, or pasted from a document
+    assert main(["--db", capitals, "contacts"]) == 0
+    with _open(capitals) as t:
+        assert t.store.url.startswith("postgresql://")
+
+
+def test_a_catch_up_that_gets_no_connection_says_the_server_cannot_be_reached(pg_url):
+    c = cluster()
+    database = pg_url.split("?", 1)[0].rsplit("/", 1)[1]
+
+    def connections(allowed: bool) -> None:
+        with c.admin() as conn:
+            conn.execute(f"ALTER DATABASE {database} ALLOW_CONNECTIONS {str(allowed).lower()}")
+            if not allowed:
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = %s AND pid <> pg_backend_pid()", (database,))
+    with _open(pg_url) as t:
+        t.store.catch_up_wait = 1.0
+        try:
+            connections(False)
+            said = set()
+            for _ in range(3):           # the pooled connection found lost, then no new one comes
+                with pytest.raises(StoreError) as err:
+                    t.refresh()
+                said.add(str(err.value).split(": ", 1)[1])
+                assert "\n" not in str(err.value) and "couldn't" not in str(err.value)
+            assert "cannot reach the PostgreSQL server (no connection came: is it running?)" in said
+        finally:
+            connections(True)
+
+
 def test_a_password_in_the_url_is_never_shown(capsys):
     url = "postgresql://lado:Pa55-w0rd@/team?host=/nowhere&password=Pa55-w0rd"
     with pytest.raises(StoreError) as err:

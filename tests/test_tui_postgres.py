@@ -62,11 +62,68 @@ async def test_a_form_the_role_may_not_save_says_so_before_anything_is_typed(pg_
         app = TrackerApp(tracker, refresh_interval=None, cursor_blink=False)
         async with app.run_test(size=(140, 40)) as pilot:
             await wait_until(pilot, lambda: "lists every key" in status(app), "the opening status line")
+            await pilot.press("2")                                   # the Contacts tab: not "no contacts"
+            await wait_until(pilot, lambda: "the subgroup role does not see contacts" in screen_text(app),
+                             "the Contacts tab saying the role does not see them")
             await pilot.press("a")                                   # Add contact
             await wait_until(pilot, lambda: "NOT FOR YOUR ROLE" in screen_text(app), "the form's banner")
             shown = " ".join(screen_text(app).replace("\u2502", " ").split())     # (the form's border taken out)
             assert "subgroup role may not change contacts" in shown
     finally:
+        tracker.close()
+
+
+async def test_a_server_that_cannot_be_reached_is_said_and_tried_again_later_and_its_return_is_said(pg_url):
+    """The server goes away: the catch-up says so once, and the quiet catch-ups (every few seconds, and
+    at each announcement) do not try again, holding the screen each time, until the pause is over; it
+    grows while the server stays away, and the message goes once the changes come in again.  (The app's
+    clock is the test's, so the pauses pass when the test says.)"""
+    c = cluster()
+    database = pg_url.split("?", 1)[0].rsplit("/", 1)[1]
+    tracker = _open(pg_url, "a.lado")
+    tries: list[int] = []
+    real_refresh = tracker.store.refresh
+
+    def counted_refresh():  # type: ignore[no-untyped-def]
+        tries.append(1)
+        return real_refresh()
+    tracker.store.refresh = counted_refresh  # type: ignore[method-assign]
+    now = [1000.0]
+
+    def connections(allowed: bool) -> None:
+        with c.admin() as conn:
+            conn.execute(f"ALTER DATABASE {database} ALLOW_CONNECTIONS {str(allowed).lower()}")
+            if not allowed:
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = %s AND pid <> pg_backend_pid()", (database,))
+    try:
+        app = TrackerApp(tracker, refresh_interval=3600, cursor_blink=False)
+        app.clock = lambda: now[0]
+        async with app.run_test(size=(140, 40)) as pilot:
+            await wait_until(pilot, lambda: "lists every key" in status(app), "the opening status line")
+            assert tracker.store.catch_up_wait < 30          # a screen waits a few seconds, not a write's 30
+            connections(False)
+            app.catch_up_quietly()
+            assert "Could not read other users' changes" in status(app) and "trying again in 5 s" in status(app)
+            assert "Traceback" not in status(app)
+            tried = len(tries)
+            for _ in range(10):
+                app.catch_up_quietly()
+                app.catch_up_when_announced()
+            assert len(tries) == tried                       # paused: the screen is not held again
+            now[0] += 6
+            app.catch_up_quietly()
+            assert len(tries) == tried + 1 and "trying again in 15 s" in status(app)
+            connections(True)
+
+            def back() -> bool:
+                now[0] += 61                                  # (the pool reconnects in its own time)
+                app.catch_up_quietly()
+                return "coming in again" in status(app)
+            await wait_until(pilot, back, "the catch-up works again and says so")
+            assert not app.catch_up_paused()
+    finally:
+        connections(True)
         tracker.close()
 
 

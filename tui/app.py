@@ -42,6 +42,11 @@ from .paged_table import PAGE_SIZE, forget_message_unless_about
 
 DEFAULT_REFRESH_SECONDS = 5.0
 HEARD_CHECK_SECONDS = 0.25     # how often a server store's announcements of others' commits are looked at
+# After a catch-up that failed (the server down, say), the quiet catch-ups wait this long before the next try,
+# longer each time it fails again: a try that cannot connect holds the screen while it waits for the server.
+CATCH_UP_RETRY_SECONDS = (5.0, 15.0, 30.0, 60.0)
+CATCH_UP_FAILED = "Could not read other users' changes"
+CATCH_UP_WAIT_SECONDS = 3.0    # a screen's catch-up waits this long for a server connection, not a write's 30 s
 WARNING_SECONDS = 30.0   # how long the store's warnings stay in the corner at start
 DEMO_NOTICE_SECONDS = 8.0   # the demo store's whereabouts (the status line keeps its path)
 EXIT_WAIT_SECONDS = 10.0  # the longest a quit waits for screens still mounting (then it goes anyway)
@@ -151,6 +156,9 @@ class TrackerApp(App):
         self._key_screen: Optional[weakref.ref] = None   # the screen the last key went to
         self.live_tracker: Optional[Tracker] = None      # while a past day is shown: the store as it is now
         self._as_of_wanted = 0                           # the latest past day asked for (an older build is dropped)
+        self.clock: Callable[[], float] = time.monotonic
+        self._catch_up_failures = 0                      # catch-ups failed in a row
+        self._catch_up_paused_until = 0.0                # (self.clock) no quiet catch-up before this
         for area in AREAS:
             importlib.import_module(area)
 
@@ -216,6 +224,8 @@ class TrackerApp(App):
             self.push_screen(main)
         self.show_store_warnings()
         self.call_after_refresh(self._check_first_screen)
+        if self.tracker is not None and hasattr(self.tracker.store, "catch_up_wait"):
+            self.tracker.store.catch_up_wait = CATCH_UP_WAIT_SECONDS
         if self.refresh_interval:
             self.set_interval(self.refresh_interval, self.catch_up_quietly)
             if self.tracker is not None and getattr(self.tracker.store, "changes_waiting", None) is not None:
@@ -485,20 +495,35 @@ class TrackerApp(App):
         try:
             changed = self.tracker.refresh()
         except SafeguardError as exc:
-            self.say(f"Could not read other users' changes: {exc}", "error")
+            self._catch_up_failures += 1
+            wait = CATCH_UP_RETRY_SECONDS[min(self._catch_up_failures, len(CATCH_UP_RETRY_SECONDS)) - 1]
+            self._catch_up_paused_until = self.clock() + wait
+            self.say(f"{CATCH_UP_FAILED} (trying again in {wait:.0f} s; what is on screen stays): {exc}", "error")
             return False
+        if self._catch_up_failures:
+            self._catch_up_failures, self._catch_up_paused_until = 0, 0.0
+            if self.status_message[0].startswith(CATCH_UP_FAILED):
+                self.say("Other users' changes are coming in again")
         if changed:
             keys = {key for table, key in changed}
             self.data_changed(None if "*" in keys else keys)
         return bool(changed)
 
+    def catch_up_paused(self) -> bool:
+        """Whether the quiet catch-ups are waiting after a failed one (the server could not be reached)."""
+        return self.clock() < self._catch_up_paused_until
+
     def catch_up_when_announced(self) -> None:
+        if self.catch_up_paused():
+            return
         live = self.live_tracker or self.tracker         # a past day shown: the store as it is now hears them
         waiting = getattr(live.store, "changes_waiting", None) if live is not None else None
         if waiting is not None and waiting():
             self.catch_up_quietly()
 
     def catch_up_quietly(self) -> None:
+        if self.catch_up_paused():
+            return
         if isinstance(self.screen, Screen) and not getattr(self.screen, "is_modal", False):
             self.catch_up()
 

@@ -73,7 +73,9 @@ def as_of_view(tracker: Tracker, args: argparse.Namespace) -> Tracker:
     return past
 
 
-def open_from_args(args: argparse.Namespace, *, create: bool = True) -> Tracker:
+def open_from_args(args: argparse.Namespace, *, create: bool = True, sees: tuple[str, ...] = ()) -> Tracker:
+    """The store ``--db`` names.  ``sees``: the tables the command shows ("contacts", "audit"...): a login whose
+    role sees none of one is told so, rather than that nothing matches."""
     if args.db and not create and not is_server_url(args.db) and not Path(args.db).expanduser().exists():
         raise CliError(f"--db: {args.db} does not exist")
 
@@ -85,6 +87,11 @@ def open_from_args(args: argparse.Namespace, *, create: bool = True) -> Tracker:
                                authority=getattr(args, "authority", None))
     for w in tracker.store.warnings:
         print(f"safeguard-tracker: warning: {w}", file=sys.stderr)
+    for table in sees:
+        why = tracker.unseen(table)
+        if why:
+            from ..errors import StoreError
+            raise StoreError(f"{tracker.location}: {why}")
     resolve_choices(args, tracker)     # 'prim' -> School - Primary; a name that is no choice exits 2
     return as_of_view(tracker, args)
 

@@ -356,7 +356,7 @@ def _warn_patterns(tracker: Tracker, c: Any) -> None:
 
 
 def cmd_contacts(args: argparse.Namespace) -> int:
-    tracker = open_from_args(args, create=False)
+    tracker = open_from_args(args, create=False, sees=("contacts",))
     found = tracker.contacts(year=args.year, category=args.category, agency=args.agency, status=args.status,
                              harm=args.harm, text=args.text)
     if args.format == "json":

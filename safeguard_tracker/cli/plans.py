@@ -222,7 +222,7 @@ def action_line(tracker: Tracker, a: Any, as_of: Any = None) -> str:
 
 
 def cmd_reviews(args: argparse.Namespace) -> int:
-    t = open_from_args(args, create=False)
+    t = open_from_args(args, create=False, sees=("reviews",))
     found = t.reviews(kind=args.kind, status=args.status, text=args.text)
     if args.format == "json":
         print(json_safe(json.dumps([to_doc(r) for r in found], indent=1, ensure_ascii=False)))
@@ -286,7 +286,7 @@ def cmd_impact(args: argparse.Namespace) -> int:
 
 
 def cmd_actions(args: argparse.Namespace) -> int:
-    t = open_from_args(args, create=False)
+    t = open_from_args(args, create=False, sees=("actions",))
     found = t.actions(review=args.review, agency=args.agency, officer=args.officer, text=args.text,
                       status=args.status, rag=args.rag, open_only=args.open, as_of=args.as_of)
     found.sort(key=lambda a: (-t.days_overdue(a, args.as_of), a.reference))

@@ -51,7 +51,7 @@ def register(groups: Groups) -> None:
 
 def cmd_admin_migrate(args: argparse.Namespace) -> int:
     from ..store.postgres.connection import connect
-    from ..store.postgres.schema import apply_migrations, code_version
+    from ..store.postgres.schema import apply_migrations, close_temporary_tables, code_version
     url = str(args.db or store_location())
     if not is_server_url(url):
         raise CliError("admin migrate works on a PostgreSQL store: give --db postgresql://USER@HOST/DBNAME "
@@ -62,6 +62,7 @@ def cmd_admin_migrate(args: argparse.Namespace) -> int:
     conn = connect(url)
     try:
         applied = apply_migrations(conn, where)
+        closed = close_temporary_tables(conn)      # (a restored database has that right back)
         conn.commit()
     except psycopg.Error as exc:
         raise server_error(exc, where, written="; nothing was changed", url=url) from None
@@ -70,6 +71,9 @@ def cmd_admin_migrate(args: argparse.Namespace) -> int:
     if applied:
         names = ", ".join(f"{m.version:04d} {m.name}" for m in applied)
         print(f"{where}: schema now at version {code_version()} (applied {names})")
+    elif closed:
+        print(f"{where}: schema already at version {code_version()}; logins may no longer make temporary tables "
+              f"here (a restored or copied database had that right back)")
     else:
         print(f"{where}: schema already at version {code_version()}; nothing to do")
     return 0

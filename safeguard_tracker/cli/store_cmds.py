@@ -62,9 +62,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         for p in problems:
             print(f"  {p}")
         return 1
+    left_out = getattr(tracker.store, "check_left_out", [])
     print(f"sound: {tracker.location}: {counts['contacts']} contacts, {counts['reviews']} reviews, "
           f"{counts['actions']} actions, {counts['audit']} audit entries, schema known, references unique, "
-          f"audit trail agrees with every record")
+          f"audit trail agrees with every record" + (f" except {'; '.join(left_out)}" if left_out else ""))
     return 0
 
 
@@ -72,7 +73,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     """Every change to a record, one entry each, its words whole (a long reason wraps under itself).
     A contact's history holds its personal data (old and new values), so printing it is logged as
     ``contact show`` is; reviews and actions are not."""
-    tracker = open_from_args(args, create=False)
+    tracker = open_from_args(args, create=False, sees=("audit",))
     try:
         changes = tracker.history(args.reference)
     except UnknownReference:

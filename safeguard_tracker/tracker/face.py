@@ -151,6 +151,17 @@ class Face:
         """
         return self._ctx.refresh()
 
+    def unseen(self, table: str) -> Optional[str]:
+        """Why this login may see none of ``table`` ("contacts", "reviews", "actions", or "audit" for the
+        trail), for a screen to say instead of "nothing matches"; None when it sees them.  Only a PostgreSQL
+        store's roles hide a table: a file store shows everything to whoever can open it.
+
+        >>> t.unseen("contacts") is None
+        True
+        """
+        why = getattr(self.store, "unseen", None)
+        return why(table) if why is not None else None
+
     def check(self, *, progress: Progress = NO_PROGRESS) -> list[str]:
         """Integrity problems; an empty list means the store is sound.  ``progress`` (see
         ``safeguard_tracker.progress``) counts the audit entries replayed and the records compared.

@@ -105,7 +105,10 @@ class ContactListView(ForgetsOtherRecordsMessages, WorkspaceView):
     empty = "No contacts."
 
     def make_pager(self) -> PagedTable:
-        return PagedTable(with_short_agency(self.app, CONTACT_COLUMNS), self.render_row, empty=self.empty, table_id=self.table_id,
+        tracker = getattr(self.app, "tracker", None)
+        unseen = tracker.unseen("contacts") if tracker is not None else None     # a role without contacts
+        empty = f"NOT FOR YOUR ROLE: {unseen}." if unseen else self.empty
+        return PagedTable(with_short_agency(self.app, CONTACT_COLUMNS), self.render_row, empty=empty, table_id=self.table_id,
                           page_size=getattr(self.app, "page_size", PAGE_SIZE))
 
     @property

@@ -186,7 +186,10 @@ class ActionsBoardView(WorkspaceView):
             yield Label("Officer")
             yield TextInput(placeholder="any", id="board-officer", compact=True)
         yield Static(classes="intro", id="board-intro")
-        yield BoardTable(self, table_id="board-table", empty="No actions match: ctrl+l clears the filters.",
+        tracker = getattr(self.app, "tracker", None)
+        unseen = tracker.unseen("actions") if tracker is not None else None       # a role without actions
+        yield BoardTable(self, table_id="board-table",
+                         empty=f"NOT FOR YOUR ROLE: {unseen}." if unseen else "No actions match: ctrl+l clears the filters.",
                          page_size=getattr(self.app, "page_size", 200))
         yield Static(id="board-preview")
 

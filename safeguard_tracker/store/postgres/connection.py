@@ -19,6 +19,14 @@ def is_server_url(location: object) -> bool:
     return isinstance(location, str) and location.strip().lower().startswith(URL_SCHEMES)
 
 
+def server_url(url: str) -> str:
+    """The URL as the client library reads it: spaces around it taken off, and its scheme in small letters
+    (``PostgreSQL://`` is read as ``postgresql://``, as a browser would; libpq reads only the latter)."""
+    url = url.strip()
+    scheme, sep, rest = url.partition("://")
+    return f"{scheme.lower()}{sep}{rest}" if sep and scheme.lower() in ("postgresql", "postgres") else url
+
+
 def redacted_url(url: str) -> str:
     """The URL as a person may see it: the password, in the netloc or as ``password=``, replaced by ***.
     A URL that cannot be read is not shown at all (it may hold a password in a form not recognised)."""
@@ -64,6 +72,11 @@ def describe_failure(exc: BaseException, where: str, url: str = "") -> str:
     if "permission denied to create role" in low:
         return (f"{where}: the login that creates the schema makes the store's roles too, so it needs CREATEROLE "
                 f"(ALTER ROLE name CREATEROLE, by the server's administrator)")
+    if "does not have connect privilege" in low:
+        return (f"{where}: the server does not let this login connect to that database (it lacks CONNECT): ask "
+                f"the database administrator to give it (GRANT CONNECT ON DATABASE name TO login)")
+    if "couldn't get a connection after" in low:         # the pool waited, and no connection could be made
+        return f"{where}: cannot reach the PostgreSQL server (no connection came: is it running?)"
     if "no pg_hba.conf entry" in low:
         return (f"{where}: the server does not accept this login from this machine (its pg_hba.conf): ask the "
                 f"database administrator to allow it")
@@ -96,6 +109,6 @@ def connect(url: str, **kwargs: Any) -> Any:
     except ImportError:
         raise StoreError("the PostgreSQL store needs psycopg: pip install 'safeguard-tracker[postgres]'") from None
     try:
-        return psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT, **kwargs)
+        return psycopg.connect(server_url(url), connect_timeout=CONNECT_TIMEOUT, **kwargs)
     except psycopg.Error as exc:
         raise server_error(exc, redacted_url(url), url=url) from None

@@ -70,6 +70,29 @@ def schema_problem(version: Optional[int], where: str) -> Optional[StoreError]:
     return None
 
 
+TEMPORARY_OPEN = "SELECT has_database_privilege('public', current_database(), 'TEMPORARY')"
+TEMPORARY_OPEN_PROBLEM = ("every login may make temporary tables in this database, as in a database restored from a "
+                          "dump or copied from a template: the owner runs `safeguard-tracker --db URL admin migrate`, "
+                          "which takes that right away")
+
+
+def temporary_tables_open(conn: Any) -> bool:
+    """Whether every login may make temporary tables here: schema 4 takes that right away, but a database's own
+    rights are not in a plain pg_dump nor copied with a template, so a restored database has it back."""
+    row = conn.execute(TEMPORARY_OPEN).fetchone()
+    return bool(row and row[0])
+
+
+def close_temporary_tables(conn: Any) -> bool:
+    """Take the right to make temporary tables away from every login again (schema 4 and later); True if it had
+    come back (a restored or copied database)."""
+    if (database_version(conn) or 0) < 4 or not temporary_tables_open(conn):
+        return False
+    name = conn.execute("SELECT current_database()").fetchone()[0]
+    conn.execute("REVOKE TEMPORARY ON DATABASE " + '"' + str(name).replace('"', '""') + '"' + " FROM PUBLIC")
+    return True
+
+
 def apply_migrations(conn: Any, where: str) -> list[Migration]:
     """Apply every missing migration, all or none (one transaction); return those applied.
 

@@ -44,8 +44,8 @@ from ..protocol import Changed, Doc, Redacted, StoreFiles
 from ..redaction import default_rules, redact_records
 from ..redaction_ledger import Redaction
 from ..transaction import Transaction, now_iso, redact_audit_values
-from .connection import connect, redacted_url, server_error
-from .schema import LOCK_KEY, code_version, database_version, schema_problem
+from .connection import connect, redacted_url, server_error, server_url
+from .schema import LOCK_KEY, TEMPORARY_OPEN_PROBLEM, code_version, database_version, schema_problem, temporary_tables_open
 
 DOC_TABLES = (*RECORD_TABLES, "settings")      # the tables of documents kept by key
 TRAIL_TABLES = ("audit", "access_log")          # numbered, insert-only
@@ -96,8 +96,8 @@ class PostgresStore:
     def __init__(self, url: str, user: Optional[str] = None, *, lock_timeout: float = 15.0,
                  progress: Optional[Callable[[str], None]] = None, pool_size: int = 4,
                  authority: Optional[str] = None):
-        self.url = url
-        self.where = redacted_url(url)
+        self.url = server_url(url)
+        self.where = redacted_url(self.url)
         self.user = user or ""
         self.warnings: list[str] = []
         self.read_only: Optional[str] = None
@@ -121,6 +121,8 @@ class PostgresStore:
         self._listener: Any = None          # a connection that LISTENs on CHANNEL (``changes_waiting``)
         self._heard = 0                     # the highest transaction number a NOTIFY has announced
         self._listen_again_at = 0.0         # (after a failed LISTEN, not before this monotonic time)
+        self.check_left_out: list[str] = []  # what the last check could not compare with the trail, and why
+        self.catch_up_wait = 30.0           # seconds refresh waits for a connection (a screen sets it short)
         self._next = (0, 0)                 # the trail's and the access log's numbers so far (from st_state)
         self._tables: dict[str, dict[str, Doc]] = {t: {} for t in DOC_TABLES}
         self._trails: dict[str, Optional[dict[str, Doc]]] = {t: None for t in TRAIL_TABLES}
@@ -219,13 +221,14 @@ class PostgresStore:
         return f" AND authority IN ('', '{self.authority}')"    # (a code is checked against st_authorities first)
 
     @contextmanager
-    def _conn(self) -> Iterator[Any]:
-        """A pooled connection, its work as one read transaction; a server error as one line."""
+    def _conn(self, wait: float = 30.0) -> Iterator[Any]:
+        """A pooled connection (waiting up to ``wait`` seconds for one), its work as one read transaction; a
+        server error as one line."""
         import psycopg
         if self._pool is None:
             raise StoreError(f"{self.where}: the store is closed")
         try:
-            with self._pool.connection(timeout=30) as conn:
+            with self._pool.connection(timeout=wait) as conn:
                 yield conn
         except psycopg.Error as exc:
             raise server_error(exc, self.where, url=self.url) from None
@@ -266,6 +269,19 @@ class PostgresStore:
         self.last_seq = last_seq
         self._changes.reloaded()
 
+    def unseen(self, table: str) -> Optional[str]:
+        """Why this login sees none of ``table`` (a record table, or ``audit``, the trail), in words for its
+        user; None when it sees the table, or some of it (a partner's own actions, an analyst's figures)."""
+        if table in self.readable or (table == "contacts" and "st_contact_figures" in self.readable):
+            return None
+        names = {"audit": "the audit trail", "access_log": "the access log"}
+        seen = {"lado": "contacts", "subgroup": "reviews, recommendations and actions",
+                "partner": "its own agency's actions and the reviews", "analyst": "the figures, without personal data",
+                "admin": "who holds which role, the access log and the council's lists"}
+        role = self.role or "login"
+        return (f"the {role} role does not see {names.get(table, table)}"
+                + (f" (it sees {seen[role]})" if role in seen else ""))
+
     def _source(self, table: str) -> Optional[str]:
         """Where this login reads ``table`` from: the table, the figures without personal data, or nowhere."""
         if table in self.readable:
@@ -291,8 +307,10 @@ class PostgresStore:
 
     # --- catching up -------------------------------------------------------------------------------
     def refresh(self) -> Changed:
-        """Catch up with what other users committed; returns the (table, key) pairs that changed."""
-        with self._conn() as conn:
+        """Catch up with what other users committed; returns the (table, key) pairs that changed.  It waits
+        ``catch_up_wait`` seconds for a connection: a screen, which waits on it, sets it short, so that a
+        server that is down is reported in a few seconds rather than holding the screen for half a minute."""
+        with self._conn(wait=self.catch_up_wait) as conn:
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             changed = self._catch_up(conn)
             conn.rollback()
@@ -665,11 +683,17 @@ class PostgresStore:
             raise StoreError(f"{self.where}: the analyst role reads figures without the audit trail, so it cannot "
                              f"check the store: the LADO, the sub group or the database's owner can")
         self.refresh()
-        problems = check_store(self, progress)
+        # A partner reads the reviews but only its own actions' trail: the reviews are not compared with a
+        # trail it cannot see (the sub group's check does that), and the check says so.
+        compared = ("actions",) if self.role == "partner" else None
+        self.check_left_out = ["reviews (the partner role does not read their trail)"] if compared else []
+        problems = check_store(self, progress, compared)
         with self._conn() as conn:
             version = database_version(conn)
             if version != code_version():
                 problems.append(f"schema version {version}, but this safeguard-tracker needs {code_version()}")
+            if version is not None and version >= 4 and temporary_tables_open(conn):
+                problems.append(TEMPORARY_OPEN_PROBLEM)
             row = conn.execute("SELECT count(*), coalesce(max(seq), 0) FROM st_transactions").fetchone()
             conn.rollback()
         if row is not None and int(row[1]) != self.last_seq:
