@@ -113,7 +113,7 @@ def test_a_catch_up_that_gets_no_connection_says_the_server_cannot_be_reached(pg
                 conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                              "WHERE datname = %s AND pid <> pg_backend_pid()", (database,))
     with _open(pg_url) as t:
-        t.store.catch_up_wait = 1.0
+        t.store.connection_wait = 1.0
         try:
             connections(False)
             said = set()
@@ -125,6 +125,16 @@ def test_a_catch_up_that_gets_no_connection_says_the_server_cannot_be_reached(pg
             assert "cannot reach the PostgreSQL server (no connection came: is it running?)" in said
         finally:
             connections(True)
+        waits = []                                    # a write waits as long as a catch-up, no longer
+        real = t.store._pool.connection
+
+        def watched(timeout=None):  # type: ignore[no-untyped-def]
+            waits.append(timeout)
+            return real(timeout=timeout)
+        t.store._pool.connection = watched
+        t.refresh()
+        t.add_contact(received_on="04/06/2018", agency="Police", category="enquiry")
+        assert waits and set(waits) == {1.0}
 
 
 def test_a_password_in_the_url_is_never_shown(capsys):

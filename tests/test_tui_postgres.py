@@ -101,7 +101,7 @@ async def test_a_server_that_cannot_be_reached_is_said_and_tried_again_later_and
         app.clock = lambda: now[0]
         async with app.run_test(size=(140, 40)) as pilot:
             await wait_until(pilot, lambda: "lists every key" in status(app), "the opening status line")
-            assert tracker.store.catch_up_wait < 30          # a screen waits a few seconds, not a write's 30
+            assert tracker.store.connection_wait < 30        # a screen waits a few seconds, not a script's 30
             connections(False)
             app.catch_up_quietly()
             assert "Could not read other users' changes" in status(app) and "trying again in 5 s" in status(app)

@@ -46,7 +46,7 @@ HEARD_CHECK_SECONDS = 0.25     # how often a server store's announcements of oth
 # longer each time it fails again: a try that cannot connect holds the screen while it waits for the server.
 CATCH_UP_RETRY_SECONDS = (5.0, 15.0, 30.0, 60.0)
 CATCH_UP_FAILED = "Could not read other users' changes"
-CATCH_UP_WAIT_SECONDS = 3.0    # a screen's catch-up waits this long for a server connection, not a write's 30 s
+CONNECTION_WAIT_SECONDS = 3.0  # a screen waits this long for a server connection (a command or script: 30 s)
 WARNING_SECONDS = 30.0   # how long the store's warnings stay in the corner at start
 DEMO_NOTICE_SECONDS = 8.0   # the demo store's whereabouts (the status line keeps its path)
 EXIT_WAIT_SECONDS = 10.0  # the longest a quit waits for screens still mounting (then it goes anyway)
@@ -224,8 +224,8 @@ class TrackerApp(App):
             self.push_screen(main)
         self.show_store_warnings()
         self.call_after_refresh(self._check_first_screen)
-        if self.tracker is not None and hasattr(self.tracker.store, "catch_up_wait"):
-            self.tracker.store.catch_up_wait = CATCH_UP_WAIT_SECONDS
+        if self.tracker is not None and hasattr(self.tracker.store, "connection_wait"):
+            self.tracker.store.connection_wait = CONNECTION_WAIT_SECONDS
         if self.refresh_interval:
             self.set_interval(self.refresh_interval, self.catch_up_quietly)
             if self.tracker is not None and getattr(self.tracker.store, "changes_waiting", None) is not None:

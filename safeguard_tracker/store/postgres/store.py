@@ -122,7 +122,9 @@ class PostgresStore:
         self._heard = 0                     # the highest transaction number a NOTIFY has announced
         self._listen_again_at = 0.0         # (after a failed LISTEN, not before this monotonic time)
         self.check_left_out: list[str] = []  # what the last check could not compare with the trail, and why
-        self.catch_up_wait = 30.0           # seconds refresh waits for a connection (a screen sets it short)
+        # Seconds a call waits for a connection.  A screen, which waits on each call, sets it short, so that a
+        # server that is down is reported in a few seconds rather than holding the screen for half a minute.
+        self.connection_wait = 30.0
         self._next = (0, 0)                 # the trail's and the access log's numbers so far (from st_state)
         self._tables: dict[str, dict[str, Doc]] = {t: {} for t in DOC_TABLES}
         self._trails: dict[str, Optional[dict[str, Doc]]] = {t: None for t in TRAIL_TABLES}
@@ -221,14 +223,14 @@ class PostgresStore:
         return f" AND authority IN ('', '{self.authority}')"    # (a code is checked against st_authorities first)
 
     @contextmanager
-    def _conn(self, wait: float = 30.0) -> Iterator[Any]:
-        """A pooled connection (waiting up to ``wait`` seconds for one), its work as one read transaction; a
-        server error as one line."""
+    def _conn(self, wait: Optional[float] = None) -> Iterator[Any]:
+        """A pooled connection (waiting up to ``wait`` seconds for one, by default ``connection_wait``), its work
+        as one read transaction; a server error as one line."""
         import psycopg
         if self._pool is None:
             raise StoreError(f"{self.where}: the store is closed")
         try:
-            with self._pool.connection(timeout=wait) as conn:
+            with self._pool.connection(timeout=self.connection_wait if wait is None else wait) as conn:
                 yield conn
         except psycopg.Error as exc:
             raise server_error(exc, self.where, url=self.url) from None
@@ -307,10 +309,8 @@ class PostgresStore:
 
     # --- catching up -------------------------------------------------------------------------------
     def refresh(self) -> Changed:
-        """Catch up with what other users committed; returns the (table, key) pairs that changed.  It waits
-        ``catch_up_wait`` seconds for a connection: a screen, which waits on it, sets it short, so that a
-        server that is down is reported in a few seconds rather than holding the screen for half a minute."""
-        with self._conn(wait=self.catch_up_wait) as conn:
+        """Catch up with what other users committed; returns the (table, key) pairs that changed."""
+        with self._conn() as conn:
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             changed = self._catch_up(conn)
             conn.rollback()
