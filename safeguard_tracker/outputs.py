@@ -236,8 +236,10 @@ def write_output(store: Store, path: str | Path, content: str | bytes, *, what: 
     dest = resolve_output(store, path)
     logged_in = store.live if isinstance(store, PastStore) else store   # a past view logs to the live store
     if personal and logged_in.read_only:
+        way = ("a role that reads and writes the records can make it" if getattr(logged_in, "role", None)
+               else "copy the store somewhere writable first")
         raise StoreWriteError(f"{logged_in.read_only}; exports holding personal data are logged, so none can "
-                              f"be made from here (copy the store somewhere writable first)")
+                              f"be made from here ({way})")
     data = content.encode("utf-8") if isinstance(content, str) else content
     if dest.kind == "file":
         atomic_write(dest.path, data)

@@ -220,13 +220,15 @@ def test_only_the_owner_copies_a_whole_store_and_a_role_cannot_read_the_access_l
     ("lado", ["reviews"], "the lado role does not see reviews"),
     ("analyst", ["history", "L-2018-0001"], "the analyst role does not see the audit trail"),
     ("admin", ["actions"], "the admin role does not see actions"),
+    ("analyst", ["report", "action-plan"], "the analyst role does not see reviews"),     # not a report of zeros
+    ("lado", ["export", "actions"], "the lado role does not see actions"),
 ])
 def test_a_list_a_role_may_not_see_says_so_rather_than_that_nothing_matches(store, capsys, role, command, said):
     assert main(["--db", as_(store, role)] + command) == 1
     err = capsys.readouterr().err
     assert said in err and err.count("\n") == 1 and "match" not in err
     with _open(as_(store, role)) as t:
-        assert t.unseen(command[0].replace("history", "audit")) is not None
+        assert t.unseen(said.split(" does not see ")[1].split(" (")[0].replace("the audit trail", "audit")) is not None
     with _open(as_(store, "subgroup")) as t:                        # what a role sees, it is not told it does not
         assert t.unseen("actions") is None and t.unseen("reviews") is None and t.unseen("audit") is None
     with _open(as_(store, "analyst")) as t:

@@ -127,4 +127,32 @@ async def test_a_server_that_cannot_be_reached_is_said_and_tried_again_later_and
         tracker.close()
 
 
+async def test_a_region_seen_whole_says_at_once_that_a_new_record_needs_one_authority(pg_url):
+    """The network's login, opened without an authority, sees every authority's records and may change them,
+    but a new one would not say whose it is: the add form says so before anything is typed, naming the way in."""
+    c = cluster()
+    login = f"network_{os.getpid()}_{next(_numbers)}"
+    c.login(login)
+    with _open(pg_url, "owner") as owner:
+        owner.add_authority("NTH", "Northshire County Council", child_population=60_000)
+        owner.add_authority("EBR", "Eastbridge Borough Council", child_population=40_000)
+        owner.grant_role(login, "lado")                            # no authority: the network
+    whole = st.open_tracker(c.url_as(pg_url, login), today=lambda: TODAY)
+    one = st.open_tracker(c.url_as(pg_url, login), today=lambda: TODAY, authority="EBR")
+    try:
+        assert "several authorities (EBR, NTH)" in (whole.may_add("contacts") or "")
+        assert whole.may_change("contacts") is None and one.may_add("contacts") is None
+        assert one.add_contact(received_on="04/06/2018", agency="Police").reference
+        app = TrackerApp(whole, refresh_interval=None, cursor_blink=False)
+        async with app.run_test(size=(140, 40)) as pilot:
+            await wait_until(pilot, lambda: "lists every key" in status(app), "the opening status line")
+            await pilot.press("a")                                   # Add contact
+            await wait_until(pilot, lambda: "NOT IN THIS VIEW" in screen_text(app), "the form's banner")
+            shown = " ".join(screen_text(app).replace("\u2502", " ").split())
+            assert "--authority EBR" in shown and "NOT FOR YOUR ROLE" not in shown
+    finally:
+        whole.close()
+        one.close()
+
+
 run_coroutine_tests(globals())

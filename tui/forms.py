@@ -113,9 +113,10 @@ class FormScreen(ModalScreen[Optional[str]]):
     def __init__(self, title: str, fields: Sequence[Field], submit: Callable[[dict[str, str]], str], *,
                  today: date, reload: Optional[Callable[[], str]] = None, intro: str = "",
                  id: Optional[str] = None, writes: bool = True, done_word: str = "SAVED",
-                 verb: Optional[str] = None, table: Optional[str] = None) -> None:
+                 verb: Optional[str] = None, table: Optional[str] = None, adds: bool = False) -> None:
         super().__init__(id=id)
         self.table = table            # what the form changes ("contacts"...): a role that may not is told at once
+        self.adds = adds              # it adds a new record to ``table`` (which a region's whole view cannot)
         self.writes = writes          # False for a form that does not change the store (Go to, a board report)
         self.done_word = done_word    # "NOT SAVED: ..." on a failure; Go to says NOT OPENED
         # What ctrl+s (and Enter in the last field) does here, in the hint line and the footer:
@@ -160,12 +161,14 @@ class FormScreen(ModalScreen[Optional[str]]):
         why = getattr(self.app, "read_only", lambda: None)()
         tracker = getattr(self.app, "tracker", None)
         if why is None and self.table is not None and tracker is not None:
-            why = tracker.may_change(self.table)
+            why = tracker.may_add(self.table) if self.adds else tracker.may_change(self.table)
         return why
 
     def on_mount(self) -> None:
         read_only = self.read_only()
-        if read_only and getattr(self.app, "read_only", lambda: None)() is None:
+        if read_only and "several authorities" in read_only:
+            self.show_banner(f"NOT IN THIS VIEW: this form cannot be saved ({read_only}).")
+        elif read_only and getattr(self.app, "read_only", lambda: None)() is None:
             self.show_banner(f"NOT FOR YOUR ROLE: this form cannot be saved ({read_only}).")
         elif read_only:
             self.show_banner(f"READ-ONLY store: this form cannot be saved ({read_only}).")
@@ -394,8 +397,11 @@ class FormScreen(ModalScreen[Optional[str]]):
             return
         except StoreError as exc:
             if self.read_only() and getattr(self.app, "read_only", lambda: None)() is None:
-                self.show_banner(f"NOT SAVED: {exc}. Your input is kept, but your role cannot save it here: copy "
+                self.show_banner(f"NOT SAVED: {exc}. Your input is kept, but it cannot be saved here: copy "
                                  f"what you need, then esc.")
+            elif "the server refused" in str(exc) or "several authorities" in str(exc):
+                self.show_banner(f"NOT SAVED: {exc}. Your input is kept, but the server will not take it as it is: "
+                                 f"change what it names, or copy what you need, then esc.")
             elif self.read_only():
                 self.show_banner(f"NOT SAVED, the store is READ-ONLY: {exc}. Your input is kept, but it cannot be "
                                  f"saved here: copy what you need, then esc.")

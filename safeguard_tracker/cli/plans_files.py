@@ -63,7 +63,7 @@ def _output(args: argparse.Namespace) -> None:
 
 def _report(args: argparse.Namespace, report: str, what: str, **options: Any) -> int:
     _output(args)
-    t = open_from_args(args, create=False)
+    t = open_from_args(args, create=False, sees=("reviews", "actions"))   # (a role without them: said, not zeros)
     with progress_for() as progress:
         text = getattr(t, report)(args.format, agency=args.agency, as_of=args.as_of, templates=args.templates,
                                   progress=progress, **options)
@@ -76,7 +76,7 @@ def cmd_action_plan(args: argparse.Namespace) -> int:
         if args.output in (None, "-"):
             raise CliError("--format docx writes a Word document: name the file with -o FILE.docx", code=2)
         _output(args)
-        t = open_from_args(args, create=False)
+        t = open_from_args(args, create=False, sees=("reviews", "actions"))
         with progress_for() as progress:
             data = t.report_action_plan("docx", review=args.review, agency=args.agency, as_of=args.as_of,
                                         progress=progress)
@@ -111,7 +111,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     args.format = export_format(args)
     _output(args)
-    t = open_from_args(args, create=False)
+    t = open_from_args(args, create=False, sees=(args.table,))
     count = len(t.review_docs() if args.table == "reviews" else t.action_docs())
     if args.format == "xlsx":
         if args.output in (None, "-"):

@@ -70,6 +70,23 @@ class RolesFace(Face):
             return f"the {self.role} role may not change {table}"
         return None
 
+    def may_add(self, table: str) -> Optional[str]:
+        """Why this login cannot add a record to ``table`` ("contacts", "reviews", "actions"), or None when it
+        can: whatever stops it changing them (``may_change``), or, in a store of several authorities seen
+        whole (the network, or the owner, opened without an authority), that a new record would not say whose
+        it is.  An add form says so before anything is typed.
+
+        >>> t.may_add("contacts") is None
+        True
+        """
+        why = self.may_change(table)
+        codes = list(getattr(self.store, "authorities", []) or [])
+        if why is None and table in ("contacts", "reviews", "actions") and self.authority is None and len(codes) > 1:
+            why = (f"this store holds several authorities ({', '.join(codes)}) and you see them all, so a new record "
+                   f"would not say whose it is: open the store in one to add it, e.g. `safeguard-tracker --db URL "
+                   f"--authority {codes[0]}`")
+        return why
+
     def grant_role(self, username: str, role: str, *, agency: Optional[str] = None,
                    authority: Optional[str] = None) -> Optional[str]:
         """Give a login on the server a role in this store, replacing any role it held: ``lado``,

@@ -54,7 +54,7 @@ def add_contact_form(app: Any, *, on_added: Optional[Callable[[str, list[str]], 
 
     screen = FormScreen("New contact", add_fields(tracker), submit, today=tracker.today(),
                         intro="Fill in what you have; only the date and the agency are needed now.",
-                        id="form-add", table="contacts")
+                        id="form-add", table="contacts", adds=True)
 
     def done(message: Optional[str]) -> None:
         if message:

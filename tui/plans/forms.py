@@ -178,7 +178,7 @@ def add_review_form(app: Any, *, on_added: Optional[Callable[[str], None]] = Non
         return f"Added {review.title} as {review.reference}" + (f"; due: {', '.join(due)}" if due else "")
 
     screen = PlanFormScreen("New review", review_fields(), submit, today=tracker.today(),
-                            notes=review_date_notes(tracker), id="form-add-review", table="reviews",
+                            notes=review_date_notes(tracker), id="form-add-review", table="reviews", adds=True,
                             intro="The statutory dates are computed from the dates you give.")
 
     app.push_screen(screen, confirm(app, added(submit, on_added)))
@@ -344,7 +344,7 @@ def add_action_form(app: Any, review_ref: Optional[str] = None, number: Optional
     if review is not None:
         where = review.title + (f" \u00b7 recommendation {number}" if number is not None else "")
     screen = PlanFormScreen("New action" + (f": {where}" if where else ""), fields, submit, today=tracker.today(),
-                            notes={"due": due_note(tracker, review_of)}, id="form-add-action", table="actions",
+                            notes={"due": due_note(tracker, review_of)}, id="form-add-action", table="actions", adds=True,
                             intro="A relative due date follows its event: the date it gives is shown as you type.")
 
     app.push_screen(screen, confirm(app, added(submit, on_added)))
