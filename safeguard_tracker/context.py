@@ -193,8 +193,13 @@ class Context:
         """The model object stored under ``key``, or UnknownReference naming the ``kind`` of record."""
         doc = self.store.get(table, key)
         if doc is None:
-            raise UnknownReference(key, kind)
+            raise UnknownReference(key, kind, self.unseen(table))
         return self.structure(cls, table, key, doc)
+
+    def unseen(self, table: str) -> Optional[str]:
+        """Why this login sees none of ``table`` (a role of a PostgreSQL store), or None."""
+        why = getattr(self.store, "unseen", None)
+        return why(table) if why is not None else None
 
     def structure(self, cls: type[T], table: str, key: str, doc: Doc) -> T:
         """The model object for a stored document, reused while the document's revision is unchanged."""
@@ -229,7 +234,7 @@ class Context:
         with self.store.transaction() as txn:
             doc = txn.get(table, reference)
             if doc is None:
-                raise UnknownReference(reference, kind)
+                raise UnknownReference(reference, kind, self.unseen(table))
             current = self.structure(cls, table, reference, doc)
             if expected_rev is not None and expected_rev != current.rev:
                 raise ConflictError(reference, expected_rev, current.rev, by=self.store.last_editor(reference))

@@ -38,9 +38,11 @@ class RuleError(SafeguardError, ValueError):
 
 
 class UnknownReference(SafeguardError, KeyError):
-    def __init__(self, reference: str, kind: str = "record"):
+    def __init__(self, reference: str, kind: str = "record", why: Optional[str] = None):
+        """``why``: the login may not see records of this kind at all (a role of a PostgreSQL store), said
+        after the reference, so that "no such contact" is not read as the contact's absence."""
         self.reference = reference
-        super().__init__(f"no {kind} with reference '{reference}'")
+        super().__init__(f"no {kind} with reference '{reference}'" + (f" that you can see: {why}" if why else ""))
 
     def __str__(self) -> str:  # KeyError would add quotes around the message
         message: str = self.args[0]

@@ -159,8 +159,7 @@ class Face:
         >>> t.unseen("contacts") is None
         True
         """
-        why = getattr(self.store, "unseen", None)
-        return why(table) if why is not None else None
+        return self._ctx.unseen(table)
 
     def check(self, *, progress: Progress = NO_PROGRESS) -> list[str]:
         """Integrity problems; an empty list means the store is sound.  ``progress`` (see
@@ -307,7 +306,8 @@ class Face:
         reference = normalise_reference(reference)
         entries = self.store.history(reference)
         if not entries and not any(self.store.get(t, reference) for t in ("contacts", "reviews", "actions")):
-            raise UnknownReference(reference)
+            table = {"L": "contacts", "R": "reviews", "A": "actions"}.get(reference[:1])
+            raise UnknownReference(reference, why=self.unseen(table) if table else None)
         return [Change.from_entry(a) for a in entries]
 
     def due(self, as_of: date | str | None = None, within_days: int = DUE_SOON_DAYS,

@@ -65,8 +65,8 @@ def schema_problem(version: Optional[int], where: str) -> Optional[StoreError]:
                            f"{known}: upgrade safeguard-tracker (pip install -U 'safeguard-tracker[postgres]')")
     if version < known:
         return StoreError(f"{where} has schema version {version}; this safeguard-tracker needs version {known}: "
-                          f"apply the migrations with `safeguard-tracker --db {where} admin migrate` (take a "
-                          f"pg_dump first: docs/postgres.md)")
+                          f"apply the migrations with `safeguard-tracker --db {where} admin migrate`, connecting as "
+                          f"the database's owner (take a pg_dump first: docs/postgres.md)")
     return None
 
 
