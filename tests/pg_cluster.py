@@ -117,6 +117,16 @@ class Cluster:
             t.commit()
         self._template_made = True
 
+    def connections(self, url: str, allowed: bool) -> None:
+        """Let the database ``url`` names take connections, or not (cutting those it has): the server gone,
+        as far as that database's users can tell, without stopping the cluster the other tests share."""
+        database = url.split("?", 1)[0].rsplit("/", 1)[1]
+        with self.admin() as conn:
+            conn.execute(f"ALTER DATABASE {database} ALLOW_CONNECTIONS {str(allowed).lower()}")
+            if not allowed:
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = %s AND pid <> pg_backend_pid()", (database,))
+
     def stop(self) -> None:
         if self.data.exists():
             subprocess.run(self.as_user + [self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"],

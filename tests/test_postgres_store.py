@@ -104,14 +104,9 @@ def test_a_login_the_database_does_not_let_connect_is_told_what_to_ask_for_and_a
 
 def test_a_catch_up_that_gets_no_connection_says_the_server_cannot_be_reached(pg_url):
     c = cluster()
-    database = pg_url.split("?", 1)[0].rsplit("/", 1)[1]
 
     def connections(allowed: bool) -> None:
-        with c.admin() as conn:
-            conn.execute(f"ALTER DATABASE {database} ALLOW_CONNECTIONS {str(allowed).lower()}")
-            if not allowed:
-                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                             "WHERE datname = %s AND pid <> pg_backend_pid()", (database,))
+        c.connections(pg_url, allowed)
     with _open(pg_url) as t:
         t.store.connection_wait = 1.0
         try:

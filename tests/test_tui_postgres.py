@@ -79,7 +79,6 @@ async def test_a_server_that_cannot_be_reached_is_said_and_tried_again_later_and
     grows while the server stays away, and the message goes once the changes come in again.  (The app's
     clock is the test's, so the pauses pass when the test says.)"""
     c = cluster()
-    database = pg_url.split("?", 1)[0].rsplit("/", 1)[1]
     tracker = _open(pg_url, "a.lado")
     tries: list[int] = []
     real_refresh = tracker.store.refresh
@@ -91,11 +90,7 @@ async def test_a_server_that_cannot_be_reached_is_said_and_tried_again_later_and
     now = [1000.0]
 
     def connections(allowed: bool) -> None:
-        with c.admin() as conn:
-            conn.execute(f"ALTER DATABASE {database} ALLOW_CONNECTIONS {str(allowed).lower()}")
-            if not allowed:
-                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                             "WHERE datname = %s AND pid <> pg_backend_pid()", (database,))
+        c.connections(pg_url, allowed)
     try:
         app = TrackerApp(tracker, refresh_interval=3600, cursor_blink=False)
         app.clock = lambda: now[0]
