@@ -151,6 +151,28 @@ def test_path_none_uses_environment(tmp_path, monkeypatch):
         assert t.path == tmp_path / "env.json"
 
 
+def test_a_redacted_contact_takes_no_personal_data_again_by_any_way_in_and_stays_redacted(tracker):
+    """After a redaction, a change may not put back what it removed (a name, free text, the referrer), by an
+    edit, a note, a whole record saved, or an import's upsert; a change to what it kept still works."""
+    import attrs
+    from safeguard_tracker.errors import RuleError
+    c = tracker.add_contact(received_on="05/01/2018", agency="Police", category="referral",
+                            subject_name="Ann Example", summary="a concern about a coach")
+    tracker.close_contact(c.reference, outcome="unfounded", closed_on="2018-03-01")
+    tracker.redact_contact(c.reference)
+    redacted = tracker.get_contact(c.reference)
+    attempts = [lambda: tracker.update_contact(c.reference, subject_name="Ann Example"),
+                lambda: tracker.add_note(c.reference, "the coach's name is Ann Example"),
+                lambda: tracker.save_contact(attrs.evolve(redacted, summary="a concern about Ann Example")),
+                lambda: tracker.save_contact(attrs.evolve(redacted, redacted_on=None)),
+                lambda: tracker.add_contacts([attrs.evolve(redacted, summary="Ann Example again")], upsert=True)]
+    for attempt in attempts:
+        with pytest.raises(RuleError, match=f"{c.reference} was redacted on"):
+            attempt()
+    assert tracker.get_contact(c.reference) == redacted and tracker.check() == []
+    assert tracker.update_contact(c.reference, agency="School - Primary").agency == "School - Primary"
+
+
 def test_a_nul_character_is_refused_by_every_store_naming_the_field_and_nothing_is_written(tracker):
     """U+0000 (pasted from another system, or put there by a script) cannot be kept by PostgreSQL; both stores
     refuse it alike, in words that name the field, before anything is written."""

@@ -252,3 +252,12 @@ async def test_the_tui_and_the_cli_read_a_typed_agency_alike(db, capsys):
 from tui.testing import run_coroutine_tests  # noqa: E402
 
 run_coroutine_tests(globals())
+
+
+def test_version_names_the_installed_release(capsys):
+    import safeguard_tracker
+    from safeguard_tracker.cli import main
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"safeguard-tracker {safeguard_tracker.__version__}"

@@ -481,6 +481,27 @@ def test_a_file_store_holding_a_nul_character_moves_whole_or_is_refused_before_a
     assert not wrong, wrong
 
 
+def test_a_nul_left_in_the_trail_after_the_record_was_edited_is_refused_before_a_move_writes_anything(
+        tmp_path, capsys, monkeypatch):
+    """The record's NUL edited out, as the refusal of the record advised, the trail still holds the old value:
+    moved, it could never be redacted on the server (PostgreSQL refuses the rewrite).  The move says so first."""
+    from safeguard_tracker.store import transaction
+    source = str(tmp_path / "store.json")
+    with monkeypatch.context() as older:
+        older.setattr(transaction, "nul_in", lambda doc: None)       # as an older version wrote it
+        with st.open_tracker(source, user="a.lado") as t:
+            c = t.add_contact(received_on="05/01/2019", agency="Police", category="enquiry",
+                              summary="pasted:\x00end")
+    with st.open_tracker(source, user="a.lado") as t:
+        t.update_contact(c.reference, summary="pasted: end")
+    url = cluster().new_database(schema=False)
+    held = len(_access_lines(source))
+    assert main(["migrate", "--from", source, "--to", url]) == 1
+    err = capsys.readouterr().err
+    assert f"about {c.reference} holds the NUL character" in err and err.count("\n") == 1
+    assert len(_access_lines(source)) == held and _no_store_in(url)
+
+
 def test_the_access_log_says_where_a_copy_went_as_a_full_path_as_exports_do(tmp_path, capsys, monkeypatch):
     """'who exported personal data, when, to where': an export made with a relative -o is logged with its full
     path; a copy made with a relative --to must be too, or the log cannot say where the store's copy is.

@@ -132,6 +132,26 @@ def test_a_catch_up_that_gets_no_connection_says_the_server_cannot_be_reached(pg
         assert waits and set(waits) == {1.0}
 
 
+def test_without_psycopg_the_server_store_says_in_one_line_how_to_install_it(monkeypatch, capsys):
+    import sys
+    monkeypatch.setitem(sys.modules, "psycopg", None)             # as on a machine without the extra
+    assert main(["--db", "postgresql://a.lado@/team?host=/nowhere", "contacts"]) == 1
+    err = capsys.readouterr().err
+    assert "pip install 'safeguard-tracker[postgres]'" in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_short_password_is_taken_out_where_it_stands_alone_without_spoiling_the_servers_words():
+    from safeguard_tracker.store.postgres.connection import describe_failure
+    url = "postgresql://nosuch.user:e@localhost/team"
+    said = describe_failure(Exception('connection failed: FATAL: role "nosuch.user" does not exist'),
+                            "postgresql://nosuch.user:***@localhost/team", url)
+    assert said.endswith("the server has no such user: ask the database administrator to create it")
+    odd = describe_failure(Exception("an odd reply that names the password e on its own"), "W", url)
+    assert odd == "W: an odd reply that names the password *** on its own"
+    assert "pg_hba.conf" in describe_failure(Exception('FATAL: pg_hba.conf rejects connection for host "::1"'),
+                                             "W", url)
+
+
 def test_a_password_in_the_url_is_never_shown(capsys):
     url = "postgresql://lado:Pa55-w0rd@/team?host=/nowhere&password=Pa55-w0rd"
     with pytest.raises(StoreError) as err:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 import itertools
+
+import pytest
 import os
 
 import safeguard_tracker as st
@@ -148,6 +150,36 @@ async def test_a_region_seen_whole_says_at_once_that_a_new_record_needs_one_auth
     finally:
         whole.close()
         one.close()
+
+
+async def test_a_role_that_does_not_see_the_plans_is_told_so_on_every_tab_never_shown_zeros(pg_url):
+    """The lado role sees contacts only: the Dashboard's plan panels, the Reviews and Actions tabs and the
+    action-plan report say NOT FOR YOUR ROLE, rather than 0 actions, a blank tree or a report of none."""
+    c = cluster()
+    login = f"lado_only_{os.getpid()}_{next(_numbers)}"
+    c.login(login)
+    with _open(pg_url, "owner") as owner:
+        review = owner.add_review(name="Robin", kind="lcspr", known_on="2018-01-11", notified_on="2018-01-13")
+        owner.add_recommendation(review.reference, text="Share the learning", owner_agencies="Police")
+        owner.add_action(review.reference, 1, description="Brief every officer", lead_agency="Police",
+                         lead_officer="Officer One", due="2018-03-30")
+        owner.grant_role(login, "lado")
+    tracker = st.open_tracker(c.url_as(pg_url, login), today=lambda: TODAY)
+    try:
+        with pytest.raises(st.errors.StoreError, match="the lado role does not see reviews"):
+            tracker.report_action_plan()
+        app = TrackerApp(tracker, refresh_interval=None, cursor_blink=False)
+        async with app.run_test(size=(140, 40)) as pilot:
+            await wait_until(pilot, lambda: "lists every key" in status(app), "the opening status line")
+            for key, said in (("4", "NOT FOR YOUR ROLE: the lado role"),     # (the panel wraps beside the chart)
+                              ("5", "the lado role does not see reviews"),
+                              ("6", "the lado role does not see actions"), ("7", "the lado role does not see")):
+                await pilot.press(key)
+                await wait_until(pilot, lambda: said in " ".join(screen_text(app).split()), f"tab {key}: {said}")
+                shown = " ".join(screen_text(app).split())
+                assert "0 action(s)" not in shown and "Actions by RAG (0)" not in shown
+    finally:
+        tracker.close()
 
 
 run_coroutine_tests(globals())

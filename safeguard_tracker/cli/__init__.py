@@ -29,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--keep", action="store_true",
                         help="with --demo: keep the demo store after quitting (its path is printed)")
     parser.add_argument("--today", metavar="DATE", help=argparse.SUPPRESS)
+    from .. import __version__
+    parser.add_argument("--version", action="version", version=f"safeguard-tracker {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     groups = {
         "root": sub,

@@ -70,10 +70,13 @@ def cmd_admin_migrate(args: argparse.Namespace) -> int:
         conn.close()
     if applied:
         names = ", ".join(f"{m.version:04d} {m.name}" for m in applied)
-        print(f"{where}: schema now at version {code_version()} (applied {names})")
-    elif closed:
+        print(f"{where}: schema now at version {code_version()} (applied {names})"
+              + (f"; but {closed}" if closed not in ("", "closed") else ""))
+    elif closed == "closed":
         print(f"{where}: schema already at version {code_version()}; logins may no longer make temporary tables "
               f"here (a restored or copied database had that right back)")
+    elif closed:
+        print(f"{where}: schema already at version {code_version()}; but {closed}")
     else:
         print(f"{where}: schema already at version {code_version()}; nothing to do")
     return 0
@@ -120,6 +123,7 @@ def cmd_admin_who(args: argparse.Namespace) -> int:
     with _server_tracker(args) as tracker:
         holders = tracker.role_holders()
         regional = bool(tracker.authorities())
+        several = len(tracker.authorities()) > 1
         if not holders:
             print(f"nobody holds a role in {tracker.location} yet: safeguard-tracker admin grant USER ROLE")
             return 0
@@ -129,7 +133,8 @@ def cmd_admin_who(args: argparse.Namespace) -> int:
                      else "given by hand outside the tool")
             if not h.in_force:
                 given += "  (NOT IN FORCE: taken away by hand outside the tool)"
-            where = (h.authority or "(all)") if regional else "-"
+            # (a role given by hand has no authority: in a region it sees none, schema 4, not all)
+            where = (h.authority or ("(all)" if h.recorded or not several else "(none)")) if regional else "-"
             print(f"{printable(h.username):<20} {h.role:<9} {printable(where):<10} "
                   f"{printable(h.agency or ''):<28} {printable(given)}")
     return 0

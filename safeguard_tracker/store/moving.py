@@ -181,14 +181,22 @@ def _refuse_what_the_server_cannot_keep(tables: dict[str, dict[str, Doc]]) -> No
     """A record holding U+0000 (written before the store refused it) cannot go into PostgreSQL: say which, before
     anything is written anywhere."""
     from .transaction import nul_in
-    for table in RECORD_TABLES:
-        for key, doc in tables[table].items():
+    for table, docs in tables.items():
+        for key, doc in docs.items():
             found = nul_in(doc)
-            if found is not None or "\x00" in key:
-                field = found[0] if found else "key"
-                raise StoreError(f"{table} '{key.replace(chr(0), '?')}' {field} holds the NUL character (U+0000), which "
-                                 f"PostgreSQL cannot keep: remove it in the source (edit the field) and move again; "
-                                 f"nothing was written")
+            if found is None and "\x00" not in key:
+                continue
+            field = found[0] if found else "key"
+            shown = key.replace(chr(0), "?")
+            if table in RECORD_TABLES:
+                raise StoreError(f"{table} '{shown}' {field} holds the NUL character (U+0000), which PostgreSQL "
+                                 f"cannot keep: remove it in the source (edit the field) and move again; nothing "
+                                 f"was written")
+            about = f" about {doc.get('ref')}" if isinstance(doc, dict) and doc.get("ref") else ""
+            raise StoreError(f"the {table.replace('_', ' ')} entry {shown}{about} holds the NUL character (U+0000) in "
+                             f"{field}, which PostgreSQL cannot keep, and an entry is never edited: redacting the "
+                             f"record it is about (a closed contact) blanks it; otherwise this store stays a file "
+                             f"store; nothing was written")
 
 
 def _make_schema(target: str) -> None:

@@ -34,6 +34,21 @@ def without_rev(doc: Doc) -> Doc:
     return {k: v for k, v in doc.items() if k != "_rev"}
 
 
+def refuse_unredacting(key: str, current: Doc, new: Doc) -> None:
+    """A redacted contact stays redacted, whoever writes and however (a form, an import, the API): a change
+    may not put back a name, a date of birth, free text or a referrer, nor take the redaction's date away."""
+    from datetime import date
+    from ..errors import RuleError
+    from ..model.personal_data import redact_doc
+    day = str(current["redacted_on"])
+    shown = "/".join(reversed(day.split("-")))
+    if new.get("redacted_on") != day:
+        raise RuleError(f"{key} was redacted on {shown} and stays redacted; nothing was saved")
+    if redact_doc(new, date.fromisoformat(day)) != new:
+        raise RuleError(f"{key} was redacted on {shown}: its personal data (names, date of birth, free text, the "
+                        f"referrer) may not be entered again; nothing was saved")
+
+
 def refuse_malformed(table: str, key: str, doc: Any) -> None:
     """Refuse to stage a document the store would refuse to read back (ValidationError: nothing is written).
 
@@ -164,6 +179,8 @@ class Transaction:
         new = dict(doc)  # (copies made in C: an import puts 100,000 of these in one transaction)
         new.pop("_rev", None)
         refuse_malformed(table, key, new)
+        if current is not None and table == "contacts" and current.get("redacted_on"):
+            refuse_unredacting(key, current, new)
         who = user or self.store.user
         entries: list[Doc] = []
         if current is None:

@@ -161,6 +161,15 @@ class Face:
         """
         return self._ctx.unseen(table)
 
+    def _refuse_unseen(self, *tables: str) -> None:
+        """A StoreError when this login's role sees none of one of ``tables``: a report of them would be a
+        report of nothing, which reads as a report that nothing is there."""
+        for table in tables:
+            why = self.unseen(table)
+            if why:
+                from ..errors import StoreError
+                raise StoreError(f"{self.location}: {why}, so this report cannot be made here")
+
     def check(self, *, progress: Progress = NO_PROGRESS) -> list[str]:
         """Integrity problems; an empty list means the store is sound.  ``progress`` (see
         ``safeguard_tracker.progress``) counts the audit entries replayed and the records compared.

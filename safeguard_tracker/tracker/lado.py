@@ -437,6 +437,7 @@ class LadoFace(Face):
         >>> t.report_lado_annual("2017-18", None, "docx")[:2]
         b'PK'
         """
+        self._refuse_unseen("contacts")
         return annual_report.render_lado_annual(self._ctx, year, compare_with, fmt, templates=templates,
                                                 stated_totals=stated_totals, child_population=child_population,
                                                 repeat_years=repeat_years, progress=progress)

@@ -525,6 +525,7 @@ class PlansFace(Face):
         >>> t.report_action_plan("docx", review="Dawn")[:2]
         b'PK'
         """
+        self._refuse_unseen("reviews", "actions")
         return action_plan_report.render_action_plan(self._actions, fmt, review=review, agency=agency, as_of=as_of,
                                                      templates=templates, progress=progress)
 
@@ -538,5 +539,6 @@ class PlansFace(Face):
         >>> [line for line in letter.splitlines() if line.startswith("#")][0]
         '# Action plan progress: Police'
         """
+        self._refuse_unseen("actions")
         return chase_letters.render_chase_letters(self._actions, fmt, agency=agency, as_of=as_of,
                                                   within_days=within_days, templates=templates, progress=progress)

@@ -47,11 +47,19 @@ def dashboard_figures(app: Any) -> Figures:
     return figures(app.tracker, items, open_contacts, plans_data(app), due_known=known)
 
 
-def figures_renderable(f: Figures, bar_width: int = 12, late_rows: int = 4) -> Group:
+def not_for_role(why: str) -> Text:
+    """A panel's line for a role that does not see what it counts: never a 0 that reads as none."""
+    return Text(f"NOT FOR YOUR ROLE: {why}", style="dim")
+
+
+def figures_renderable(f: Figures, bar_width: int = 12, late_rows: int = 4,
+                       hidden: Optional[dict[str, Optional[str]]] = None) -> Group:
+    """``hidden``: why this login's role sees none of a table ("contacts", "actions", "reviews"), if so."""
+    hidden = hidden or {}
     g = Table.grid(padding=(0, 1))
     g.add_column(no_wrap=True)
     g.add_column(justify="right", no_wrap=True)
-    g.add_row("Open contacts", f"{f.open_contacts:,}")
+    g.add_row("Open contacts", "\u2013" if hidden.get("contacts") else f"{f.open_contacts:,}")
     if f.due_known:
         g.add_row(Text("OVERDUE items", style=STATE_STYLES["OVERDUE"] if f.overdue else ""), f"{f.overdue:,}")
         g.add_row(Text(f"  LADO {f.overdue_by_area.get('lado', 0)} \u00b7 actions {f.overdue_by_area.get('action', 0)}"
@@ -63,6 +71,12 @@ def figures_renderable(f: Figures, bar_width: int = 12, late_rows: int = 4) -> G
         g.add_row("Due within 7 days", "\u2026")
     parts: list[Any] = [Text(f"As of {fmt(f.today)}", style="bold underline"), g, Text("")]
 
+    if hidden.get("actions"):
+        parts += [Text("Actions by RAG", style="bold underline"), not_for_role(str(hidden["actions"])), Text("")]
+    if hidden.get("reviews"):
+        parts += [Text("Reviews past statutory dates", style="bold underline"), not_for_role(str(hidden["reviews"]))]
+    if hidden.get("actions") or hidden.get("reviews"):
+        return Group(*parts)
     total = sum(f.rag.values())
     parts.append(Text(f"Actions by RAG ({total})", style="bold underline"))
     r = Table.grid(padding=(0, 1))
@@ -224,8 +238,12 @@ class DashboardView(WorkspaceView):
         rows = self.size.height or self.app.size.height - 5
         height = max(5, min(16, rows - 9))
         wide = (self.size.width or self.app.size.width) >= 120
-        self.query_one("#dashboard-figures", Static).update(figures_renderable(f, late_rows=8 if wide else 4))
-        chart.update(month_chart(f, width - 1, height))
+        tracker = self.app.tracker  # type: ignore[attr-defined]
+        hidden = {t: tracker.unseen(t) for t in ("contacts", "actions", "reviews")} if tracker is not None else {}
+        self.query_one("#dashboard-figures", Static).update(figures_renderable(f, late_rows=8 if wide else 4,
+                                                                               hidden=hidden))
+        chart.update(Group(Text("Contacts by month", style="bold underline"), not_for_role(str(hidden["contacts"])))
+                     if hidden.get("contacts") else month_chart(f, width - 1, height))
         # The lower panels take the rows left under the figures and the chart (lines of text:
         # the chart is its height and 5 lines more; the figures about 17, more with late reviews).
         figures_lines = 14 + min(len(f.late_deadlines), 8 if wide else 4) + (1 if f.impact_overdue else 0)

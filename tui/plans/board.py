@@ -237,6 +237,9 @@ class ActionsBoardView(WorkspaceView):
         intro = Text(f"{n:,} {what}: {late:,} OVERDUE \u00b7 by {'RAG' if self.group_by == 'rag' else 'agency'} "
                      f"(t toggles) \u00b7 overdue first \u00b7 * revised", style="dim", no_wrap=True,
                      overflow="ellipsis")
+        unseen = self.app.tracker.unseen("actions") if self.app.tracker is not None else None  # type: ignore[attr-defined]
+        if unseen:                                   # never "0 action(s)": the role does not see them
+            intro = Text(f"NOT FOR YOUR ROLE: {unseen}.", style="bold", no_wrap=True, overflow="ellipsis")
         self.query_one("#board-intro", Static).update(intro)
         note = ""
         if crit.review.strip() and not data.reviews_matching(crit.review):

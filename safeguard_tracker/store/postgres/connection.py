@@ -58,12 +58,22 @@ def secrets_in(url: str) -> list[str]:
     return sorted({s for s in out if s}, key=len, reverse=True)
 
 
+def mask_secrets(text: str, url: str) -> str:
+    """``text`` with the URL's password replaced by ***.  A short password is replaced only where it stands
+    alone, so that a password such as "e" does not turn "connection" into "conn***ction"."""
+    for secret in secrets_in(url):
+        if len(secret) >= 8:
+            text = text.replace(secret, "***")
+        else:
+            text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])", "***", text)
+    return text
+
+
 def describe_failure(exc: BaseException, where: str, url: str = "") -> str:
     """One line for a refusal by the server or the network, naming ``where`` (never the password)."""
-    text = " ".join(str(exc).split()).replace("safeguard-tracker: ", "").split(" CONTEXT:")[0]
-    for secret in secrets_in(url):
-        text = text.replace(secret, "***")
-    low = text.lower()
+    raw = " ".join(str(exc).split()).replace("safeguard-tracker: ", "").split(" CONTEXT:")[0]
+    low = raw.lower()                     # (the server's phrases are matched before the password is taken out)
+    text = mask_secrets(raw, url)
     if "password authentication failed" in low or "no password supplied" in low or "authentication failed" in low:
         return f"{where}: the server refused the user name or password (check the URL, or ~/.pgpass)"
     if "does not exist" in low and "database" in low:
@@ -77,7 +87,7 @@ def describe_failure(exc: BaseException, where: str, url: str = "") -> str:
                 f"the database administrator to give it (GRANT CONNECT ON DATABASE name TO login)")
     if "couldn't get a connection after" in low:         # the pool waited, and no connection could be made
         return f"{where}: cannot reach the PostgreSQL server (no connection came: is it running?)"
-    if "no pg_hba.conf entry" in low:
+    if "no pg_hba.conf entry" in low or "pg_hba.conf rejects" in low:
         return (f"{where}: the server does not accept this login from this machine (its pg_hba.conf): ask the "
                 f"database administrator to allow it")
     if "role" in low and "does not exist" in low:

@@ -73,7 +73,8 @@ def schema_problem(version: Optional[int], where: str) -> Optional[StoreError]:
 TEMPORARY_OPEN = "SELECT has_database_privilege('public', current_database(), 'TEMPORARY')"
 TEMPORARY_OPEN_PROBLEM = ("every login may make temporary tables in this database, as in a database restored from a "
                           "dump or copied from a template: the owner runs `safeguard-tracker --db URL admin migrate`, "
-                          "which takes that right away")
+                          "which takes that right away (or, where the database belongs to another login than the "
+                          "store's tables, that login runs `REVOKE TEMPORARY ON DATABASE name FROM PUBLIC`)")
 
 
 def temporary_tables_open(conn: Any) -> bool:
@@ -83,14 +84,19 @@ def temporary_tables_open(conn: Any) -> bool:
     return bool(row and row[0])
 
 
-def close_temporary_tables(conn: Any) -> bool:
-    """Take the right to make temporary tables away from every login again (schema 4 and later); True if it had
-    come back (a restored or copied database)."""
+def close_temporary_tables(conn: Any) -> str:
+    """Take the right to make temporary tables away from every login again (schema 4 and later), where it had
+    come back (a restored or copied database): "" when there was nothing to do, "closed", or why it could not
+    be (only the database's own owner, or a superuser, may; PostgreSQL only warns anyone else)."""
     if (database_version(conn) or 0) < 4 or not temporary_tables_open(conn):
-        return False
-    name = conn.execute("SELECT current_database()").fetchone()[0]
+        return ""
+    name, owner = conn.execute("SELECT d.datname, pg_get_userbyid(d.datdba) FROM pg_database d "
+                               "WHERE d.datname = current_database()").fetchone()
     conn.execute("REVOKE TEMPORARY ON DATABASE " + '"' + str(name).replace('"', '""') + '"' + " FROM PUBLIC")
-    return True
+    if temporary_tables_open(conn):
+        return (f"every login may still make temporary tables here: only the database's owner, {owner}, or a "
+                f"superuser may take that away (REVOKE TEMPORARY ON DATABASE {name} FROM PUBLIC)")
+    return "closed"
 
 
 def apply_migrations(conn: Any, where: str) -> list[Migration]:

@@ -90,6 +90,9 @@ def _close_unclosed() -> None:
 atexit.register(_close_unclosed)
 
 
+HAND_GIVEN = "(given by hand)"   # st_my_authority() of a login given a role outside the tool, in a region
+
+
 class PostgresStore:
     """The store protocol on PostgreSQL (``postgresql://user@host/dbname``)."""
 
@@ -135,8 +138,8 @@ class PostgresStore:
     # --- opening ------------------------------------------------------------------------------
     def open(self) -> "PostgresStore":
         """Connect, refuse a database without the current schema (one line saying what to do), load."""
+        conn = connect(self.url)          # (first: without psycopg, one line saying how to install it)
         import psycopg
-        conn = connect(self.url)
         try:
             try:
                 version = database_version(conn)
@@ -162,6 +165,13 @@ class PostgresStore:
         row = conn.execute("SELECT session_user, st_my_kind(), st_my_agency(), st_my_authority(), "
                            "(SELECT array_agg(code ORDER BY code) FROM st_authorities)").fetchone()
         login, self.role, self.agency, own, known = str(row[0]), row[1], row[2], row[3], list(row[4] or [])
+        if self.role == "none":           # not the owner, and no role the server knows of (schema 4)
+            self.role = None
+        if own == HAND_GIVEN:
+            raise StoreError(f"{self.where}: {login} was given its role by hand, outside the tool, so it belongs to "
+                             f"none of this store's authorities ({', '.join(known)}) and sees none of their records: "
+                             f"the owner or an admin gives it one with `safeguard-tracker admin grant {login} ROLE "
+                             f"--authority CODE`")
         self.authorities = known
         if self.authority is not None and self.authority not in known:
             raise StoreError(f"{self.where}: no authority '{self.authority}' here; the authorities are: "
