@@ -572,3 +572,18 @@ def test_a_schema_made_by_a_login_that_does_not_own_the_database_says_who_must_c
     assert main(["--db", c.url_as(url, owner), "admin", "migrate"]) == 0
     said = capsys.readouterr().out
     assert "may no longer make temporary tables" not in said and "only the database's owner, postgres" in said
+
+
+def test_a_partner_cannot_change_its_action_outside_a_recorded_transaction(store):
+    """A partner's UPDATE of its own action with a number from the past, no row of st_transactions and no trail
+    entry would change the evidence unseen by the history and by every open screen: refused at the commit."""
+    with sql(store, "partner") as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="recorded as the store's own transaction"):
+            conn.execute("UPDATE actions SET doc = (doc::jsonb || '{\"evidence\": \"silently replaced\"}')::json, "
+                         "rev = rev + 1, seq = seq + 1 WHERE key = %s", (store["police"],))
+    with _open(store["url"], user="owner") as owner:
+        assert owner.get_action(store["police"]).evidence != "silently replaced"
+        assert [p for p in owner.check() if "temporary tables" not in p] == []   # (the fixture allows them)
+    with _open(cluster().url_as(store["url"], store["logins"]["partner"])) as partner:   # the tool's own way
+        partner.record_evidence(store["police"], evidence="attendance list")
+        assert partner.get_action(store["police"]).evidence == "attendance list"

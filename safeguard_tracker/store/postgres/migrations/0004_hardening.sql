@@ -77,6 +77,28 @@ BEGIN
 END
 $$;
 
+-- (3, at the commit.) A partner's change of an action is a transaction of the store's own: by the commit, this
+-- transaction has written the row of st_transactions for the action's new number and a trail entry about the
+-- action under it, so that no change goes unrecorded in the history, nor unseen by the others' screens.
+CREATE FUNCTION st_partner_change_recorded() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE mine bigint := pg_current_xact_id()::text::bigint & 4294967295;
+BEGIN
+    IF st_my_kind() IS DISTINCT FROM 'partner' THEN
+        RETURN NULL;
+    END IF;
+    IF NOT EXISTS (SELECT FROM st_transactions WHERE seq = NEW.seq AND xmin::text::bigint = mine)
+       OR NOT EXISTS (SELECT FROM audit WHERE seq = NEW.seq AND tbl = 'actions' AND ref = NEW.key
+                                          AND xmin::text::bigint = mine) THEN
+        RAISE EXCEPTION 'safeguard-tracker: a partner''s change of % is recorded as the store''s own transaction '
+                        '(its row of st_transactions and its trail entry), as the tool records it', NEW.key
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE CONSTRAINT TRIGGER actions_partner_change_recorded AFTER UPDATE ON actions
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION st_partner_change_recorded();
+
 -- 4. ---------------------------------------------------------------------------------------------------------
 -- Is ``after`` ``before`` with some texts blanked as a redaction blanks them ([redacted], or nothing for a
 -- date), the shape and every other value unchanged?
