@@ -242,12 +242,23 @@ class PostgresStore:
         try:
             with self._pool.connection(timeout=self.connection_wait if wait is None else wait) as conn:
                 yield conn
-        except psycopg.Error as exc:
-            raise server_error(exc, self.where, url=self.url) from None
-        except Exception as exc:  # the pool's own timeout (no connection could be made)
-            if type(exc).__module__.startswith("psycopg_pool"):
+        except Exception as exc:
+            if type(exc).__module__.startswith("psycopg_pool"):   # the pool's own timeout (no connection came)
+                raise self._why_no_connection(exc, self.connection_wait if wait is None else wait) from None
+            if isinstance(exc, psycopg.Error):
                 raise server_error(exc, self.where, url=self.url) from None
             raise
+
+    def _why_no_connection(self, pool_error: BaseException, wait: float) -> StoreError:
+        """The pool got no connection: one attempt of its own (no longer than the wait) says why, in the server's
+        terms (the server down, or up but turning this login away); else the pool's own words."""
+        import psycopg
+        try:
+            psycopg.connect(self.url, connect_timeout=max(1, int(wait))).close()
+        except psycopg.Error as exc:
+            return server_error(exc, self.where, url=self.url)
+        return StoreError(f"{self.where}: no connection came within {wait:g} s, though the server answers now: "
+                          f"try again")
 
     def _load_full(self, conn: Any = None) -> None:
         """Every document table, in the order its records were first stored, and the store's state."""
