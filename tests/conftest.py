@@ -87,10 +87,15 @@ def large_demo(demo, monkeypatch):
 @pytest.fixture
 def clock(monkeypatch):
     """Set the audit trail's clock: ``clock("2022-03-30")`` stamps every change after it on that day, so a test
-    decides which day each change falls on (the store as of a day, ``Tracker.as_of``).  It starts on 30/03/2022."""
+    decides which day each change falls on (the store as of a day, ``Tracker.as_of``).  It starts on 30/03/2022.
+    The records' own time stamps (a note's, a progress update's) follow the same clock, so two stores given the
+    same edits hold the same bytes whichever second each edit fell in."""
+    from datetime import datetime
+    from safeguard_tracker import context as context_module
     from safeguard_tracker.store import transaction as transaction_module
     now = {"at": "2022-03-30T10:00:00+01:00"}
     monkeypatch.setattr(transaction_module, "now_iso", lambda: now["at"])
+    monkeypatch.setattr(context_module.Context, "now", lambda self: datetime.fromisoformat(now["at"]))
 
     def set_day(day: str) -> None:
         now["at"] = f"{day}T10:00:00+01:00"

@@ -68,7 +68,7 @@ def test_the_lado_has_the_contacts_and_nothing_of_the_plans(store):
         assert any("recorded under your login" in w for w in t.store.warnings)
         t.add_note(store["contact"], "rang the head teacher")
         assert t.history(store["contact"])[-1].user == store["logins"]["lado"]          # not 'someone.else'
-        with pytest.raises(StoreError, match="lado role may not change reviews"):
+        with pytest.raises(StoreError, match="lado role may not add reviews; nothing was saved"):
             t.add_review(name="Sky", kind="lcspr", known_on="2018-06-11")
         assert t.check() == []
     with sql(store, "lado") as conn:

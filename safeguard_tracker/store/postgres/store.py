@@ -488,8 +488,9 @@ class PostgresStore:
             if table not in self._tables:
                 raise StoreError(f"{self.where}: there is no table '{table}' in the store; nothing was saved")
             if table not in self.writable:
-                raise StoreError(f"{self.where}: the {self.role} role may not change {table} ({key}); nothing was "
-                                 f"saved")
+                # (a new record's number was never issued: naming it would read as if it existed)
+                what = f"change {table} ({key})" if key in self._tables[table] else f"add {table}"
+                raise StoreError(f"{self.where}: the {self.role} role may not {what}; nothing was saved")
             by_table.setdefault(table, []).append((key, doc))
         for table, items in by_table.items():
             written.changed += [(table, key) for key, _ in items]

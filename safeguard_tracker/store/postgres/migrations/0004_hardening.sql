@@ -159,8 +159,8 @@ BEGIN
             RETURN NEW;   -- a redaction of this record: its values blanked, nothing else
         END IF;
     END IF;
-    RAISE EXCEPTION 'safeguard-tracker: % is insert-only: an entry is never changed or removed (a redaction only '
-                    'blanks its values)', TG_TABLE_NAME
+    RAISE EXCEPTION 'safeguard-tracker: % is insert-only: an entry is never changed or removed%', TG_TABLE_NAME,
+                    CASE WHEN TG_TABLE_NAME = 'audit' THEN ' (a redaction only blanks its values)' ELSE '' END
         USING ERRCODE = 'insufficient_privilege';
 END
 $$;
