@@ -455,6 +455,10 @@ class TrackerApp(App):
         path = self.tracker.path if self.tracker else None
         return path.name if path is not None else (self.tracker.location if self.tracker else "")
 
+    def unseen(self, table: str) -> Optional[str]:
+        """Why this login's role sees none of ``table`` (a screen says so, never a 0 that reads as none)."""
+        return self.tracker.unseen(table) if self.tracker is not None else None
+
     def read_only(self) -> Optional[str]:
         """Why the store cannot be changed (a read-only folder or disk), or None."""
         return getattr(getattr(self.tracker, "store", None), "read_only", None) if self.tracker else None

@@ -122,8 +122,8 @@ def cmd_admin_revoke(args: argparse.Namespace) -> int:
 def cmd_admin_who(args: argparse.Namespace) -> int:
     with _server_tracker(args) as tracker:
         holders = tracker.role_holders()
-        regional = bool(tracker.authorities())
-        several = len(tracker.authorities()) > 1
+        authorities = tracker.authorities()          # (one query to the server)
+        regional, several = bool(authorities), len(authorities) > 1
         if not holders:
             print(f"nobody holds a role in {tracker.location} yet: safeguard-tracker admin grant USER ROLE")
             return 0

@@ -231,8 +231,7 @@ def _write_copy(target: str, tables: dict[str, dict[str, Doc]], last_seq: int, i
                 user: Optional[str], progress: Progress, authority: Optional[str] = None) -> Any:
     from .postgres import is_server_url
     if is_server_url(target):
-        from .postgres.store import PostgresStore
-        _make_schema(target)           # (done already by move_store; a no-op then)
+        from .postgres.store import PostgresStore     # (move_store has made the schema already)
         store = PostgresStore(target, user=user, authority=authority).open()
         try:
             store.load_whole(tables, last_seq, issued, progress)

@@ -238,8 +238,7 @@ class DashboardView(WorkspaceView):
         rows = self.size.height or self.app.size.height - 5
         height = max(5, min(16, rows - 9))
         wide = (self.size.width or self.app.size.width) >= 120
-        tracker = self.app.tracker  # type: ignore[attr-defined]
-        hidden = {t: tracker.unseen(t) for t in ("contacts", "actions", "reviews")} if tracker is not None else {}
+        hidden = {t: self.app.unseen(t) for t in ("contacts", "actions", "reviews")}  # type: ignore[attr-defined]
         self.query_one("#dashboard-figures", Static).update(figures_renderable(f, late_rows=8 if wide else 4,
                                                                                hidden=hidden))
         chart.update(Group(Text("Contacts by month", style="bold underline"), not_for_role(str(hidden["contacts"])))

@@ -105,8 +105,7 @@ class ContactListView(ForgetsOtherRecordsMessages, WorkspaceView):
     empty = "No contacts."
 
     def make_pager(self) -> PagedTable:
-        tracker = getattr(self.app, "tracker", None)
-        unseen = tracker.unseen("contacts") if tracker is not None else None     # a role without contacts
+        unseen = self.app.unseen("contacts")  # type: ignore[attr-defined]     # a role without contacts
         empty = f"NOT FOR YOUR ROLE: {unseen}." if unseen else self.empty
         return PagedTable(with_short_agency(self.app, CONTACT_COLUMNS), self.render_row, empty=empty, table_id=self.table_id,
                           page_size=getattr(self.app, "page_size", PAGE_SIZE))

@@ -186,8 +186,7 @@ class ActionsBoardView(WorkspaceView):
             yield Label("Officer")
             yield TextInput(placeholder="any", id="board-officer", compact=True)
         yield Static(classes="intro", id="board-intro")
-        tracker = getattr(self.app, "tracker", None)
-        unseen = tracker.unseen("actions") if tracker is not None else None       # a role without actions
+        unseen = self.app.unseen("actions")  # type: ignore[attr-defined]       # a role without actions
         yield BoardTable(self, table_id="board-table",
                          empty=f"NOT FOR YOUR ROLE: {unseen}." if unseen else "No actions match: ctrl+l clears the filters.",
                          page_size=getattr(self.app, "page_size", 200))
@@ -237,7 +236,7 @@ class ActionsBoardView(WorkspaceView):
         intro = Text(f"{n:,} {what}: {late:,} OVERDUE \u00b7 by {'RAG' if self.group_by == 'rag' else 'agency'} "
                      f"(t toggles) \u00b7 overdue first \u00b7 * revised", style="dim", no_wrap=True,
                      overflow="ellipsis")
-        unseen = self.app.tracker.unseen("actions") if self.app.tracker is not None else None  # type: ignore[attr-defined]
+        unseen = self.app.unseen("actions")  # type: ignore[attr-defined]
         if unseen:                                   # never "0 action(s)": the role does not see them
             intro = Text(f"NOT FOR YOUR ROLE: {unseen}.", style="bold", no_wrap=True, overflow="ellipsis")
         self.query_one("#board-intro", Static).update(intro)

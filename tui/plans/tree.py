@@ -363,7 +363,7 @@ class ReviewsView(TreeKeys, WorkspaceView):
     def reload(self) -> None:
         self.tree.rebuild(self.plans())
         self.call_after_refresh(self.show_detail)
-        unseen = self.app.tracker.unseen("reviews") if self.app.tracker is not None else None  # type: ignore[attr-defined]
+        unseen = self.app.unseen("reviews")  # type: ignore[attr-defined]
         if unseen:                                   # never a blank tree: the role does not see reviews
             self.query_one(".intro", Static).update(Text(f"NOT FOR YOUR ROLE: {unseen}.", style="bold"))
 

@@ -92,7 +92,8 @@ def close_temporary_tables(conn: Any) -> str:
         return ""
     name, owner = conn.execute("SELECT d.datname, pg_get_userbyid(d.datdba) FROM pg_database d "
                                "WHERE d.datname = current_database()").fetchone()
-    conn.execute("REVOKE TEMPORARY ON DATABASE " + '"' + str(name).replace('"', '""') + '"' + " FROM PUBLIC")
+    from psycopg import sql
+    conn.execute(sql.SQL("REVOKE TEMPORARY ON DATABASE {} FROM PUBLIC").format(sql.Identifier(str(name))))
     if temporary_tables_open(conn):
         return (f"every login may still make temporary tables here: only the database's owner, {owner}, or a "
                 f"superuser may take that away (REVOKE TEMPORARY ON DATABASE {name} FROM PUBLIC)")

@@ -233,32 +233,32 @@ class PostgresStore:
         return f" AND authority IN ('', '{self.authority}')"    # (a code is checked against st_authorities first)
 
     @contextmanager
-    def _conn(self, wait: Optional[float] = None) -> Iterator[Any]:
-        """A pooled connection (waiting up to ``wait`` seconds for one, by default ``connection_wait``), its work
-        as one read transaction; a server error as one line."""
+    def _conn(self) -> Iterator[Any]:
+        """A pooled connection (waiting up to ``connection_wait`` seconds for one), its work as one read
+        transaction; a server error as one line."""
         import psycopg
         if self._pool is None:
             raise StoreError(f"{self.where}: the store is closed")
         try:
-            with self._pool.connection(timeout=self.connection_wait if wait is None else wait) as conn:
+            with self._pool.connection(timeout=self.connection_wait) as conn:
                 yield conn
         except Exception as exc:
             if type(exc).__module__.startswith("psycopg_pool"):   # the pool's own timeout (no connection came)
-                raise self._why_no_connection(exc, self.connection_wait if wait is None else wait) from None
+                raise self._why_no_connection() from None
             if isinstance(exc, psycopg.Error):
                 raise server_error(exc, self.where, url=self.url) from None
             raise
 
-    def _why_no_connection(self, pool_error: BaseException, wait: float) -> StoreError:
-        """The pool got no connection: one attempt of its own (no longer than the wait) says why, in the server's
-        terms (the server down, or up but turning this login away); else the pool's own words."""
+    def _why_no_connection(self) -> StoreError:
+        """The pool got no connection: one attempt of its own (no longer than the pool waited) says why, in the
+        server's terms (the server down, or up but turning this login away)."""
         import psycopg
         try:
-            psycopg.connect(self.url, connect_timeout=max(1, int(wait))).close()
+            psycopg.connect(self.url, connect_timeout=max(1, int(self.connection_wait))).close()
         except psycopg.Error as exc:
             return server_error(exc, self.where, url=self.url)
-        return StoreError(f"{self.where}: no connection came within {wait:g} s, though the server answers now: "
-                          f"try again")
+        return StoreError(f"{self.where}: no connection came within {self.connection_wait:g} s, though the server "
+                          f"answers now: try again")
 
     def _load_full(self, conn: Any = None) -> None:
         """Every document table, in the order its records were first stored, and the store's state."""
