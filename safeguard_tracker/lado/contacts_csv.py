@@ -54,7 +54,7 @@ from ..store.protocol import Doc
 from .contacts import ContactService
 from .contacts_json import import_contacts_json
 from .contacts_rules import (EVENT_COLUMNS, LIST_COLUMNS, REFERENCE, cell_converters, final_check, merge_rules,
-                             new_history, row_rules)
+                             new_history, row_rules, uncategorised_problem)
 from ..io.csvfiles import import_failed, read_cells, unguard
 from ..io.importing import ImportResult, changed_fields, conflict_problem
 from ..io.csvfiles import header_key
@@ -358,9 +358,9 @@ def _import_csv(contacts: ContactService, path: Path, dry_run: bool, overwrite: 
         if values.get("historic"):
             historic = True
         if values.get("category") is None and not historic and not any(e.field == "category" for e in row_bad):
-            row_bad.append(ValidationError("category", "", "one of: enquiry, consultation, referral is required (a "
-                                           "row from before the tracker, whose category was never recorded, can be "
-                                           "imported as historic: --historic-before DATE)", row=number))
+            problem = uncategorised_problem(values)
+            if problem:
+                row_bad.append(ValidationError("category", "", problem, row=number))
         if not row_bad:
             row_bad = row_rules(values, number, today, events, historic=historic)
         values[LEGACY], values[HISTORIC] = legacy, historic

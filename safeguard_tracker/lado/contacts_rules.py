@@ -152,6 +152,21 @@ def row_rules(v: dict[str, Any], row: int, today: str, events: tuple[str, ...],
     return problems
 
 
+def uncategorised_problem(v: dict[str, Any]) -> Optional[str]:
+    """What a row with a blank category needs, or None where blank is right: an open contact not yet
+    categorised goes in uncategorised, as `contact add` without --category logs it, to be decided with
+    `categorise`.  A closed one (or one with an outcome or a first category) needs its category."""
+    if v.get("first_category") is not None:
+        why = f"the category the contact changed to from {v['first_category']}"
+    elif v.get("closed") is not None or v.get("outcome") is not None:
+        why = "a category: a contact is categorised before it is closed"
+    else:
+        return None
+    return (f"one of: enquiry, consultation, referral ({why}; blank only for an open contact not yet "
+            f"categorised; a row from before the tracker, whose category was never recorded, can be imported as "
+            f"historic: --historic-before DATE)")
+
+
 def _uk(iso: str) -> str:
     return fmt(date.fromisoformat(iso))
 
@@ -183,6 +198,9 @@ def merge_rules(existing: Doc, doc: Doc, v: dict[str, Any], user: str, today: st
                 raise ValidationError(column, v.get(column) or "", f"'{existing.get(field)}' as stored: the contact "
                                       f"is closed; reopen it with a reason to change its {column}", row=number)
     old, new = existing.get("category"), doc.get("category")
+    if new is None and old is not None:
+        raise ValidationError("category", "", f"'{old}' as stored, or another category with a rationale: a "
+                              f"categorised contact is not made uncategorised again", row=number)
     if new != old:
         if not v.get("rationale"):
             raise ValidationError("rationale", "", f"a rationale for changing the category from {old} to {new} "
