@@ -100,10 +100,48 @@ def close_temporary_tables(conn: Any) -> str:
     return "closed"
 
 
+ROLES_ALREADY_THERE = """
+WITH names AS (
+    SELECT 'st_' || left(regexp_replace(lower(current_database()), '[^a-z0-9_]', '_', 'g'), 40) || '_' || k AS name
+    FROM unnest(ARRAY['lado', 'subgroup', 'partner', 'analyst', 'admin']) AS k)
+SELECT r.rolname,
+       (SELECT string_agg(DISTINCT d.datname, ', ') FROM pg_shdepend s JOIN pg_database d ON d.oid = s.dbid
+        WHERE s.refclassid = 'pg_authid'::regclass AND s.refobjid = r.oid AND d.datname <> current_database()),
+       (SELECT string_agg(m.rolname, ', ' ORDER BY m.rolname) FROM pg_auth_members a JOIN pg_roles m
+        ON m.oid = a.member WHERE a.roleid = r.oid)
+FROM names JOIN pg_roles r ON r.rolname = names.name ORDER BY r.rolname
+"""
+ROLE_NAMING = ("a store's role names are made from its database's name: lower-cased, anything but a letter, a digit or "
+               "_ as _, cut to 40 characters")
+
+
+def roles_taken_problem(conn: Any, where: str) -> Optional[StoreError]:
+    """Why a database about to get the store's roles (schema 2) must not: the roles its name gives are already
+    another store's (a database whose name differs only in capitals or punctuation, or shares its first 40
+    characters), or are left with members by a dropped database of the same name.  Either way whoever holds
+    them would hold them in this store too.  None when the names are free (or left unused)."""
+    rows = conn.execute(ROLES_ALREADY_THERE).fetchall()
+    elsewhere = sorted({db for _, dbs, _ in rows if dbs for db in dbs.split(", ")})
+    names = ", ".join(r[0] for r in rows)
+    if elsewhere:
+        return StoreError(f"{where}: the roles this store would use ({names}) are already the roles of the store in "
+                          f"database {', '.join(elsewhere)} ({ROLE_NAMING}), so whoever holds one there would hold it "
+                          f"here: create this store in a database whose name differs in its letters or digits; "
+                          f"nothing was changed")
+    members = sorted({m for _, _, ms in rows if ms for m in ms.split(", ")})
+    if members:
+        return StoreError(f"{where}: the roles this store would use ({names}) are already on the server, held by "
+                          f"{', '.join(members)} (left by a dropped database of this name?), so they would hold them "
+                          f"here: the DBA drops them first (DROP ROLE {names}), or the store goes in a database of "
+                          f"another name; nothing was changed")
+    return None
+
+
 def apply_migrations(conn: Any, where: str) -> list[Migration]:
     """Apply every missing migration, all or none (one transaction); return those applied.
 
-    Refuses a database whose schema is newer than this code.  Two admins running it at once are
+    Refuses a database whose schema is newer than this code, and a new store whose roles would be another's
+    (``roles_taken_problem``).  Two admins running it at once are
     serialised by an advisory lock, so each migration is applied once.
     """
     applied: list[Migration] = []
@@ -114,6 +152,10 @@ def apply_migrations(conn: Any, where: str) -> list[Migration]:
             problem = schema_problem(have, where)
             assert problem is not None
             raise problem
+        if have < 2:     # (schema 2 makes the roles; a store already past it has its own)
+            taken = roles_taken_problem(conn, where)
+            if taken is not None:
+                raise taken
         for mig in migrations():
             if mig.version <= have:
                 continue
