@@ -115,7 +115,13 @@ def cmd_admin_revoke(args: argparse.Namespace) -> int:
         if not tracker.revoke_role(args.login):
             print(f"{args.login} held no role in {tracker.location}; nothing to take away")
             return 1
-        print(f"{args.login} no longer holds a role in {tracker.location} (the login itself stays on the server)")
+        why = tracker.still_connects(args.login)
+        if why is None:
+            print(f"{args.login} no longer holds a role in {tracker.location}, nor may it connect to the database "
+                  f"(the login itself stays on the server)")
+        else:
+            print(f"{args.login} no longer holds a role in {tracker.location}, and reads nothing in it; it may still "
+                  f"connect: {why}")
     return 0
 
 

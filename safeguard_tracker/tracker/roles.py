@@ -112,7 +112,8 @@ class RolesFace(Face):
         return agency
 
     def revoke_role(self, username: str) -> bool:
-        """Take a login's role in this store away (it keeps its login on the server); False if it held none.
+        """Take a login's role in this store away, and the right to connect that ``grant_role`` gave it, where this
+        login may (the database's owner may); the login stays on the server.  False if it held none.
 
         >>> t.revoke_role("p.officer")
         Traceback (most recent call last):
@@ -120,6 +121,17 @@ class RolesFace(Face):
         safeguard_tracker.errors.StoreError: roles are kept by a PostgreSQL store ...
         """
         return roles.revoke(self.store, username)
+
+    def still_connects(self, username: str) -> Optional[str]:
+        """Why a login may still connect to this store's database (after ``revoke_role``, say), with what would
+        shut it out; None when it may not.  A login with no role reads nothing here either way.
+
+        >>> t.still_connects("p.officer")
+        Traceback (most recent call last):
+        ...
+        safeguard_tracker.errors.StoreError: roles are kept by a PostgreSQL store ...
+        """
+        return roles.still_connects(self.store, username)
 
     def role_holders(self) -> list[Holder]:
         """Every login holding a role in this store: its role, a partner's agency, who gave it and when.

@@ -75,12 +75,50 @@ def grant(store: Any, username: str, role: str, agency: Optional[str] = None, au
 
 
 def revoke(store: Any, username: str) -> bool:
-    """Take ``username``'s role here away; False when it held none."""
+    """Take ``username``'s role here away, and the right to connect to the database that ``grant`` gave
+    (where the login running it may take that: the database's owner may); False when it held no role."""
     pg = _server_store(store)
     with _administering(pg) as conn:
         row = conn.execute("SELECT st_revoke(%s)", (username,)).fetchone()
+        held = bool(row and row[0])
+        if held and conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (username,)).fetchone():
+            from psycopg import errors, sql
+            try:
+                with conn.transaction():      # (anyone but the owner may only be refused: the role still goes)
+                    conn.execute(sql.SQL("REVOKE CONNECT ON DATABASE {} FROM {}").format(
+                        sql.Identifier(database_name(conn)), sql.Identifier(username)))
+            except errors.InsufficientPrivilege:
+                pass
         conn.commit()
-    return bool(row and row[0])
+    return held
+
+
+def database_name(conn: Any) -> str:
+    return str(conn.execute("SELECT current_database()").fetchone()[0])
+
+
+def still_connects(store: Any, username: str) -> Optional[str]:
+    """Why ``username`` may still connect to the store's database, in words with the fix (every login may,
+    or a right given to it that the login asking could not take away), or None when it may not."""
+    pg = _server_store(store)
+    with _administering(pg) as conn:
+        row = conn.execute("SELECT has_database_privilege(%s, current_database(), 'CONNECT'), "
+                           "has_database_privilege('public', current_database(), 'CONNECT'), current_database(), "
+                           "pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database() "
+                           "AND EXISTS (SELECT FROM pg_roles WHERE rolname = %s)", (username, username)).fetchone()
+        conn.rollback()
+    if not row or not row[0]:
+        return None
+    if row[1]:
+        return (f"every login may connect to {row[2]} until the DBA runs REVOKE CONNECT ON DATABASE {_sql_name(row[2])} "
+                f"FROM PUBLIC (docs/postgres.md, section 2)")
+    return (f"only the database's owner, {row[3]}, may take its right to connect away: REVOKE CONNECT ON DATABASE "
+            f"{_sql_name(row[2])} FROM {_sql_name(username)}")
+
+
+def _sql_name(name: str) -> str:
+    """A name as it is typed in SQL: quoted unless it is plain lower-case letters, digits and '_'."""
+    return name if re.fullmatch(r"[a-z_][a-z0-9_]*", name) else '"' + name.replace('"', '""') + '"'
 
 
 def holders(store: Any) -> list[Holder]:
