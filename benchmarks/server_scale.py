@@ -10,8 +10,8 @@ is the median of a few runs on a tracker opened on each database in turn.  Targe
 1,000,000 contacts, within 2x their times at 100,000.  The copies keep their dates, so a year holds ten
 times as many at the larger size, as the demo's spread over the same years would.
 
-Run: ``python -m benchmarks.server_scale [--small 100000] [--factor 10]`` (the default needs about 12 GB
-of memory and 15 minutes).  Prints, for each size, how many contacts the tracker saw, so a
+Run: ``python -m benchmarks.server_scale [--small 100000] [--factor 10]`` (the default needs about 8 GB
+of memory and 12 minutes).  Prints, for each size, how many contacts the tracker saw, so a
 short count cannot pass for a fast one.
 """
 
