@@ -35,6 +35,7 @@ MODULES = (
     "safeguard_tracker.lado.statistics",
     "safeguard_tracker.lado.deadlines",
     "safeguard_tracker.lado.privacy",
+    "safeguard_tracker.lado.figures",
     "safeguard_tracker.io.importing",
     "safeguard_tracker.store.protocol",
     "safeguard_tracker.schemas",

@@ -97,7 +97,7 @@ def test_a_changed_row_of_the_council_file_needs_overwrite_like_any_row_without_
 def test_the_rules_still_hold_after_the_historic_date_and_bad_references_are_named(demo, tmp_path):
     mapping = ImportMapping(columns={"Team notes": "extra"}, historic_before=date(2016, 4, 1))
     text = ("LADO Ref,Date of referral,Employment sector,Contact type,Outcome,Date closed,Team notes\n"
-            "B16-0003,06/04/2016,Police,,,,\n"                          # row 2: no category after the date
+            "B16-0003,06/04/2016,Police,,,12/04/2016,\n"                # row 2: closed, no category, after the date
             "L-1,06/04/2016,Police,referral,,,\n"                       # row 3: looks like ours, is not
             "B16-0004,06/04/2016,Police,referral,,,\n"
             "b16-0004,07/04/2016,Police,referral,,,\n"                  # row 5: the same council reference
@@ -106,6 +106,7 @@ def test_the_rules_still_hold_after_the_historic_date_and_bad_references_are_nam
         demo.import_contacts(write(tmp_path, text), mapping=mapping)
     problems = "\n".join(err.value.problems)
     assert "row 2: category '' is not valid" in problems and "--historic-before" in problems
+    assert "categorised before it is closed" in problems
     assert "row 3: reference 'L-1'" in problems
     assert "row 5: reference 'b16-0004' is not valid: a reference used once in the file (it is also on row 4)" in problems
     assert "row 6" not in problems

@@ -50,7 +50,7 @@ def test_a_database_without_the_schema_is_refused_in_one_line_until_admin_migrat
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "holds no safeguard-tracker schema" in err and "admin migrate" in err
     assert main(["--db", url, "admin", "migrate"]) == 0
-    assert f"schema now at version {code_version()} (applied 0001 documents, 0002 roles, 0003 authorities, 0004 hardening)" in capsys.readouterr().out
+    assert f"schema now at version {code_version()} (applied 0001 documents, 0002 roles, 0003 authorities, 0004 hardening, 0005 analyst_figures)" in capsys.readouterr().out
     assert main(["--db", url, "admin", "migrate"]) == 0
     assert "already at version" in capsys.readouterr().out
     assert main(["--db", url, "contacts"]) == 0

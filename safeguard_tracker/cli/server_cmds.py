@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any, Optional
 
 from ..store.moving import move_store
 from ..store.postgres.roles import ROLE_WORDS, ROLES
 from ..store.postgres import is_server_url, redacted_url
+from ..errors import StoreError
 from ..text import printable
 from ..tracker import Tracker, store_location
 from .common import CliError, Groups, open_from_args
@@ -64,6 +66,7 @@ def cmd_admin_migrate(args: argparse.Namespace) -> int:
         applied = apply_migrations(conn, where)
         closed = close_temporary_tables(conn)      # (a restored database has that right back)
         conn.commit()
+        missing = _figures_missing(conn)
     except psycopg.Error as exc:
         raise server_error(exc, where, written="; nothing was changed", url=url) from None
     finally:
@@ -79,6 +82,8 @@ def cmd_admin_migrate(args: argparse.Namespace) -> int:
         print(f"{where}: schema already at version {code_version()}; but {closed}")
     else:
         print(f"{where}: schema already at version {code_version()}; nothing to do")
+    if missing:
+        print(analyst_figures_made(url, getattr(args, "user", None)))
     return 0
 
 
@@ -90,7 +95,33 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         print(f"NOT SOUND: the copy at {moved.target}:", *moved.problems, sep="\n  ", file=sys.stderr)
         return 1
     print(moved.describe())
+    if is_server_url(args.target):
+        print(analyst_figures_made(args.target, args.user))
     return 0
+
+
+def _figures_missing(conn: Any) -> int:
+    """How many contacts lack the analyst's figures (0 where this login may not count them)."""
+    import psycopg
+    try:
+        row = conn.execute("SELECT count(*) FROM contacts WHERE figures IS NULL").fetchone()
+        return int(row[0]) if row else 0
+    except psycopg.Error:
+        return 0
+    finally:
+        conn.rollback()
+
+
+def analyst_figures_made(url: str, user: Optional[str]) -> str:
+    """Make the analyst's figures of the contacts on a server store that lack them (after a move or a
+    migration); one line saying what was done."""
+    from ..tracker import open_tracker
+    try:
+        with progress_for() as progress, open_tracker(url, user=user) as tracker:
+            made = tracker.make_analyst_figures(progress=progress)
+    except StoreError as exc:
+        return f"the analyst's figures were not made ({exc}): the database's owner runs `admin migrate`"
+    return f"{redacted_url(url)}: made the analyst's figures of {made:,} contact(s) (what the analyst role reads)"
 
 
 def _server_tracker(args: argparse.Namespace) -> Tracker:

@@ -213,6 +213,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                            progress=progress).close()
                 move_store(str(Path(folder) / "demo.json"), args.db, user=args.user, progress=progress)
             tracker = open_tracker(args.db, user=args.user)
+            tracker.make_analyst_figures(progress=progress)
         else:
             tracker = build_demo(args.db, contacts=args.contacts, seed=args.seed, progress=progress)
     print(f"wrote a demo store to {tracker.location}: {len(tracker.contact_docs())} contacts, "

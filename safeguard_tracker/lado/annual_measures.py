@@ -699,6 +699,18 @@ def annual_measures(ctx: Context, year: str, compare_with: Optional[str] = None,
             source_cache[organisation] = found
         return found
 
+    def source_read(read: Mapping[str, Any]) -> tuple[str, str]:
+        """source_of for a figures document's source (lado/figures.py): the list's name matched again."""
+        listed = read.get("listed")
+        name = taxonomy.lookup(listed) if listed else None
+        if name is not None:
+            group = taxonomy.group_of(name)
+            return (group if group in SECTOR_GROUPS else "other", name)
+        if read.get("blank"):
+            return (NOT_RECORDED, "")
+        sector = read.get("sector")
+        return (sector, SECTOR_OTHERS) if sector else (UNLISTED, UNLISTED_SOURCES)
+
     for ref, d in ctx.store.all("contacts").items():
         received: str = d["received_on"]
         fy = _fy(received)
@@ -706,9 +718,13 @@ def annual_measures(ctx: Context, year: str, compare_with: Optional[str] = None,
         if fy in trend_years:
             trend[(fy, "contacts")] += 1
             trend[(fy, "referrals")] += referral
+        read = d.get("figures")     # the analyst's figures document (lado/figures.py): free text already read
         subject = d.get("subject") or {}
-        name, dob = match_key(subject.get("name")), subject.get("date_of_birth")
-        person = (name, str(dob)) if name and dob else None
+        if read is not None:
+            person: Optional[tuple[str, str]] = (read["person"], "") if read.get("person") else None
+        else:
+            name, dob = match_key(subject.get("name")), subject.get("date_of_birth")
+            person = (name, str(dob)) if name and dob else None
         if person is not None:
             people.setdefault(person, []).append((received, ref))
         # open at each year's end (received in or before the year)
@@ -734,20 +750,25 @@ def annual_measures(ctx: Context, year: str, compare_with: Optional[str] = None,
             continue
         c = t.c
         c[("contacts",)] += 1
+        if read is None and "figures" in d:     # the analyst's view of a contact whose figures are not made
+            c[("figures_missing",)] += 1
         c[("category", category)] += 1
         harm = str(d.get("harm")) if d.get("harm") in HARM_KEYS else NOT_RECORDED
         c[("harm", harm)] += 1
         group, agency = sector_of(d.get("agency") or "")
         c[("sector", group)] += 1
         c[("agency", group, agency)] += 1
-        sgroup, sname = source_of(str((d.get("referrer") or {}).get("organisation") or ""))
+        if read is not None:
+            sgroup, sname = source_read(read.get("source") or {})
+        else:
+            sgroup, sname = source_of(str((d.get("referrer") or {}).get("organisation") or ""))
         c[("source", sgroup)] += 1
         c[("source_name", sgroup, sname)] += 1
         if person is not None:
             t.repeat_candidates.append((received, ref, person, referral))
         else:
             t.unchecked_subjects += 1
-        employer = match_key(subject.get("employer"))
+        employer = read.get("employer") if read is not None else match_key(subject.get("employer"))
         if employer:
             t.employers[employer] += 1
         for r in d.get("regulator_referrals") or ():
@@ -786,11 +807,15 @@ def annual_measures(ctx: Context, year: str, compare_with: Optional[str] = None,
             c[("police", "police_involved")] += 1
         if d.get("s47_strategy_on") or any(m.get("kind") == "strategy" for m in d.get("meetings") or ()):
             c[("police", "s47_strategy")] += 1
-        text = " ; ".join(str(d.get(k) or "") for k in ("disciplinary", "employer_outcome"))
-        c[("criminal", criminal_class(text) or NOT_RECORDED)] += 1
+        if read is not None:
+            criminal, disciplinary = read.get("criminal"), str(read.get("disciplinary") or NOT_RECORDED)
+        else:
+            text = " ; ".join(str(d.get(k) or "") for k in ("disciplinary", "employer_outcome"))
+            written = str(d.get("disciplinary") or "").strip() or str(d.get("employer_outcome") or "")
+            criminal, disciplinary = criminal_class(text), disciplinary_class(written)
+        c[("criminal", criminal or NOT_RECORDED)] += 1
         c[("suspension", _latest_suspension(d.get("suspension")))] += 1
-        written = str(d.get("disciplinary") or "").strip() or str(d.get("employer_outcome") or "")
-        c[("disciplinary", disciplinary_class(written))] += 1
+        c[("disciplinary", disciplinary)] += 1
         if closed is None:
             c[("band", "open")] += 1
             continue
@@ -924,6 +949,11 @@ def annual_measures(ctx: Context, year: str, compare_with: Optional[str] = None,
         if not total:
             notes.append(f"{y_}: no contacts are recorded")
             continue
+        if c[("figures_missing",)]:
+            notes.append(f"{y_}: {c[('figures_missing',)]} contact(s) have no figures for the analyst role yet (changed "
+                         f"outside the tool, or from before schema 5), so their escalations, sources, suspensions, "
+                         f"regulators, disciplinary outcomes and repeats count as not recorded: the database's owner "
+                         f"runs `safeguard-tracker --db URL admin migrate`")
         if c[("category", NOT_RECORDED)]:
             notes.append(f"{y_}: {c[('category', NOT_RECORDED)]} contact(s) have no category yet (by_category "
                          f"'not recorded'); referrals count only contacts categorised as referrals")

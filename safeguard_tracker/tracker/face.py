@@ -12,6 +12,7 @@ from ..chase import DUE_SOON_DAYS, chase_list
 from ..context import Context
 from ..lado.casework import Casework
 from ..lado.contacts import ContactService
+from ..lado.figures import figures_doc
 from ..model import Change
 from ..model.due import DueItem
 from ..outputs import log_access, write_output
@@ -39,6 +40,9 @@ class Face:
         self._casework = Casework(self._ctx, self._contacts)
         self._reviews = ReviewService(self._ctx)
         self._actions = ActionService(self._ctx, self._reviews)
+        if hasattr(store, "figures_maker"):     # the server store keeps the analyst's figures of each contact
+            ctx = self._ctx
+            setattr(store, "figures_maker", lambda doc, key: figures_doc(doc, key, ctx.taxonomy))
 
     # --- the open store -------------------------------------------------------------------------
     @property
@@ -160,6 +164,17 @@ class Face:
         True
         """
         return self._ctx.unseen(table)
+
+    def withheld(self, table: str) -> Optional[str]:
+        """What this login is not shown of the ``table`` records it sees, in words for a screen to put where
+        a name or a text would be (never "not recorded", which would read as nothing being there); None when
+        it is shown all.  Only the analyst role of a PostgreSQL store is kept from personal data.
+
+        >>> t.withheld("contacts") is None
+        True
+        """
+        words = getattr(self.store, "withheld", None)
+        return words(table) if words is not None else None
 
     def _refuse_unseen(self, *tables: str) -> None:
         """A StoreError when this login's role sees none of one of ``tables``: a report of them would be a

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ..errors import ValidationError
+from ..errors import StoreError, ValidationError
+from ..progress import NO_PROGRESS, Progress
 from ..store.postgres import roles
 from ..store.postgres.roles import Holder
 from .face import Face
@@ -121,6 +122,22 @@ class RolesFace(Face):
         safeguard_tracker.errors.StoreError: roles are kept by a PostgreSQL store ...
         """
         return roles.revoke(self.store, username)
+
+    def make_analyst_figures(self, *, progress: Progress = NO_PROGRESS) -> int:
+        """Make the analyst's figures (``safeguard_tracker.lado.figures``) of every contact on the server that
+        has none: one written before schema 5, moved in, or changed by hand in SQL.  The database's owner or a
+        lado only; ``admin migrate`` and a move into the server do it.  Returns how many were made.
+
+        >>> t.make_analyst_figures()
+        Traceback (most recent call last):
+        ...
+        safeguard_tracker.errors.StoreError: the analyst's figures are kept by a PostgreSQL store ...
+        """
+        fill = getattr(self.store, "fill_figures", None)
+        if fill is None:
+            raise StoreError("the analyst's figures are kept by a PostgreSQL store (--db postgresql://...); a file "
+                             "store has no analyst role: its figures are the LADO's")
+        return int(fill(progress))
 
     def still_connects(self, username: str) -> Optional[str]:
         """Why a login may still connect to this store's database (after ``revoke_role``, say), with what would

@@ -57,8 +57,10 @@ def _item_text(item: DueItem) -> Text:
     return state_text("DUE SOON", f"{item.what}: due {fmt(item.due_on)}")
 
 
-def contact_renderable(c: Contact, due: Iterable[DueItem] = (), patterns: Iterable[str] = ()) -> Group:
-    """Everything recorded about a contact, in the order a LADO reads it."""
+def contact_renderable(c: Contact, due: Iterable[DueItem] = (), patterns: Iterable[str] = (),
+                       withheld: Optional[str] = None) -> Group:
+    """Everything recorded about a contact, in the order a LADO reads it.  ``withheld``: what the login's role
+    is not shown (the analyst's personal data), said where those fields would be."""
     parts: list[Any] = []
     g = _grid()
     status = "open" if c.is_open else f"CLOSED on {fmt(c.closed_on)}"
@@ -78,7 +80,7 @@ def contact_renderable(c: Contact, due: Iterable[DueItem] = (), patterns: Iterab
     g.add_row("Harm", _blank(c.harm.value if c.harm else None))
     g.add_row("Threshold", ", ".join(t.value for t in c.threshold) or "\u2013")
     g.add_row("Responded", fmt(c.responded_on) or "not yet")
-    g.add_row("Summary", _blank(c.summary))
+    g.add_row("Summary", Text(withheld, style="dim") if withheld else _blank(c.summary))
     parts.append(_section("Contact", g))
 
     due = list(due)
@@ -89,6 +91,8 @@ def contact_renderable(c: Contact, due: Iterable[DueItem] = (), patterns: Iterab
         parts.append(_section("Earlier contacts (pattern warnings)",
                               Group(*[plain(f"\u2022 {w}") for w in patterns])))
 
+    if withheld:
+        return _withheld_rest(c, parts, withheld)
     g = _grid()
     g.add_row("Name", _blank(c.subject.name, "not recorded"))
     g.add_row("Role", _blank(c.subject.role))
@@ -173,6 +177,44 @@ def contact_renderable(c: Contact, due: Iterable[DueItem] = (), patterns: Iterab
         line.append_text(plain(f"  {n.text}"))
         lines.append(line)
     parts.append(_section("Notes", Group(*lines) if lines else Text("none yet", style="dim")))
+    return Group(*parts)
+
+
+def _withheld_rest(c: Contact, parts: list[Any], withheld: str) -> Group:
+    """The rest of a contact for a role kept from personal data: its steps' dates and kinds, never a blank
+    that reads as nothing recorded."""
+    said = Text(withheld, style="dim")
+    g = _grid()
+    g.add_row("Staff member", said)
+    g.add_row("Referrer", said)
+    g.add_row("Children", _blank(c.children_count))
+    parts.append(_section("People", g))
+    lines = [Text.assemble(f"{fmt(d.on)}  ", (d.kind.value.replace("_", " ").upper(), "bold"),
+                           f" {d.from_.value + ARROW if d.from_ else ''}{d.to.value}") for d in c.category_history]
+    parts.append(_section("Category history", Group(*lines) if lines else Text("none yet", style="dim")))
+    lines = [Text.assemble(f"{fmt(m.held_on)}  ", (m.kind.value.replace("_", " ").upper(), "bold"))
+             for m in c.meetings]
+    parts.append(_section("Meetings", Group(*lines) if lines else Text("none yet", style="dim")))
+    g = _grid()
+    g.add_row("Police", "involved" if c.police_involved else "not involved")
+    g.add_row("s47 strategy", fmt(c.s47_strategy_on) or "\u2013")
+    for s in c.suspension:
+        g.add_row("Suspension", f"{fmt(s.on)} {s.decision.value.replace('_', ' ')}")
+    for referral in c.regulator_referrals:
+        g.add_row("Referred to", plain(f"{referral.body} on {fmt(referral.on)}"))
+    if not c.regulator_referrals:
+        g.add_row("DBS/regulator", "no referral recorded")
+    g.add_row("Disciplinary", said)
+    g.add_row("Report asked", fmt(c.employer_report_requested_on) or "\u2013")
+    g.add_row("Report in", fmt(c.employer_report_received_on) or "\u2013")
+    parts.append(_section("Consequences and the employer", g))
+    g = _grid()
+    g.add_row("Outcome", c.outcome.value.replace("_", " ") if c.outcome else "open: no outcome yet")
+    g.add_row("Closed on", fmt(c.closed_on) or "\u2013")
+    for again in c.reopenings:
+        g.add_row("Reopened", fmt(again.on))
+    parts.append(_section("Outcome", g))
+    parts.append(_section("Notes", said))
     return Group(*parts)
 
 
@@ -329,7 +371,7 @@ class ContactScreen(Screen):
         known = self._patterns is not None and self._patterns[0] == c.rev
         patterns = self._patterns[1] if known else [  # type: ignore[index]
             "checking for earlier contacts about this person or setting\u2026"]
-        self.query_one("#record", Static).update(contact_renderable(c, due, patterns))
+        self.query_one("#record", Static).update(contact_renderable(c, due, patterns, app.tracker.withheld("contacts")))
         if not known:
             self._later(lambda: app.tracker.pattern_warnings(c), self._patterns_ready, c.rev)
         self._history_rev = -1
@@ -347,7 +389,8 @@ class ContactScreen(Screen):
     def _patterns_ready(self, rev: int, patterns: list[str]) -> None:
         self._patterns = (rev, patterns)
         if self.contact is not None and self.contact.rev == rev:
-            self.query_one("#record", Static).update(contact_renderable(self.contact, self._due, patterns))
+            self.query_one("#record", Static).update(contact_renderable(self.contact, self._due, patterns,
+                                                                        self.app.tracker.withheld("contacts")))
 
     def _load_history(self) -> None:
         c = self.contact

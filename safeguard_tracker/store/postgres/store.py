@@ -134,6 +134,10 @@ class PostgresStore:
         self._history: Optional[dict[str, list[Doc]]] = None
         self._issued: dict[str, int] = {}
         self._changes = ChangeLog(CHANGES_KEPT)
+        # The analyst's figures of a contact (lado/figures.py), made by whoever saves it: the Tracker gives the
+        # maker; the key is the store's own (schema 5), read by the owner and the lado role only.
+        self.figures_maker: Optional[Callable[[Doc, bytes], Doc]] = None
+        self.figures_key: Optional[bytes] = None
 
     # --- opening ------------------------------------------------------------------------------
     def open(self) -> "PostgresStore":
@@ -188,6 +192,8 @@ class PostgresStore:
             "SELECT t, has_table_privilege(current_user, t, 'SELECT'), "
             "has_table_privilege(current_user, t, 'INSERT') OR has_any_column_privilege(current_user, t, 'UPDATE') "
             "FROM unnest(%s::text[]) AS t", (list(tables),)).fetchall()
+        if conn.execute("SELECT has_table_privilege(current_user, 'st_figures_key', 'SELECT')").fetchone()[0]:
+            self.figures_key = str(conn.execute("SELECT key FROM st_figures_key").fetchone()[0]).encode()
         conn.rollback()
         self.readable = {str(t) for t, can_read, _ in rights if can_read}
         self.writable = {str(t) for t, _, can_write in rights if can_write}
@@ -304,6 +310,12 @@ class PostgresStore:
         role = self.role or "login"
         return (f"the {role} role does not see {names.get(table, table)}"
                 + (f" (it sees {seen[role]})" if role in seen else ""))
+
+    def withheld(self, table: str) -> Optional[str]:
+        """What this login is not shown of the ``table`` records it sees (the analyst: personal data), or None."""
+        if table == "contacts" and "contacts" not in self.readable and "st_contact_figures" in self.readable:
+            return f"not shown to the {self.role or 'login'} role (it reads the figures without personal data)"
+        return None
 
     def _source(self, table: str) -> Optional[str]:
         """Where this login reads ``table`` from: the table, the figures without personal data, or nowhere."""
@@ -539,29 +551,68 @@ class PostgresStore:
         written.puts = list(txn.puts.items())
         return written
 
-    @staticmethod
-    def _send_table(conn: Any, table: str, items: list[tuple[str, Doc]], seq: int) -> tuple[Any, Any]:
+    def figures_of(self, table: str, doc: Doc) -> Optional[Doc]:
+        """The analyst's figures of a contact document, where this login can make them (else None: the server
+        then holds none, and the analyst's report says how many it lacks)."""
+        if table != "contacts" or self.figures_maker is None or self.figures_key is None:
+            return None
+        return self.figures_maker(doc, self.figures_key)
+
+    def _send_table(self, conn: Any, table: str, items: list[tuple[str, Doc]], seq: int) -> tuple[Any, Any]:
         """Send one table's new and changed records (in a pipeline); their cursors return the keys written."""
         new = [(key, doc) for key, doc in items if doc["_rev"] == 1]
         old = [(key, doc) for key, doc in items if doc["_rev"] != 1]
+        figured = table == "contacts"       # (a contact's figures go with it: schema 5)
 
         def rows(pairs: list[tuple[str, Doc]]) -> str:
             """The records as one JSON array, each document nested whole (a json value keeps its text, so its
             key order), read back on the server by json_to_recordset: one parameter, no per-value quoting."""
-            return orjson.dumps([{"n": n, "key": k, "rev": d["_rev"], "doc": {f: v for f, v in d.items() if f != "_rev"}}
-                                 for n, (k, d) in enumerate(pairs)]).decode()
+            out = []
+            for n, (k, d) in enumerate(pairs):
+                doc = {f: v for f, v in d.items() if f != "_rev"}
+                row = {"n": n, "key": k, "rev": d["_rev"], "doc": doc}
+                if figured:
+                    row["figures"] = self.figures_of(table, doc)
+                out.append(row)
+            return orjson.dumps(out).decode()
+        extra_col, extra_val, extra_def = (", figures", ", v.figures", ", figures json") if figured else ("", "", "")
         inserted = updated = None
         if new:
             inserted = conn.execute(
-                f"INSERT INTO {table} (key, doc, rev, seq) SELECT v.key, v.doc, 1, %s "
-                f"FROM json_to_recordset(%s::json) AS v(n int, key text, rev int, doc json) ORDER BY v.n "
+                f"INSERT INTO {table} (key, doc, rev, seq{extra_col}) SELECT v.key, v.doc, 1, %s{extra_val} "
+                f"FROM json_to_recordset(%s::json) AS v(n int, key text, rev int, doc json{extra_def}) ORDER BY v.n "
                 f"ON CONFLICT (key) DO NOTHING RETURNING key", (seq, rows(new)))
         if old:
+            set_figures = ", figures = v.figures" if figured else ""
             updated = conn.execute(
-                f"UPDATE {table} AS t SET doc = v.doc, rev = v.rev, seq = %s "
-                f"FROM json_to_recordset(%s::json) AS v(key text, rev int, doc json) "
+                f"UPDATE {table} AS t SET doc = v.doc, rev = v.rev, seq = %s{set_figures} "
+                f"FROM json_to_recordset(%s::json) AS v(key text, rev int, doc json{extra_def}) "
                 f"WHERE t.key = v.key AND t.rev = v.rev - 1 RETURNING t.key", (seq, rows(old)))
         return inserted, updated
+
+    def fill_figures(self, progress: Progress = NO_PROGRESS) -> int:
+        """Make the analyst's figures of every contact that has none (written before schema 5, moved in, or
+        changed by hand), in one transaction; how many.  Needs a login that may read the store's key (the
+        owner, or a lado) and a maker (the Tracker gives one)."""
+        if self.figures_maker is None or self.figures_key is None or "contacts" not in self.writable:
+            raise StoreError(f"{self.where}: only the database's owner or a lado can make the analyst's figures")
+        with self._conn() as conn:
+            rows = conn.execute("SELECT key, doc::text FROM contacts WHERE figures IS NULL ORDER BY pos").fetchall()
+            batch: list[dict[str, Any]] = []
+            for key, text in counted(rows, len(rows), progress, "making the analyst's figures"):
+                batch.append({"key": key, "figures": self.figures_of("contacts", _load(text))})
+                if len(batch) >= 2000:
+                    self._send_figures(conn, batch)
+                    batch = []
+            if batch:
+                self._send_figures(conn, batch)
+            conn.commit()
+        return len(rows)
+
+    @staticmethod
+    def _send_figures(conn: Any, batch: list[dict[str, Any]]) -> None:
+        conn.execute("UPDATE contacts AS t SET figures = v.figures FROM json_to_recordset(%s::json) "
+                     "AS v(key text, figures json) WHERE t.key = v.key", (orjson.dumps(batch).decode(),))
 
     def _refuse_conflicts(self, conn: Any, table: str, items: list[tuple[str, Doc]], inserted: Any,
                           updated: Any) -> None:
