@@ -22,6 +22,9 @@ def register(groups: Groups) -> None:
     admin = sub.add_parser("admin", help="administer a PostgreSQL store (docs/postgres.md)")
     verbs = admin.add_subparsers(dest="admin", metavar="VERB", required=True, parser_class=type(admin))
     p = verbs.add_parser("migrate", help="create or upgrade the database's schema (--db postgresql://...)")
+    p.add_argument("--all-figures", action="store_true",
+                   help="make the analyst's figures of every contact again, not only those missing or out of date "
+                        "(after a change to the council's lists)")
     p.set_defaults(func=cmd_admin_migrate)
     p = verbs.add_parser("grant", help="give a login a role here: " + ", ".join(ROLES) + " (the database enforces it)")
     p.add_argument("login", metavar="USER", help="a login on the server (createuser makes one)")
@@ -82,8 +85,9 @@ def cmd_admin_migrate(args: argparse.Namespace) -> int:
         print(f"{where}: schema already at version {code_version()}; but {closed}")
     else:
         print(f"{where}: schema already at version {code_version()}; nothing to do")
-    if missing:
-        print(analyst_figures_made(url, getattr(args, "user", None)))
+    every = bool(getattr(args, "all_figures", False))
+    if missing or every:
+        print(analyst_figures_made(url, getattr(args, "user", None), every=every))
     return 0
 
 
@@ -101,10 +105,11 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _figures_missing(conn: Any) -> int:
-    """How many contacts lack the analyst's figures (0 where this login may not count them)."""
+    """How many contacts lack the analyst's figures, or hold figures of another version of the record (0 where
+    this login may not count them)."""
     import psycopg
     try:
-        row = conn.execute("SELECT count(*) FROM contacts WHERE figures IS NULL").fetchone()
+        row = conn.execute("SELECT count(*) FROM contacts WHERE figures_of IS DISTINCT FROM md5(doc::text)").fetchone()
         return int(row[0]) if row else 0
     except psycopg.Error:
         return 0
@@ -112,13 +117,13 @@ def _figures_missing(conn: Any) -> int:
         conn.rollback()
 
 
-def analyst_figures_made(url: str, user: Optional[str]) -> str:
+def analyst_figures_made(url: str, user: Optional[str], *, every: bool = False) -> str:
     """Make the analyst's figures of the contacts on a server store that lack them (after a move or a
     migration); one line saying what was done."""
     from ..tracker import open_tracker
     try:
         with progress_for() as progress, open_tracker(url, user=user) as tracker:
-            made = tracker.make_analyst_figures(progress=progress)
+            made = tracker.make_analyst_figures(every=every, progress=progress)
     except StoreError as exc:
         return f"the analyst's figures were not made ({exc}): the database's owner runs `admin migrate`"
     return f"{redacted_url(url)}: made the analyst's figures of {made:,} contact(s) (what the analyst role reads)"

@@ -228,8 +228,8 @@ def contact_items(contact: Contact, as_of: date, within_days: int,
     for n, m in enumerate(contact.meetings, 1):
         for k, a in enumerate(m.actions, 1):
             if a.done_on is None and a.due_on is not None:
-                said = f"{a.description} ({a.owner})" if a.description or a.owner else "(its words not shown)"
-                found.append(item(f"meeting {n} action {k}: {said}", a.due_on,
+                said = f": {a.description} ({a.owner})" if a.description or a.owner else ""
+                found.append(item(f"meeting {n} action {k}{said}", a.due_on,
                                   f"{MEETING_LABELS[m.kind]} of {fmt(m.held_on)}"))
     found.append(_resolution_item(contact, as_of, horizon, rules))
     yield from (i for i in found if i is not None)

@@ -12,7 +12,7 @@ from ..chase import DUE_SOON_DAYS, chase_list
 from ..context import Context
 from ..lado.casework import Casework
 from ..lado.contacts import ContactService
-from ..lado.figures import figures_doc
+from ..lado.figures import read_figures
 from ..model import Change
 from ..model.due import DueItem
 from ..outputs import log_access, write_output
@@ -20,7 +20,7 @@ from ..plans.actions import ActionService
 from ..plans.reviews import ReviewService
 from ..progress import NO_PROGRESS, Progress
 from ..references import normalise_reference
-from ..errors import UnknownReference, ValidationError
+from ..errors import StoreError, UnknownReference, ValidationError
 from ..io.mapping import ImportMapping
 from ..store.past import PastStore
 from ..store.protocol import Doc, Store
@@ -42,7 +42,7 @@ class Face:
         self._actions = ActionService(self._ctx, self._reviews)
         if hasattr(store, "figures_maker"):     # the server store keeps the analyst's figures of each contact
             ctx = self._ctx
-            setattr(store, "figures_maker", lambda doc, key: figures_doc(doc, key, ctx.taxonomy))
+            setattr(store, "figures_maker", lambda doc, key: read_figures(doc, key, ctx.taxonomy))
 
     # --- the open store -------------------------------------------------------------------------
     @property
@@ -175,6 +175,13 @@ class Face:
         """
         words = getattr(self.store, "withheld", None)
         return words(table) if words is not None else None
+
+    def _refuse_withheld(self, table: str, what: str) -> None:
+        """A StoreError when this login is kept from the personal data that ``what`` is worked out from: an
+        answer without it would be a wrong answer, not a shorter one."""
+        why = self.withheld(table)
+        if why is not None:
+            raise StoreError(f"{self.location}: {what}: personal data {why}; the LADO or the database's owner can")
 
     def _refuse_unseen(self, *tables: str) -> None:
         """A StoreError when this login's role sees none of one of ``tables``: a report of them would be a

@@ -331,6 +331,7 @@ class LadoFace(Face):
         >>> t.retention_review_on("L-2016-0001")
         datetime.date(2026, 4, 5)
         """
+        self._refuse_withheld("contacts", "a retention date, which counts from the subject's date of birth")
         return deadlines.retention_review_on(self.get_contact(reference), self.deadline_rules())
 
     def contact_due(self, contact: Contact, within_days: int = DUE_SOON_DAYS) -> list[DueItem]:
@@ -566,6 +567,7 @@ class LadoFace(Face):
         >>> len(report.past_review), [(i.reference, i.outcome) for i in report.remove_identity][:2]
         (0, [('L-2016-0009', 'malicious'), ...])
         """
+        self._refuse_withheld("contacts", "the retention review, which counts from the subjects' dates of birth")
         return privacy.retention(self._ctx, as_of)
 
     def redact_contact(self, reference: str, *, expected_rev: Optional[int] = None) -> RedactionResult:

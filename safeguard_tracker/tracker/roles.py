@@ -123,10 +123,11 @@ class RolesFace(Face):
         """
         return roles.revoke(self.store, username)
 
-    def make_analyst_figures(self, *, progress: Progress = NO_PROGRESS) -> int:
-        """Make the analyst's figures (``safeguard_tracker.lado.figures``) of every contact on the server that
-        has none: one written before schema 5, moved in, or changed by hand in SQL.  The database's owner or a
-        lado only; ``admin migrate`` and a move into the server do it.  Returns how many were made.
+    def make_analyst_figures(self, *, every: bool = False, progress: Progress = NO_PROGRESS) -> int:
+        """Make the analyst's figures (``safeguard_tracker.lado.figures``) of every contact on the server whose
+        figures are missing or out of date (written before schema 5, moved in, or changed by hand in SQL), or
+        of ``every`` contact (after a change to the council's lists).  The database's owner or a lado only;
+        ``admin migrate`` and a move into the server do it.  Returns how many were made.
 
         >>> t.make_analyst_figures()
         Traceback (most recent call last):
@@ -137,7 +138,7 @@ class RolesFace(Face):
         if fill is None:
             raise StoreError("the analyst's figures are kept by a PostgreSQL store (--db postgresql://...); a file "
                              "store has no analyst role: its figures are the LADO's")
-        return int(fill(progress))
+        return int(fill(progress, every=every))
 
     def still_connects(self, username: str) -> Optional[str]:
         """Why a login may still connect to this store's database (after ``revoke_role``, say), with what would

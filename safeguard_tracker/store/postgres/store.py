@@ -575,7 +575,10 @@ class PostgresStore:
                     row["figures"] = self.figures_of(table, doc)
                 out.append(row)
             return orjson.dumps(out).decode()
-        extra_col, extra_val, extra_def = (", figures", ", v.figures", ", figures json") if figured else ("", "", "")
+        # (figures_of: the digest of the record the figures were made from, as the server holds its text)
+        of = "CASE WHEN v.figures IS NULL THEN NULL ELSE md5(v.doc::text) END"
+        extra_col, extra_val, extra_def = ((", figures, figures_of", f", v.figures, {of}", ", figures json")
+                                           if figured else ("", "", ""))
         inserted = updated = None
         if new:
             inserted = conn.execute(
@@ -583,36 +586,49 @@ class PostgresStore:
                 f"FROM json_to_recordset(%s::json) AS v(n int, key text, rev int, doc json{extra_def}) ORDER BY v.n "
                 f"ON CONFLICT (key) DO NOTHING RETURNING key", (seq, rows(new)))
         if old:
-            set_figures = ", figures = v.figures" if figured else ""
+            set_figures = f", figures = v.figures, figures_of = {of}" if figured else ""
             updated = conn.execute(
                 f"UPDATE {table} AS t SET doc = v.doc, rev = v.rev, seq = %s{set_figures} "
                 f"FROM json_to_recordset(%s::json) AS v(key text, rev int, doc json{extra_def}) "
                 f"WHERE t.key = v.key AND t.rev = v.rev - 1 RETURNING t.key", (seq, rows(old)))
         return inserted, updated
 
-    def fill_figures(self, progress: Progress = NO_PROGRESS) -> int:
-        """Make the analyst's figures of every contact that has none (written before schema 5, moved in, or
-        changed by hand), in one transaction; how many.  Needs a login that may read the store's key (the
-        owner, or a lado) and a maker (the Tracker gives one)."""
+    def fill_figures(self, progress: Progress = NO_PROGRESS, *, every: bool = False) -> int:
+        """Make the analyst's figures of every contact whose figures are missing or were made from another
+        version of it (written before schema 5, moved in, or changed by hand), or of ``every`` contact (after
+        a change to the council's lists), in one transaction; how many.  Needs a login that may read the
+        store's key (the owner, or a lado) and a maker (the Tracker gives one)."""
         if self.figures_maker is None or self.figures_key is None or "contacts" not in self.writable:
             raise StoreError(f"{self.where}: only the database's owner or a lado can make the analyst's figures")
-        with self._conn() as conn:
-            rows = conn.execute("SELECT key, doc::text FROM contacts WHERE figures IS NULL ORDER BY pos").fetchall()
-            batch: list[dict[str, Any]] = []
-            for key, text in counted(rows, len(rows), progress, "making the analyst's figures"):
-                batch.append({"key": key, "figures": self.figures_of("contacts", _load(text))})
-                if len(batch) >= 2000:
-                    self._send_figures(conn, batch)
-                    batch = []
-            if batch:
-                self._send_figures(conn, batch)
-            conn.commit()
-        return len(rows)
+        which = "" if every else " WHERE figures_of IS DISTINCT FROM md5(doc::text)"
+        progress.start("making the analyst's figures", None)
+        try:
+            with self._conn() as conn:
+                cur = conn.cursor(name="st_figures")     # (server-side: a large store is not held twice)
+                cur.itersize = 2000
+                cur.execute(f"SELECT key, doc::text, md5(doc::text) FROM contacts{which} ORDER BY pos")
+                batch: list[dict[str, Any]] = []
+                made = 0
+                for key, text, digest in cur:
+                    batch.append({"key": key, "figures": self.figures_of("contacts", _load(text)), "of": digest})
+                    if len(batch) >= 2000:
+                        made += self._send_figures(conn, batch, progress)
+                        batch = []
+                made += self._send_figures(conn, batch, progress) if batch else 0
+                cur.close()
+                conn.commit()
+        finally:
+            progress.done()
+        return made
 
     @staticmethod
-    def _send_figures(conn: Any, batch: list[dict[str, Any]]) -> None:
-        conn.execute("UPDATE contacts AS t SET figures = v.figures FROM json_to_recordset(%s::json) "
-                     "AS v(key text, figures json) WHERE t.key = v.key", (orjson.dumps(batch).decode(),))
+    def _send_figures(conn: Any, batch: list[dict[str, Any]], progress: Progress) -> int:
+        """One batch of figures, each only onto the record it was made from (not one changed meanwhile)."""
+        done = conn.execute("UPDATE contacts AS t SET figures = v.figures, figures_of = v.of "
+                            "FROM json_to_recordset(%s::json) AS v(key text, figures json, of text) "
+                            "WHERE t.key = v.key AND md5(t.doc::text) = v.of", (orjson.dumps(batch).decode(),))
+        progress.advance(len(batch))
+        return int(done.rowcount)
 
     def _refuse_conflicts(self, conn: Any, table: str, items: list[tuple[str, Doc]], inserted: Any,
                           updated: Any) -> None:
