@@ -182,4 +182,38 @@ async def test_a_role_that_does_not_see_the_plans_is_told_so_on_every_tab_never_
         tracker.close()
 
 
+
+async def test_the_analysts_record_and_retention_screens_say_what_is_not_shown_never_nothing(pg_url):
+    """An analyst sees no personal data: the record screen says so where a name or a text would be (not "not
+    recorded"), and the retention review, which counts from dates of birth, says NOT FOR YOUR ROLE rather
+    than "nothing to review"."""
+    c = cluster()
+    login = f"analyst_{os.getpid()}_{next(_numbers)}"
+    c.login(login)
+    with _open(pg_url, "owner") as owner:
+        contact = owner.add_contact(received_on="05/01/2017", agency="Police", category="enquiry",
+                                    rationale="advice", subject_name="Tamsin Varley", subject_dob="1960-01-01")
+        owner.close_contact(contact.reference, closed_on="06/01/2017")
+        owner.grant_role(login, "analyst")
+    tracker = st.open_tracker(c.url_as(pg_url, login), today=lambda: TODAY)
+    try:
+        app = TrackerApp(tracker, refresh_interval=None, cursor_blink=False)
+        async with app.run_test(size=(140, 50)) as pilot:
+            await wait_until(pilot, lambda: "READ-ONLY" in screen_text(app), "the opening screen")
+            await pilot.press("2")
+            await wait_until(pilot, lambda: contact.reference in screen_text(app), "the contact listed")
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: "Staff member" in screen_text(app), "the record")
+            shown = " ".join(screen_text(app).split())
+            assert "not shown to the analyst role" in shown and "not recorded" not in shown
+            assert "Tamsin" not in shown
+            await pilot.press("escape")
+            from tui.lado.privacy import open_retention
+            open_retention(app)
+            await wait_until(pilot, lambda: "NOT FOR YOUR ROLE" in screen_text(app), "the retention screen")
+            assert "Nothing to review" not in screen_text(app)
+    finally:
+        tracker.close()
+
+
 run_coroutine_tests(globals())

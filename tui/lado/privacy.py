@@ -53,13 +53,19 @@ class RetentionScreen(OpensHighlighted, Screen):
         super().__init__(id="retention")
         self.items: list[tuple[str, Any]] = []    # (REVIEW DUE | DE-IDENTIFY, RetentionItem)
         self.report: Any = None
+        self.not_for_role: Optional[str] = None
 
     def compose(self) -> ComposeResult:
+        tracker = getattr(self.app, "tracker", None)
+        withheld = tracker.withheld("contacts") if tracker is not None else None
+        self.not_for_role = (f"retention dates count from the subject's date of birth, which is {withheld}"
+                             if withheld else None)
         yield TopBar()
         yield Static(Text("working out the retention review\u2026", style="dim"), id="retention-intro")
         yield PagedTable(self.COLUMNS, self.render_row, table_id="retention-table",
-                         empty="Nothing to review: no closed record is past its retention date, and no false or "
-                               "malicious outcome still names its subject.",
+                         empty=(f"NOT FOR YOUR ROLE: {self.not_for_role}." if self.not_for_role else
+                                "Nothing to review: no closed record is past its retention date, and no false or "
+                                "malicious outcome still names its subject."),
                          page_size=getattr(self.app, "page_size", PAGE_SIZE))
         yield Static(id="preview", classes="preview")
         yield StatusLine()
@@ -71,6 +77,10 @@ class RetentionScreen(OpensHighlighted, Screen):
 
     def _reload(self, _version: int = 0) -> None:
         app: Any = self.app
+        if self.not_for_role:       # (an answer without dates of birth would be a wrong one, not a short one)
+            self.query_one("#retention-intro", Static).update(
+                Text(f"NOT FOR YOUR ROLE: {self.not_for_role}.", style="bold"))
+            return
         from .state import lado_data
         compute_later(self, app.tracker.retention, self._show, in_thread=lado_data(app).large, group="retention")
 
