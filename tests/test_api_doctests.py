@@ -20,6 +20,7 @@ import pytest
 
 from safeguard_tracker import taxonomy
 from safeguard_tracker import tracker as tracker_module
+from safeguard_tracker.lado import figures
 from safeguard_tracker.demo import build_demo
 from safeguard_tracker.taxonomy import Taxonomy
 from safeguard_tracker.tracker import ENV_DB, Tracker, open_tracker
@@ -30,8 +31,9 @@ USER = "a.lado"
 
 
 def _modules() -> list[ModuleType]:
-    """The tracker package, the module of every class ``Tracker`` is made of, and the taxonomy."""
-    found = {tracker_module.__name__: tracker_module, taxonomy.__name__: taxonomy}
+    """The tracker package, the module of every class ``Tracker`` is made of, the taxonomy, and the analyst's
+    figures (what the server store shows the analyst role)."""
+    found = {tracker_module.__name__: tracker_module, taxonomy.__name__: taxonomy, figures.__name__: figures}
     for cls in Tracker.__mro__:
         module = inspect.getmodule(cls)
         if module is not None and module.__name__.startswith("safeguard_tracker."):

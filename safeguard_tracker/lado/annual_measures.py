@@ -169,6 +169,7 @@ from ..dates import add_period, financial_year_bounds, fmt, normalise_financial_
 from ..errors import ValidationError
 from ..folding import fold
 from ..model import ALLEGATION_OUTCOMES, Category, Harm, Outcome, SuspensionDecision, Threshold
+from ..taxonomy import Taxonomy
 from ..vocab.entries import SECTOR_GROUPS
 from ..vocab.suggest import GROUP_WORDS
 from .deadlines import rules_of
@@ -322,6 +323,24 @@ def disciplinary_class(text: str) -> str:
         if _find(words, keys):
             return key
     return "other"
+
+
+def outcome_classes(d: Mapping[str, Any]) -> tuple[Optional[str], str]:
+    """A contact document's criminal class (or None) and disciplinary class, read from its disciplinary and
+    employer's outcome text (the disciplinary text first, the employer's outcome where it is blank)."""
+    text = " ; ".join(str(d.get(k) or "") for k in ("disciplinary", "employer_outcome"))
+    written = str(d.get("disciplinary") or "").strip() or str(d.get("employer_outcome") or "")
+    return criminal_class(text), disciplinary_class(written)
+
+
+def source_facts(organisation: str, taxonomy: Taxonomy) -> dict[str, Any]:
+    """What a referrer's organisation says for the source of referral: whether it is ``blank``, the council's
+    list's name for it (``listed``: 'the Police' -> 'Police'), and the one sector its words name."""
+    text = organisation.strip()
+    if not text:
+        return {"blank": True, "listed": None, "sector": None}
+    listed = taxonomy.lookup(text) or taxonomy.lookup(re.sub(r"^the\s+", "", text, flags=re.IGNORECASE))
+    return {"blank": False, "listed": listed, "sector": sector_named(text)}
 
 
 def _group_phrases() -> list[tuple[list[str], str]]:
@@ -670,46 +689,35 @@ def annual_measures(ctx: Context, year: str, compare_with: Optional[str] = None,
     limits_cache: dict[str, list[str]] = {}
     no_basis_cache: dict[str, str] = {}
 
+    def listed_row(name: str) -> tuple[str, str]:
+        group = taxonomy.group_of(name)
+        return (group if group in SECTOR_GROUPS else "other", name)
+
     def sector_of(agency: str) -> tuple[str, str]:
         found = agency_cache.get(agency)
         if found is None:
             name = taxonomy.lookup(agency)
-            if name is None:
-                found = (UNLISTED, agency)
-            else:
-                group = taxonomy.group_of(name)
-                found = (group if group in SECTOR_GROUPS else "other", name)
+            found = (UNLISTED, agency) if name is None else listed_row(name)
             agency_cache[agency] = found
         return found
+
+    def source_read(facts: Mapping[str, Any]) -> tuple[str, str]:
+        """The source row of a referrer's organisation from its ``source_facts`` (the figures document's
+        ``source`` for the analyst): the list's name, matched again against the list as it is now."""
+        listed = facts.get("listed")
+        name = taxonomy.lookup(listed) if listed else None
+        if name is not None:
+            return listed_row(name)
+        if facts.get("blank"):
+            return (NOT_RECORDED, "")
+        sector = facts.get("sector")     # (free text is never printed in a board report: it may name a person)
+        return (sector, SECTOR_OTHERS) if sector else (UNLISTED, UNLISTED_SOURCES)
 
     def source_of(organisation: str) -> tuple[str, str]:
         found = source_cache.get(organisation)
         if found is None:
-            text = organisation.strip()
-            bare = re.sub(r"^the\s+", "", text, flags=re.IGNORECASE)
-            name = taxonomy.lookup(text) or taxonomy.lookup(bare)
-            if not text:
-                found = (NOT_RECORDED, "")
-            elif name is not None:
-                group = taxonomy.group_of(name)
-                found = (group if group in SECTOR_GROUPS else "other", name)
-            else:       # free text is never printed in a board report: it may name a person
-                sector = sector_named(text)
-                found = (sector, SECTOR_OTHERS) if sector else (UNLISTED, UNLISTED_SOURCES)
-            source_cache[organisation] = found
+            found = source_cache[organisation] = source_read(source_facts(organisation, taxonomy))
         return found
-
-    def source_read(read: Mapping[str, Any]) -> tuple[str, str]:
-        """source_of for a figures document's source (lado/figures.py): the list's name matched again."""
-        listed = read.get("listed")
-        name = taxonomy.lookup(listed) if listed else None
-        if name is not None:
-            group = taxonomy.group_of(name)
-            return (group if group in SECTOR_GROUPS else "other", name)
-        if read.get("blank"):
-            return (NOT_RECORDED, "")
-        sector = read.get("sector")
-        return (sector, SECTOR_OTHERS) if sector else (UNLISTED, UNLISTED_SOURCES)
 
     for ref, d in ctx.store.all("contacts").items():
         received: str = d["received_on"]
@@ -810,9 +818,7 @@ def annual_measures(ctx: Context, year: str, compare_with: Optional[str] = None,
         if read is not None:
             criminal, disciplinary = read.get("criminal"), str(read.get("disciplinary") or NOT_RECORDED)
         else:
-            text = " ; ".join(str(d.get(k) or "") for k in ("disciplinary", "employer_outcome"))
-            written = str(d.get("disciplinary") or "").strip() or str(d.get("employer_outcome") or "")
-            criminal, disciplinary = criminal_class(text), disciplinary_class(written)
+            criminal, disciplinary = outcome_classes(d)
         c[("criminal", criminal or NOT_RECORDED)] += 1
         c[("suspension", _latest_suspension(d.get("suspension")))] += 1
         c[("disciplinary", disciplinary)] += 1

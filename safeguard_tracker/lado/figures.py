@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
-from typing import Optional
 
 from ..documents import Doc
 from ..taxonomy import Taxonomy
-from .annual_measures import criminal_class, disciplinary_class, sector_named
+from .annual_measures import outcome_classes, source_facts
 from .patterns import match_key
+
 
 def pseudonym(key: bytes, text: str) -> str:
     """A keyed pseudonym of ``text``: the same text gives the same word, and without the key none can be
@@ -37,24 +36,17 @@ def pseudonym(key: bytes, text: str) -> str:
     return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:24]
 
 
-def listed_source(organisation: str, taxonomy: Taxonomy) -> Optional[str]:
-    """The council's list's name for a referrer's organisation ('the Police' -> 'Police'), or None."""
-    text = organisation.strip()
-    if not text:
-        return None
-    return taxonomy.lookup(text) or taxonomy.lookup(re.sub(r"^the\s+", "", text, flags=re.IGNORECASE))
-
-
 def read_figures(doc: Doc, key: bytes, taxonomy: Taxonomy) -> Doc:
     """The figures document of a contact document (see the module's docstring).
 
+    >>> from safeguard_tracker.lado.figures import read_figures
     >>> from safeguard_tracker.taxonomy import Taxonomy
     >>> f = read_figures({"subject": {"name": "Sam  O\u2019Neill", "date_of_birth": "1980-01-02",
     ...                               "employer": "Gull Rock School"},
     ...                   "referrer": {"organisation": "the Police"}, "disciplinary": "Final written warning"},
     ...                  b"key", Taxonomy())
     >>> sorted(f), f["source"], f["disciplinary"], len(f["person"])
-    (['criminal', 'disciplinary', 'employer', 'person', 'source'], {'blank': False, 'listed': 'Police', 'sector': None}, 'warning', 24)
+    (['criminal', 'disciplinary', 'employer', 'person', 'source'], {'blank': False, 'listed': 'Police', 'sector': 'police'}, 'warning', 24)
     >>> f["person"] == read_figures({"subject": {"name": "sam o'neill", "date_of_birth": "1980-01-02"}}, b"key",
     ...                             Taxonomy())["person"]
     True
@@ -63,13 +55,11 @@ def read_figures(doc: Doc, key: bytes, taxonomy: Taxonomy) -> Doc:
     name, dob = match_key(subject.get("name")), subject.get("date_of_birth")
     employer = match_key(subject.get("employer"))
     organisation = str((doc.get("referrer") or {}).get("organisation") or "")
-    written = str(doc.get("disciplinary") or "").strip() or str(doc.get("employer_outcome") or "")
-    text = " ; ".join(str(doc.get(k) or "") for k in ("disciplinary", "employer_outcome"))
+    criminal, disciplinary = outcome_classes(doc)
     return {
         "person": pseudonym(key, f"{name}\x1f{dob}") if name and dob else "",
         "employer": pseudonym(key, employer) if employer else "",
-        "source": {"blank": not organisation.strip(), "listed": listed_source(organisation, taxonomy),
-                   "sector": sector_named(organisation.strip()) if organisation.strip() else None},
-        "disciplinary": disciplinary_class(written),
-        "criminal": criminal_class(text),
+        "source": source_facts(organisation, taxonomy),
+        "disciplinary": disciplinary,
+        "criminal": criminal,
     }
