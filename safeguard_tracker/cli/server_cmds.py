@@ -108,8 +108,9 @@ def _figures_missing(conn: Any) -> int:
     """How many contacts lack the analyst's figures, or hold figures of another version of the record (0 where
     this login may not count them)."""
     import psycopg
+    from ..store.postgres.store import FIGURES_OUT_OF_DATE
     try:
-        row = conn.execute("SELECT count(*) FROM contacts WHERE figures_of IS DISTINCT FROM md5(doc::text)").fetchone()
+        row = conn.execute(f"SELECT count(*) FROM contacts WHERE {FIGURES_OUT_OF_DATE}").fetchone()
         return int(row[0]) if row else 0
     except psycopg.Error:
         return 0

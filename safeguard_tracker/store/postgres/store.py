@@ -93,6 +93,10 @@ atexit.register(_close_unclosed)
 HAND_GIVEN = "(given by hand)"   # st_my_authority() of a login given a role outside the tool, in a region
 
 
+# A contact whose analyst's figures are missing or were made from another version of it (schema 5).
+FIGURES_OUT_OF_DATE = "figures_of IS DISTINCT FROM md5(doc::text)"
+
+
 class PostgresStore:
     """The store protocol on PostgreSQL (``postgresql://user@host/dbname``)."""
 
@@ -600,7 +604,7 @@ class PostgresStore:
         store's key (the owner, or a lado) and a maker (the Tracker gives one)."""
         if self.figures_maker is None or self.figures_key is None or "contacts" not in self.writable:
             raise StoreError(f"{self.where}: only the database's owner or a lado can make the analyst's figures")
-        which = "" if every else " WHERE figures_of IS DISTINCT FROM md5(doc::text)"
+        which = "" if every else f" WHERE {FIGURES_OUT_OF_DATE}"
         progress.start("making the analyst's figures", None)
         try:
             with self._conn() as conn:
