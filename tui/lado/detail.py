@@ -91,23 +91,29 @@ def contact_renderable(c: Contact, due: Iterable[DueItem] = (), patterns: Iterab
         parts.append(_section("Earlier contacts (pattern warnings)",
                               Group(*[plain(f"\u2022 {w}") for w in patterns])))
 
-    if withheld:
-        return _withheld_rest(c, parts, withheld)
-    g = _grid()
-    g.add_row("Name", _blank(c.subject.name, "not recorded"))
-    g.add_row("Role", _blank(c.subject.role))
-    g.add_row("Employer", _blank(c.subject.employer))
-    g.add_row("Date of birth", fmt(c.subject.date_of_birth) or "\u2013")
-    g.add_row("Case manager", _blank(c.case_manager))
-    parts.append(_section("Staff member", g))
+    said = Text(withheld, style="dim") if withheld else None     # (what the role is not shown, said in place)
+    if said is not None:
+        g = _grid()
+        g.add_row("Staff member", said)
+        g.add_row("Referrer", said)
+        g.add_row("Children", _blank(c.children_count))
+        parts.append(_section("People", g))
+    else:
+        g = _grid()
+        g.add_row("Name", _blank(c.subject.name, "not recorded"))
+        g.add_row("Role", _blank(c.subject.role))
+        g.add_row("Employer", _blank(c.subject.employer))
+        g.add_row("Date of birth", fmt(c.subject.date_of_birth) or "\u2013")
+        g.add_row("Case manager", _blank(c.case_manager))
+        parts.append(_section("Staff member", g))
 
-    g = _grid()
-    g.add_row("Name", _blank(c.referrer.name))
-    g.add_row("Role", _blank(c.referrer.role))
-    g.add_row("Organisation", _blank(c.referrer.organisation))
-    ages = ", ".join(map(str, c.children_ages)) or DASH
-    g.add_row("Children", f"{_blank(c.children_count)} (ages {ages})")
-    parts.append(_section("Referrer and children", g))
+        g = _grid()
+        g.add_row("Name", _blank(c.referrer.name))
+        g.add_row("Role", _blank(c.referrer.role))
+        g.add_row("Organisation", _blank(c.referrer.organisation))
+        ages = ", ".join(map(str, c.children_ages)) or DASH
+        g.add_row("Children", f"{_blank(c.children_count)} (ages {ages})")
+        parts.append(_section("Referrer and children", g))
 
     if c.extra:
         g = _grid()
@@ -119,8 +125,10 @@ def contact_renderable(c: Contact, due: Iterable[DueItem] = (), patterns: Iterab
     for d in c.category_history:
         line = Text(f"{fmt(d.on)}  ")
         line.append(d.kind.value.replace("_", " ").upper(), style="bold")
-        line.append_text(plain(f" {d.from_.value + ARROW if d.from_ else ''}{d.to.value}  by {d.user}"))
-        line.append_text(plain(f"\n            {d.rationale}", "italic"))
+        line.append_text(plain(f" {d.from_.value + ARROW if d.from_ else ''}{d.to.value}"))
+        if said is None:
+            line.append_text(plain(f"  by {d.user}"))
+            line.append_text(plain(f"\n            {d.rationale}", "italic"))
         lines.append(line)
     parts.append(_section("Category history", Group(*lines) if lines else Text("none yet", style="dim")))
 
@@ -134,7 +142,7 @@ def contact_renderable(c: Contact, due: Iterable[DueItem] = (), patterns: Iterab
             line.append_text(plain(f"\n            present: {', '.join(m.agencies_present)}"))
         if m.decisions:
             line.append_text(plain(f"\n            decisions: {m.decisions}"))
-        for a in m.actions:
+        for a in m.actions if said is None else ():
             bits = [a.description]
             if a.owner:
                 bits.append(f"owner {a.owner}")
@@ -151,15 +159,17 @@ def contact_renderable(c: Contact, due: Iterable[DueItem] = (), patterns: Iterab
               if c.police_involved else "not involved")
     g.add_row("s47 strategy", fmt(c.s47_strategy_on) or "\u2013")
     for s in c.suspension:
-        g.add_row("Suspension", f"{fmt(s.on)} {s.decision.value.replace('_', ' ')}: {s.rationale}")
+        g.add_row("Suspension", f"{fmt(s.on)} {s.decision.value.replace('_', ' ')}"
+                                + (f": {s.rationale}" if said is None else ""))
     for r in c.regulator_referrals:
         g.add_row("Referred to", f"{r.body} on {fmt(r.on)}" + (f" (ref {r.reference})" if r.reference else ""))
     if not c.regulator_referrals:
         g.add_row("DBS/regulator", "no referral recorded")
-    g.add_row("Disciplinary", _blank(c.disciplinary))
+    g.add_row("Disciplinary", said or _blank(c.disciplinary))
     g.add_row("Report asked", fmt(c.employer_report_requested_on) or "\u2013")
     g.add_row("Report in", fmt(c.employer_report_received_on) or "\u2013")
-    g.add_row("Employer said", _blank(c.employer_outcome))
+    if said is None:
+        g.add_row("Employer said", _blank(c.employer_outcome))
     parts.append(_section("Consequences and the employer", g))
 
     g = _grid()
@@ -167,7 +177,8 @@ def contact_renderable(c: Contact, due: Iterable[DueItem] = (), patterns: Iterab
     g.add_row("Closed on", fmt(c.closed_on) or "\u2013")
     for r in c.reopenings:
         was = r.previous_outcome.value if r.previous_outcome else "closed"
-        g.add_row("Reopened", f"{fmt(r.on)} by {r.user} (was {was}, {fmt(r.previous_closed_on)}): {r.reason}")
+        g.add_row("Reopened", fmt(r.on) if said is not None else
+                  f"{fmt(r.on)} by {r.user} (was {was}, {fmt(r.previous_closed_on)}): {r.reason}")
     parts.append(_section("Outcome", g))
 
     lines = []
@@ -176,45 +187,7 @@ def contact_renderable(c: Contact, due: Iterable[DueItem] = (), patterns: Iterab
         line.append_text(plain(n.user, "bold"))
         line.append_text(plain(f"  {n.text}"))
         lines.append(line)
-    parts.append(_section("Notes", Group(*lines) if lines else Text("none yet", style="dim")))
-    return Group(*parts)
-
-
-def _withheld_rest(c: Contact, parts: list[Any], withheld: str) -> Group:
-    """The rest of a contact for a role kept from personal data: its steps' dates and kinds, never a blank
-    that reads as nothing recorded."""
-    said = Text(withheld, style="dim")
-    g = _grid()
-    g.add_row("Staff member", said)
-    g.add_row("Referrer", said)
-    g.add_row("Children", _blank(c.children_count))
-    parts.append(_section("People", g))
-    lines = [Text.assemble(f"{fmt(d.on)}  ", (d.kind.value.replace("_", " ").upper(), "bold"),
-                           f" {d.from_.value + ARROW if d.from_ else ''}{d.to.value}") for d in c.category_history]
-    parts.append(_section("Category history", Group(*lines) if lines else Text("none yet", style="dim")))
-    lines = [Text.assemble(f"{fmt(m.held_on)}  ", (m.kind.value.replace("_", " ").upper(), "bold"))
-             for m in c.meetings]
-    parts.append(_section("Meetings", Group(*lines) if lines else Text("none yet", style="dim")))
-    g = _grid()
-    g.add_row("Police", "involved" if c.police_involved else "not involved")
-    g.add_row("s47 strategy", fmt(c.s47_strategy_on) or "\u2013")
-    for s in c.suspension:
-        g.add_row("Suspension", f"{fmt(s.on)} {s.decision.value.replace('_', ' ')}")
-    for referral in c.regulator_referrals:
-        g.add_row("Referred to", plain(f"{referral.body} on {fmt(referral.on)}"))
-    if not c.regulator_referrals:
-        g.add_row("DBS/regulator", "no referral recorded")
-    g.add_row("Disciplinary", said)
-    g.add_row("Report asked", fmt(c.employer_report_requested_on) or "\u2013")
-    g.add_row("Report in", fmt(c.employer_report_received_on) or "\u2013")
-    parts.append(_section("Consequences and the employer", g))
-    g = _grid()
-    g.add_row("Outcome", c.outcome.value.replace("_", " ") if c.outcome else "open: no outcome yet")
-    g.add_row("Closed on", fmt(c.closed_on) or "\u2013")
-    for again in c.reopenings:
-        g.add_row("Reopened", fmt(again.on))
-    parts.append(_section("Outcome", g))
-    parts.append(_section("Notes", said))
+    parts.append(_section("Notes", said or (Group(*lines) if lines else Text("none yet", style="dim"))))
     return Group(*parts)
 
 
