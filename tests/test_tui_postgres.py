@@ -23,6 +23,13 @@ def _open(url, user):
     return st.open_tracker(url, user=user, today=lambda: TODAY)
 
 
+def _new_login(prefix):
+    """A new login on this worker's cluster, its name unique to this process."""
+    login = f"{prefix}_{os.getpid()}_{next(_numbers)}"
+    cluster().login(login)
+    return login
+
+
 async def test_another_users_new_contact_appears_on_an_open_screen_without_a_key(pg_url):
     mine, theirs = _open(pg_url, "a.lado"), _open(pg_url, "b.lado")
     try:
@@ -55,8 +62,7 @@ async def test_the_status_line_never_shows_a_password(pg_url):
 
 async def test_a_form_the_role_may_not_save_says_so_before_anything_is_typed(pg_url):
     c = cluster()
-    login = f"sub_group_{os.getpid()}_{next(_numbers)}"
-    c.login(login)
+    login = _new_login("sub_group")
     with _open(pg_url, "owner") as owner:
         owner.grant_role(login, "subgroup")
     tracker = st.open_tracker(c.url_as(pg_url, login), today=lambda: TODAY)
@@ -128,8 +134,7 @@ async def test_a_region_seen_whole_says_at_once_that_a_new_record_needs_one_auth
     """The network's login, opened without an authority, sees every authority's records and may change them,
     but a new one would not say whose it is: the add form says so before anything is typed, naming the way in."""
     c = cluster()
-    login = f"network_{os.getpid()}_{next(_numbers)}"
-    c.login(login)
+    login = _new_login("network")
     with _open(pg_url, "owner") as owner:
         owner.add_authority("NTH", "Northshire County Council", child_population=60_000)
         owner.add_authority("EBR", "Eastbridge Borough Council", child_population=40_000)
@@ -156,8 +161,7 @@ async def test_a_role_that_does_not_see_the_plans_is_told_so_on_every_tab_never_
     """The lado role sees contacts only: the Dashboard's plan panels, the Reviews and Actions tabs and the
     action-plan report say NOT FOR YOUR ROLE, rather than 0 actions, a blank tree or a report of none."""
     c = cluster()
-    login = f"lado_only_{os.getpid()}_{next(_numbers)}"
-    c.login(login)
+    login = _new_login("lado_only")
     with _open(pg_url, "owner") as owner:
         review = owner.add_review(name="Robin", kind="lcspr", known_on="2018-01-11", notified_on="2018-01-13")
         owner.add_recommendation(review.reference, text="Share the learning", owner_agencies="Police")
@@ -188,8 +192,7 @@ async def test_the_analysts_record_and_retention_screens_say_what_is_not_shown_n
     recorded"), and the retention review, which counts from dates of birth, says NOT FOR YOUR ROLE rather
     than "nothing to review"."""
     c = cluster()
-    login = f"analyst_{os.getpid()}_{next(_numbers)}"
-    c.login(login)
+    login = _new_login("analyst")
     with _open(pg_url, "owner") as owner:
         contact = owner.add_contact(received_on="05/01/2017", agency="Police", category="enquiry",
                                     rationale="advice", subject_name="Tamsin Varley", subject_dob="1960-01-01")
